@@ -1,0 +1,1 @@
+"""Reusable Streamlit pieces: the page shell, auth, language, formatting, charts, tables, exports."""

@@ -1,0 +1,42 @@
+"""The audit-log page: filters by who, what and when; the rows as text; downloads."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components import formatting, store, tables
+from components.i18n import lang, t
+from db import audit
+from db.access import Actor
+
+LIMIT = 500
+HEADINGS = {"when": "audit.col.at", "username": "audit.col.username", "action_label": "audit.col.action",
+            "entity": "audit.col.entity", "entity_id": "audit.col.entity_id", "before": "audit.col.before",
+            "after": "audit.col.after"}
+
+
+def _action_label(action: str) -> str:
+    label = t(f"action.{action}")
+    return action if label == f"action.{action}" else label  # areas added later may log new actions
+
+
+def render(actor: Actor) -> None:
+    engine = store.engine()
+    st.title(t("audit.title"))
+    st.caption(t("audit.caption"))
+    actions = audit.distinct_actions(engine, actor=actor)
+    left, middle, right = st.columns(3)
+    username = left.text_input(t("audit.filter_user"), key="audit_user", max_chars=40)
+    action = middle.selectbox(t("audit.filter_action"), [""] + actions, key="audit_action",
+                              format_func=lambda a: t("common.all") if a == "" else _action_label(a))
+    dates = right.date_input(t("audit.filter_dates"), value=(), key="audit_dates")
+    since = dates[0] if len(dates) >= 1 else None
+    until = dates[1] if len(dates) == 2 else since
+    frame = audit.search(engine, actor=actor, username=username or None, action=action or None,
+                         since=since, until=until, limit=LIMIT)
+    frame["when"] = frame["at"].map(lambda v: formatting.moment(v, lang()))
+    frame["action_label"] = frame["action"].map(_action_label)
+    table = tables.labelled(frame, HEADINGS)
+    st.caption(t("common.rows", n=len(table)) + ("  ·  " + t("audit.limit_note", n=LIMIT) if len(table) >= LIMIT else ""))
+    st.dataframe(table, hide_index=True, width="stretch")
+    tables.downloads(table, name=t("audit.title"), key="audit")

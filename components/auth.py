@@ -1,0 +1,160 @@
+"""Sign-in with streamlit-authenticator's session state and cookie, checked against the database.
+
+The library keeps its lockout counter in memory and accepts any cookie its key signed, so the
+password check, the lockout and cookie revocation live in db/users.py; the library writes and
+deletes the cookie and holds the signed-in state. It is built only when a cookie must be written,
+read or deleted: each construction mounts a component that costs a script run.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta, timezone
+
+import jwt
+import streamlit as st
+import streamlit_authenticator as stauth
+from sqlalchemy.engine import Engine
+
+from components import formatting
+from components.i18n import lang, t
+from db import clock, settings, users
+from db.access import Actor
+
+COOKIE_NAME = "cpme_auth"
+ISSUED_KEY = "auth_issued_at"  # when this session's sign-in was issued, compared with tokens_valid_after
+_DELETE_KEY = "_auth_delete_cookie"
+_REFUSED_KEY = "_auth_refused_cookie"
+_NOTICE_KEY = "_auth_notice"
+
+
+def _authenticator(engine: Engine, username: str) -> stauth.Authenticate:
+    return stauth.Authenticate(
+        users.credentials_entry(engine, username),
+        cookie_name=COOKIE_NAME,
+        cookie_key=settings.secret_key(),
+        cookie_expiry_days=settings.cookie_expiry_days(),
+        auto_hash=False,
+        login_sleep_time=0,
+    )
+
+
+def _cookie_token() -> str | None:
+    try:
+        return st.context.cookies.get(COOKIE_NAME)
+    except Exception:  # AppTest and some hosts have no real cookies
+        return None
+
+
+def cookie_issued_at(token: str) -> tuple[str, datetime] | None:
+    """(username, issue time) of a cookie our key signed and that has not expired; None otherwise."""
+    try:
+        claims = jwt.decode(token, settings.secret_key(), algorithms=["HS256"])
+    except jwt.PyJWTError:
+        return None
+    username, expires = claims.get("username"), claims.get("exp_date")
+    if not isinstance(username, str) or not isinstance(expires, (int, float)) or expires <= time.time():
+        return None
+    issued = datetime.fromtimestamp(expires, tz=timezone.utc) - timedelta(days=settings.cookie_expiry_days())
+    return username, issued
+
+
+def _clear_session() -> None:
+    for key in ("authentication_status", "username", "name", "email", "roles", ISSUED_KEY):
+        st.session_state[key] = None
+
+
+def current_actor(engine: Engine) -> Actor | None:
+    """The signed-in user for this run: from the session, else from a still-valid cookie."""
+    pending = st.session_state.pop(_DELETE_KEY, None)
+    if pending:
+        _authenticator(engine, pending).cookie_controller.delete_cookie()
+        return None
+    username = st.session_state.get("username") if st.session_state.get("authentication_status") else None
+    if username:
+        issued = st.session_state.get(ISSUED_KEY)
+        actor = users.actor_for(engine, username) if issued else None
+        if actor and users.token_valid(engine, username, issued):
+            return actor
+        # deactivated, locked, or signed out elsewhere since this session began
+        _clear_session()
+        st.session_state[_NOTICE_KEY] = "auth.session_ended"
+        _authenticator(engine, username).cookie_controller.delete_cookie()
+        return None
+    token = _cookie_token()
+    if not token or token == st.session_state.get(_REFUSED_KEY):
+        return None
+    parsed = cookie_issued_at(token)
+    if parsed and users.token_valid(engine, *parsed):
+        username, issued = parsed
+        _authenticator(engine, username).authentication_controller.login(token={"username": username})
+        st.session_state[ISSUED_KEY] = issued
+        return users.actor_for(engine, username)
+    st.session_state[_REFUSED_KEY] = token
+    if parsed:
+        _authenticator(engine, parsed[0]).cookie_controller.delete_cookie()
+    return None
+
+
+def login_form(engine: Engine) -> Actor | None:
+    """The sign-in form drawn in place; returns the actor when this run signed someone in."""
+    notice = st.session_state.pop(_NOTICE_KEY, None)
+    if notice:
+        st.info(t(notice))
+    slot = st.empty()
+    with slot.container():
+        st.subheader(t("auth.login_title"))
+        st.caption(t("auth.login_intro"))
+        with st.form("login_form", clear_on_submit=True):
+            username = st.text_input(t("auth.username"), key="login_username", autocomplete="username")
+            password = st.text_input(t("auth.password"), type="password", key="login_password",
+                                     autocomplete="current-password")
+            submitted = st.form_submit_button(t("auth.submit"), type="primary")
+    if not submitted:
+        return None
+    if not username.strip() or not password:
+        st.error(t("auth.missing"))
+        return None
+    result = users.authenticate(engine, username, password)
+    if not result.ok:
+        st.error(_failure_text(result))
+        return None
+    username = username.strip().lower()
+    issued = clock.utcnow()
+    authenticator = _authenticator(engine, username)
+    authenticator.authentication_controller.login(token={"username": username})
+    # No st.rerun() here: the cookie component must render in this run to write the cookie.
+    authenticator.cookie_controller.set_cookie()
+    st.session_state[ISSUED_KEY] = issued
+    st.session_state.pop(_REFUSED_KEY, None)
+    slot.empty()
+    return users.actor_for(engine, username)
+
+
+def _failure_text(result: users.LoginResult) -> str:
+    if result.reason == "locked":
+        return t("auth.locked", until=formatting.moment(result.locked_until, lang()))
+    if result.reason == "inactive":
+        return t("auth.inactive")
+    if result.remaining and result.remaining <= 2:
+        return t("auth.bad_credentials_remaining", remaining=result.remaining)
+    return t("auth.bad_credentials")
+
+
+def on_logout() -> None:
+    """Button callback: revoke every cookie of the user in the database, end the session here."""
+    from components import store
+
+    username = st.session_state.get("username")
+    if username:
+        users.revoke_tokens(store.engine(), username)
+        st.session_state[_DELETE_KEY] = username
+    _clear_session()
+    st.session_state["logout"] = True
+
+
+def reissue_cookie(engine: Engine, actor: Actor, cutoff: datetime) -> None:
+    """After a password change: a fresh cookie for this browser, issued after the new cut-off."""
+    authenticator = _authenticator(engine, actor.username)
+    authenticator.cookie_controller.set_cookie()
+    st.session_state[ISSUED_KEY] = cutoff

@@ -1,0 +1,52 @@
+"""The current language (URL ?lang=, then the session, then APP_LANG) and translation helpers."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components.texts import LANGS, translate
+from db import settings
+from db.errors import DomainError
+from db.validation import InvalidInput
+
+_SESSION_KEY = "lang"
+
+
+def init_language() -> str:
+    """Settle this run's language; ?lang= in the URL wins so a shared link opens in its language."""
+    requested = st.query_params.get("lang")
+    if requested in LANGS:
+        st.session_state[_SESSION_KEY] = requested
+    elif st.session_state.get(_SESSION_KEY) not in LANGS:
+        st.session_state[_SESSION_KEY] = settings.default_language()
+    lang = st.session_state[_SESSION_KEY]
+    if requested != lang and lang != settings.default_language():
+        st.query_params["lang"] = lang  # keep the URL shareable in the chosen language
+    return lang
+
+
+def lang() -> str:
+    return st.session_state.get(_SESSION_KEY) or settings.default_language()
+
+
+def t(key: str, **params) -> str:
+    return translate(key, lang(), **params)
+
+
+def set_language(value: str) -> None:
+    if value in LANGS:
+        st.session_state[_SESSION_KEY] = value
+        if value == settings.default_language():
+            st.query_params.pop("lang", None)
+        else:
+            st.query_params["lang"] = value
+
+
+def error_text(err: DomainError, field_prefix: str = "field.") -> str:
+    """A domain error in the user's language, naming the field; every problem when there are several."""
+    problems = err.problems if isinstance(err, InvalidInput) else [(err.field, err.code, err.params)]
+    lines = []
+    for field, code, params in problems:
+        field_name = t(field_prefix + field) if field else ""
+        lines.append(t(code, field=field_name, **params))
+    return "\n\n".join(lines)

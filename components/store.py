@@ -1,0 +1,21 @@
+"""The cached engine for DATABASE_URL; the first use creates the schema and loads the demo data."""
+
+from __future__ import annotations
+
+import streamlit as st
+from sqlalchemy.engine import Engine
+
+from db import seed, settings
+from db.engine import make_engine
+
+
+@st.cache_resource(show_spinner="首次启动：正在准备数据库… / First start: preparing the database…")
+def _engine_for(url: str) -> Engine:
+    engine = make_engine(url)
+    seed.load_demo(engine)
+    return engine
+
+
+def engine() -> Engine:
+    """One engine per URL (tests point DATABASE_URL at a temporary database)."""
+    return _engine_for(settings.database_url())

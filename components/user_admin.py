@@ -1,0 +1,96 @@
+"""The admin's user page: the account list, a create form, and actions on one account."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components import formatting, store, tables
+from components.i18n import error_text, lang, t
+from db import orgs, users
+from db.access import Actor
+from db.errors import DomainError
+from db.models.users import ROLES
+
+LIST_HEADINGS = {"username": "col.username", "display_name": "col.display_name", "role_label": "col.role",
+                 "scope_name": "col.scope", "active_label": "col.active", "locked_label": "col.locked",
+                 "created": "col.created_at"}
+
+
+def render(actor: Actor) -> None:
+    engine = store.engine()
+    st.title(t("users.title"))
+    st.caption(t("users.caption"))
+    flash = st.session_state.pop("users_flash", None)
+    if flash:
+        st.success(flash)
+
+    frame = users.list_users(engine, actor=actor)
+    yes, no = t("common.yes"), t("common.no")
+    frame["role_label"] = frame["role"].map(lambda r: t(f"role.{r}"))
+    frame["active_label"] = frame["active"].map(lambda v: yes if v else no)
+    frame["locked_label"] = frame["locked"].map(lambda v: yes if v else no)
+    frame["created"] = frame["created_at"].map(lambda v: formatting.moment(v, lang()))
+    st.subheader(t("users.list"))
+    st.dataframe(tables.labelled(frame, LIST_HEADINGS), hide_index=True, width="stretch")
+
+    create_tab, manage_tab = st.tabs([t("users.create"), t("users.manage")])
+    with create_tab:
+        _create_form(actor)
+    with manage_tab:
+        _manage(actor, frame)
+
+
+def _create_form(actor: Actor) -> None:
+    units = orgs.units_in_scope(store.engine(), actor=actor, levels=("root", "district", "street"))
+    names = dict(zip(units["id"], units["name"]))
+    with st.form("user_create", clear_on_submit=False):
+        username = st.text_input(t("field.username"), key="new_username", max_chars=40)
+        display_name = st.text_input(t("field.display_name"), key="new_display_name", max_chars=60)
+        role = st.selectbox(t("field.role"), ROLES, format_func=lambda r: t(f"role.{r}"), key="new_role")
+        scope_id = st.selectbox(t("field.scope_id"), list(units["id"]), format_func=names.get, key="new_scope")
+        password = st.text_input(t("field.password"), type="password", key="new_password")
+        submitted = st.form_submit_button(t("users.create"), type="primary")
+    if submitted:
+        try:
+            created = users.create_user(store.engine(), actor=actor, data={
+                "username": username, "display_name": display_name, "password": password,
+                "role": role, "scope_id": int(scope_id) if scope_id is not None else None})
+        except DomainError as err:
+            st.error(error_text(err))
+        else:
+            st.session_state["users_flash"] = t("users.created", username=created.username)
+            st.rerun()
+
+
+def _manage(actor: Actor, frame) -> None:
+    if frame.empty:
+        st.info(t("common.no_rows"))
+        return
+    labels = {int(row.id): f"{row.username} · {row.display_name}" for row in frame.itertuples()}
+    user_id = st.selectbox(t("users.pick"), list(labels), format_func=labels.get, key="manage_user")
+    row = frame[frame["id"] == user_id].iloc[0]
+    engine = store.engine()
+    left, middle, right = st.columns(3)
+    try:
+        if row["active"]:
+            if left.button(t("users.deactivate"), key="deactivate_user", icon=":material/block:"):
+                users.set_active(engine, actor=actor, user_id=user_id, active=False)
+                _done("users.deactivated", row["username"])
+        elif left.button(t("users.activate"), key="activate_user", icon=":material/check_circle:"):
+            users.set_active(engine, actor=actor, user_id=user_id, active=True)
+            _done("users.activated", row["username"])
+        if row["locked"] and middle.button(t("users.unlock"), key="unlock_user", icon=":material/lock_open:"):
+            users.unlock(engine, actor=actor, user_id=user_id)
+            _done("users.unlocked", row["username"])
+        with right.form("reset_password", clear_on_submit=True):
+            new_password = st.text_input(t("users.new_password"), type="password", key="reset_new_password")
+            if st.form_submit_button(t("users.reset")):
+                users.reset_password(engine, actor=actor, user_id=user_id, new_password=new_password)
+                _done("users.reset_done", row["username"])
+    except DomainError as err:
+        st.error(error_text(err, field_prefix="field.new_"))
+
+
+def _done(key: str, username: str) -> None:
+    st.session_state["users_flash"] = t(key, username=username)
+    st.rerun()

@@ -1,0 +1,84 @@
+"""The one audit helper every write uses, and the audit-log query."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from db import clock
+from db.access import Actor, require_role
+from db.models import AuditLog
+
+
+def _dump(value: Any) -> str | None:
+    if value is None:
+        return None
+    return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
+
+
+def record(
+    session: Session,
+    *,
+    actor: Actor | None,
+    action: str,
+    entity: str,
+    entity_id: Any = None,
+    before: Any = None,
+    after: Any = None,
+    username: str | None = None,
+) -> None:
+    """Add an audit row to the caller's transaction, so the change and its record commit together."""
+    session.add(
+        AuditLog(
+            at=clock.utcnow(),
+            user_id=actor.user_id if actor else None,
+            username=actor.username if actor else (username or "-"),
+            action=action,
+            entity=entity,
+            entity_id=None if entity_id is None else str(entity_id),
+            before=_dump(before),
+            after=_dump(after),
+        )
+    )
+
+
+def search(
+    engine: Engine,
+    *,
+    actor: Actor,
+    username: str | None = None,
+    action: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    limit: int = 500,
+) -> pd.DataFrame:
+    """Newest first; only admins read the log. Dates are inclusive local calendar days."""
+    require_role(actor, "admin")
+    query = select(
+        AuditLog.id, AuditLog.at, AuditLog.username, AuditLog.action, AuditLog.entity,
+        AuditLog.entity_id, AuditLog.before, AuditLog.after,
+    )
+    if username:
+        query = query.where(AuditLog.username == username.strip())
+    if action:
+        query = query.where(AuditLog.action == action)
+    if since:
+        query = query.where(AuditLog.at >= clock.local_day_start(since))
+    if until:
+        query = query.where(AuditLog.at < clock.local_day_start(until + timedelta(days=1)))
+    query = query.order_by(AuditLog.at.desc(), AuditLog.id.desc()).limit(limit)
+    with engine.connect() as conn:
+        return pd.DataFrame(conn.execute(query).mappings().all(),
+                            columns=["id", "at", "username", "action", "entity", "entity_id", "before", "after"])
+
+
+def distinct_actions(engine: Engine, *, actor: Actor) -> list[str]:
+    require_role(actor, "admin")
+    with engine.connect() as conn:
+        return list(conn.execute(select(AuditLog.action).distinct().order_by(AuditLog.action)).scalars())

@@ -1,0 +1,40 @@
+"""The org-unit hierarchy (root → district → street/town → community → grid) and the grid roster."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from sqlmodel import Field, SQLModel
+
+LEVELS = ("root", "district", "street", "community", "grid")
+COMMUNITY_TYPES = ("城乡结合型", "物业弃管型", "传统老旧型", "高档封闭型")
+
+
+class OrgUnit(SQLModel, table=True):
+    __tablename__ = "org_unit"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    code: str = Field(max_length=32, unique=True, index=True)
+    name: str = Field(max_length=100)
+    level: str = Field(max_length=16, index=True)
+    parent_id: Optional[int] = Field(default=None, foreign_key="org_unit.id", index=True)
+    # Ancestor ids down to the unit itself (DHIS2's "org unit structure"): scope checks and
+    # roll-ups become one equality filter or GROUP BY instead of a recursive walk.
+    district_id: Optional[int] = Field(default=None, index=True)
+    street_id: Optional[int] = Field(default=None, index=True)
+    community_id: Optional[int] = Field(default=None, index=True)
+    kind: Optional[str] = Field(default=None, max_length=16)  # street|town, or the community type
+    pilot: bool = False
+    households: Optional[int] = None
+    population: Optional[int] = None
+    sort_order: int = 0
+
+
+class GridStaff(SQLModel, table=True):
+    __tablename__ = "grid_staff"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    grid_id: int = Field(foreign_key="org_unit.id", index=True)
+    role: str = Field(max_length=8)  # leader|member
+    name: str = Field(max_length=40)
+    duty: Optional[str] = Field(default=None, max_length=40)

@@ -1,0 +1,171 @@
+"""Reading the org-unit hierarchy within an actor's scope: units, breadcrumbs, counts, rosters."""
+
+from __future__ import annotations
+
+import pandas as pd
+from pydantic import BaseModel
+from sqlalchemy import case, func, select
+from sqlalchemy.engine import Engine
+
+from db.access import SCOPE_COLUMN, Actor, unit_in_scope
+from db.engine import reading
+from db.errors import NotFound, PermissionDenied
+from db.models import GridStaff, OrgUnit
+from db.models.org import LEVELS
+
+CHILD_LEVEL = dict(zip(LEVELS[:-1], LEVELS[1:]))
+# the ancestor column that groups descendants by the child they sit under
+CHILD_COLUMN = {"root": "district_id", "district": "street_id", "street": "community_id", "community": "id"}
+
+
+class UnitPublic(BaseModel):
+    id: int
+    code: str
+    name: str
+    level: str
+    parent_id: int | None
+    district_id: int | None
+    street_id: int | None
+    community_id: int | None
+    kind: str | None
+    pilot: bool
+    households: int | None
+    population: int | None
+
+
+def _public(unit: OrgUnit) -> UnitPublic:
+    return UnitPublic.model_validate(unit, from_attributes=True)
+
+
+def get_unit(engine: Engine, *, actor: Actor, unit_id: int | None = None, code: str | None = None) -> UnitPublic:
+    """A unit in the actor's scope, by id or code; anything else reads as not found."""
+    with reading(engine) as session:
+        if unit_id is not None:
+            unit = session.get(OrgUnit, unit_id)
+        else:
+            unit = session.execute(select(OrgUnit).where(OrgUnit.code == code)).scalar_one_or_none()
+        if unit is None or not unit_in_scope(actor, unit):
+            raise NotFound("error.not_found", entity="org_unit")
+        return _public(unit)
+
+
+def scope_unit(engine: Engine, *, actor: Actor) -> UnitPublic:
+    return get_unit(engine, actor=actor, unit_id=actor.scope_id)
+
+
+def breadcrumb(engine: Engine, *, actor: Actor, unit: UnitPublic) -> list[UnitPublic]:
+    """Ancestors from the actor's scope unit down to `unit`, inclusive."""
+    ids = [unit.district_id, unit.street_id, unit.community_id, unit.id]
+    with reading(engine) as session:
+        rows = session.execute(select(OrgUnit).where(OrgUnit.id.in_([i for i in ids if i]))).scalars().all()
+        root = session.execute(select(OrgUnit).where(OrgUnit.level == "root")).scalar_one_or_none()
+        chain = ([root] if root else []) + sorted(rows, key=lambda u: LEVELS.index(u.level))
+        seen, result = set(), []
+        for item in chain:
+            if item.id not in seen and unit_in_scope(actor, item):
+                seen.add(item.id)
+                result.append(_public(item))
+        return result
+
+
+def children_summary(engine: Engine, *, actor: Actor, unit: UnitPublic) -> pd.DataFrame:
+    """The unit's children, each with the number of communities and grids, households, population and staff below it."""
+    if unit.level == "grid":
+        return pd.DataFrame(columns=["id", "code", "name", "level", "kind", "pilot", "streets", "communities",
+                                     "grids", "households", "population", "leaders", "members"])
+    if not unit_in_scope(actor, _as_unit(unit)):
+        raise PermissionDenied("error.out_of_scope", unit=unit.name)
+    group_col = getattr(OrgUnit, CHILD_COLUMN[unit.level])
+    under = OrgUnit.id.is_not(None) if unit.level == "root" else getattr(OrgUnit, SCOPE_COLUMN[unit.level]) == unit.id
+    counts = (
+        select(
+            group_col.label("child_id"),
+            func.sum(case((OrgUnit.level == "street", 1), else_=0)).label("streets"),
+            func.sum(case((OrgUnit.level == "community", 1), else_=0)).label("communities"),
+            func.sum(case((OrgUnit.level == "grid", 1), else_=0)).label("grids"),
+            func.sum(case((OrgUnit.level == "grid", OrgUnit.households), else_=0)).label("households"),
+            func.sum(case((OrgUnit.level == "grid", OrgUnit.population), else_=0)).label("population"),
+        )
+        .where(under, group_col.is_not(None))
+        .group_by(group_col)
+        .subquery()
+    )
+    grid = OrgUnit.__table__.alias("g")
+    staff = (
+        select(
+            getattr(grid.c, CHILD_COLUMN[unit.level]).label("child_id"),
+            func.sum(case((GridStaff.role == "leader", 1), else_=0)).label("leaders"),
+            func.sum(case((GridStaff.role == "member", 1), else_=0)).label("members"),
+        )
+        .join(grid, grid.c.id == GridStaff.grid_id)
+        .where(grid.c.id.is_not(None) if unit.level == "root" else getattr(grid.c, SCOPE_COLUMN[unit.level]) == unit.id)
+        .group_by(getattr(grid.c, CHILD_COLUMN[unit.level]))
+        .subquery()
+    )
+    query = (
+        select(OrgUnit.id, OrgUnit.code, OrgUnit.name, OrgUnit.level, OrgUnit.kind, OrgUnit.pilot,
+               counts.c.streets, counts.c.communities, counts.c.grids, counts.c.households, counts.c.population,
+               staff.c.leaders, staff.c.members)
+        .outerjoin(counts, counts.c.child_id == OrgUnit.id)
+        .outerjoin(staff, staff.c.child_id == OrgUnit.id)
+        .where(OrgUnit.parent_id == unit.id)
+        .order_by(OrgUnit.sort_order, OrgUnit.code)
+    )
+    with engine.connect() as conn:
+        frame = pd.DataFrame(conn.execute(query).mappings().all())
+    if frame.empty:
+        return children_summary(engine, actor=actor, unit=unit.model_copy(update={"level": "grid"}))
+    for column in ("streets", "communities", "grids", "households", "population", "leaders", "members"):
+        frame[column] = frame[column].fillna(0).astype("int64")
+    return frame
+
+
+def level_counts(engine: Engine, *, actor: Actor, unit: UnitPublic) -> dict[str, int]:
+    """How many units of each level lie below `unit` (and the unit itself counted at its own level)."""
+    under = OrgUnit.id.is_not(None) if unit.level == "root" else getattr(OrgUnit, SCOPE_COLUMN[unit.level]) == unit.id
+    with engine.connect() as conn:
+        rows = conn.execute(select(OrgUnit.level, func.count()).where(under).group_by(OrgUnit.level)).all()
+        staff = conn.execute(
+            select(GridStaff.role, func.count()).join(OrgUnit, OrgUnit.id == GridStaff.grid_id)
+            .where(under).group_by(GridStaff.role)
+        ).all()
+    counts = {level: 0 for level in LEVELS}
+    counts.update({level: int(n) for level, n in rows})
+    counts.update({f"staff_{role}": int(n) for role, n in staff})
+    counts.setdefault("staff_leader", 0)
+    counts.setdefault("staff_member", 0)
+    counts["towns"] = _count_kind(engine, unit, "town")
+    return counts
+
+
+def _count_kind(engine: Engine, unit: UnitPublic, kind: str) -> int:
+    under = OrgUnit.id.is_not(None) if unit.level == "root" else getattr(OrgUnit, SCOPE_COLUMN[unit.level]) == unit.id
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).where(under, OrgUnit.kind == kind)).scalar_one())
+
+
+def roster(engine: Engine, *, actor: Actor, grid: UnitPublic) -> pd.DataFrame:
+    if grid.level != "grid":
+        raise NotFound("error.not_found", entity="grid")
+    if not unit_in_scope(actor, _as_unit(grid)):
+        raise PermissionDenied("error.out_of_scope", unit=grid.name)
+    query = (select(GridStaff.role, GridStaff.name, GridStaff.duty)
+             .where(GridStaff.grid_id == grid.id)
+             .order_by(case((GridStaff.role == "leader", 0), else_=1), GridStaff.id))
+    with engine.connect() as conn:
+        return pd.DataFrame(conn.execute(query).mappings().all(), columns=["role", "name", "duty"])
+
+
+def units_in_scope(engine: Engine, *, actor: Actor, levels: tuple[str, ...]) -> pd.DataFrame:
+    """id, code, name, level of the actor's units at the given levels (for pickers)."""
+    from db.access import scope_condition
+
+    query = (select(OrgUnit.id, OrgUnit.code, OrgUnit.name, OrgUnit.level)
+             .where(scope_condition(actor), OrgUnit.level.in_(levels))
+             .order_by(OrgUnit.code))
+    with engine.connect() as conn:
+        return pd.DataFrame(conn.execute(query).mappings().all(), columns=["id", "code", "name", "level"])
+
+
+def _as_unit(unit: UnitPublic) -> OrgUnit:
+    return OrgUnit(**unit.model_dump())

@@ -1,0 +1,267 @@
+"""Accounts: login with a lockout kept in the database, cookie validity, and admin user management."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal, Optional
+
+import pandas as pd
+from pydantic import BaseModel, Field, field_validator
+from sqlalchemy import select, update
+from sqlalchemy.engine import Engine
+
+from db import audit, clock, passwords
+from db.access import Actor, require_role, require_unit_in_scope, scope_condition
+from db.engine import reading, transaction
+from db.errors import DomainError, NotFound, PermissionDenied
+from db.models import AppUser, OrgUnit
+from db.validation import validate
+
+MAX_FAILURES = 5
+FAILURE_WINDOW = timedelta(minutes=15)
+LOCK_DURATION = timedelta(minutes=15)
+USERNAME_PATTERN = r"^[a-z][a-z0-9_.-]{2,39}$"
+
+
+def _check_password_rule(value: str) -> str:
+    if len(value) < 8 or not re.search(r"[A-Za-z]", value) or not re.search(r"\d", value):
+        raise DomainError("rule.password")
+    if len(value.encode("utf-8")) > passwords.MAX_BYTES:
+        raise DomainError("rule.max_length", max_length=passwords.MAX_BYTES)
+    return value
+
+
+class UserCreate(BaseModel):
+    username: str = Field(min_length=3, max_length=40, pattern=USERNAME_PATTERN)
+    display_name: str = Field(min_length=1, max_length=60)
+    password: str
+    role: Literal["admin", "leader", "evaluator", "street"]
+    scope_id: int = Field(gt=0)
+
+    @field_validator("username", "display_name", mode="before")
+    @classmethod
+    def _strip(cls, value):
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("password")
+    @classmethod
+    def _password(cls, value: str) -> str:
+        return _check_password_rule(value)
+
+
+class PasswordInput(BaseModel):
+    password: str
+
+    @field_validator("password")
+    @classmethod
+    def _password(cls, value: str) -> str:
+        return _check_password_rule(value)
+
+
+class UserPublic(BaseModel):
+    id: int
+    username: str
+    display_name: str
+    role: str
+    scope_id: int
+    active: bool
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    ok: bool
+    reason: Literal["ok", "bad_credentials", "locked", "inactive"]
+    locked_until: Optional[datetime] = None
+    remaining: int = 0
+
+
+def _public(user: AppUser) -> UserPublic:
+    return UserPublic.model_validate(user, from_attributes=True)
+
+
+def actor_for(engine: Engine, username: str) -> Actor | None:
+    """The Actor for an active user, or None; the shell builds it once per script run."""
+    with reading(engine) as session:
+        row = session.execute(
+            select(AppUser, OrgUnit.level, OrgUnit.name)
+            .join(OrgUnit, OrgUnit.id == AppUser.scope_id)
+            .where(AppUser.username == username, AppUser.active == True)  # noqa: E712
+        ).first()
+    if row is None:
+        return None
+    user, level, scope_name = row
+    return Actor(user.id, user.username, user.display_name, user.role, user.scope_id, level, scope_name)
+
+
+def authenticate(engine: Engine, username: str, password: str) -> LoginResult:
+    """Check a password, counting failures: five within 15 minutes lock the account for 15 minutes."""
+    username = (username or "").strip().lower()
+    now = clock.utcnow()
+    with transaction(engine) as session:
+        user = session.execute(select(AppUser).where(AppUser.username == username)).scalar_one_or_none()
+        if user is None:
+            passwords.verify(password or "", None)
+            return LoginResult(False, "bad_credentials")
+        if user.locked_until and user.locked_until > now:
+            return LoginResult(False, "locked", locked_until=user.locked_until)
+        good = passwords.verify(password or "", user.password_hash)
+        if good and not user.active:
+            return LoginResult(False, "inactive")
+        if good:
+            user.failed_logins, user.failed_window_start, user.locked_until = 0, None, None
+            audit.record(session, actor=None, username=user.username, action="login", entity="app_user", entity_id=user.id)
+            return LoginResult(True, "ok")
+        if user.failed_window_start is None or now - user.failed_window_start > FAILURE_WINDOW:
+            user.failed_window_start, user.failed_logins = now, 0
+        user.failed_logins += 1
+        audit.record(session, actor=None, username=user.username, action="login_failed", entity="app_user",
+                     entity_id=user.id, after={"failures": user.failed_logins})
+        if user.failed_logins >= MAX_FAILURES:
+            user.locked_until = now + LOCK_DURATION
+            user.failed_logins, user.failed_window_start = 0, None
+            audit.record(session, actor=None, username=user.username, action="lock", entity="app_user",
+                         entity_id=user.id, after={"locked_until": user.locked_until})
+            return LoginResult(False, "locked", locked_until=user.locked_until)
+        return LoginResult(False, "bad_credentials", remaining=MAX_FAILURES - user.failed_logins)
+
+
+def token_valid(engine: Engine, username: str, issued_at: datetime) -> bool:
+    """A cookie (or a live session) counts only for an active, unlocked user, issued after revocation."""
+    now = clock.utcnow()
+    with reading(engine) as session:
+        user = session.execute(select(AppUser).where(AppUser.username == username)).scalar_one_or_none()
+    if user is None or not user.active:
+        return False
+    if user.locked_until and user.locked_until > now:
+        return False
+    return issued_at >= user.tokens_valid_after
+
+
+def credentials_entry(engine: Engine, username: str) -> dict:
+    """The authenticator's credentials dict, holding just the one user it will sign in or out."""
+    with reading(engine) as session:
+        user = session.execute(select(AppUser).where(AppUser.username == username)).scalar_one_or_none()
+    if user is None:
+        return {"usernames": {}}
+    return {"usernames": {user.username: {
+        "name": user.display_name, "first_name": user.display_name, "last_name": "",
+        "email": f"{user.username}@localhost", "password": user.password_hash, "roles": [user.role],
+    }}}
+
+
+def revoke_tokens(engine: Engine, username: str, *, action: str = "logout") -> datetime:
+    """Make every cookie issued until now useless (logout); returns the new cut-off."""
+    now = clock.utcnow()
+    with transaction(engine) as session:
+        user = session.execute(select(AppUser).where(AppUser.username == username)).scalar_one_or_none()
+        if user is None:
+            raise NotFound("error.not_found", entity="app_user")
+        user.tokens_valid_after = now
+        audit.record(session, actor=None, username=username, action=action, entity="app_user", entity_id=user.id)
+    return now
+
+
+def create_user(engine: Engine, *, actor: Actor, data: dict | UserCreate) -> UserPublic:
+    require_role(actor, "admin")
+    payload = validate(UserCreate, data if isinstance(data, dict) else data.model_dump())
+    payload.username = payload.username.lower()
+    now = clock.utcnow()
+    with transaction(engine) as session:
+        require_unit_in_scope(session, actor, payload.scope_id)
+        exists = session.execute(select(AppUser.id).where(AppUser.username == payload.username)).first()
+        if exists:
+            raise DomainError("error.username_taken", field="username", username=payload.username)
+        user = AppUser(
+            username=payload.username, display_name=payload.display_name,
+            password_hash=passwords.hash_password(payload.password), role=payload.role,
+            scope_id=payload.scope_id, active=True, tokens_valid_after=now, created_at=now,
+        )
+        session.add(user)
+        session.flush()
+        result = _public(user)
+        audit.record(session, actor=actor, action="user_create", entity="app_user", entity_id=user.id,
+                     after=result.model_dump())
+    return result
+
+
+def _user_in_scope(session, actor: Actor, user_id: int) -> AppUser:
+    user = session.get(AppUser, user_id)
+    if user is None:
+        raise NotFound("error.not_found", entity="app_user")
+    require_unit_in_scope(session, actor, user.scope_id)
+    return user
+
+
+def set_active(engine: Engine, *, actor: Actor, user_id: int, active: bool) -> UserPublic:
+    require_role(actor, "admin")
+    if user_id == actor.user_id and not active:
+        raise DomainError("error.cannot_deactivate_self")
+    with transaction(engine) as session:
+        user = _user_in_scope(session, actor, user_id)
+        before = _public(user).model_dump()
+        user.active = active
+        if not active:
+            user.tokens_valid_after = clock.utcnow()
+        result = _public(user)
+        audit.record(session, actor=actor, action="user_activate" if active else "user_deactivate",
+                     entity="app_user", entity_id=user.id, before=before, after=result.model_dump())
+    return result
+
+
+def reset_password(engine: Engine, *, actor: Actor, user_id: int, new_password: str) -> None:
+    """Admin sets a new password; the user's earlier cookies stop working and any lock is lifted."""
+    require_role(actor, "admin")
+    payload = validate(PasswordInput, {"password": new_password})
+    with transaction(engine) as session:
+        user = _user_in_scope(session, actor, user_id)
+        user.password_hash = passwords.hash_password(payload.password)
+        user.tokens_valid_after = clock.utcnow()
+        user.failed_logins, user.failed_window_start, user.locked_until = 0, None, None
+        audit.record(session, actor=actor, action="password_reset", entity="app_user", entity_id=user.id)
+
+
+def change_own_password(engine: Engine, *, actor: Actor, old_password: str, new_password: str) -> datetime:
+    """Any signed-in user; returns the new cut-off so the caller can re-issue its own cookie after it."""
+    payload = validate(PasswordInput, {"password": new_password})
+    with transaction(engine) as session:
+        user = session.get(AppUser, actor.user_id)
+        if user is None or not user.active:
+            raise PermissionDenied("error.forbidden_role", role=actor.role)
+        if not passwords.verify(old_password or "", user.password_hash):
+            raise DomainError("error.old_password_wrong", field="old_password")
+        if old_password == new_password:
+            raise DomainError("error.password_unchanged", field="new_password")
+        user.password_hash = passwords.hash_password(payload.password)
+        cutoff = clock.utcnow()
+        user.tokens_valid_after = cutoff
+        audit.record(session, actor=actor, action="password_change", entity="app_user", entity_id=user.id)
+    return cutoff
+
+
+def list_users(engine: Engine, *, actor: Actor) -> pd.DataFrame:
+    require_role(actor, "admin")
+    now = clock.utcnow()
+    query = (
+        select(AppUser.id, AppUser.username, AppUser.display_name, AppUser.role, AppUser.scope_id,
+               OrgUnit.name.label("scope_name"), AppUser.active, AppUser.locked_until, AppUser.created_at)
+        .join(OrgUnit, OrgUnit.id == AppUser.scope_id)
+        .where(scope_condition(actor))
+        .order_by(AppUser.role, AppUser.username)
+    )
+    with engine.connect() as conn:
+        frame = pd.DataFrame(conn.execute(query).mappings().all(),
+                             columns=["id", "username", "display_name", "role", "scope_id", "scope_name",
+                                      "active", "locked_until", "created_at"])
+    frame["locked"] = frame["locked_until"].apply(lambda v: bool(v is not None and pd.notna(v) and v > now))
+    return frame
+
+
+def unlock(engine: Engine, *, actor: Actor, user_id: int) -> None:
+    require_role(actor, "admin")
+    with transaction(engine) as session:
+        user = _user_in_scope(session, actor, user_id)
+        session.execute(update(AppUser).where(AppUser.id == user.id)
+                        .values(locked_until=None, failed_logins=0, failed_window_start=None))
+        audit.record(session, actor=actor, action="user_unlock", entity="app_user", entity_id=user.id)

@@ -1,0 +1,4 @@
+from components import account_view, shell
+
+actor = shell.page("account")
+account_view.render(actor)

@@ -1,0 +1,4 @@
+from components import shell, user_admin
+
+actor = shell.page("users")
+user_admin.render(actor)
