@@ -17,7 +17,7 @@ from db.access import Actor, require_role, require_unit_in_scope, scope_conditio
 from db.engine import reading, transaction
 from db.errors import DomainError, NotFound, PermissionDenied
 from db.models import AppUser, OrgUnit
-from db.validation import validate
+from db.validation import rule, validate
 
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
@@ -27,9 +27,9 @@ USERNAME_PATTERN = r"^[a-z][a-z0-9_.-]{2,39}$"
 
 def _check_password_rule(value: str) -> str:
     if len(value) < 8 or not re.search(r"[A-Za-z]", value) or not re.search(r"\d", value):
-        raise DomainError("rule.password")
+        raise rule("rule.password")
     if len(value.encode("utf-8")) > passwords.MAX_BYTES:
-        raise DomainError("rule.max_length", max_length=passwords.MAX_BYTES)
+        raise rule("rule.max_length", max_length=passwords.MAX_BYTES)
     return value
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import PydanticCustomError
 
 from db.errors import DomainError
 
@@ -42,6 +43,11 @@ class InvalidInput(DomainError):
         self.problems = problems
 
 
+def rule(code: str, **params: Any) -> PydanticCustomError:
+    """Raise this from a validator to fail with one of our rule codes (components/texts)."""
+    return PydanticCustomError(code, code, params)
+
+
 def validate(model: type[M], data: Any) -> M:
     """Build `model` from `data`; on failure raise InvalidInput naming every bad field."""
     try:
@@ -50,10 +56,8 @@ def validate(model: type[M], data: Any) -> M:
         problems = []
         for err in exc.errors():
             field = str(err["loc"][0]) if err.get("loc") else ""
-            code = _RULES.get(err["type"], "rule.invalid")
+            kind = err["type"]
+            code = kind if kind.startswith("rule.") else _RULES.get(kind, "rule.invalid")
             params = {k: v for k, v in (err.get("ctx") or {}).items() if isinstance(v, (int, float, str))}
-            if err["type"].startswith("value_error") and isinstance(err.get("ctx", {}).get("error"), DomainError):
-                inner = err["ctx"]["error"]
-                code, params = inner.code, inner.params
             problems.append((field, code, params))
         raise InvalidInput(problems) from None

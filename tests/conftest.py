@@ -1,0 +1,119 @@
+"""Shared fixtures: databases built by the app's own seed loader, on SQLite always and on PostgreSQL
+when TEST_POSTGRES_URL is set (CI sets it, so there they are required, not skipped)."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import tempfile
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+_TMP = Path(tempfile.mkdtemp(prefix="cpme-tests-"))
+os.environ.setdefault("APP_SECRET_KEY", "test-secret-key-" + "x" * 32)
+os.environ["BCRYPT_ROUNDS"] = "4"  # ~1 ms per hash instead of ~0.3 s
+os.environ["APP_DATA_DIR"] = str(_TMP / "data")
+os.environ.pop("DATABASE_URL", None)
+os.environ.pop("APP_LANG", None)
+
+from sqlalchemy import create_engine, text  # noqa: E402
+
+from db import seed  # noqa: E402
+from db.engine import make_engine  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_URL = os.environ.get("TEST_POSTGRES_URL")
+BACKENDS = ["sqlite"] + (["postgres"] if PG_URL else [])
+
+
+@pytest.fixture(scope="session")
+def sqlite_template() -> Path:
+    path = _TMP / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    seed.load_demo(engine)
+    engine.dispose()
+    return path
+
+
+def _sqlite_copy(template: Path) -> str:
+    target = _TMP / f"{uuid.uuid4().hex}.db"
+    with sqlite3.connect(template) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)  # consistent copy including anything still in the WAL
+    return f"sqlite:///{target}"
+
+
+def _pg_admin():
+    return create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1)
+                         if PG_URL.startswith("postgresql://") else PG_URL, isolation_level="AUTOCOMMIT")
+
+
+def _pg_url(name: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def pg_template():
+    if not PG_URL:
+        pytest.skip("TEST_POSTGRES_URL not set")
+    name = f"cpme_tpl_{os.getpid()}"
+    admin = _pg_admin()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = make_engine(_pg_url(name))
+    seed.load_demo(engine)
+    engine.dispose()
+    yield name
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@contextmanager
+def _database(request, backend: str):
+    """A private copy of the seeded demo database: a SQLite file, or a PostgreSQL database cloned
+    from the template database."""
+    if backend == "sqlite":
+        yield _sqlite_copy(request.getfixturevalue("sqlite_template"))
+        return
+    template = request.getfixturevalue("pg_template")
+    name = f"cpme_t_{uuid.uuid4().hex[:12]}"
+    admin = _pg_admin()
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    try:
+        yield _pg_url(name)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def engine(request):
+    """A seeded engine on each backend: every db-layer test runs on SQLite and, in CI, PostgreSQL."""
+    with _database(request, request.param) as url:
+        eng = make_engine(url)
+        yield eng
+        eng.dispose()
+
+
+@pytest.fixture
+def app_db(sqlite_template, monkeypatch):
+    """Point the app (AppTest runs in this process) at a fresh seeded copy, with Streamlit's caches clear."""
+    import streamlit as st
+
+    url = _sqlite_copy(sqlite_template)
+    monkeypatch.setenv("DATABASE_URL", url)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    eng = make_engine(url)
+    yield eng
+    eng.dispose()
+    st.cache_data.clear()
+    st.cache_resource.clear()

@@ -1,0 +1,40 @@
+"""House rules that keep the app safe to change: no Streamlit below the UI, every page guarded."""
+
+import ast
+import re
+
+from components.registry import PAGES
+from tests.helpers import ROOT
+
+
+def test_db_layer_imports_no_streamlit():
+    offenders = []
+    for path in (ROOT / "db").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            if any(n == "streamlit" or n.startswith("streamlit.") or n.startswith("streamlit_") for n in names):
+                offenders.append(str(path.relative_to(ROOT)))
+    assert not offenders, f"db/ must not import Streamlit: {offenders}"
+
+
+def test_every_page_file_is_registered_and_starts_with_the_shell():
+    files = {f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py")}
+    registered = {spec.path for spec in PAGES.values() if spec.path.startswith("pages/")}
+    assert files == registered, f"unregistered: {files - registered}, missing: {registered - files}"
+    for spec in PAGES.values():
+        source = (ROOT / spec.path).read_text(encoding="utf-8")
+        tree = ast.parse(source)
+        first_call = next(n for n in ast.walk(tree) if isinstance(n, ast.Call))
+        assert ast.unparse(first_call) == f"shell.page('{spec.key}')", f"{spec.path} must begin with shell.page"
+
+
+def test_no_st_navigation_beside_pages_folder():
+    for path in [ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "components").rglob("*.py")]:
+        assert not re.search(r"\bst\.navigation\(", path.read_text(encoding="utf-8")), path
+
+
+def test_sidebar_navigation_hidden():
+    config = (ROOT / ".streamlit" / "config.toml").read_text()
+    assert re.search(r"^showSidebarNavigation\s*=\s*false", config, re.M)

@@ -1,0 +1,42 @@
+"""Reading the hierarchy: counts per level, children, breadcrumb, scope."""
+
+import pytest
+
+from db import orgs, users
+from db.errors import NotFound
+
+
+def test_children_counts_roll_up(engine):
+    admin = users.actor_for(engine, "admin")
+    luyuan = orgs.get_unit(engine, actor=admin, code="220106")
+    children = orgs.children_summary(engine, actor=admin, unit=luyuan)
+    assert len(children) == 10
+    assert children["communities"].sum() == 58 and children["grids"].sum() == 312
+    assert children["leaders"].sum() == 312
+    assert sorted(children["kind"].value_counts().to_dict().items()) == [("street", 7), ("town", 3)]
+    counts = orgs.level_counts(engine, actor=admin, unit=luyuan)
+    assert (counts["street"], counts["towns"], counts["community"], counts["grid"]) == (10, 3, 58, 312)
+
+
+def test_street_user_sees_only_their_street(engine):
+    street = users.actor_for(engine, "street")
+    own = orgs.scope_unit(engine, actor=street)
+    assert own.name == "春熙路街道"
+    with pytest.raises(NotFound):
+        orgs.get_unit(engine, actor=street, code="510104002")  # another street
+    with pytest.raises(NotFound):
+        orgs.get_unit(engine, actor=street, code="220106")
+    community = orgs.children_summary(engine, actor=street, unit=own).iloc[0]
+    grid_parent = orgs.get_unit(engine, actor=street, code=community["code"])
+    grids = orgs.children_summary(engine, actor=street, unit=grid_parent)
+    assert len(grids) == community["grids"]
+    crumbs = [c.name for c in orgs.breadcrumb(engine, actor=street, unit=grid_parent)]
+    assert crumbs == ["春熙路街道", grid_parent.name]  # nothing above the scope is shown
+
+
+def test_roster_has_one_leader_first(engine):
+    admin = users.actor_for(engine, "admin")
+    grid = orgs.get_unit(engine, actor=admin, code="220106001001001")
+    roster = orgs.roster(engine, actor=admin, grid=grid)
+    assert roster["role"].tolist()[0] == "leader" and (roster["role"] == "leader").sum() == 1
+    assert len(roster) >= 3

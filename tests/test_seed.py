@@ -1,0 +1,72 @@
+"""The demo data reproduces the seeds' figures and loads idempotently."""
+
+from sqlalchemy import func, select
+
+from db import seed
+from db.engine import reading
+from db.models import AppUser, GridStaff, OrgUnit
+from sqlmodel import SQLModel
+
+
+def _count(session, *where):
+    return session.execute(select(func.count()).select_from(OrgUnit).where(*where)).scalar_one()
+
+
+def test_luyuan_hierarchy_matches_seed_004(engine):
+    with reading(engine) as s:
+        district = s.execute(select(OrgUnit).where(OrgUnit.name == "绿园区")).scalar_one()
+        under = OrgUnit.district_id == district.id
+        assert _count(s, under, OrgUnit.level == "street", OrgUnit.kind == "town") == 3
+        assert _count(s, under, OrgUnit.level == "street", OrgUnit.kind == "street") == 7
+        assert _count(s, under, OrgUnit.level == "community") == 58
+        assert _count(s, under, OrgUnit.level == "grid") == 312
+        leaders = s.execute(
+            select(GridStaff.grid_id, func.count()).join(OrgUnit, OrgUnit.id == GridStaff.grid_id)
+            .where(under, GridStaff.role == "leader").group_by(GridStaff.grid_id)).all()
+        assert len(leaders) == 312 and all(n == 1 for _, n in leaders)
+        members = s.execute(select(func.count()).select_from(GridStaff).join(OrgUnit, OrgUnit.id == GridStaff.grid_id)
+                            .where(under, GridStaff.role == "member")).scalar_one()
+        assert members >= 312 * 2
+
+
+def test_jinjiang_pilot_streets_follow_seed_001(engine):
+    with reading(engine) as s:
+        streets = dict(s.execute(select(OrgUnit.name, OrgUnit.pilot).where(OrgUnit.level == "street",
+                                                                           OrgUnit.code.like("510104%"))).all())
+    assert sum(streets.values()) == 7
+    assert streets["莲新街道"] and streets["春熙路街道"] and streets["合江亭街道"]
+    assert streets["水井坊街道"] is False
+
+
+def test_ancestor_columns_are_consistent(engine):
+    with reading(engine) as s:
+        units = {u.id: u for u in s.execute(select(OrgUnit)).scalars()}
+    for unit in units.values():
+        if unit.level == "root":
+            continue
+        parent = units[unit.parent_id]
+        for column in ("district_id", "street_id", "community_id"):
+            own = getattr(unit, column)
+            if column.startswith(unit.level):
+                assert own == unit.id
+            elif getattr(parent, column) is not None:
+                assert own == getattr(parent, column), (unit.code, column)
+
+
+def test_loading_twice_changes_nothing(engine):
+    def snapshot():
+        with reading(engine) as s:
+            return {t.name: s.execute(select(func.count()).select_from(t)).scalar_one()
+                    for t in SQLModel.metadata.sorted_tables}
+
+    before = snapshot()
+    assert seed.load_demo(engine) == []
+    assert snapshot() == before
+    assert before["app_user"] == 4 and before["org_unit"] > 600
+
+
+def test_demo_accounts_one_per_role_with_bcrypt_hashes(engine):
+    with reading(engine) as s:
+        rows = s.execute(select(AppUser.username, AppUser.role, AppUser.password_hash)).all()
+    assert sorted(r.role for r in rows) == ["admin", "evaluator", "leader", "street"]
+    assert all(r.password_hash.startswith("$2") and "2026" not in r.password_hash for r in rows)
