@@ -27,8 +27,9 @@ def render(actor: Actor) -> None:
     actions = audit.distinct_actions(engine, actor=actor)
     left, middle, right = st.columns(3)
     username = left.text_input(t("audit.filter_user"), key="audit_user", max_chars=40)
-    action = middle.selectbox(t("audit.filter_action"), [""] + actions, key="audit_action",
-                              format_func=lambda a: t("common.all") if a == "" else _action_label(a))
+    action_labels = {"": t("common.all"), **{a: _action_label(a) for a in actions}}
+    action = middle.selectbox(t("audit.filter_action"), list(action_labels), key="audit_action",
+                              format_func=action_labels.get)
     dates = right.date_input(t("audit.filter_dates"), value=(), key="audit_dates")
     since = dates[0] if len(dates) >= 1 else None
     until = dates[1] if len(dates) == 2 else since

@@ -42,7 +42,7 @@ def _language_switch() -> None:
     st.session_state["lang_choice"] = current
     st.sidebar.radio(
         t("lang.label"), LANGS, key="lang_choice", horizontal=True,
-        format_func=lambda code: t(f"lang.{code}"),
+        format_func={code: t(f"lang.{code}") for code in LANGS}.get,
         on_change=lambda: i18n.set_language(st.session_state["lang_choice"]),
     )
 

@@ -46,7 +46,8 @@ def _create_form(actor: Actor) -> None:
     with st.form("user_create", clear_on_submit=False):
         username = st.text_input(t("field.username"), key="new_username", max_chars=40)
         display_name = st.text_input(t("field.display_name"), key="new_display_name", max_chars=60)
-        role = st.selectbox(t("field.role"), ROLES, format_func=lambda r: t(f"role.{r}"), key="new_role")
+        role_labels = {r: t(f"role.{r}") for r in ROLES}
+        role = st.selectbox(t("field.role"), ROLES, format_func=role_labels.get, key="new_role")
         scope_id = st.selectbox(t("field.scope_id"), list(units["id"]), format_func=names.get, key="new_scope")
         password = st.text_input(t("field.password"), type="password", key="new_password")
         submitted = st.form_submit_button(t("users.create"), type="primary")
