@@ -18,11 +18,16 @@ class PageSpec:
 
 PAGES: dict[str, PageSpec] = {spec.key: spec for spec in (
     PageSpec("home", "app.py", "page.home", ":material/home:", STAFF),
+    # --- pipeline area (projects, organizations, catalogue, compliance) ---
+    # --- scorecards area ---
+    # --- grid indicators area ---
     PageSpec("org_units", "pages/org_units.py", "page.org_units", ":material/account_tree:",
              frozenset({"admin", "leader", "street"})),
+    # --- voting area (admin/leader pages here; the public page is below) ---
     PageSpec("users", "pages/users.py", "page.users", ":material/group:", frozenset({"admin"})),
     PageSpec("audit_log", "pages/audit_log.py", "page.audit_log", ":material/history:", frozenset({"admin"})),
     PageSpec("account", "pages/account.py", "page.account", ":material/person:", STAFF),
+    # --- public pages (roles=None) ---
 )}
 
 

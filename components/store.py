@@ -19,3 +19,13 @@ def _engine_for(url: str) -> Engine:
 def engine() -> Engine:
     """One engine per URL (tests point DATABASE_URL at a temporary database)."""
     return _engine_for(settings.database_url())
+
+
+def url() -> str:
+    """The current DATABASE_URL: pass it as the first argument of st.cache_data readers so a cache
+    entry never serves another database's rows."""
+    return settings.database_url()
+
+
+def engine_for(url: str) -> Engine:
+    return _engine_for(url)

@@ -87,6 +87,10 @@ def _load_users(session) -> None:
 PARTS: list[tuple[str, Callable]] = [
     ("org_units", _load_org_units),
     ("users", _load_users),
+    # --- pipeline area parts ---
+    # --- scorecards area parts ---
+    # --- voting area parts ---
+    # --- grid indicators area parts ---
 ]
 
 

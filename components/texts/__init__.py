@@ -1,19 +1,21 @@
-"""Every user-visible string, in Chinese and English, one module per area merged here.
+"""Every user-visible string, in Chinese and English: one module per area in this package, merged here.
 
-Each entry is key -> (中文, English). `translate` is pure so db-layer error codes and tests can use
-it without Streamlit.
+Each module holds TEXTS = {key: (中文, English)}. `translate` is pure so db-layer error codes and tests
+can use it without Streamlit.
 """
 
 from __future__ import annotations
 
-from components.texts import common, org, users
+import importlib
+import pkgutil
 
 LANGS = ("zh", "en")
 CATALOG: dict[str, tuple[str, str]] = {}
-for _module in (common, org, users):
-    _overlap = CATALOG.keys() & _module.TEXTS.keys()
-    assert not _overlap, f"duplicate text keys: {_overlap}"
-    CATALOG.update(_module.TEXTS)
+for _info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+    _texts = importlib.import_module(f"{__name__}.{_info.name}").TEXTS
+    _overlap = CATALOG.keys() & _texts.keys()
+    assert not _overlap, f"duplicate text keys in {_info.name}: {_overlap}"
+    CATALOG.update(_texts)
 
 
 def translate(key: str, lang: str, **params) -> str:
