@@ -18,7 +18,8 @@ def page(key: str) -> Actor | None:
     i18n.init_language()
     st.set_page_config(page_title=f"{t(spec.title)} · {t('app.name')}", page_icon="🏘️", layout="wide")
     engine = store.engine()
-    actor = auth.current_actor(engine)
+    # Public pages never touch sign-in: no authenticator, no cookie component, no staff state.
+    actor = auth.current_actor(engine) if spec.roles is not None else None
     menu = st.sidebar.container()
     _language_switch()
     if spec.roles is not None:
