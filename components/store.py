@@ -11,6 +11,7 @@ from db.engine import make_engine
 
 @st.cache_resource(show_spinner="首次启动：正在准备数据库… / First start: preparing the database…")
 def _engine_for(url: str) -> Engine:
+    settings.secret_key()  # first start: generate data/secret_key now, before any cookie or vote needs it
     engine = make_engine(url)
     seed.load_demo(engine)
     return engine

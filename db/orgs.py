@@ -7,13 +7,14 @@ from pydantic import BaseModel
 from sqlalchemy import case, func, select
 from sqlalchemy.engine import Engine
 
-from db.access import SCOPE_COLUMN, Actor, unit_in_scope
+from db.access import SCOPE_COLUMN, Actor, scope_condition, unit_in_scope
 from db.engine import reading
 from db.errors import NotFound, PermissionDenied
 from db.models import GridStaff, OrgUnit
 from db.models.org import LEVELS
 
-CHILD_LEVEL = dict(zip(LEVELS[:-1], LEVELS[1:]))
+SUMMARY_COLUMNS = ["id", "code", "name", "level", "kind", "pilot", "streets", "communities", "grids", "households",
+                   "population", "leaders", "members"]
 # the ancestor column that groups descendants by the child they sit under
 CHILD_COLUMN = {"root": "district_id", "district": "street_id", "street": "community_id", "community": "id"}
 
@@ -31,6 +32,13 @@ class UnitPublic(BaseModel):
     pilot: bool
     households: int | None
     population: int | None
+
+
+def _below(unit: UnitPublic, table=OrgUnit.__table__.c):
+    """SQL condition: a row of `table` (org_unit columns) is `unit` or lies below it."""
+    if unit.level == "root":
+        return table.id.is_not(None)
+    return getattr(table, SCOPE_COLUMN[unit.level]) == unit.id
 
 
 def _public(unit: OrgUnit) -> UnitPublic:
@@ -71,12 +79,10 @@ def breadcrumb(engine: Engine, *, actor: Actor, unit: UnitPublic) -> list[UnitPu
 def children_summary(engine: Engine, *, actor: Actor, unit: UnitPublic) -> pd.DataFrame:
     """The unit's children, each with the number of communities and grids, households, population and staff below it."""
     if unit.level == "grid":
-        return pd.DataFrame(columns=["id", "code", "name", "level", "kind", "pilot", "streets", "communities",
-                                     "grids", "households", "population", "leaders", "members"])
+        return pd.DataFrame(columns=SUMMARY_COLUMNS)
     if not unit_in_scope(actor, _as_unit(unit)):
         raise PermissionDenied("error.out_of_scope", unit=unit.name)
     group_col = getattr(OrgUnit, CHILD_COLUMN[unit.level])
-    under = OrgUnit.id.is_not(None) if unit.level == "root" else getattr(OrgUnit, SCOPE_COLUMN[unit.level]) == unit.id
     counts = (
         select(
             group_col.label("child_id"),
@@ -86,7 +92,7 @@ def children_summary(engine: Engine, *, actor: Actor, unit: UnitPublic) -> pd.Da
             func.sum(case((OrgUnit.level == "grid", OrgUnit.households), else_=0)).label("households"),
             func.sum(case((OrgUnit.level == "grid", OrgUnit.population), else_=0)).label("population"),
         )
-        .where(under, group_col.is_not(None))
+        .where(_below(unit), group_col.is_not(None))
         .group_by(group_col)
         .subquery()
     )
@@ -98,7 +104,7 @@ def children_summary(engine: Engine, *, actor: Actor, unit: UnitPublic) -> pd.Da
             func.sum(case((GridStaff.role == "member", 1), else_=0)).label("members"),
         )
         .join(grid, grid.c.id == GridStaff.grid_id)
-        .where(grid.c.id.is_not(None) if unit.level == "root" else getattr(grid.c, SCOPE_COLUMN[unit.level]) == unit.id)
+        .where(_below(unit, grid.c))
         .group_by(getattr(grid.c, CHILD_COLUMN[unit.level]))
         .subquery()
     )
@@ -114,7 +120,7 @@ def children_summary(engine: Engine, *, actor: Actor, unit: UnitPublic) -> pd.Da
     with engine.connect() as conn:
         frame = pd.DataFrame(conn.execute(query).mappings().all())
     if frame.empty:
-        return children_summary(engine, actor=actor, unit=unit.model_copy(update={"level": "grid"}))
+        return pd.DataFrame(columns=SUMMARY_COLUMNS)
     for column in ("streets", "communities", "grids", "households", "population", "leaders", "members"):
         frame[column] = frame[column].fillna(0).astype("int64")
     return frame
@@ -122,26 +128,21 @@ def children_summary(engine: Engine, *, actor: Actor, unit: UnitPublic) -> pd.Da
 
 def level_counts(engine: Engine, *, actor: Actor, unit: UnitPublic) -> dict[str, int]:
     """How many units of each level lie below `unit` (and the unit itself counted at its own level)."""
-    under = OrgUnit.id.is_not(None) if unit.level == "root" else getattr(OrgUnit, SCOPE_COLUMN[unit.level]) == unit.id
+    under = _below(unit)
     with engine.connect() as conn:
         rows = conn.execute(select(OrgUnit.level, func.count()).where(under).group_by(OrgUnit.level)).all()
         staff = conn.execute(
             select(GridStaff.role, func.count()).join(OrgUnit, OrgUnit.id == GridStaff.grid_id)
             .where(under).group_by(GridStaff.role)
         ).all()
+        towns = conn.execute(select(func.count()).where(under, OrgUnit.kind == "town")).scalar_one()
     counts = {level: 0 for level in LEVELS}
     counts.update({level: int(n) for level, n in rows})
     counts.update({f"staff_{role}": int(n) for role, n in staff})
     counts.setdefault("staff_leader", 0)
     counts.setdefault("staff_member", 0)
-    counts["towns"] = _count_kind(engine, unit, "town")
+    counts["towns"] = int(towns)
     return counts
-
-
-def _count_kind(engine: Engine, unit: UnitPublic, kind: str) -> int:
-    under = OrgUnit.id.is_not(None) if unit.level == "root" else getattr(OrgUnit, SCOPE_COLUMN[unit.level]) == unit.id
-    with engine.connect() as conn:
-        return int(conn.execute(select(func.count()).where(under, OrgUnit.kind == kind)).scalar_one())
 
 
 def roster(engine: Engine, *, actor: Actor, grid: UnitPublic) -> pd.DataFrame:
@@ -158,8 +159,6 @@ def roster(engine: Engine, *, actor: Actor, grid: UnitPublic) -> pd.DataFrame:
 
 def units_in_scope(engine: Engine, *, actor: Actor, levels: tuple[str, ...]) -> pd.DataFrame:
     """id, code, name, level of the actor's units at the given levels (for pickers)."""
-    from db.access import scope_condition
-
     query = (select(OrgUnit.id, OrgUnit.code, OrgUnit.name, OrgUnit.level)
              .where(scope_condition(actor), OrgUnit.level.in_(levels))
              .order_by(OrgUnit.code))
