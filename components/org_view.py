@@ -46,10 +46,10 @@ def render(actor: Actor) -> None:
     st.caption(t("org.caption"))
 
     crumbs = orgs.breadcrumb(engine, actor=actor, unit=unit)
-    crumb_cols = st.columns(max(len(crumbs), 1) + 1)
-    for column, crumb in zip(crumb_cols, crumbs):
-        column.button(crumb.name, key=f"crumb_{crumb.code}", on_click=_go, args=(crumb.code,),
-                      type="primary" if crumb.id == unit.id else "secondary", width="stretch")
+    with st.container(horizontal=True):
+        for crumb in crumbs:
+            st.button(crumb.name, key=f"crumb_{crumb.code}", on_click=_go, args=(crumb.code,),
+                      type="primary" if crumb.id == unit.id else "secondary", icon=":material/chevron_right:")
 
     counts = orgs.level_counts(engine, actor=actor, unit=unit)
     _metrics(unit, counts)
@@ -74,11 +74,9 @@ def render(actor: Actor) -> None:
     if child_level == "grid":
         shown = {k: v for k, v in shown.items() if k not in ("communities", "grids", "kind_label")}
     table = tables.labelled(children, shown)
-    left, right = st.columns([3, 2])
-    with left:
-        st.dataframe(table, hide_index=True, width="stretch")
-        tables.downloads(table, name=f"{unit.name}-{t('org.title')}", key="org_children")
-    with right:
+    st.dataframe(table, hide_index=True, width="stretch")
+    tables.downloads(table, name=f"{unit.name}-{t('org.title')}", key="org_children")
+    if child_level != "grid":
         st.altair_chart(
             charts.ranked_bars(children[["name", "grids"]], label="name", value="grids", title=t("org.chart_title"),
                                label_title=t("org.col.name"), value_title=t("org.col.grids")),
