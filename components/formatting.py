@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from functools import lru_cache
+
+from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_compact_decimal, format_decimal, format_percent
 
@@ -12,8 +15,10 @@ from db import settings
 LOCALES = {"zh": "zh_CN", "en": "en_US"}
 
 
-def _locale(lang: str) -> str:
-    return LOCALES.get(lang, "zh_CN")
+@lru_cache(maxsize=None)
+def _locale(lang: str) -> Locale:
+    """Parsed once: Babel re-reads its locale data on every call given a string."""
+    return Locale.parse(LOCALES.get(lang, "zh_CN"))
 
 
 def number(value: float | int | None, lang: str, digits: int = 0) -> str:

@@ -52,9 +52,8 @@ def _menu(container, actor: Actor | None) -> None:
     with container:
         st.markdown(f"### {t('app.name')}")
         for spec in pages_for(actor.role if actor else None):
-            if spec.roles is None and actor is None:
-                continue  # shown under 公众入口 below
-            st.page_link(spec.path, label=t(spec.title), icon=spec.icon)
+            if spec.roles is not None:  # public pages are listed under 公众入口 below
+                st.page_link(spec.path, label=t(spec.title), icon=spec.icon)
         public = [spec for spec in PAGES.values() if spec.roles is None]
         if public:
             st.caption(t("menu.public"))

@@ -3,7 +3,9 @@ when TEST_POSTGRES_URL is set (CI sets it, so there they are required, not skipp
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sqlite3
 import tempfile
 import uuid
@@ -13,6 +15,7 @@ from pathlib import Path
 import pytest
 
 _TMP = Path(tempfile.mkdtemp(prefix="cpme-tests-"))
+atexit.register(shutil.rmtree, _TMP, True)  # every copy below is private to this run
 os.environ.setdefault("APP_SECRET_KEY", "test-secret-key-" + "x" * 32)
 os.environ["BCRYPT_ROUNDS"] = "4"  # ~1 ms per hash instead of ~0.3 s
 os.environ["APP_DATA_DIR"] = str(_TMP / "data")
@@ -74,12 +77,22 @@ def pg_template():
     admin.dispose()
 
 
+def _remove_sqlite(url: str) -> None:
+    path = url.removeprefix("sqlite:///")
+    for suffix in ("", "-wal", "-shm"):
+        Path(path + suffix).unlink(missing_ok=True)
+
+
 @contextmanager
 def _database(request, backend: str):
     """A private copy of the seeded demo database: a SQLite file, or a PostgreSQL database cloned
-    from the template database."""
+    from the template database. Removed afterwards (a copy is tens of MB)."""
     if backend == "sqlite":
-        yield _sqlite_copy(request.getfixturevalue("sqlite_template"))
+        url = _sqlite_copy(request.getfixturevalue("sqlite_template"))
+        try:
+            yield url
+        finally:
+            _remove_sqlite(url)
         return
     template = request.getfixturevalue("pg_template")
     name = f"cpme_t_{uuid.uuid4().hex[:12]}"
@@ -116,4 +129,5 @@ def app_db(sqlite_template, monkeypatch):
     yield eng
     eng.dispose()
     st.cache_data.clear()
-    st.cache_resource.clear()
+    st.cache_resource.clear()  # disposes nothing itself; the app's engine for this URL is dropped with it
+    _remove_sqlite(url)

@@ -35,7 +35,8 @@ def signed_in(role: str, query: dict | None = None) -> AppTest:
 
 
 def shows_data(at: AppTest) -> bool:
-    return bool(at.dataframe) or bool(at.metric) or bool(at.get("arrow_vega_lite_chart")) or bool(at.table)
+    charts = at.get("vega_lite_chart") or at.get("arrow_vega_lite_chart")  # the name changed across versions
+    return bool(at.dataframe) or bool(at.metric) or bool(charts) or bool(at.table)
 
 
 def on_login_form(at: AppTest) -> bool:
