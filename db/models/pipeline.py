@@ -1,0 +1,125 @@
+"""Purchased-service projects and their history, the social organizations that deliver them, their
+ratings, and the purchase catalogue (指导目录)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Optional
+
+from sqlalchemy import Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class SocialOrg(SQLModel, table=True):
+    __tablename__ = "social_org"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    # unified social credit code for registered organizations, the filing number for filed ones
+    code: str = Field(max_length=32, unique=True)
+    name: str = Field(max_length=120, index=True)
+    kind: str = Field(max_length=32, index=True)  # db.pipeline_rules.ORG_KINDS
+    registration: str = Field(max_length=16, index=True)  # registered (登记) | filed (备案)
+    domain: str = Field(max_length=32, index=True)
+    district_id: int = Field(foreign_key="org_unit.id", index=True)
+    street_id: Optional[int] = Field(default=None, foreign_key="org_unit.id", index=True)
+    founded_on: Optional[date] = None
+    commitment_letter: bool = False  # 自律与诚信建设承诺书
+    responsibility_letter: bool = False  # 自律与诚信建设责任书
+    party_org: str = Field(default="none", max_length=8)  # branch | group | none
+    incubated: bool = False  # came out of an incubator (孵化基地)
+    # The newest rating, kept in step by db.social_orgs.record_rating (the only writer of ratings), so
+    # lists, eligibility and compliance checks read one row instead of ranking the history each time.
+    grade: Optional[int] = Field(default=None, index=True)
+    rated_on: Optional[date] = None
+    grade_valid_until: Optional[date] = Field(default=None, index=True)
+
+
+class OrgRating(SQLModel, table=True):
+    __tablename__ = "org_rating"
+    __table_args__ = (UniqueConstraint("org_id", "rated_on", name="uq_org_rating_day"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="social_org.id", index=True)
+    grade: int  # 1..5 (A's)
+    score: Optional[int] = None  # out of 1000, as the civil-affairs assessment scores
+    rated_on: date
+    valid_until: date
+    recorded_by: Optional[str] = Field(default=None, max_length=40)
+    note: Optional[str] = Field(default=None, max_length=200)
+
+
+class CatalogueCategory(SQLModel, table=True):
+    __tablename__ = "catalogue_category"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    code: str = Field(max_length=8, unique=True)
+    name: str = Field(max_length=60)
+    name_en: str = Field(max_length=80)
+    sort_order: int = 0
+
+
+class CatalogueItem(SQLModel, table=True):
+    __tablename__ = "catalogue_item"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    code: str = Field(max_length=8, unique=True)
+    category_id: int = Field(foreign_key="catalogue_category.id", index=True)
+    name: str = Field(max_length=60)
+    description: Optional[str] = Field(default=None, max_length=200)
+    sort_order: int = 0
+
+
+class Project(SQLModel, table=True):
+    __tablename__ = "project"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    code: str = Field(max_length=24, unique=True)
+    title: str = Field(max_length=120)
+    summary: Optional[str] = Field(default=None, sa_column=Column(Text))
+    domain: str = Field(max_length=32, index=True)
+    # NULL means the service is outside the catalogue; off_catalogue_service then names it
+    catalogue_item_id: Optional[int] = Field(default=None, foreign_key="catalogue_item.id", index=True)
+    off_catalogue_service: Optional[str] = Field(default=None, max_length=120)
+    batch: str = Field(max_length=60, index=True)  # the release, e.g. 2019年项目发布会
+    year: int = Field(index=True)
+    buyer: str = Field(max_length=60)  # the purchasing body (购买主体)
+    org_unit_id: int = Field(foreign_key="org_unit.id")
+    # copied from org_unit when the project is written, so scope filters and roll-ups need no join
+    district_id: int = Field(index=True)
+    street_id: int = Field(index=True)
+    community_id: Optional[int] = Field(default=None, index=True)
+    contractor_org_id: Optional[int] = Field(default=None, foreign_key="social_org.id", index=True)
+    # money in whole yuan
+    budget: int
+    contract_amount: Optional[int] = None
+    disbursed: int = 0
+    personnel_cost: int = 0
+    management_fee: int = 0
+    stage: str = Field(max_length=16, index=True)  # db.pipeline_rules.STATES
+    stage_entered_on: date
+    stage_due: Optional[date] = Field(default=None, index=True)  # NULL once closed or terminated
+    started_on: Optional[date] = None
+    ended_on: Optional[date] = None
+    target_beneficiaries: Optional[int] = None
+    actual_beneficiaries: Optional[int] = None
+    # why a contractor below the rating threshold was accepted at tender, when it was
+    rating_exception: Optional[str] = Field(default=None, max_length=500)
+    termination_reason: Optional[str] = Field(default=None, max_length=500)
+    created_at: datetime
+    updated_at: datetime
+
+
+class StageEvent(SQLModel, table=True):
+    """The pipeline history: every registration, edit, move and stop of a project."""
+
+    __tablename__ = "stage_event"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    kind: str = Field(max_length=16)  # create | advance | back | terminate | edit
+    from_stage: Optional[str] = Field(default=None, max_length=16)
+    to_stage: str = Field(max_length=16)
+    at: datetime
+    user_id: Optional[int] = Field(default=None, foreign_key="app_user.id")
+    username: str = Field(max_length=40)
+    note: Optional[str] = Field(default=None, max_length=500)

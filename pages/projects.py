@@ -1,0 +1,4 @@
+from components import pipeline_view, shell
+
+actor = shell.page("projects")
+pipeline_view.render(actor)
