@@ -1,0 +1,444 @@
+"""Evaluations and their scorecards. Admin: create an evaluation, assign evaluators, follow progress,
+reopen a submitted scorecard, write the report text. Evaluator: their own assignments only — declare a
+conflict of interest (or none), save a draft, submit (then locked). Every score problem names its indicator."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Optional
+
+import pandas as pd
+from pydantic import BaseModel, Field, field_validator
+from sqlalchemy import and_, case, delete, func, insert, select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from db import audit, clock
+from db import scorecard_rules as rules
+from db.access import Actor, require_role
+from db.engine import reading, transaction
+from db.errors import DomainError, NotFound, PermissionDenied
+from db.eval_templates import TemplatePublic, get_template, lock
+from db.models import AppUser
+from db.models.pipeline import Project
+from db.models.scorecards import Assignment, Evaluation, Score, ScoreTemplate
+from db.projects import in_scope, project_scope
+from db.scorecard_rules import check_scores
+from db.validation import validate
+
+
+class EvaluationInput(BaseModel):
+    project_id: int = Field(gt=0)
+    template_id: int = Field(gt=0)
+    agency: str = Field(min_length=2, max_length=80)
+    due_on: date
+    evaluator_ids: list[int] = Field(default_factory=list)
+
+    @field_validator("agency", mode="before")
+    @classmethod
+    def _strip(cls, value):
+        return value.strip() if isinstance(value, str) else value
+
+
+class ReportInput(BaseModel):
+    summary: str = Field(default="", max_length=4000)
+    conclusion: str = Field(default="", max_length=4000)
+    findings: str = Field(default="", max_length=4000)
+    recommendations: str = Field(default="", max_length=4000)
+
+    @field_validator("summary", "conclusion", "findings", "recommendations", mode="before")
+    @classmethod
+    def _strip(cls, value):
+        return (value or "").strip() if isinstance(value, (str, type(None))) else value
+
+
+class ReasonInput(BaseModel):
+    reason: str = Field(min_length=rules.MIN_REASON_LENGTH, max_length=500)
+
+    @field_validator("reason", mode="before")
+    @classmethod
+    def _strip(cls, value):
+        return (value or "").strip() if isinstance(value, (str, type(None))) else value
+
+
+class EvaluationPublic(BaseModel):
+    id: int
+    project_id: int
+    project_code: str
+    project_title: str
+    round: str
+    template_id: int
+    agency: str
+    due_on: date
+    status: str
+    completed_at: Optional[datetime]
+    summary: str
+    conclusion: str
+    findings: str
+    recommendations: str
+
+
+class ScorecardPublic(BaseModel):
+    """One evaluator's scorecard with its template; scores map indicator id -> (points, comment)."""
+
+    assignment_id: int
+    evaluation_id: int
+    evaluator_id: int
+    evaluator_name: str
+    project_code: str
+    project_title: str
+    round: str
+    agency: str
+    due_on: date
+    status: str
+    conflict: Optional[bool]
+    coi_declared_at: Optional[datetime]
+    submitted_at: Optional[datetime]
+    reopened_reason: Optional[str]
+    total: Optional[float]
+    template: TemplatePublic
+    scores: dict[int, tuple[float, Optional[str]]]
+
+
+def evaluation_in_scope(session: Session, actor: Actor, evaluation_id: int) -> tuple[Evaluation, Project]:
+    row = session.execute(select(Evaluation, Project).join(Project, Project.id == Evaluation.project_id)
+                          .where(Evaluation.id == evaluation_id)).first()
+    if row is None or not in_scope(actor, row[1]):
+        raise NotFound("error.not_found", entity="evaluation")
+    return row[0], row[1]
+
+
+def _public(evaluation: Evaluation, project: Project) -> EvaluationPublic:
+    return EvaluationPublic(**evaluation.model_dump(exclude={"created_at", "created_by", "project_id"}),
+                            project_id=project.id, project_code=project.code, project_title=project.title)
+
+
+def refresh_status(session: Session, evaluation_id: int) -> None:
+    """Completed once every evaluator not recused has submitted (and at least one has)."""
+    counts = dict(session.execute(select(Assignment.status, func.count())
+                                  .where(Assignment.evaluation_id == evaluation_id)
+                                  .group_by(Assignment.status)).all())
+    evaluation = session.get(Evaluation, evaluation_id)
+    done = counts.get("submitted", 0) > 0 and not counts.get("not_started", 0) and not counts.get("draft", 0)
+    if done and evaluation.status != "completed":
+        evaluation.status, evaluation.completed_at = "completed", clock.utcnow()
+    elif not done and evaluation.status != "open":
+        evaluation.status, evaluation.completed_at = "open", None
+
+
+def create_evaluation(engine: Engine, *, actor: Actor, data: dict) -> EvaluationPublic:
+    """The round comes from the template (its newest version); one evaluation per project and round."""
+    require_role(actor, rules.WRITER)
+    payload = validate(EvaluationInput, data)
+    if payload.due_on < clock.today():
+        raise DomainError("eval.error.due_in_past", field="due_on")
+    with transaction(engine) as session:
+        project = session.get(Project, payload.project_id)
+        if project is None or not in_scope(actor, project):
+            raise NotFound("error.not_found", entity="project")
+        template = session.get(ScoreTemplate, payload.template_id)
+        if template is None:
+            raise NotFound("error.not_found", entity="score_template")
+        newest = session.execute(select(func.max(ScoreTemplate.version)).where(ScoreTemplate.code == template.code)
+                                 ).scalar_one()
+        if template.version != newest:
+            raise DomainError("eval.error.template_superseded", field="template_id", version=newest)
+        if session.execute(select(Evaluation.id).where(Evaluation.project_id == project.id,
+                                                       Evaluation.round == template.round)).first():
+            raise DomainError("eval.error.round_exists", field="template_id", project=project.code)
+        evaluation = Evaluation(project_id=project.id, template_id=template.id, round=template.round,
+                                agency=payload.agency, due_on=payload.due_on, status="open",
+                                created_at=clock.utcnow(), created_by=actor.username)
+        session.add(evaluation)
+        session.flush()
+        _add_assignments(session, evaluation.id, payload.evaluator_ids)
+        result = _public(evaluation, project)
+        audit.record(session, actor=actor, action="evaluation_create", entity="evaluation", entity_id=evaluation.id,
+                     after=payload.model_dump() | {"round": template.round})
+    return result
+
+
+def get_evaluation(engine: Engine, *, actor: Actor, evaluation_id: int) -> EvaluationPublic:
+    require_role(actor, *rules.PROJECT_READERS)
+    with reading(engine) as session:
+        return _public(*evaluation_in_scope(session, actor, evaluation_id))
+
+
+def _add_assignments(session: Session, evaluation_id: int, evaluator_ids: list[int]) -> None:
+    taken = set(session.execute(select(Assignment.evaluator_id)
+                                .where(Assignment.evaluation_id == evaluation_id)).scalars())
+    for user_id in dict.fromkeys(int(i) for i in evaluator_ids):
+        user = session.get(AppUser, user_id)
+        if user is None or user.role != rules.EVALUATOR or not user.active:
+            raise DomainError("eval.error.not_an_evaluator", field="evaluator_ids")
+        if user.id in taken:
+            raise DomainError("eval.error.already_assigned", field="evaluator_ids", name=user.display_name)
+        session.add(Assignment(evaluation_id=evaluation_id, evaluator_id=user.id, status="not_started",
+                               updated_at=clock.utcnow()))
+    session.flush()
+    refresh_status(session, evaluation_id)
+
+
+def assign(engine: Engine, *, actor: Actor, evaluation_id: int, evaluator_ids: list[int]) -> int:
+    """Add evaluators to the panel; returns how many were added."""
+    require_role(actor, rules.WRITER)
+    if not evaluator_ids:
+        raise DomainError("rule.required", field="evaluator_ids")
+    with transaction(engine) as session:
+        evaluation, _ = evaluation_in_scope(session, actor, evaluation_id)
+        _add_assignments(session, evaluation.id, evaluator_ids)
+        audit.record(session, actor=actor, action="evaluation_assign", entity="evaluation", entity_id=evaluation.id,
+                     after={"evaluator_ids": list(dict.fromkeys(int(i) for i in evaluator_ids))})
+    return len(set(evaluator_ids))
+
+
+def remove_assignment(engine: Engine, *, actor: Actor, assignment_id: int) -> None:
+    """Take an evaluator off a panel before they have scored anything."""
+    require_role(actor, rules.WRITER)
+    with transaction(engine) as session:
+        assignment = session.get(Assignment, assignment_id)
+        if assignment is None:
+            raise NotFound("error.not_found", entity="assignment")
+        evaluation_in_scope(session, actor, assignment.evaluation_id)
+        if assignment.status not in ("not_started", "recused"):
+            raise DomainError("eval.error.assignment_started")
+        session.delete(assignment)
+        session.flush()
+        refresh_status(session, assignment.evaluation_id)
+        audit.record(session, actor=actor, action="assignment_remove", entity="assignment", entity_id=assignment_id,
+                     before={"evaluation_id": assignment.evaluation_id, "evaluator_id": assignment.evaluator_id})
+
+
+def reopen(engine: Engine, *, actor: Actor, assignment_id: int, reason: str) -> None:
+    """Only an admin reopens a submitted scorecard, and says why; the evaluator can then change it."""
+    require_role(actor, rules.WRITER)
+    payload = validate(ReasonInput, {"reason": reason})
+    with transaction(engine) as session:
+        assignment = session.get(Assignment, assignment_id)
+        if assignment is None:
+            raise NotFound("error.not_found", entity="assignment")
+        evaluation_in_scope(session, actor, assignment.evaluation_id)
+        if assignment.status != "submitted":
+            raise DomainError("eval.error.not_submitted")
+        before = {"status": assignment.status, "total": assignment.total}
+        assignment.status, assignment.total, assignment.submitted_at = "draft", None, None
+        assignment.reopened_reason, assignment.reopened_at = payload.reason, clock.utcnow()
+        assignment.reopened_by, assignment.updated_at = actor.username, clock.utcnow()
+        session.flush()
+        refresh_status(session, assignment.evaluation_id)
+        audit.record(session, actor=actor, action="scorecard_reopen", entity="assignment", entity_id=assignment.id,
+                     before=before, after={"status": "draft", "reason": payload.reason})
+
+
+def update_report(engine: Engine, *, actor: Actor, evaluation_id: int, data: dict) -> EvaluationPublic:
+    """The report's text sections (基本情况 beyond the project facts, 评价结论, 主要问题, 整改建议)."""
+    require_role(actor, rules.WRITER)
+    payload = validate(ReportInput, data)
+    with transaction(engine) as session:
+        evaluation, project = evaluation_in_scope(session, actor, evaluation_id)
+        before = {key: getattr(evaluation, key) for key in payload.model_fields}
+        for key, value in payload.model_dump().items():
+            setattr(evaluation, key, value)
+        result = _public(evaluation, project)
+        audit.record(session, actor=actor, action="evaluation_report", entity="evaluation", entity_id=evaluation.id,
+                     before=before, after=payload.model_dump())
+    return result
+
+
+def _status_count(status: str):
+    return func.coalesce(func.sum(case((Assignment.status == status, 1), else_=0)), 0)
+
+
+PROGRESS_COLUMNS = ["id", "project_id", "project_code", "project_title", "round", "agency", "due_on", "status",
+                    "assigned", "not_started", "draft", "submitted", "recused", "overdue"]
+
+
+def progress(engine: Engine, *, actor: Actor, round: str | None = None, status: str | None = None,
+             overdue_only: bool = False, today: date | None = None) -> pd.DataFrame:
+    """Each evaluation in scope with its panel's counts by status; overdue: open past its due date."""
+    require_role(actor, *rules.RESULT_READERS)
+    today = today or clock.today()
+    overdue = and_(Evaluation.status == "open", Evaluation.due_on < today)
+    query = (
+        select(Evaluation.id, Project.id.label("project_id"), Project.code.label("project_code"),
+               Project.title.label("project_title"), Evaluation.round, Evaluation.agency, Evaluation.due_on,
+               Evaluation.status, func.count(Assignment.id).label("assigned"),
+               *[_status_count(s).label(s) for s in rules.ASSIGNMENT_STATUSES], overdue.label("overdue"))
+        .join(Project, Project.id == Evaluation.project_id)
+        .outerjoin(Assignment, Assignment.evaluation_id == Evaluation.id)
+        .where(project_scope(actor))
+        .group_by(Evaluation.id, Project.id, Project.code, Project.title, Evaluation.round, Evaluation.agency,
+                  Evaluation.due_on, Evaluation.status)
+        .order_by(Evaluation.status.desc(), Evaluation.due_on, Evaluation.id)
+    )
+    if round:
+        query = query.where(Evaluation.round == round)
+    if status:
+        query = query.where(Evaluation.status == status)
+    if overdue_only:
+        query = query.where(overdue)
+    with engine.connect() as conn:
+        frame = pd.DataFrame(conn.execute(query).mappings().all(), columns=PROGRESS_COLUMNS)
+    frame["overdue"] = frame["overdue"].astype(bool)
+    return frame
+
+
+PANEL_COLUMNS = ["id", "evaluator_id", "username", "evaluator_name", "status", "conflict", "conflict_note",
+                 "coi_declared_at", "total", "submitted_at", "reopened_reason", "reopened_at", "reopened_by"]
+
+
+def panel(engine: Engine, *, actor: Actor, evaluation_id: int) -> pd.DataFrame:
+    """The evaluation's assignments with each evaluator's state (admin and leader)."""
+    require_role(actor, *rules.RESULT_READERS)
+    with reading(engine) as session:
+        evaluation_in_scope(session, actor, evaluation_id)
+    query = (select(Assignment.id, Assignment.evaluator_id, AppUser.username,
+                    AppUser.display_name.label("evaluator_name"),
+                    Assignment.status, Assignment.conflict, Assignment.conflict_note, Assignment.coi_declared_at,
+                    Assignment.total, Assignment.submitted_at, Assignment.reopened_reason, Assignment.reopened_at,
+                    Assignment.reopened_by)
+             .join(AppUser, AppUser.id == Assignment.evaluator_id)
+             .where(Assignment.evaluation_id == evaluation_id).order_by(Assignment.id))
+    with engine.connect() as conn:
+        return pd.DataFrame(conn.execute(query).mappings().all(), columns=PANEL_COLUMNS)
+
+
+def evaluators(engine: Engine, *, actor: Actor) -> pd.DataFrame:
+    """Active evaluator accounts an admin can put on a panel."""
+    require_role(actor, rules.WRITER)
+    query = (select(AppUser.id, AppUser.username, AppUser.display_name)
+             .where(AppUser.role == rules.EVALUATOR, AppUser.active == True)  # noqa: E712
+             .order_by(AppUser.display_name))
+    with engine.connect() as conn:
+        return pd.DataFrame(conn.execute(query).mappings().all(), columns=["id", "username", "display_name"])
+
+
+def project_options(engine: Engine, *, actor: Actor) -> pd.DataFrame:
+    """Projects in scope an admin can put up for evaluation (not terminated), newest first."""
+    require_role(actor, rules.WRITER)
+    query = (select(Project.id, Project.code, Project.title, Project.stage, Project.year)
+             .where(project_scope(actor), Project.stage != "terminated").order_by(Project.code.desc()))
+    with engine.connect() as conn:
+        return pd.DataFrame(conn.execute(query).mappings().all(), columns=["id", "code", "title", "stage", "year"])
+
+
+# --- the evaluator's side -------------------------------------------------------------------------------
+
+MINE_COLUMNS = ["id", "evaluation_id", "project_code", "project_title", "round", "agency", "due_on", "status",
+                "submitted_at", "total", "reopened_reason", "overdue"]
+
+
+def my_assignments(engine: Engine, *, actor: Actor, today: date | None = None) -> pd.DataFrame:
+    """The evaluator's own assignments, open ones first by due date."""
+    require_role(actor, rules.EVALUATOR)
+    today = today or clock.today()
+    late = and_(Assignment.status.in_(("not_started", "draft")), Evaluation.due_on < today)
+    query = (
+        select(Assignment.id, Evaluation.id.label("evaluation_id"), Project.code.label("project_code"),
+               Project.title.label("project_title"), Evaluation.round, Evaluation.agency, Evaluation.due_on,
+               Assignment.status, Assignment.submitted_at, Assignment.total, Assignment.reopened_reason,
+               late.label("overdue"))
+        .join(Evaluation, Evaluation.id == Assignment.evaluation_id)
+        .join(Project, Project.id == Evaluation.project_id)
+        .where(Assignment.evaluator_id == actor.user_id)
+        .order_by(case((Assignment.status.in_(("not_started", "draft")), 0), else_=1), Evaluation.due_on,
+                  Assignment.id)
+    )
+    with engine.connect() as conn:
+        frame = pd.DataFrame(conn.execute(query).mappings().all(), columns=MINE_COLUMNS)
+    frame["overdue"] = frame["overdue"].astype(bool)
+    return frame
+
+
+def _assignment_for(session: Session, actor: Actor, assignment_id: int, *, write: bool) -> Assignment:
+    """An evaluator may touch only their own assignment; admin and leader read any in their scope."""
+    assignment = session.get(Assignment, assignment_id)
+    if assignment is None:
+        raise NotFound("error.not_found", entity="assignment")
+    if actor.role == rules.EVALUATOR:
+        if assignment.evaluator_id != actor.user_id:
+            raise PermissionDenied("eval.error.not_your_assignment")
+        return assignment
+    if write:
+        raise PermissionDenied("error.forbidden_role", role=actor.role)
+    require_role(actor, *rules.RESULT_READERS)
+    evaluation_in_scope(session, actor, assignment.evaluation_id)
+    return assignment
+
+
+def get_scorecard(engine: Engine, *, actor: Actor, assignment_id: int) -> ScorecardPublic:
+    with reading(engine) as session:
+        assignment = _assignment_for(session, actor, assignment_id, write=False)
+        evaluation = session.get(Evaluation, assignment.evaluation_id)
+        project = session.get(Project, evaluation.project_id)
+        evaluator = session.get(AppUser, assignment.evaluator_id)
+        scores = {row.indicator_id: (row.points, row.comment) for row in session.execute(
+            select(Score.indicator_id, Score.points, Score.comment).where(Score.assignment_id == assignment.id))}
+    template = get_template(engine, actor=actor, template_id=evaluation.template_id)
+    return ScorecardPublic(
+        assignment_id=assignment.id, evaluation_id=evaluation.id, evaluator_id=assignment.evaluator_id,
+        evaluator_name=evaluator.display_name, project_code=project.code, project_title=project.title,
+        round=evaluation.round, agency=evaluation.agency, due_on=evaluation.due_on, status=assignment.status,
+        conflict=assignment.conflict, coi_declared_at=assignment.coi_declared_at,
+        submitted_at=assignment.submitted_at, reopened_reason=assignment.reopened_reason, total=assignment.total,
+        template=template, scores=scores)
+
+
+def declare(engine: Engine, *, actor: Actor, assignment_id: int, conflict: bool, note: str | None = None) -> str:
+    """The conflict-of-interest declaration, once; a conflict recuses the evaluator. Returns the new status."""
+    require_role(actor, rules.EVALUATOR)
+    note = (note or "").strip()
+    if conflict and len(note) < rules.MIN_REASON_LENGTH:
+        raise DomainError("rule.min_length", field="conflict_note", min_length=rules.MIN_REASON_LENGTH)
+    if len(note) > 500:
+        raise DomainError("rule.max_length", field="conflict_note", max_length=500)
+    with transaction(engine) as session:
+        assignment = _assignment_for(session, actor, assignment_id, write=True)
+        if assignment.coi_declared_at is not None:
+            raise DomainError("eval.error.already_declared")
+        assignment.coi_declared_at, assignment.updated_at = clock.utcnow(), clock.utcnow()
+        assignment.conflict, assignment.conflict_note = bool(conflict), note or None
+        if conflict:
+            assignment.status = "recused"
+        session.flush()
+        refresh_status(session, assignment.evaluation_id)
+        audit.record(session, actor=actor, action="coi_conflict" if conflict else "coi_none", entity="assignment",
+                     entity_id=assignment.id, after={"conflict": bool(conflict), "note": note or None})
+        return assignment.status
+
+
+def _check_writable(assignment: Assignment) -> None:
+    if assignment.coi_declared_at is None:
+        raise DomainError("eval.error.declare_first")
+    if assignment.status == "recused":
+        raise DomainError("eval.error.recused")
+    if assignment.status == "submitted":
+        raise DomainError("eval.error.submitted_locked")
+
+
+def save_scores(engine: Engine, *, actor: Actor, assignment_id: int, scores: dict, submit: bool = False) -> str:
+    """Save the evaluator's scorecard as a draft, or submit it (complete, checked, then locked)."""
+    require_role(actor, rules.EVALUATOR)
+    with reading(engine) as session:
+        _check_writable(_assignment_for(session, actor, assignment_id, write=True))
+        template_id = session.get(Evaluation, session.get(Assignment, assignment_id).evaluation_id).template_id
+    template = get_template(engine, actor=actor, template_id=template_id)
+    clean = check_scores(template, {int(k): v for k, v in scores.items()}, submit=submit)
+    now = clock.utcnow()
+    with transaction(engine) as session:
+        assignment = _assignment_for(session, actor, assignment_id, write=True)
+        _check_writable(assignment)  # again inside the transaction: an admin may have acted meanwhile
+        session.execute(delete(Score).where(Score.assignment_id == assignment.id))
+        if clean:
+            session.execute(insert(Score), [{"assignment_id": assignment.id, "indicator_id": key, "points": points,
+                                             "comment": comment} for key, (points, comment) in clean.items()])
+            lock(session, template_id)
+        total = round(sum(points for points, _ in clean.values()), rules.POINT_DECIMALS)
+        assignment.status, assignment.updated_at = ("submitted" if submit else "draft"), now
+        if submit:
+            assignment.total, assignment.submitted_at = total, now
+        session.flush()
+        refresh_status(session, assignment.evaluation_id)
+        audit.record(session, actor=actor, action="scorecard_submit" if submit else "scorecard_draft",
+                     entity="assignment", entity_id=assignment.id, after={"total": total, "scored": len(clean)})
+        return assignment.status

@@ -1,0 +1,4 @@
+from components import eval_templates_view, shell
+
+actor = shell.page("eval_templates")
+eval_templates_view.render(actor)
