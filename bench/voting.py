@@ -1,0 +1,235 @@
+"""Figures for the vote: votes per second through db.voting.cast_votes with 1, 8 and 32 threads on
+SQLite (WAL) and PostgreSQL, beside the raw single-row-commit insert rate of the same database in
+the same run; every run checked for lost and duplicate votes. Then warm AppTest runs of the vote pages.
+Prints figures; not a test.
+
+    python -m bench.voting          (PostgreSQL: TEST_POSTGRES_URL, else the local server)
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import tempfile
+import threading
+import time
+import uuid
+from datetime import timedelta
+
+os.environ.setdefault("APP_SECRET_KEY", "bench-" + "k" * 40)
+os.environ.setdefault("BCRYPT_ROUNDS", "4")
+os.environ.setdefault("APP_DATA_DIR", tempfile.mkdtemp(prefix="vote-bench-"))
+
+from sqlalchemy import Column, DateTime, Integer, LargeBinary, MetaData, Table, create_engine, func, insert, select, text  # noqa: E402
+
+from db import clock, seed, users, vote_codes, vote_review, voting  # noqa: E402
+from db.engine import create_schema, make_engine, transaction  # noqa: E402
+from db.models import OrgUnit, SeedMark  # noqa: E402
+from db.models.voting import Vote  # noqa: E402
+
+THREADS = (1, 8, 32)
+VOTES_PER_RUN = 3200
+CASES = 30
+REPEATS = 0.10  # share of attempts that repeat a (voter, case) already tried: must be refused
+RAW_ROWS = 3200
+PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+_raw = Table("bench_raw_insert", MetaData(), Column("id", Integer, primary_key=True), Column("n", Integer),
+             Column("key", LargeBinary(32)), Column("at", DateTime(timezone=True)))
+
+
+def _seed_minimal(engine) -> None:
+    """Org units, users and the vote demo (realistic index sizes), without the other areas' parts."""
+    create_schema(engine)
+    for part, loader in seed.PARTS:
+        if part in ("org_units", "users", "voting"):
+            with transaction(engine) as session:
+                loader(session)
+                session.add(SeedMark(part=part, loaded_at=clock.utcnow()))
+
+
+def _campaign(engine, label: str) -> tuple[int, list[int]]:
+    admin, now = users.actor_for(engine, "admin"), clock.utcnow()
+    with engine.connect() as conn:
+        district = conn.execute(select(OrgUnit.id).where(OrgUnit.code == "510104")).scalar_one()
+    campaign = voting.create_campaign(engine, actor=admin, data={
+        "title": f"基准测试 {label}", "year": 2026, "org_unit_id": district, "opens_at": now - timedelta(hours=1),
+        "closes_at": now + timedelta(days=1), "per_voter_per_day": CASES, "per_case_per_day": 1})
+    cases = [voting.add_case(engine, actor=admin, campaign_id=campaign.id, data={
+        "title": f"案例{i}", "organization": "基准测试中心", "theme": "社区教育"}) for i in range(CASES)]
+    voting.open_campaign(engine, actor=admin, campaign_id=campaign.id)
+    return campaign.id, cases
+
+
+def _tickets(engine, campaign_id: int, count: int, prefix: int) -> list[str]:
+    tickets = []
+    for index in range(count):
+        phone = f"1{prefix}{index:08d}"
+        sent = vote_codes.request_code(engine, campaign_id=campaign_id, phone=phone, client_address=f"10.{prefix}.{index}")
+        tickets.append(vote_codes.verify_code(engine, campaign_id=campaign_id, phone=phone, code=sent.demo_code).ticket)
+    return tickets
+
+
+def vote_rate(engine, threads: int, label: str, prefix: int, votes: int = VOTES_PER_RUN) -> dict:
+    campaign_id, cases = _campaign(engine, label)
+    unique = int(votes * (1 - REPEATS))
+    tickets = _tickets(engine, campaign_id, -(-unique // CASES), prefix)
+    pairs = [(t, c) for t in tickets for c in cases][:unique]
+    rng = random.Random(threads)
+    attempts = pairs + rng.sample(pairs, votes - unique)
+    rng.shuffle(attempts)
+    counted, refused, errors, lock = [0], [0], [], threading.Lock()
+    barrier = threading.Barrier(threads + 1)
+
+    def worker(share):
+        barrier.wait()
+        ok = no = 0
+        for ticket, case_id in share:
+            try:
+                result = voting.cast_votes(engine, ticket=ticket, case_ids=[case_id], client_address="10.0.0.1")[0].result
+            except Exception as exc:  # counted as lost: a voter would have seen it
+                with lock:
+                    errors.append(repr(exc))
+                continue
+            ok, no = ok + (result == "counted"), no + (result != "counted")
+        with lock:
+            counted[0] += ok
+            refused[0] += no
+
+    pool = [threading.Thread(target=worker, args=(attempts[i::threads],)) for i in range(threads)]
+    for thread in pool:
+        thread.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for thread in pool:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    with engine.connect() as conn:
+        rows = conn.execute(select(func.count()).where(Vote.campaign_id == campaign_id)).scalar_one()
+        duplicates = conn.execute(select(func.count()).select_from(
+            select(Vote.case_id, Vote.voter_key, Vote.day).where(Vote.campaign_id == campaign_id)
+            .group_by(Vote.case_id, Vote.voter_key, Vote.day).having(func.count() > 1).subquery())).scalar_one()
+    return {"rate": votes / elapsed, "lost": unique - rows + len(errors), "duplicates": duplicates,
+            "counted_vs_rows": counted[0] - rows, "refused": refused[0], "errors": errors[:3]}
+
+
+def raw_rate(engine, threads: int, rows: int = RAW_ROWS) -> float:
+    """Single-row INSERT, one commit each, through the same engine (write transactions)."""
+    writer = engine.execution_options(writes=True)
+    barrier = threading.Barrier(threads + 1)
+    per_thread = rows // threads
+
+    def worker(offset):
+        barrier.wait()
+        for n in range(per_thread):
+            with writer.begin() as conn:
+                conn.execute(insert(_raw), {"n": offset + n, "key": os.urandom(32), "at": clock.utcnow()})
+
+    pool = [threading.Thread(target=worker, args=(i * per_thread,)) for i in range(threads)]
+    for thread in pool:
+        thread.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for thread in pool:
+        thread.join()
+    return per_thread * threads / (time.perf_counter() - started)
+
+
+def measure(name: str, engine) -> list[tuple]:
+    _raw.metadata.create_all(engine)
+    print(f"\n{name}")
+    print(f"{'threads':>8} {'votes/s':>9} {'raw inserts/s':>14} {'ratio':>6} {'lost':>5} {'dup':>4} {'refused':>8}")
+    raw_rate(engine, 1, rows=300), vote_rate(engine, 1, f"{name}-warm-up", 59, votes=300)  # warm caches, pool
+    rows = []
+    for index, threads in enumerate(THREADS):
+        raw = raw_rate(engine, threads)
+        votes = vote_rate(engine, threads, f"{name}-{threads}", 50 + index)
+        ratio = votes["rate"] / raw
+        rows.append((name, threads, votes["rate"], raw, ratio, votes["lost"], votes["duplicates"]))
+        print(f"{threads:>8} {votes['rate']:>9.0f} {raw:>14.0f} {ratio:>6.0%} {votes['lost']:>5} "
+              f"{votes['duplicates']:>4} {votes['refused']:>8}" + (f"  errors: {votes['errors']}" if votes["errors"] else ""))
+        assert votes["counted_vs_rows"] == 0 and votes["refused"] == VOTES_PER_RUN - int(VOTES_PER_RUN * (1 - REPEATS))
+    return rows
+
+
+def sqlite_figures() -> list[tuple]:
+    folder = tempfile.mkdtemp(prefix="vote-bench-sqlite-")
+    engine = make_engine(f"sqlite:///{folder}/bench.db")
+    _seed_minimal(engine)
+    try:
+        return measure("SQLite (WAL)", engine)
+    finally:
+        engine.dispose()
+
+
+def postgres_figures() -> list[tuple]:
+    base = os.environ.get("TEST_POSTGRES_URL") or PG_DEFAULT
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    name = f"cpme_vote_bench_{uuid.uuid4().hex[:8]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # no server here: say so and go on
+        print(f"\nPostgreSQL: not measured ({type(exc).__name__}: {exc})".splitlines()[0])
+        return []
+    from sqlalchemy.engine import make_url
+
+    engine = make_engine(make_url(base).set(database=name).render_as_string(hide_password=False))
+    try:
+        _seed_minimal(engine)
+        return measure("PostgreSQL", engine)
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def warm_pages(runs: int = 20) -> None:
+    """Median ms of a warm AppTest rerun of each vote page on the full demo data."""
+    import streamlit as st
+
+    from tests.helpers import new_app, signed_in
+
+    folder = tempfile.mkdtemp(prefix="vote-bench-pages-")
+    os.environ["DATABASE_URL"] = f"sqlite:///{folder}/demo.db"
+    engine = make_engine(os.environ["DATABASE_URL"])
+    seed.load_demo(engine)
+    published = next(c.id for c in vote_review.public_campaigns(engine) if c.status == "published")
+    engine.dispose()
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    print(f"\nwarm AppTest reruns (median of {runs} after 3 warm-ups)")
+    for label, role, path, query in (
+            ("public vote page (open campaign, live tally)", None, "pages/vote.py", None),
+            ("public vote page (published 2019 result)", None, "pages/vote.py", {"c": str(published)}),
+            ("campaign admin (admin)", "admin", "pages/vote_admin.py", None),
+            ("review & results (leader, 2019)", "leader", "pages/vote_review.py", {"c": str(published)})):
+        at = signed_in(role) if role else new_app().run()
+        if query:
+            at.query_params.update(query)
+        at.switch_page(path).run()
+        for _ in range(3):
+            at.run()
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            at.run()
+            times.append((time.perf_counter() - started) * 1000)
+        assert not at.exception, at.exception
+        target = "  (target < 50 ms)" if role is None else ""
+        print(f"  {label:<48} {statistics.median(times):6.1f} ms{target}")
+
+
+def main() -> int:
+    rows = sqlite_figures() + postgres_figures()
+    sqlite32 = next(r for r in rows if r[0].startswith("SQLite") and r[1] == 32)
+    print(f"\nSQLite, 32 threads: {sqlite32[2]:.0f} votes/s (target ≥ 1,000), {sqlite32[4]:.0%} of the raw insert "
+          f"rate (target ≥ 40%); lost {sum(r[5] for r in rows)}, duplicates {sum(r[6] for r in rows)} over all runs")
+    warm_pages()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,287 @@
+"""Who may vote: mobile numbers, one-time codes, send throttles, ballot tickets, the window check.
+
+No number is stored: the voter key is HMAC-SHA256(APP_SECRET_KEY, "vote-v1|" + E.164 number) and the
+client address is kept only as an HMAC too. A code is 6 digits, stored as an HMAC, valid 5 minutes,
+5 tries. Sends are counted per number and per address in the database, so every app instance
+behind a load balancer shares the same limits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import os
+import re
+import secrets
+import shlex
+import subprocess
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import phonenumbers
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
+
+from db import clock, settings
+from db.engine import reading, transaction
+from db.errors import DomainError, NotFound
+from db.models.voting import Campaign, Vote, VoteChallenge, VoteQuota, VoteThrottle
+
+CODE_TTL = timedelta(minutes=5)
+MAX_ATTEMPTS = 5
+TICKET_TTL = timedelta(minutes=30)  # how long a verified number may vote before it needs a new code
+REGION = "CN"
+MAX_NUMBER_CHARS = 32
+# (window seconds, sends allowed in it): per number, and per client address (a community centre's
+# shared connection serves many residents, hence the looser address limits)
+THROTTLES = {
+    "number": ((60, 1), (3600, 5), (86400, 10)),
+    "address": ((60, 10), (3600, 60)),
+}
+DELIVERY_ENV = "VOTE_CODE_DELIVERY"
+COMMAND_ENV = "VOTE_CODE_COMMAND"
+COMMAND_TIMEOUT_S = 15
+_log = logging.getLogger(__name__)
+
+
+def dialect_insert(session_or_engine, table):
+    """The dialect's INSERT, which has on_conflict_do_nothing / on_conflict_do_update."""
+    bind = session_or_engine.get_bind() if hasattr(session_or_engine, "get_bind") else session_or_engine
+    return (postgresql.insert if bind.dialect.name == "postgresql" else sqlite.insert)(table)
+
+
+# --- keys ---------------------------------------------------------------------------------------
+
+def _mac(message: str) -> bytes:
+    return hmac.new(settings.secret_key().encode(), message.encode(), hashlib.sha256).digest()
+
+
+def voter_key(e164: str) -> bytes:
+    """HMAC-SHA256(APP_SECRET_KEY, "vote-v1|" + E.164): the only trace of a number we keep."""
+    return _mac("vote-v1|" + e164)
+
+
+def address_key(address: str | None) -> bytes:
+    """The client address as an HMAC (128 bits are plenty to group votes by address)."""
+    return _mac("vote-ip-v1|" + (address or "unknown"))[:16]
+
+
+def ticket_hash(ticket: str) -> str:
+    return hashlib.sha256(("vote-ticket-v1|" + (ticket or "")).encode()).hexdigest()
+
+
+def _code_hash(voter: bytes, code: str) -> str:
+    return _mac(f"vote-code-v1|{voter.hex()}|{code}").hex()
+
+
+def normalise_number(raw: str | None) -> str:
+    """E.164 for a valid mobile number (region CN when no +country is given); anything else is refused."""
+    text = (raw or "").strip()
+    if not text or len(text) > MAX_NUMBER_CHARS or not re.fullmatch(r"[0-9+()\-\s]+", text):
+        raise DomainError("vote.error.number_invalid", field="phone")
+    try:
+        parsed = phonenumbers.parse(text, REGION)
+    except phonenumbers.NumberParseException:
+        raise DomainError("vote.error.number_invalid", field="phone") from None
+    mobile = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+    if not phonenumbers.is_valid_number(parsed) or phonenumbers.number_type(parsed) not in mobile:
+        raise DomainError("vote.error.number_invalid", field="phone")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def masked(e164: str) -> str:
+    """+8613812345678 → +86 138****5678, for telling a voter where the code went."""
+    return f"{e164[:3]} {e164[3:6]}****{e164[-4:]}" if len(e164) >= 11 else "****"
+
+
+def local_day_hour(moment: datetime) -> tuple[date, int]:
+    local = moment.astimezone(ZoneInfo(settings.timezone()))
+    return local.date(), local.hour
+
+
+# --- the window, checked on the server ----------------------------------------------------------
+
+def phase(status: str, opens_at: datetime, closes_at: datetime, now: datetime) -> str:
+    """draft|upcoming|open|ended|closed|published against the server clock."""
+    if status == "open":
+        return "upcoming" if now < opens_at else ("ended" if now >= closes_at else "open")
+    return status
+
+
+def require_open(status: str | None, opens_at: datetime | None, closes_at: datetime | None, now: datetime) -> None:
+    """Raises the message a voter sees unless voting is open right now."""
+    if status is None:
+        raise NotFound("vote.error.no_campaign")
+    current = phase(status, opens_at, closes_at, now)
+    if current in ("draft", "upcoming"):
+        raise DomainError("vote.error.not_open")
+    if current != "open":
+        raise DomainError("vote.error.closed")
+
+
+# --- sending a code -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CodeSent:
+    number: str  # masked
+    expires_at: datetime
+    delivery: str
+    demo_code: str | None  # only with the demo delivery, to show under its banner
+
+
+class DeliveryFailed(Exception):
+    pass
+
+
+def delivery_mode() -> str:
+    mode = os.environ.get(DELIVERY_ENV, "demo").strip().lower() or "demo"
+    if mode not in ("demo", "command") or (mode == "command" and not os.environ.get(COMMAND_ENV, "").strip()):
+        raise DomainError("vote.error.delivery_config")  # fail closed rather than guess
+    return mode
+
+
+def deliver(mode: str, e164: str, code: str) -> str | None:
+    """demo: hand the code back for the screen; command: run VOTE_CODE_COMMAND <number> <code>, no shell."""
+    if mode == "demo":
+        return code
+    argv = shlex.split(os.environ[COMMAND_ENV]) + [e164, code]
+    try:
+        subprocess.run(argv, shell=False, check=True, timeout=COMMAND_TIMEOUT_S, capture_output=True,
+                       stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.SubprocessError) as exc:
+        # for the operator's log: what failed, never the number or the code (both are in argv)
+        status = getattr(exc, "returncode", None)
+        _log.warning("vote code delivery failed: %s%s", type(exc).__name__, f" (exit {status})" if status else "")
+        raise DeliveryFailed(type(exc).__name__) from None
+    return None
+
+
+def _take_send(session, kind: str, key: bytes, now: datetime) -> None:
+    """Count one send in every window of `kind`; refuse (and roll all counts back) if one is full."""
+    stamp = int(now.timestamp())
+    for period, limit in THROTTLES[kind]:
+        window = stamp // period
+        statement = dialect_insert(session, VoteThrottle)
+        statement = statement.values(
+            kind=kind, key=key.hex(), period=period, window=window, count=1,
+            until=now + timedelta(seconds=(window + 1) * period - stamp),
+        ).on_conflict_do_update(
+            index_elements=["kind", "key", "period", "window"], set_={"count": VoteThrottle.count + 1},
+            where=VoteThrottle.count < limit,
+        ).returning(VoteThrottle.count)
+        if session.execute(statement).first() is None:
+            raise DomainError("vote.error.too_often", seconds=(window + 1) * period - stamp)
+
+
+def request_code(engine: Engine, *, campaign_id: int, phone: str, client_address: str | None) -> CodeSent:
+    """After the CAPTCHA: check the number and the window, count the send, store the code, deliver it."""
+    e164 = normalise_number(phone)
+    mode = delivery_mode()
+    now = clock.utcnow()
+    voter, ip_key = voter_key(e164), address_key(client_address)
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    with transaction(engine) as session:
+        campaign = session.get(Campaign, campaign_id)
+        if campaign is None:
+            raise NotFound("vote.error.no_campaign")
+        require_open(campaign.status, campaign.opens_at, campaign.closes_at, now)
+        session.execute(delete(VoteThrottle).where(VoteThrottle.until < now - timedelta(days=1)))
+        _take_send(session, "number", voter, now)
+        _take_send(session, "address", ip_key, now)
+        challenge = VoteChallenge(campaign_id=campaign_id, voter_key=voter, ip_key=ip_key,
+                                  code_hash=_code_hash(voter, code), created_at=now, expires_at=now + CODE_TTL)
+        session.add(challenge)
+        session.flush()
+        challenge_id = challenge.id
+    try:
+        shown = deliver(mode, e164, code)
+    except DeliveryFailed:
+        with transaction(engine) as session:
+            session.execute(update(VoteChallenge).where(VoteChallenge.id == challenge_id).values(expires_at=now))
+        raise DomainError("vote.error.delivery_failed") from None
+    return CodeSent(masked(e164), now + CODE_TTL, mode, shown)
+
+
+# --- checking a code ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Ballot:
+    ticket: str  # held by the voter's session; only its hash is stored
+    expires_at: datetime
+
+
+def verify_code(engine: Engine, *, campaign_id: int, phone: str, code: str) -> Ballot:
+    """The newest code sent to this number for this campaign; every try counts, five at most."""
+    e164 = normalise_number(phone)
+    code = (code or "").strip()
+    if not re.fullmatch(r"\d{6}", code):
+        raise DomainError("vote.error.code_format", field="code")
+    voter = voter_key(e164)
+    now = clock.utcnow()
+    failure: DomainError | None = None
+    ticket = secrets.token_urlsafe(32)
+    # The attempt count must commit even when the code is wrong, so failures are raised after the block.
+    with transaction(engine) as session:
+        # only the newest code counts: a new send retires the older ones, a verified one is spent
+        challenge = session.execute(
+            select(VoteChallenge).where(VoteChallenge.campaign_id == campaign_id, VoteChallenge.voter_key == voter)
+            .order_by(VoteChallenge.id.desc()).limit(1)).scalar_one_or_none()
+        if challenge is None or challenge.verified_at is not None:
+            failure = DomainError("vote.error.code_missing")
+        elif challenge.expires_at <= now:
+            failure = DomainError("vote.error.code_expired")
+        else:
+            tries = session.execute(
+                update(VoteChallenge).where(VoteChallenge.id == challenge.id, VoteChallenge.attempts < MAX_ATTEMPTS,
+                                            VoteChallenge.verified_at.is_(None))
+                .values(attempts=VoteChallenge.attempts + 1).returning(VoteChallenge.attempts)).scalar_one_or_none()
+            if tries is None:
+                failure = DomainError("vote.error.code_locked")
+            elif not hmac.compare_digest(_code_hash(voter, code), challenge.code_hash):
+                remaining = MAX_ATTEMPTS - tries
+                failure = (DomainError("vote.error.code_wrong", field="code", remaining=remaining) if remaining
+                           else DomainError("vote.error.code_locked"))
+            else:
+                session.execute(update(VoteChallenge).where(VoteChallenge.id == challenge.id)
+                                .values(verified_at=now, ticket_hash=ticket_hash(ticket)))
+    if failure:
+        raise failure
+    return Ballot(ticket, now + TICKET_TTL)
+
+
+# --- the verified voter -------------------------------------------------------------------------
+
+def ticket_voter(session, ticket: str, now: datetime):
+    """(voter_key, verified_at, campaign_id) of a live ticket, else the "verify again" message."""
+    row = session.execute(select(VoteChallenge.voter_key, VoteChallenge.verified_at, VoteChallenge.campaign_id)
+                          .where(VoteChallenge.ticket_hash == ticket_hash(ticket))).first()
+    if row is None or row.verified_at is None or row.verified_at + TICKET_TTL <= now:
+        raise DomainError("vote.error.session_expired")
+    return row
+
+
+@dataclass(frozen=True)
+class BallotState:
+    campaign_id: int
+    voted_today: frozenset[int]
+    used_today: int
+    per_day: int
+    expires_at: datetime
+
+
+def ballot_state(engine: Engine, *, ticket: str) -> BallotState:
+    """For display only (which cards to mark, votes left today); the limits are the database's."""
+    now = clock.utcnow()
+    day, _ = local_day_hour(now)
+    with reading(engine) as session:
+        row = ticket_voter(session, ticket, now)
+        per_day = session.execute(select(Campaign.per_voter_per_day).where(Campaign.id == row.campaign_id)).scalar_one()
+        mine = (Vote.campaign_id == row.campaign_id, Vote.voter_key == row.voter_key, Vote.day == day)
+        voted = frozenset(session.execute(select(Vote.case_id).where(*mine)).scalars())
+        used = session.execute(select(VoteQuota.used).where(
+            VoteQuota.campaign_id == row.campaign_id, VoteQuota.voter_key == row.voter_key, VoteQuota.day == day,
+        )).scalar_one_or_none()
+    return BallotState(row.campaign_id, voted, used or 0, per_day, row.verified_at + TICKET_TTL)

@@ -1,0 +1,441 @@
+"""The vote at the db layer: numbers and codes, throttles, every limit and its message, the window,
+the rules freeze, administration, voiding, ranking and publication, and the seeded figures."""
+
+import hashlib
+import hmac
+import sys
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from db import clock, settings, users, vote_codes, vote_review, voting
+from db.engine import reading
+from db.errors import DomainError, PermissionDenied
+from db.models import AuditLog, OrgUnit
+from db.models.voting import Campaign, Vote, VoteCase, VoteChallenge, VoteQuota, VoteThrottle
+from db.validation import InvalidInput
+
+
+def _admin(engine):
+    return users.actor_for(engine, "admin")
+
+
+def _district(engine, code="510104"):
+    with reading(engine) as s:
+        return s.execute(select(OrgUnit.id).where(OrgUnit.code == code)).scalar_one()
+
+
+def _shift(monkeypatch, delta):
+    real = clock.utcnow
+    monkeypatch.setattr(clock, "utcnow", lambda: real() + delta)
+
+
+def make_campaign(engine, *, cases=4, open_=True, opens_in=timedelta(hours=-1), closes_in=timedelta(days=3), **rules):
+    """A campaign of our own (the seeded ones have votes), opened unless asked otherwise."""
+    admin, now = _admin(engine), clock.utcnow()
+    data = {"title": "测试评选活动", "year": 2026, "org_unit_id": _district(engine), "opens_at": now + opens_in,
+            "closes_at": now + closes_in, "per_voter_per_day": 3, "per_case_per_day": 1, **rules}
+    campaign = voting.create_campaign(engine, actor=admin, data=data)
+    ids = [voting.add_case(engine, actor=admin, campaign_id=campaign.id, data={
+        "title": f"案例{i}", "organization": "锦江区测试社会工作服务中心", "theme": "社区教育", "summary": "简介"})
+        for i in range(cases)]
+    if open_:
+        voting.open_campaign(engine, actor=admin, campaign_id=campaign.id)
+    return campaign.id, ids
+
+
+def ballot(engine, campaign_id, phone="13800138000", address=None):
+    sent = vote_codes.request_code(engine, campaign_id=campaign_id, phone=phone, client_address=address or f"10.0.0.{phone[-2:]}")
+    return vote_codes.verify_code(engine, campaign_id=campaign_id, phone=phone, code=sent.demo_code).ticket
+
+
+def _results(outcomes):
+    return [o.result for o in outcomes]
+
+
+# --- numbers, keys, codes -------------------------------------------------------------------------
+
+def test_numbers_normalise_to_e164_or_are_refused():
+    for raw in ("13800138000", "+86 138 0013 8000", "138-0013-8000", " +8613800138000 "):
+        assert vote_codes.normalise_number(raw) == "+8613800138000", raw
+    for raw in ("", "12345", "abc13800138000", "028 8666 6666", "1" * 40, "+86 138 0013 800", "<script>", None):
+        with pytest.raises(DomainError) as err:
+            vote_codes.normalise_number(raw)
+        assert err.value.code == "vote.error.number_invalid" and err.value.field == "phone"
+
+
+def test_voter_key_is_the_hmac_and_no_number_is_stored(engine):
+    expected = hmac.new(settings.secret_key().encode(), b"vote-v1|+8613800138000", hashlib.sha256).digest()
+    assert vote_codes.voter_key("+8613800138000") == expected
+    campaign_id, cases = make_campaign(engine)
+    ticket = ballot(engine, campaign_id, phone="138 0013 8000", address="198.51.100.7")
+    voting.cast_votes(engine, ticket=ticket, case_ids=cases[:1], client_address="198.51.100.7")
+    with reading(engine) as s:
+        vote = s.execute(select(Vote).where(Vote.campaign_id == campaign_id)).scalar_one()
+        challenge = s.execute(select(VoteChallenge).where(VoteChallenge.campaign_id == campaign_id)).scalar_one()
+        throttles = s.execute(select(VoteThrottle.key)).scalars().all()
+    assert vote.voter_key == expected and challenge.voter_key == expected
+    assert vote.ip_key == vote_codes.address_key("198.51.100.7") and len(vote.ip_key) == 16
+    stored = repr((vote.model_dump(), challenge.model_dump(), throttles))
+    assert "13800138000" not in stored and "198.51.100.7" not in stored and ticket not in stored
+    assert vote.day == clock.today()
+
+
+def test_code_wrong_then_locked_after_five_tries(engine):
+    campaign_id, _ = make_campaign(engine)
+    sent = vote_codes.request_code(engine, campaign_id=campaign_id, phone="13900139000", client_address="a")
+    wrong = "000000" if sent.demo_code != "000000" else "111111"
+    for remaining in (4, 3, 2, 1):
+        with pytest.raises(DomainError) as err:
+            vote_codes.verify_code(engine, campaign_id=campaign_id, phone="13900139000", code=wrong)
+        assert err.value.code == "vote.error.code_wrong" and err.value.params["remaining"] == remaining
+    with pytest.raises(DomainError) as fifth:
+        vote_codes.verify_code(engine, campaign_id=campaign_id, phone="13900139000", code=wrong)
+    assert fifth.value.code == "vote.error.code_locked"
+    with pytest.raises(DomainError) as right_too_late:  # the right code no longer helps
+        vote_codes.verify_code(engine, campaign_id=campaign_id, phone="13900139000", code=sent.demo_code)
+    assert right_too_late.value.code == "vote.error.code_locked"
+
+
+def test_code_expires_after_five_minutes_and_formats_are_checked(engine, monkeypatch):
+    campaign_id, _ = make_campaign(engine)
+    with pytest.raises(DomainError) as missing:
+        vote_codes.verify_code(engine, campaign_id=campaign_id, phone="13700137000", code="123456")
+    assert missing.value.code == "vote.error.code_missing"
+    sent = vote_codes.request_code(engine, campaign_id=campaign_id, phone="13700137000", client_address="a")
+    for bad in ("12345", "abcdef", "1234567", "12 34 56", ""):
+        with pytest.raises(DomainError) as fmt:
+            vote_codes.verify_code(engine, campaign_id=campaign_id, phone="13700137000", code=bad)
+        assert fmt.value.code == "vote.error.code_format"
+    _shift(monkeypatch, timedelta(minutes=5, seconds=1))
+    with pytest.raises(DomainError) as expired:
+        vote_codes.verify_code(engine, campaign_id=campaign_id, phone="13700137000", code=sent.demo_code)
+    assert expired.value.code == "vote.error.code_expired"
+
+
+def test_a_new_code_replaces_the_old_and_a_used_code_cannot_be_reused(engine, monkeypatch):
+    campaign_id, _ = make_campaign(engine)
+    first = vote_codes.request_code(engine, campaign_id=campaign_id, phone="13600136000", client_address="a")
+    _shift(monkeypatch, timedelta(seconds=61))
+    second = vote_codes.request_code(engine, campaign_id=campaign_id, phone="13600136000", client_address="a")
+    if first.demo_code != second.demo_code:
+        with pytest.raises(DomainError):
+            vote_codes.verify_code(engine, campaign_id=campaign_id, phone="13600136000", code=first.demo_code)
+    assert vote_codes.verify_code(engine, campaign_id=campaign_id, phone="13600136000", code=second.demo_code).ticket
+    with pytest.raises(DomainError) as reused:
+        vote_codes.verify_code(engine, campaign_id=campaign_id, phone="13600136000", code=second.demo_code)
+    assert reused.value.code == "vote.error.code_missing"
+
+
+def test_sending_is_throttled_per_number_and_per_address(engine, monkeypatch):
+    campaign_id, _ = make_campaign(engine)
+    # a fixed clock at the start of an hour, so the hour window cannot roll over mid-test
+    start = clock.utcnow().replace(minute=0, second=1, microsecond=0)
+    monkeypatch.setattr(clock, "utcnow", lambda: start)
+    vote_codes.request_code(engine, campaign_id=campaign_id, phone="13500135000", client_address="a")
+    with pytest.raises(DomainError) as again:
+        vote_codes.request_code(engine, campaign_id=campaign_id, phone="13500135000", client_address="b")
+    assert again.value.code == "vote.error.too_often" and 0 < again.value.params["seconds"] <= 60
+    for index in range(9):  # the address allows ten a minute; one used above
+        vote_codes.request_code(engine, campaign_id=campaign_id, phone=f"1350013{index:04d}", client_address="a")
+    with pytest.raises(DomainError) as crowded:
+        vote_codes.request_code(engine, campaign_id=campaign_id, phone="13400134000", client_address="a")
+    assert crowded.value.code == "vote.error.too_often"
+    vote_codes.request_code(engine, campaign_id=campaign_id, phone="13400134000", client_address="c")
+    for _ in range(4):  # five sends an hour per number
+        _shift(monkeypatch, timedelta(seconds=61))
+        vote_codes.request_code(engine, campaign_id=campaign_id, phone="13300133000", client_address="d")
+    _shift(monkeypatch, timedelta(seconds=61))
+    vote_codes.request_code(engine, campaign_id=campaign_id, phone="13300133000", client_address="d")
+    _shift(monkeypatch, timedelta(seconds=61))
+    with pytest.raises(DomainError) as hourly:
+        vote_codes.request_code(engine, campaign_id=campaign_id, phone="13300133000", client_address="d")
+    assert hourly.value.code == "vote.error.too_often" and hourly.value.params["seconds"] > 60
+
+
+def test_command_delivery_runs_the_program_without_a_shell(engine, monkeypatch, tmp_path):
+    campaign_id, _ = make_campaign(engine)
+    out = tmp_path / "sent.txt"
+    script = tmp_path / "sms.py"
+    script.write_text("import sys; open(sys.argv[1], 'w').write('|'.join(sys.argv[2:]))")
+    monkeypatch.setenv("VOTE_CODE_DELIVERY", "command")
+    monkeypatch.setenv("VOTE_CODE_COMMAND", f"{sys.executable} {script} {out}")
+    sent = vote_codes.request_code(engine, campaign_id=campaign_id, phone="138 0013 8001", client_address="a")
+    assert sent.delivery == "command" and sent.demo_code is None and sent.number == "+86 138****8001"
+    number, code = out.read_text().split("|")
+    assert number == "+8613800138001" and len(code) == 6 and code.isdigit()
+    assert vote_codes.verify_code(engine, campaign_id=campaign_id, phone="13800138001", code=code).ticket
+
+    monkeypatch.setenv("VOTE_CODE_COMMAND", f"{sys.executable} -c 'raise SystemExit(3)'")
+    with pytest.raises(DomainError) as failed:
+        vote_codes.request_code(engine, campaign_id=campaign_id, phone="13800138002", client_address="a")
+    assert failed.value.code == "vote.error.delivery_failed"
+    with pytest.raises(DomainError) as dead:  # the undelivered code is void at once
+        vote_codes.verify_code(engine, campaign_id=campaign_id, phone="13800138002", code="123456")
+    assert dead.value.code == "vote.error.code_expired"
+    monkeypatch.setenv("VOTE_CODE_DELIVERY", "carrier-pigeon")
+    with pytest.raises(DomainError) as config:
+        vote_codes.request_code(engine, campaign_id=campaign_id, phone="13800138003", client_address="a")
+    assert config.value.code == "vote.error.delivery_config"
+
+
+# --- the limits -------------------------------------------------------------------------------------
+
+def test_per_case_and_daily_limits_are_the_databases(engine, monkeypatch):
+    campaign_id, cases = make_campaign(engine, cases=5, per_voter_per_day=3)
+    ticket = ballot(engine, campaign_id)
+    assert _results(voting.cast_votes(engine, ticket=ticket, case_ids=[cases[0]], client_address="a")) == ["counted"]
+    again = voting.cast_votes(engine, ticket=ticket, case_ids=[cases[0], cases[1]], client_address="a")
+    assert _results(again) == ["already_voted", "counted"]
+    rest = voting.cast_votes(engine, ticket=ticket, case_ids=[cases[2], cases[3], cases[4]], client_address="a")
+    assert _results(rest) == ["counted", "quota_used", "quota_used"]
+    state = vote_codes.ballot_state(engine, ticket=ticket)
+    assert state.used_today == 3 and state.voted_today == frozenset(cases[:3])
+    # tomorrow the quota is fresh (a new code: the ticket lasts 30 minutes)
+    _shift(monkeypatch, timedelta(days=1))
+    with pytest.raises(DomainError) as expired:
+        voting.cast_votes(engine, ticket=ticket, case_ids=[cases[0]], client_address="a")
+    assert expired.value.code == "vote.error.session_expired"
+    tomorrow = ballot(engine, campaign_id)
+    assert _results(voting.cast_votes(engine, ticket=tomorrow, case_ids=[cases[0]], client_address="a")) == ["counted"]
+    with reading(engine) as s:
+        rows = s.execute(select(Vote.day, func.count()).where(Vote.campaign_id == campaign_id)
+                         .group_by(Vote.day).order_by(Vote.day)).all()
+        quotas = s.execute(select(VoteQuota.used).where(VoteQuota.campaign_id == campaign_id)
+                           .order_by(VoteQuota.day)).scalars().all()
+    assert [n for _, n in rows] == [3, 1] and quotas == [3, 1]
+
+
+def test_several_votes_per_case_per_day_when_the_rules_say_so(engine):
+    campaign_id, cases = make_campaign(engine, per_voter_per_day=5, per_case_per_day=2)
+    ticket = ballot(engine, campaign_id)
+    results = [voting.cast_votes(engine, ticket=ticket, case_ids=[cases[0]], client_address="a")[0].result
+               for _ in range(3)]
+    assert results == ["counted", "counted", "already_voted"]
+    assert vote_codes.ballot_state(engine, ticket=ticket).used_today == 2
+
+
+def test_hostile_submissions(engine):
+    campaign_id, cases = make_campaign(engine)
+    other_id, other_cases = make_campaign(engine)
+    ticket = ballot(engine, campaign_id)
+    outcome = voting.cast_votes(engine, ticket=ticket, case_ids=[other_cases[0], "1", True, 10**12, cases[0]],
+                                client_address=None)
+    assert _results(outcome) == ["unknown_case", "unknown_case", "counted"]
+    for bad in ("", "forged-ticket", None):
+        with pytest.raises(DomainError) as err:
+            voting.cast_votes(engine, ticket=bad, case_ids=cases, client_address="a")
+        assert err.value.code == "vote.error.session_expired"
+    with pytest.raises(DomainError) as nothing:
+        voting.cast_votes(engine, ticket=ticket, case_ids=[], client_address="a")
+    assert nothing.value.code == "vote.error.nothing_picked"
+
+
+def test_the_window_is_checked_on_the_server(engine, monkeypatch):
+    upcoming, cases = make_campaign(engine, opens_in=timedelta(hours=2))
+    with pytest.raises(DomainError) as early:
+        vote_codes.request_code(engine, campaign_id=upcoming, phone="13800138000", client_address="a")
+    assert early.value.code == "vote.error.not_open"
+    campaign_id, cases = make_campaign(engine, closes_in=timedelta(minutes=10))
+    ticket = ballot(engine, campaign_id)
+    _shift(monkeypatch, timedelta(minutes=10, seconds=1))  # past closes_at, status still "open", ticket alive
+    with pytest.raises(DomainError) as late:
+        voting.cast_votes(engine, ticket=ticket, case_ids=cases[:1], client_address="a")
+    assert late.value.code == "vote.error.closed"
+
+
+def test_closing_stops_votes_and_codes(engine):
+    campaign_id, cases = make_campaign(engine)
+    ticket, fresh = ballot(engine, campaign_id), ballot(engine, campaign_id, phone="13900139002")
+    voting.cast_votes(engine, ticket=ticket, case_ids=cases[:1], client_address="a")  # this ticket is now known
+    voting.close_campaign(engine, actor=_admin(engine), campaign_id=campaign_id)
+    for used in (ticket, fresh):
+        with pytest.raises(DomainError) as closed:
+            voting.cast_votes(engine, ticket=used, case_ids=cases[1:2], client_address="a")
+        assert closed.value.code == "vote.error.closed"
+    with reading(engine) as s:
+        assert s.execute(select(func.count()).where(Vote.campaign_id == campaign_id)).scalar_one() == 1
+    with pytest.raises(DomainError):
+        vote_codes.request_code(engine, campaign_id=campaign_id, phone="13900139001", client_address="a")
+
+
+def test_rules_freeze_at_the_first_vote(engine):
+    admin = _admin(engine)
+    campaign_id, cases = make_campaign(engine)
+    current = vote_review.get_campaign(engine, actor=admin, campaign_id=campaign_id)
+    data = {k: getattr(current, k) for k in ("title", "year", "org_unit_id", *voting.RULE_FIELDS)}
+    changed = voting.update_campaign(engine, actor=admin, campaign_id=campaign_id, data={**data, "per_voter_per_day": 4})
+    assert changed.per_voter_per_day == 4 and changed.rules_frozen_at is None
+    voting.cast_votes(engine, ticket=ballot(engine, campaign_id), case_ids=cases[:1], client_address="a")
+    with pytest.raises(DomainError) as frozen:
+        voting.update_campaign(engine, actor=admin, campaign_id=campaign_id,
+                               data={**data, "per_voter_per_day": 9, "expert_weight": 60, "public_weight": 40})
+    assert frozen.value.code == "vote.error.rules_frozen"
+    renamed = voting.update_campaign(engine, actor=admin, campaign_id=campaign_id,
+                                     data={**data, "per_voter_per_day": 4, "title": "改名后的评选活动"})
+    assert renamed.title == "改名后的评选活动" and renamed.per_voter_per_day == 4 and renamed.rules_frozen_at
+
+
+# --- administration ---------------------------------------------------------------------------------
+
+def test_campaign_input_is_validated(engine):
+    admin, now = _admin(engine), clock.utcnow()
+    good = {"title": "二〇二六年评选", "year": 2026, "org_unit_id": _district(engine), "opens_at": now,
+            "closes_at": now + timedelta(days=5)}
+    for change, code, field in (
+            ({"expert_weight": 60, "public_weight": 30}, "vote.error.weights_sum", "public_weight"),
+            ({"closes_at": now - timedelta(hours=1)}, "vote.error.window_order", "closes_at"),
+            ({"per_case_per_day": 4, "per_voter_per_day": 3}, "vote.error.case_limit_above_daily", "per_case_per_day"),
+            ({"per_voter_per_day": 0}, "rule.ge", "per_voter_per_day"),
+            ({"title": "x"}, "rule.min_length", "title"),
+            ({"notice_days": "many"}, "rule.integer", "notice_days")):
+        with pytest.raises(DomainError) as err:
+            voting.create_campaign(engine, actor=admin, data={**good, **change})
+        assert (err.value.code, err.value.field) == (code, field)
+    leader = users.actor_for(engine, "leader")
+    with pytest.raises(PermissionDenied):
+        voting.create_campaign(engine, actor=leader, data=good)
+    users.create_user(engine, actor=admin, data={"username": "ly.admin", "display_name": "绿园管理员",
+                                                 "password": "Passw0rd1", "role": "admin",
+                                                 "scope_id": _district(engine, "220106")})
+    with pytest.raises(PermissionDenied):  # another district's admin
+        voting.create_campaign(engine, actor=users.actor_for(engine, "ly.admin"), data=good)
+
+
+def test_cases_change_only_in_draft_and_opening_needs_two(engine):
+    admin = _admin(engine)
+    campaign_id, cases = make_campaign(engine, cases=1, open_=False)
+    with pytest.raises(DomainError) as few:
+        voting.open_campaign(engine, actor=admin, campaign_id=campaign_id)
+    assert few.value.code == "vote.error.too_few_cases"
+    with pytest.raises(DomainError) as dup:
+        voting.add_case(engine, actor=admin, campaign_id=campaign_id,
+                        data={"title": " 案例0 ", "organization": "某某中心", "theme": "环境保护"})
+    assert dup.value.code == "vote.error.case_title_taken"
+    with pytest.raises(InvalidInput) as theme:
+        voting.add_case(engine, actor=admin, campaign_id=campaign_id,
+                        data={"title": "新案例", "organization": "某某中心", "theme": "体育"})
+    assert theme.value.field == "theme"
+    voting.add_case(engine, actor=admin, campaign_id=campaign_id,
+                    data={"title": "新案例", "organization": "某某中心", "theme": "文化营造"})
+    assert voting.open_campaign(engine, actor=admin, campaign_id=campaign_id).status == "open"
+    with pytest.raises(DomainError) as locked:
+        voting.remove_case(engine, actor=admin, case_id=cases[0])
+    assert locked.value.code == "vote.error.cases_locked"
+    with pytest.raises(DomainError):
+        voting.open_campaign(engine, actor=admin, campaign_id=campaign_id)
+    with reading(engine) as s:
+        actions = s.execute(select(AuditLog.action).where(AuditLog.entity_id == str(campaign_id))).scalars().all()
+    assert "vote_campaign_create" in actions and "vote_campaign_open" in actions
+
+
+def test_live_tally_only_when_the_campaign_shows_it(engine):
+    hidden, _ = make_campaign(engine)
+    with pytest.raises(PermissionDenied):
+        vote_review.public_tally(engine, hidden)
+    shown, cases = make_campaign(engine, show_live_tally=True)
+    voting.cast_votes(engine, ticket=ballot(engine, shown), case_ids=cases[:2], client_address="a")
+    tally = vote_review.public_tally(engine, shown)
+    assert dict(zip(tally["case_id"], tally["votes"])) == {cases[0]: 1, cases[1]: 1}
+
+
+# --- review, voiding, ranking, publication ----------------------------------------------------------
+
+def _seeded(engine):
+    with reading(engine) as s:
+        return s.execute(select(Campaign).where(Campaign.year == 2019)).scalar_one()
+
+
+def test_seeded_2019_campaign_matches_the_seed(engine):
+    campaign = _seeded(engine)
+    admin = _admin(engine)
+    numbers = vote_review.summary(engine, actor=admin, campaign_id=campaign.id)
+    assert numbers["valid"] > 90_000 and numbers["void"] == 1150
+    cases = vote_review.admin_cases(engine, actor=admin, campaign_id=campaign.id)
+    assert len(cases) == 30 and set(cases["theme"]) == {"社区教育", "志愿者服务", "环境保护", "文化营造"}
+    assert cases["expert_score"].notna().all()
+    results = vote_review.public_results(engine, campaign.id)
+    assert results["winner"].sum() == 10 and list(results["rank"]) == list(range(1, 31))
+    assert campaign.status == "published" and campaign.notice_until == campaign.published_at.date() + timedelta(days=7)
+    hours = vote_review.hourly(engine, actor=admin, campaign_id=campaign.id)
+    night = hours[hours["hour"] < 6]["valid"].sum() / hours["valid"].sum()
+    evening = hours[hours["hour"].between(19, 21)]["valid"].sum() / hours["valid"].sum()
+    assert night < 0.05 and evening > 0.2  # a daily rhythm: a flat spread gives 25% and 12.5%
+    assert hours["day"].nunique() == 15
+    flags = vote_review.anomalies(engine, actor=admin, campaign_id=campaign.id)
+    assert set(flags["kind"]) == {"burst", "address", "night"} and flags["title"].nunique() == 1
+    burst = flags[flags["kind"] == "burst"].iloc[0]
+    assert burst["title"] == "龙舟路「旧物改造工坊」" and burst["hour"] == 2 and burst["votes"] - burst["valid"] == 1150
+    demo = [c for c in vote_review.public_campaigns(engine) if c.phase == "open"]
+    assert len(demo) == 1 and demo[0].show_live_tally
+
+
+def test_void_rank_and_publish(engine):
+    admin, leader = _admin(engine), users.actor_for(engine, "leader")
+    campaign_id, cases = make_campaign(engine, cases=3, per_voter_per_day=3)
+    for index in range(6):  # six voters from one address all pick case 0; two also pick case 1
+        ticket = ballot(engine, campaign_id, phone=f"1390000{index:04d}", address="203.0.113.9")
+        voting.cast_votes(engine, ticket=ticket, case_ids=cases[:2] if index < 2 else cases[:1],
+                          client_address="203.0.113.9")
+    voting.cast_votes(engine, ticket=ballot(engine, campaign_id, phone="13911110000", address="x"),
+                      case_ids=[cases[2]], client_address="198.51.100.1")
+    day, hour = vote_codes.local_day_hour(clock.utcnow())
+    selection = {"case_id": cases[0], "kind": "address", "ip_key": vote_codes.address_key("203.0.113.9").hex(),
+                 "reason": "同一地址集中投票"}
+    with pytest.raises(DomainError) as still_open:
+        vote_review.void_votes(engine, actor=admin, campaign_id=campaign_id, data=selection)
+    assert still_open.value.code == "vote.error.void_needs_closed"
+    voting.close_campaign(engine, actor=admin, campaign_id=campaign_id)
+    with pytest.raises(PermissionDenied):
+        vote_review.void_votes(engine, actor=leader, campaign_id=campaign_id, data=selection)
+    with pytest.raises(InvalidInput) as short:
+        vote_review.void_votes(engine, actor=admin, campaign_id=campaign_id, data={**selection, "reason": "x"})
+    assert short.value.field == "reason"
+    assert vote_review.void_votes(engine, actor=admin, campaign_id=campaign_id, data=selection) == 6
+    with pytest.raises(DomainError) as twice:
+        vote_review.void_votes(engine, actor=admin, campaign_id=campaign_id, data=selection)
+    assert twice.value.code == "vote.error.void_nothing"
+    assert vote_review.void_votes(engine, actor=admin, campaign_id=campaign_id, data={
+        "case_id": cases[1], "kind": "burst", "day": day, "hour": hour, "reason": "核查后作废"}) == 2
+    with reading(engine) as s:
+        rows = s.execute(select(Vote.status, Vote.void_reason, func.count()).where(Vote.campaign_id == campaign_id)
+                         .group_by(Vote.status, Vote.void_reason).order_by(Vote.status)).all()
+        audited = s.execute(select(func.count()).select_from(AuditLog).where(AuditLog.action == "vote_void",
+                                                                          AuditLog.entity_id == str(campaign_id))).scalar_one()
+    assert sorted(rows) == [("valid", None, 1), ("void", "同一地址集中投票", 6), ("void", "核查后作废", 2)]
+    assert audited == 2
+
+    ranking = vote_review.ranking(engine, actor=leader, campaign_id=campaign_id)
+    assert ranking.set_index("case_id")["votes"].to_dict() == {cases[0]: 0, cases[1]: 0, cases[2]: 1}
+    with pytest.raises(DomainError) as unscored:
+        vote_review.publish(engine, actor=admin, campaign_id=campaign_id)
+    assert unscored.value.code == "vote.error.scores_missing" and unscored.value.params["missing"] == 3
+    for case_id, score in zip(cases, (90, 80, 70)):
+        voting.set_expert_score(engine, actor=admin, case_id=case_id, score=score)
+    ranking = vote_review.ranking(engine, actor=admin, campaign_id=campaign_id).set_index("case_id")
+    # 90×0.7 + 0 = 63; 80×0.7 = 56; 70×0.7 + 1/1×100×0.3 = 79
+    assert ranking.loc[cases[2], "combined"] == 79.0 and ranking.loc[cases[2], "rank"] == 1
+    assert ranking.loc[cases[0], "combined"] == 63.0 and ranking.loc[cases[0], "public_index"] == 0
+    assert set(vote_review.RANKING_COLUMNS) <= set(ranking.reset_index().columns)
+    with pytest.raises(PermissionDenied):
+        vote_review.publish(engine, actor=leader, campaign_id=campaign_id)
+    vote_review.publish(engine, actor=admin, campaign_id=campaign_id)
+    published = vote_review.get_campaign(engine, actor=admin, campaign_id=campaign_id)
+    assert published.status == "published" and published.notice_until == clock.today() + timedelta(days=7)
+    results = vote_review.public_results(engine, campaign_id)
+    assert list(results["title"]) == ["案例2", "案例0", "案例1"] and results["winner"].all()
+    with pytest.raises(DomainError):
+        voting.set_expert_score(engine, actor=admin, case_id=cases[0], score=99)
+    with reading(engine) as s:
+        assert s.execute(select(func.count()).select_from(Vote).where(Vote.campaign_id == campaign_id)).scalar_one() == 9
+        assert s.execute(select(VoteCase.final_rank).where(VoteCase.id == cases[2])).scalar_one() == 1
+
+
+def test_results_workbook_frames(engine):
+    campaign = _seeded(engine)
+    frames = vote_review.result_frames(engine, actor=users.actor_for(engine, "leader"), campaign_id=campaign.id)
+    assert len(frames["ranking"]) == 30 and frames["daily"]["valid"].sum() > 90_000
+    assert frames["voided"]["votes"].sum() == 1150 and len(frames["anomalies"]) == 3
+    with pytest.raises(PermissionDenied):
+        vote_review.result_frames(engine, actor=users.actor_for(engine, "street"), campaign_id=campaign.id)
