@@ -20,6 +20,10 @@ from db.engine import create_schema, make_engine, reading, transaction
 from db.models import AppUser, GridStaff, OrgUnit, SeedMark
 from seed_data import SEED_DIR
 from seed_data.names import person_name
+from db.seed_scorecards import load_scorecards
+from db.seed_voting import load_voting
+from db.seed_pipeline import load_pipeline
+from db.seed_grids import load_grid_indicators
 
 Progress = Callable[[float, str], None]
 MEMBER_DUTIES = ("专职网格员", "综治协管员", "综合执法协管员", "公益性岗位网格员", "楼栋长", "平安志愿者")
@@ -88,9 +92,13 @@ PARTS: list[tuple[str, Callable]] = [
     ("org_units", _load_org_units),
     ("users", _load_users),
     # --- pipeline area parts ---
+    ("pipeline", load_pipeline),
     # --- scorecards area parts ---
+    ("scorecards", load_scorecards),
     # --- voting area parts ---
+    ("voting", load_voting),
     # --- grid indicators area parts ---
+    ("grid_indicators", load_grid_indicators),
 ]
 
 
