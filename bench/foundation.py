@@ -7,12 +7,11 @@ demo load on its own, and a warm AppTest run of the home page. Prints figures; n
 from __future__ import annotations
 
 import os
-import statistics
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
+from bench.timing import warm_page_ms
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -63,16 +62,7 @@ def warm_home(runs: int = 20) -> float:
     seed.load_demo(make_engine(os.environ["DATABASE_URL"]))
     st.cache_data.clear()
     st.cache_resource.clear()
-    at = signed_in("leader")
-    for _ in range(3):
-        at.run()
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        at.run()
-        times.append((time.perf_counter() - started) * 1000)
-    assert not at.exception
-    return statistics.median(times)
+    return warm_page_ms(signed_in("leader"), runs)
 
 
 def main() -> int:

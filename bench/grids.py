@@ -9,30 +9,16 @@ after 3 warm-ups.
 from __future__ import annotations
 
 import os
-import statistics
 import sys
 import tempfile
 import time
+from bench.timing import median_ms
 
 os.environ.setdefault("APP_SECRET_KEY", "bench-secret-key-" + "x" * 32)
 os.environ["BCRYPT_ROUNDS"] = "4"
 _TMP = tempfile.mkdtemp(prefix="cpme-bench-grids-")
 os.environ["APP_DATA_DIR"] = _TMP
 os.environ["DATABASE_URL"] = f"sqlite:///{_TMP}/bench.db"
-
-WARMUPS, RUNS = 3, 20
-
-
-def _median_ms(action) -> float:
-    for _ in range(WARMUPS):
-        action()
-    times = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
-
 
 def _seed() -> None:
     from sqlalchemy import func, select
@@ -68,11 +54,11 @@ def _sql() -> None:
     for code in ("510104", "220106"):
         unit = orgs.get_unit(engine, actor=admin, code=code)
         print(f"SQL roll-up, {unit.name} children over {year.text}: "
-              f"{_median_ms(lambda: gi.children(engine, actor=admin, unit=unit, period=year)):.1f} ms; "
-              f"unit summary {_median_ms(lambda: gi.unit_summary(engine, actor=admin, unit=unit, period=year)):.1f} ms; "
-              f"24 months {_median_ms(lambda: gi.monthly(engine, actor=admin, unit=unit, last=year.last)):.1f} ms; "
-              f"heatmap {_median_ms(lambda: gi.heatmap(engine, actor=admin, unit=unit, code='activities', last=year.last)):.1f} ms; "
-              f"outliers {_median_ms(lambda: gi.outliers(engine, actor=admin, unit=unit, period=year)):.1f} ms")
+              f"{median_ms(lambda: gi.children(engine, actor=admin, unit=unit, period=year)):.1f} ms; "
+              f"unit summary {median_ms(lambda: gi.unit_summary(engine, actor=admin, unit=unit, period=year)):.1f} ms; "
+              f"24 months {median_ms(lambda: gi.monthly(engine, actor=admin, unit=unit, last=year.last)):.1f} ms; "
+              f"heatmap {median_ms(lambda: gi.heatmap(engine, actor=admin, unit=unit, code='activities', last=year.last)):.1f} ms; "
+              f"outliers {median_ms(lambda: gi.outliers(engine, actor=admin, unit=unit, period=year)):.1f} ms")
     engine.dispose()
 
 
@@ -97,7 +83,7 @@ def _pages() -> None:
         start = time.perf_counter()
         at.run()
         first = (time.perf_counter() - start) * 1000
-        print(f"AppTest {label}: warm run median {_median_ms(at.run):.1f} ms (first rerun {first:.0f} ms)")
+        print(f"AppTest {label}: warm run median {median_ms(at.run):.1f} ms (first rerun {first:.0f} ms)")
 
 
 def main() -> int:

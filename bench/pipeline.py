@@ -7,9 +7,9 @@ demo data (median of 20 after 3 warm-ups). Prints figures; not a test.
 from __future__ import annotations
 
 import os
-import statistics
 import tempfile
 import time
+from bench.timing import warm_page_ms
 
 
 def seed_part() -> float:
@@ -41,15 +41,7 @@ def warm_runs(role: str, page: str, query: dict, runs: int = 20) -> float:
     at = signed_in(role)
     at.switch_page(f"pages/{page}.py").run()
     at.query_params.update(query)
-    for _ in range(3):
-        at.run()
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        at.run()
-        times.append((time.perf_counter() - started) * 1000)
-    assert not at.exception, at.exception
-    return statistics.median(times)
+    return warm_page_ms(at, runs)
 
 
 def main() -> int:

@@ -8,27 +8,12 @@ Prints figures; not a test.
 from __future__ import annotations
 
 import os
-import statistics
 import tempfile
 import time
+from bench.timing import RUNS, warm_page_ms
 
 os.environ.setdefault("APP_SECRET_KEY", "bench-" + "k" * 40)
 os.environ.setdefault("BCRYPT_ROUNDS", "4")
-
-RUNS, WARM_UPS = 20, 3
-
-
-def _median_ms(at) -> float:
-    for _ in range(WARM_UPS):
-        at.run()
-    times = []
-    for _ in range(RUNS):
-        started = time.perf_counter()
-        at.run()
-        times.append((time.perf_counter() - started) * 1000)
-    assert not at.exception, at.exception
-    return statistics.median(times)
-
 
 def seed_part(folder: str) -> tuple[str, float]:
     """Load every part before ours, then time ours alone; returns the database URL for the page runs."""
@@ -86,7 +71,7 @@ def main() -> int:
     at.query_params["evaluation"] = str(evaluation_id)
     at.run()
     assert any(m.label == "综合得分" for m in at.metric)
-    print(f"results page, leader, one evaluation open (warm AppTest, median of {RUNS}): {_median_ms(at):.1f} ms")
+    print(f"results page, leader, one evaluation open (warm AppTest, median of {RUNS}): {warm_page_ms(at):.1f} ms")
 
     at = signed_in("evaluator")
     at.switch_page("pages/my_assignments.py").run()
@@ -94,11 +79,11 @@ def main() -> int:
     at.run()
     inputs = len(at.number_input)
     assert inputs > 10, "the form is not shown"
-    print(f"evaluator form, {inputs} indicators (warm AppTest, median of {RUNS}): {_median_ms(at):.1f} ms")
+    print(f"evaluator form, {inputs} indicators (warm AppTest, median of {RUNS}): {warm_page_ms(at):.1f} ms")
 
     at = signed_in("admin")
     at.switch_page("pages/evaluations.py").run()
-    print(f"evaluations admin page (warm AppTest, median of {RUNS}): {_median_ms(at):.1f} ms")
+    print(f"evaluations admin page (warm AppTest, median of {RUNS}): {warm_page_ms(at):.1f} ms")
     engine.dispose()
     return 0
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import random
-import statistics
 import tempfile
 import threading
 import time
@@ -27,6 +26,7 @@ from db import clock, seed, users, vote_codes, vote_review, voting  # noqa: E402
 from db.engine import create_schema, make_engine, transaction  # noqa: E402
 from db.models import OrgUnit, SeedMark  # noqa: E402
 from db.models.voting import Vote  # noqa: E402
+from bench.timing import warm_page_ms  # noqa: E402
 
 THREADS = (1, 8, 32)
 VOTES_PER_RUN = 3200
@@ -210,16 +210,8 @@ def warm_pages(runs: int = 20) -> None:
         if query:
             at.query_params.update(query)
         at.switch_page(path).run()
-        for _ in range(3):
-            at.run()
-        times = []
-        for _ in range(runs):
-            started = time.perf_counter()
-            at.run()
-            times.append((time.perf_counter() - started) * 1000)
-        assert not at.exception, at.exception
         target = "  (target < 50 ms)" if role is None else ""
-        print(f"  {label:<48} {statistics.median(times):6.1f} ms{target}")
+        print(f"  {label:<48} {warm_page_ms(at, runs):6.1f} ms{target}")
 
 
 def main() -> int:
