@@ -20,3 +20,27 @@ def ranked_bars(frame: pd.DataFrame, *, label: str, value: str, title: str, labe
             tooltip=[alt.Tooltip(f"{label}:N", title=label_title), alt.Tooltip(f"{value}:Q", title=value_title)],
         )
     )
+
+
+def paired_bars(frame: pd.DataFrame, *, label: str, series: dict[str, str], title: str, label_title: str,
+                value_title: str) -> alt.Chart:
+    """Two or three measures side by side per row (e.g. budget beside disbursed, in 万元), rows in the
+    frame's order: `series` maps each column to its legend name."""
+    long = frame.melt(id_vars=[label], value_vars=list(series), var_name="measure", value_name="value")
+    long["measure"] = long["measure"].map(series)
+    order = list(frame[label])
+    height = max(140, 24 * len(frame) * len(series))
+    return (
+        alt.Chart(long, title=title, height=height)
+        .mark_bar()
+        .encode(
+            x=alt.X("value:Q", title=value_title),
+            y=alt.Y(f"{label}:N", sort=order, title=None, axis=alt.Axis(labelLimit=220, labelOverlap=False)),
+            yOffset=alt.YOffset("measure:N", sort=list(series.values())),
+            color=alt.Color("measure:N", sort=list(series.values()), title=None,
+                            scale=alt.Scale(range=["#9ec3de", "#2f6f9f", "#e07b39"]),
+                            legend=alt.Legend(orient="top")),
+            tooltip=[alt.Tooltip(f"{label}:N", title=label_title), alt.Tooltip("measure:N", title=value_title),
+                     alt.Tooltip("value:Q", title=" ", format=",.2f")],
+        )
+    )

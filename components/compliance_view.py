@@ -47,6 +47,14 @@ def checks_table(results: list[CheckResult], lg: str) -> pd.DataFrame:
                                    "reason_text": "pipe.check.col.reason"})
 
 
+def _check_changed() -> None:
+    chosen = st.session_state.get("pipe_compliance_check")
+    if chosen:
+        st.query_params["check"] = chosen
+    else:
+        st.query_params.pop("check", None)
+
+
 def render(actor: Actor) -> None:
     st.title(t("pipe.compliance.title"))
     st.caption(t("pipe.compliance.caption"))
@@ -58,8 +66,10 @@ def render(actor: Actor) -> None:
         column.metric(t(f"pipe.check.{check}"), formatting.number(counts[check]["fail"], lg),
                       help=t("pipe.compliance.exceptions", n=excepted) if excepted else None)
     labels = {None: t("common.all"), **{check: t(f"pipe.check.{check}") for check in CHECKS}}
+    wanted = st.query_params.get("check")  # ?check= (the overview's alert links here)
+    st.session_state["pipe_compliance_check"] = wanted if wanted in CHECKS else None
     chosen = st.selectbox(t("pipe.compliance.filter_check"), list(labels), format_func=labels.get,
-                          key="pipe_compliance_check")
+                          key="pipe_compliance_check", on_change=_check_changed)
     frame = pipeline_data.compliance_failures(url, actor, filters, today)
     if chosen:
         frame = frame[frame["check"] == chosen]

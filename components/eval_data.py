@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from components import store
+from components import overview_data, store
 from db import eval_results, eval_templates, evaluations, rectifications
 from db.access import Actor
 from db.eval_results import ResultFilter
@@ -111,3 +111,4 @@ def clear_all() -> None:
                    project_rounds, progress, templates, template, my_assignments, scorecard, rect_items,
                    rect_counts):
         reader.clear()
+    overview_data.clear()

@@ -99,6 +99,12 @@ def _labels() -> dict[str, dict]:
 
 def _evaluations(actor: Actor, filters: ResultFilter, lg: str) -> None:
     frame = eval_data.evaluation_list(store.url(), actor, filters)
+    grades = {ALL: t("common.all"), **{g: t(f"eval.grade.{g}") for g in rules.grades()}}
+    _from_url("res_grade", "grade", list(grades))  # ?grade=fail: the overview's failed-evaluation links
+    st.selectbox(t("eval.filter.grade"), list(grades), format_func=grades.get, key="res_grade",
+                 on_change=_to_url, args=("res_grade", "grade"))
+    if st.session_state["res_grade"] != ALL:  # a grade is final only once the evaluation is completed
+        frame = frame[(frame["grade"] == st.session_state["res_grade"]) & (frame["status"] == "completed")]
     if frame.empty:
         st.info(t("common.no_rows"))
         return

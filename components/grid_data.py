@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components import store
+from components import overview_data, store
 from db import grid_indicators as gi
 from db import orgs
 from db.access import Actor
@@ -104,3 +104,4 @@ def clear() -> None:
     """After a write: every figure built from grid reports may have changed."""
     for reader in (summary, children, monthly, heatmap, reporting, community_types, outliers, grid_months):
         reader.clear()
+    overview_data.clear()

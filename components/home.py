@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import formatting, store
+from components import formatting, overview_view, store
 from components.i18n import lang, t
 from components.registry import pages_for
 from components.safe_text import md_escape
@@ -13,10 +13,13 @@ from db.access import Actor
 
 
 def render(actor: Actor) -> None:
+    if actor.role in ("admin", "leader"):
+        overview_view.render(actor)
+        return
     st.title(t("app.name"))
     st.caption(t("app.tagline"))
     st.subheader(t("auth.welcome", name=md_escape(actor.display_name)), anchor=False)
-    if actor.role in ("admin", "leader", "street"):
+    if actor.role == "street":
         engine = store.engine()
         unit = orgs.scope_unit(engine, actor=actor)
         counts = orgs.level_counts(engine, actor=actor, unit=unit)

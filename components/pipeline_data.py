@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from components import store
+from components import overview_data, store
 from db import catalogue, compliance, orgs, projects, social_orgs
 from db.access import Actor
 from db.projects import ProjectFilter
@@ -118,3 +118,4 @@ def clear() -> None:
                    compliance_failures, compliance_counts, catalogue_items, catalogue_outside, org_list,
                    org_counts, org_counts_by, contractor_choices, *_DERIVED):
         reader.clear()
+    overview_data.clear()

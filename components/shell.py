@@ -9,7 +9,12 @@ from components.i18n import t
 from components.safe_text import md_escape
 from components.registry import PAGES, pages_for
 from components.texts import LANGS
+from db import orgs, overview
 from db.access import Actor
+from db.errors import NotFound
+
+SCOPE_PARAM = "scope"  # ?scope=<unit code>: a leader or admin looks at one district or street
+_BASE_ACTOR = "_base_actor"
 
 
 def page(key: str) -> Actor | None:
@@ -30,12 +35,35 @@ def page(key: str) -> Actor | None:
                 _public_links()
                 _menu(menu, None)
                 st.stop()
+        st.session_state[_BASE_ACTOR] = actor
         if actor.role not in spec.roles:
             _menu(menu, actor)
             st.error(t("auth.denied"))
             st.stop()
+        actor = _narrow(engine, actor)
     _menu(menu, actor)
     return actor
+
+
+def base_actor() -> Actor | None:
+    """The signed-in user with their full scope, whatever ?scope= narrowed this page to."""
+    return st.session_state.get(_BASE_ACTOR)
+
+
+def _narrow(engine, actor: Actor) -> Actor:
+    """Apply ?scope=: every reader and writer below sees only that unit (never more than the user's own)."""
+    code = st.query_params.get(SCOPE_PARAM)
+    if not code or actor.role not in overview.READERS:
+        return actor
+    try:
+        return overview.narrowed(actor, orgs.get_unit(engine, actor=actor, code=code))
+    except NotFound:
+        st.warning(t("scope.unknown"))
+        return actor
+
+
+def _clear_scope() -> None:
+    st.query_params.pop(SCOPE_PARAM, None)
 
 
 def _language_switch() -> None:
@@ -51,9 +79,13 @@ def _language_switch() -> None:
 def _menu(container, actor: Actor | None) -> None:
     with container:
         st.markdown(f"### {t('app.name')}")
+        base = base_actor() if actor else None
+        # a narrowed view stays narrowed from page to page until the user clears it
+        keep = ({SCOPE_PARAM: st.query_params.get(SCOPE_PARAM)}
+                if base is not None and base.scope_id != actor.scope_id else None)
         for spec in pages_for(actor.role if actor else None):
             if spec.roles is not None:  # public pages are listed under 公众入口 below
-                st.page_link(spec.path, label=t(spec.title), icon=spec.icon)
+                st.page_link(spec.path, label=t(spec.title), icon=spec.icon, query_params=keep)
         public = [spec for spec in PAGES.values() if spec.roles is None]
         if public:
             st.caption(t("menu.public"))
@@ -62,7 +94,11 @@ def _menu(container, actor: Actor | None) -> None:
         if actor:
             st.divider()
             st.caption(t("auth.signed_in_as", name=md_escape(actor.display_name), role=t(f"role.{actor.role}")))
-            st.caption(t("auth.scope", scope=md_escape(actor.scope_name)))
+            if keep:
+                st.caption(t("scope.viewing", scope=md_escape(actor.scope_name), own=md_escape(base.scope_name)))
+                st.button(t("scope.clear"), key="scope_clear", on_click=_clear_scope, icon=":material/zoom_out_map:")
+            else:
+                st.caption(t("auth.scope", scope=md_escape(actor.scope_name)))
             st.button(t("auth.logout"), key="logout_button", on_click=auth.on_logout, icon=":material/logout:")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components import store
+from components import overview_data, store
 from db import vote_review, voting
 from db.access import Actor
 from db.errors import DomainError
@@ -72,6 +72,7 @@ def clear_votes() -> None:
     """After votes were cast or voided."""
     for reader in (public_tally, summary, hourly, anomalies, ranking):
         reader.clear()
+    overview_data.clear()
 
 
 def clear_all() -> None:

@@ -257,6 +257,7 @@ TEXTS = {
     "eval.results.caption": ("综合得分为已提交评分表的平均分（5 份及以上时去掉一个最高分和一个最低分）；等级：优秀≥90、良好≥80、合格≥60、不合格<60。",
                              "The result is the mean of the submitted scorecards (with five or more, the highest and "
                              "lowest are dropped); grades: excellent ≥90, good ≥80, pass ≥60, fail <60."),
+    "eval.filter.grade": ("评估等级（已完成）", "Grade (completed evaluations)"),
     "eval.filter.year": ("项目年度", "Project year"),
     "eval.filter.domain": ("服务领域", "Domain"),
     "eval.metric.evaluations": ("评价数", "Evaluations"),

@@ -1,0 +1,377 @@
+"""The overview in words and tables, for the home page and the briefing files: headline rows, the alert
+sentences, labelled tables (amounts in 万元), the charts, the workbook (one sheet per area) and the Word
+领导简报 with the charts as PNG images. Pure functions of an Overview and a language, no Streamlit, so a
+download button can build the files on click and tests can open them."""
+
+from __future__ import annotations
+
+import io
+import math
+from dataclasses import dataclass
+
+import altair as alt
+import pandas as pd
+import vl_convert
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from components import charts, formatting
+from components.eval_exports import BODY_FONT, HEADING_FONT
+from components.pipeline_labels import domain as domain_label
+from components.pipeline_labels import grade as rating_label
+from components.pipeline_labels import stage as stage_label
+from components.texts import translate
+from db.overview import Overview
+
+WAN = 10_000
+
+
+def _tr(lang: str):
+    return lambda key, **params: translate(key, lang, **params)
+
+
+def _ratio(value) -> float | None:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
+
+
+def scope_title(ov: Overview, lang: str) -> str:
+    tr = _tr(lang)
+    name = tr("level.root") if ov.scope.level == "root" else ov.scope.name
+    return tr("ov.scope_year", scope=name, year=ov.year)
+
+
+def has_grid_data(ov: Overview) -> bool:
+    return int(ov.grid_summary.get("reports", 0) or 0) > 0
+
+
+# --- headline -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Headline:
+    key: str  # text key of the label
+    value: str  # this year, formatted
+    last_year: str
+    delta: str | None  # change against last year, formatted, or None when not comparable
+
+
+def _delta_number(this, last, lang: str, digits: int = 0, unit: str = "") -> str | None:
+    if this is None or last is None:
+        return None
+    change = this - last
+    sign = "+" if change > 0 else ""
+    return f"{sign}{formatting.number(change, lang, digits)}{unit}"
+
+
+def _delta_points(this, last, lang: str) -> str | None:
+    """A change of a rate in percentage points."""
+    this, last = _ratio(this), _ratio(last)
+    if this is None or last is None:
+        return None
+    change = (this - last) * 100
+    return translate("ov.unit.points", lang, n=("+" if change > 0 else "") + formatting.number(change, lang, 1))
+
+
+def headlines(ov: Overview, lang: str) -> list[Headline]:
+    """The figures leadership compares with last year, in display order."""
+    p, q = ov.pipeline, ov.pipeline_last_year
+    r, s = ov.results, ov.results_last_year
+    g, h = ov.grid_summary, ov.grid_summary_last_year
+    wan = lambda yuan: formatting.wan_yuan(yuan, lang)  # noqa: E731
+    rows = [
+        Headline("ov.h.projects", formatting.number(p.projects, lang), formatting.number(q.projects, lang),
+                 _delta_number(p.projects, q.projects, lang)),
+        Headline("ov.h.budget", wan(p.budget), wan(q.budget), _delta_number(p.budget / WAN, q.budget / WAN, lang, 2)),
+        Headline("ov.h.contracted", wan(p.contracted), wan(q.contracted),
+                 _delta_number(p.contracted / WAN, q.contracted / WAN, lang, 2)),
+        Headline("ov.h.disbursed", wan(p.disbursed), wan(q.disbursed),
+                 _delta_number(p.disbursed / WAN, q.disbursed / WAN, lang, 2)),
+        Headline("ov.h.execution", formatting.percent(p.execution_rate, lang), formatting.percent(q.execution_rate, lang),
+                 _delta_points(p.execution_rate, q.execution_rate, lang)),
+        Headline("ov.h.overdue", formatting.number(p.overdue, lang), formatting.number(q.overdue, lang),
+                 _delta_number(p.overdue, q.overdue, lang)),
+        Headline("ov.h.evaluations", formatting.number(r.completed, lang), formatting.number(s.completed, lang),
+                 _delta_number(r.completed, s.completed, lang)),
+        Headline("ov.h.mean_result", formatting.number(r.mean_result, lang, 1), formatting.number(s.mean_result, lang, 1),
+                 _delta_number(r.mean_result, s.mean_result, lang, 1)),
+        Headline("ov.h.failed", formatting.number(r.grades.get("fail", 0), lang),
+                 formatting.number(s.grades.get("fail", 0), lang),
+                 _delta_number(r.grades.get("fail", 0), s.grades.get("fail", 0), lang)),
+        Headline("ov.h.resolution", formatting.percent(_ratio(g.get("resolution_rate")), lang),
+                 formatting.percent(_ratio(h.get("resolution_rate")), lang),
+                 _delta_points(g.get("resolution_rate"), h.get("resolution_rate"), lang)),
+        Headline("ov.h.on_time", formatting.percent(_ratio(g.get("on_time_rate")), lang) if has_grid_data(ov) else "—",
+                 formatting.percent(_ratio(h.get("on_time_rate")), lang) if int(h.get("reports", 0) or 0) else "—",
+                 _delta_points(g.get("on_time_rate"), h.get("on_time_rate"), lang)
+                 if has_grid_data(ov) and int(h.get("reports", 0) or 0) else None),
+    ]
+    return rows
+
+
+def headline_table(ov: Overview, lang: str) -> pd.DataFrame:
+    tr = _tr(lang)
+    return pd.DataFrame({
+        tr("ov.col.indicator"): [tr(h.key) for h in headlines(ov, lang)],
+        tr("ov.col.this_year", year=ov.year): [h.value for h in headlines(ov, lang)],
+        tr("ov.col.last_year", year=ov.year - 1): [h.last_year for h in headlines(ov, lang)],
+        tr("ov.col.change"): [h.delta or "—" for h in headlines(ov, lang)],
+    })
+
+
+# --- alerts ---------------------------------------------------------------------------------------
+
+def alert_text(kind: str, count: int, params: dict, lang: str) -> str:
+    tr = _tr(lang)
+    month = params.get("month")
+    return tr(f"ov.alert.{kind}", n=formatting.number(count, lang),
+              month=f"{month[:4]}年{int(month[5:7])}月" if month and lang == "zh" else (month or ""))
+
+
+def alert_lines(ov: Overview, lang: str) -> list[str]:
+    return [alert_text(a.kind, a.count, a.params, lang) for a in ov.alerts]
+
+
+# --- tables ---------------------------------------------------------------------------------------
+
+def money_table(frame: pd.DataFrame, by: str, lang: str) -> pd.DataFrame:
+    """Projects and amounts (万元, two decimals) per domain or street, with the execution rate."""
+    tr = _tr(lang)
+    labels = [domain_label(v, lang) for v in frame["key"]] if by == "domain" else list(frame["label"])
+    rate = [formatting.percent(d / b, lang) if b else "—" for d, b in zip(frame["disbursed"], frame["budget"])]
+    return pd.DataFrame({
+        tr(f"ov.col.{by}"): labels,
+        tr("ov.col.projects"): frame["projects"].astype("int64"),
+        tr("ov.col.budget_wan"): (frame["budget"] / WAN).round(2),
+        tr("ov.col.contracted_wan"): (frame["contracted"] / WAN).round(2),
+        tr("ov.col.disbursed_wan"): (frame["disbursed"] / WAN).round(2),
+        tr("ov.col.execution"): rate,
+    })
+
+
+def stage_table(ov: Overview, lang: str) -> pd.DataFrame:
+    tr = _tr(lang)
+    frame = ov.stages
+    return pd.DataFrame({tr("ov.col.stage"): [stage_label(s, lang) for s in frame["stage"]],
+                         tr("ov.col.projects"): frame["projects"], tr("ov.col.budget_wan"): (frame["budget"] / WAN).round(2),
+                         tr("ov.col.overdue"): frame["overdue"]})
+
+
+def contractor_table(ov: Overview, lang: str) -> pd.DataFrame:
+    tr = _tr(lang)
+    frame = ov.contractors
+    return pd.DataFrame({
+        tr("ov.col.contractor"): frame["name"], tr("ov.col.evaluations"): frame["evaluations"],
+        tr("ov.col.mean_result"): frame["mean_result"].astype(float).round(1),
+        tr("ov.col.worst"): frame["worst"].astype(float).round(1),
+        tr("ov.col.grade"): [tr(f"eval.grade.{g}") if g else "—" for g in frame["grade"]],
+        tr("ov.col.rating"): [rating_label(r) for r in frame["rating"]],
+        tr("ov.col.active_projects"): frame["active_projects"],
+        tr("ov.col.year_projects", year=ov.year): frame["year_projects"],
+    })
+
+
+def failed_table(ov: Overview, lang: str) -> pd.DataFrame:
+    tr = _tr(lang)
+    frame = ov.failed
+    state = [tr("ov.rect.none") if items == 0 else tr("ov.rect.open", n=open_) if open_ else tr("ov.rect.done")
+             for items, open_ in zip(frame["items"], frame["open_items"])]
+    return pd.DataFrame({
+        tr("ov.col.project_code"): frame["project_code"], tr("ov.col.project"): frame["project_title"],
+        tr("ov.col.street"): frame["street_name"], tr("ov.col.contractor"): frame["contractor_name"].fillna("—"),
+        tr("ov.col.round"): [tr(f"eval.round.{r}") for r in frame["round"]],
+        tr("ov.col.result"): frame["result"].astype(float).round(1), tr("ov.col.rectification"): state,
+    })
+
+
+def reporting_table(ov: Overview, lang: str) -> pd.DataFrame:
+    """Streets (or the scope's children) by on-time rate, latest reporters first."""
+    tr = _tr(lang)
+    frame = ov.reporting.sort_values(["on_time_rate", "code"])
+    return pd.DataFrame({
+        tr("ov.col.unit"): frame["name"], tr("ov.col.expected"): frame["expected"],
+        tr("ov.col.reports"): frame["reports"], tr("ov.col.late"): frame["late"], tr("ov.col.missing"): frame["missing"],
+        tr("ov.col.on_time"): [formatting.percent(_ratio(v), lang) for v in frame["on_time_rate"]],
+        tr("ov.col.completeness"): [formatting.percent(_ratio(v), lang) for v in frame["completeness"]],
+    })
+
+
+def weakest_table(ov: Overview, lang: str) -> pd.DataFrame:
+    tr = _tr(lang)
+    frame = ov.weakest_grids
+    return pd.DataFrame({
+        tr("ov.col.grid"): frame["name"], tr("ov.col.street"): frame["street"],
+        tr("ov.col.reported"): frame["reported"], tr("ov.col.solved"): frame["solved"],
+        tr("ov.col.resolution"): [formatting.percent(_ratio(v), lang) for v in frame["rate"]],
+    })
+
+
+def vote_rows(ov: Overview, lang: str) -> pd.DataFrame:
+    tr = _tr(lang)
+    v = ov.vote
+    if v is None:
+        return pd.DataFrame({tr("ov.col.item"): [tr("ov.vote.none", year=ov.year)], tr("ov.col.value"): ["—"]})
+    items = [("ov.vote.campaign", v.title), ("ov.vote.status", tr(f"vote.status.{v.status}")),
+             ("ov.vote.cases", formatting.number(v.cases, lang)), ("ov.vote.valid", formatting.number(v.valid, lang)),
+             ("ov.vote.voters", formatting.number(v.voters, lang)), ("ov.vote.void", formatting.number(v.void, lang)),
+             ("ov.vote.flags", formatting.number(v.flags, lang)),
+             ("ov.vote.pending", formatting.number(v.pending_flags, lang)),
+             ("ov.vote.winners", formatting.number(v.winners, lang) if v.status == "published" else "—")]
+    return pd.DataFrame({tr("ov.col.item"): [tr(k) for k, _ in items], tr("ov.col.value"): [x for _, x in items]})
+
+
+def alerts_table(ov: Overview, lang: str) -> pd.DataFrame:
+    tr = _tr(lang)
+    lines = alert_lines(ov, lang) or [tr("ov.alert.none")]
+    return pd.DataFrame({tr("ov.col.alert"): lines})
+
+
+# --- charts ---------------------------------------------------------------------------------------
+
+def money_chart(ov: Overview, by: str, lang: str) -> alt.Chart | None:
+    tr = _tr(lang)
+    frame = ov.by_domain if by == "domain" else ov.by_street
+    if frame.empty:
+        return None
+    shown = pd.DataFrame({
+        "name": [domain_label(v, lang) for v in frame["key"]] if by == "domain" else frame["label"],
+        "budget": frame["budget"] / WAN, "disbursed": frame["disbursed"] / WAN,
+    })
+    return charts.paired_bars(shown, label="name",
+                              series={"budget": tr("ov.col.budget_wan"), "disbursed": tr("ov.col.disbursed_wan")},
+                              title=tr(f"ov.chart.money_{by}", year=ov.year), label_title=tr(f"ov.col.{by}"),
+                              value_title=tr("ov.unit.wan"))
+
+
+def grade_chart(ov: Overview, lang: str) -> alt.Chart | None:
+    tr = _tr(lang)
+    grades = ov.results.grades
+    if not sum(grades.values()):
+        return None
+    frame = pd.DataFrame({"grade": [tr(f"eval.grade.{g}") for g in grades], "count": list(grades.values())})
+    return (alt.Chart(frame, title=tr("ov.chart.grades", year=ov.year), height=160)
+            .mark_bar(color="#2f6f9f")
+            .encode(x=alt.X("grade:N", sort=list(frame["grade"]), title=None, axis=alt.Axis(labelAngle=0)),
+                    y=alt.Y("count:Q", title=tr("ov.col.evaluations")),
+                    tooltip=[alt.Tooltip("grade:N", title=tr("ov.col.grade")),
+                             alt.Tooltip("count:Q", title=tr("ov.col.evaluations"))]))
+
+
+def chart_list(ov: Overview, lang: str) -> list[alt.Chart]:
+    return [c for c in (money_chart(ov, "domain", lang), money_chart(ov, "street", lang), grade_chart(ov, lang))
+            if c is not None]
+
+
+def chart_png(chart: alt.Chart) -> bytes:
+    """Rendered offline by vl-convert (it finds the system's Noto CJK fonts for Chinese labels)."""
+    return vl_convert.vegalite_to_png(chart.to_dict(), scale=2)
+
+
+# --- files ----------------------------------------------------------------------------------------
+
+def sections(ov: Overview, lang: str) -> dict[str, list[tuple[str, pd.DataFrame]]]:
+    """Sheet name -> titled tables, one sheet per area (the same tables the Word file and the page use)."""
+    tr = _tr(lang)
+    grid = ([(tr("ov.sec.reporting"), reporting_table(ov, lang)), (tr("ov.sec.weakest"), weakest_table(ov, lang))]
+            if has_grid_data(ov) else [(tr("ov.grid.none", year=ov.year), pd.DataFrame())])
+    return {
+        tr("ov.sheet.summary"): [(scope_title(ov, lang), headline_table(ov, lang))],
+        tr("ov.sheet.projects"): [(tr("ov.sec.money_domain"), money_table(ov.by_domain, "domain", lang)),
+                                  (tr("ov.sec.money_street"), money_table(ov.by_street, "street", lang)),
+                                  (tr("ov.sec.stages"), stage_table(ov, lang))],
+        tr("ov.sheet.evaluations"): [(tr("ov.sec.contractors"), contractor_table(ov, lang)),
+                                     (tr("ov.sec.failed"), failed_table(ov, lang))],
+        tr("ov.sheet.vote"): [(tr("ov.sec.vote"), vote_rows(ov, lang))],
+        tr("ov.sheet.grid"): grid,
+        tr("ov.sheet.alerts"): [(tr("ov.sec.alerts"), alerts_table(ov, lang))],
+    }
+
+
+def workbook(ov: Overview, lang: str) -> bytes:
+    book = Workbook()
+    book.remove(book.active)
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+    for sheet_name, blocks in sections(ov, lang).items():
+        sheet = book.create_sheet(sheet_name[:31])
+        row, widths = 1, {}
+        for title, frame in blocks:
+            sheet.cell(row=row, column=1, value=title).font = Font(bold=True, size=12)
+            row += 1
+            for col, heading in enumerate(frame.columns, start=1):
+                cell = sheet.cell(row=row, column=col, value=str(heading))
+                cell.font, cell.fill = bold, fill
+                cell.alignment = Alignment(wrap_text=True, vertical="center")
+                widths[col] = max(widths.get(col, 0), _width(str(heading)))
+            for values in frame.itertuples(index=False):
+                row += 1
+                for col, value in enumerate(values, start=1):
+                    value = None if isinstance(value, float) and math.isnan(value) else value
+                    sheet.cell(row=row, column=col, value=value.item() if hasattr(value, "item") else value)
+                    widths[col] = max(widths.get(col, 0), _width(str(value)))
+            row += 2
+        for col, width in widths.items():
+            sheet.column_dimensions[get_column_letter(col)].width = min(width + 2, 48)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _width(text: str) -> int:
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def word(ov: Overview, lang: str) -> bytes:
+    """领导简报: title, the headline table, the charts, the alert list and what needs attention."""
+    tr = _tr(lang)
+    doc = Document()
+    _fonts(doc)
+    title = doc.add_heading(tr("ov.brief.title"), level=0)
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    meta = doc.add_paragraph(tr("ov.brief.meta", scope=scope_title(ov, lang), day=formatting.day(ov.today, lang)))
+    meta.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    doc.add_heading(tr("ov.brief.h_figures"), level=1)
+    _table(doc, headline_table(ov, lang))
+    doc.add_heading(tr("ov.brief.h_alerts"), level=1)
+    for line in alert_lines(ov, lang) or [tr("ov.alert.none")]:
+        doc.add_paragraph(line, style="List Bullet")
+    doc.add_heading(tr("ov.brief.h_charts"), level=1)
+    for chart in chart_list(ov, lang):
+        doc.add_picture(io.BytesIO(chart_png(chart)), width=Cm(15.5))
+    doc.add_heading(tr("ov.brief.h_attention"), level=1)
+    for heading, frame in ((tr("ov.sec.failed"), failed_table(ov, lang)),
+                           (tr("ov.sec.contractors"), contractor_table(ov, lang).head(5)),
+                           (tr("ov.sec.weakest"), weakest_table(ov, lang).head(5) if has_grid_data(ov) else None)):
+        if frame is None or frame.empty:
+            continue
+        doc.add_heading(heading, level=2)
+        _table(doc, frame)
+    doc.add_heading(tr("ov.sec.vote"), level=2)
+    _table(doc, vote_rows(ov, lang))
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
+def _fonts(doc) -> None:
+    for style_name, font in (("Normal", BODY_FONT), ("Title", HEADING_FONT), ("Heading 1", HEADING_FONT),
+                             ("Heading 2", HEADING_FONT)):
+        style = doc.styles[style_name]
+        style.font.name = font
+        style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)
+    doc.styles["Normal"].font.size = Pt(11)
+
+
+def _table(doc, frame: pd.DataFrame) -> None:
+    table = doc.add_table(rows=1, cols=len(frame.columns))
+    table.style = "Table Grid"
+    for cell, heading in zip(table.rows[0].cells, frame.columns):
+        cell.text = str(heading)
+        for run in cell.paragraphs[0].runs:
+            run.bold = True
+    for values in frame.itertuples(index=False):
+        cells = table.add_row().cells
+        for cell, value in zip(cells, values):
+            cell.text = "—" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)

@@ -1,0 +1,282 @@
+"""The leadership overview: its db layer against the areas' own readers and a naive recount, the home
+page under leader and admin (figures, scope and year, every link's filter, the pages those links open),
+and the briefing files opened with openpyxl and python-docx."""
+
+from __future__ import annotations
+
+import io
+from urllib.parse import parse_qs
+
+import docx
+import openpyxl
+import pandas as pd
+import pytest
+from sqlalchemy import select
+
+from components import briefing
+from db import clock, eval_results, overview, projects, rectifications
+from db.errors import NotFound
+from db.eval_results import ResultFilter
+from db.models import OrgUnit
+from db.models.scorecards import Evaluation
+from db.orgs import get_unit
+from db.projects import ProjectFilter
+from db.users import actor_for
+from tests.helpers import signed_in
+
+TODAY = clock.today()
+
+
+def _actor(engine, username, scope_code=None):
+    actor = actor_for(engine, username)
+    if scope_code:
+        actor = overview.narrowed(actor, get_unit(engine, actor=actor, code=scope_code))
+    return actor
+
+
+# --- db layer ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("username,year", [("leader", 2019), ("leader", 2026), ("admin", 2026)])
+def test_money_by_domain_and_street_add_up_to_the_pipeline_summary(engine, username, year):
+    actor = _actor(engine, username)
+    total = projects.summary(engine, actor=actor, filters=ProjectFilter(year=year))
+    for by in ("domain", "street"):
+        frame = overview.money_by(engine, actor=actor, year=year, by=by)
+        assert frame["projects"].sum() == total.projects > 0
+        assert frame["budget"].sum() == total.budget
+        assert frame["disbursed"].sum() == total.disbursed
+        assert frame["contracted"].sum() == total.contracted
+
+
+def test_the_2019_release_reads_9730_wan_in_the_overview(engine):
+    ov = overview.overview(engine, actor=_actor(engine, "leader"), year=2019, today=TODAY)
+    assert ov.pipeline.projects == 260 and ov.pipeline.budget == 97_300_000
+    assert {h.key: h.value for h in briefing.headlines(ov, "zh")}["ov.h.budget"] == "9,730 万元"
+    assert ov.vote is not None and ov.vote.status == "published" and ov.vote.winners == 10
+    assert ov.vote.pending_flags == 0  # the published campaign's review is over
+
+
+def test_a_narrowed_view_never_widens_and_matches_the_street_filter(engine):
+    leader = actor_for(engine, "leader")
+    admin = actor_for(engine, "admin")
+    lvyuan = get_unit(engine, actor=admin, code="220106")
+    with pytest.raises(NotFound):
+        overview.narrowed(leader, lvyuan)  # a leader of 锦江区 cannot look at 绿园区
+    street = get_unit(engine, actor=admin, code="510104001")
+    narrow = overview.narrowed(admin, street)
+    assert (narrow.scope_level, narrow.scope_id, narrow.role, narrow.user_id) == ("street", street.id, "admin",
+                                                                                   admin.user_id)
+    by_filter = projects.summary(engine, actor=admin, filters=ProjectFilter(year=2019, street_id=street.id))
+    ov = overview.overview(engine, actor=narrow, year=2019, today=TODAY)
+    assert ov.pipeline == by_filter and 0 < ov.pipeline.projects < 260
+    assert ov.results == eval_results.summary(engine, actor=admin, filters=ResultFilter(year=2019, street_id=street.id),
+                                              today=TODAY)
+    assert ov.scope_district_code == "510104"
+
+
+def test_failed_evaluations_are_the_completed_ones_graded_fail(engine):
+    leader = actor_for(engine, "leader")
+    listed = eval_results.evaluation_list(engine, actor=leader, filters=ResultFilter(year=2019))
+    expected = set(listed[(listed["grade"] == "fail") & (listed["status"] == "completed")]["id"])
+    failed = overview.failed_evaluations(engine, actor=leader, year=2019, today=TODAY)
+    assert set(failed["evaluation_id"]) == expected and expected
+    assert list(failed["result"]) == sorted(failed["result"])  # worst first
+
+
+def test_alerts_count_what_the_area_readers_count(engine):
+    admin = actor_for(engine, "admin")
+    ov = overview.overview(engine, actor=admin, year=2026, today=TODAY)
+    alerts = {a.kind: a for a in ov.alerts}
+    assert alerts["stage_overdue"].count == projects.summary(engine, actor=admin, today=TODAY).overdue > 0
+    assert alerts["rectification_overdue"].count == rectifications.counts(engine, actor=admin, today=TODAY)["overdue"]
+    failed = overview.failed_evaluations(engine, actor=admin, today=TODAY)
+    assert alerts["failed_evaluation"].count == int(((failed["items"] == 0) | (failed["open_items"] > 0)).sum())
+    assert alerts["red_grids"].params["month"] == ov.red_month
+
+
+def test_red_grids_and_weakest_grids_match_a_naive_recount(engine):
+    """Sum reported and solved per grid first, then divide: recounted here from the raw value rows."""
+    leader = actor_for(engine, "leader")
+    ov = overview.overview(engine, actor=leader, year=2026, today=TODAY)
+    with engine.connect() as conn:
+        values = pd.read_sql("select v.grid_id, v.period, v.code, v.value from indicator_value v "
+                             "join org_unit g on g.id = v.grid_id where g.district_id = "
+                             f"{leader.scope_id} and v.code in ('problems_reported', 'problems_solved')", conn)
+        amber = conn.exec_driver_sql("select amber_from from indicator where code = 'resolution_rate'").scalar()
+    month = values[values["period"] == ov.red_month].pivot_table(index="grid_id", columns="code", values="value",
+                                                                 aggfunc="sum")
+    rate = month["problems_solved"] / month["problems_reported"]
+    assert {a.kind: a.count for a in ov.alerts}.get("red_grids", 0) == int((rate < amber).sum())
+    year = values[values["period"].str.startswith("2026")].pivot_table(index="grid_id", columns="code",
+                                                                       values="value", aggfunc="sum")
+    year = year[year["problems_reported"] >= overview.WEAKEST_MIN_REPORTED]
+    lowest = (year["problems_solved"] / year["problems_reported"]).sort_values().head(overview.WEAKEST_GRIDS)
+    assert list(ov.weakest_grids["rate"].round(9)) == list(lowest.round(9))
+
+
+def test_closing_a_failed_evaluations_rectification_clears_its_alert(engine):
+    admin = actor_for(engine, "admin")
+    failed = overview.failed_evaluations(engine, actor=admin, today=TODAY)
+    target = failed[failed["items"] == 0].iloc[0]
+    before = {a.kind: a.count for a in overview.overview(engine, actor=admin, year=2026, today=TODAY).alerts}
+    rectifications.create_items(engine, actor=admin, evaluation_id=int(target["evaluation_id"]), items=[
+        {"finding": "服务记录不完整", "owner": "承接机构", "due_on": TODAY}])
+    item = rectifications.list_items(engine, actor=admin, evaluation_id=int(target["evaluation_id"])).iloc[0]
+    rectifications.close_item(engine, actor=admin, item_id=int(item["id"]), evidence="已补齐服务台账并复核")
+    after = {a.kind: a.count for a in overview.overview(engine, actor=admin, year=2026, today=TODAY).alerts}
+    assert after["failed_evaluation"] == before["failed_evaluation"] - 1
+
+
+def test_only_leaders_and_admins_read_the_overview(engine):
+    with pytest.raises(Exception) as refused:
+        overview.overview(engine, actor=actor_for(engine, "street"), year=2026, today=TODAY)
+    assert type(refused.value).__name__ == "PermissionDenied"
+
+
+# --- the home page ----------------------------------------------------------------------------------
+
+def _metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def _links(at) -> list[tuple[str, str, dict]]:
+    return [(link.proto.label, link.proto.page, {k: v[0] for k, v in parse_qs(link.proto.query_string).items()})
+            for link in at.main.get("page_link")]
+
+
+def _expected_metrics(ov) -> dict[str, str]:
+    heads = {h.key: h.value for h in briefing.headlines(ov, "zh")}
+    return {"项目数": heads["ov.h.projects"], "已拨付资金": heads["ov.h.disbursed"],
+            "已完成评估": heads["ov.h.evaluations"], "十佳评选有效票": f"{ov.vote.valid:,}" if ov.vote else "—",
+            "问题办结率": heads["ov.h.resolution"] if briefing.has_grid_data(ov) else "—"}
+
+
+@pytest.mark.parametrize("role", ["leader", "admin"])
+def test_home_figures_equal_the_db_layer_for_scope_and_year(app_db, role):
+    at = signed_in(role)
+    ov = overview.overview(app_db, actor=actor_for(app_db, role), year=TODAY.year, today=TODAY)
+    assert _metrics(at) == _expected_metrics(ov)
+    at.selectbox(key="ov_year").select(2019).run()
+    assert not at.exception and at.query_params["year"] in ("2019", ["2019"])
+    ov2019 = overview.overview(app_db, actor=actor_for(app_db, role), year=2019, today=TODAY)
+    assert _metrics(at) == _expected_metrics(ov2019) and _metrics(at)["项目数"] == "260"
+    assert any("9,730 万元" in str(c.value) for c in at.caption)  # budget beside the disbursed figure
+
+
+def test_every_link_carries_its_filter(app_db):
+    at = signed_in("leader")
+    links = _links(at)
+    year = str(TODAY.year)
+    targets = {page for _, page, _ in links}
+    assert {"projects", "eval_results", "vote_review", "grid_dashboard", "rectifications"} <= targets
+    for label, page, params in links:
+        assert params, f"{label} links to {page} without a filter"
+        if page in ("eval_results", "grid_dashboard") and "grade" not in params and "ind" not in params:
+            assert params.get("year", params.get("period", "")).startswith(year) or params.get("period"), label
+    by_label = {label: (page, params) for label, page, params in links}
+    assert by_label["查看本年度项目"] == ("projects", {"year": year})
+    assert by_label["查看评估结果"] == ("eval_results", {"year": year})
+    assert by_label["查看网格办结率"] == ("grid_dashboard", {"unit": "510104", "period": year, "ind": "resolution_rate"})
+    overdue = [params for label, page, params in links if page == "projects" and "stage" in params]
+    assert overdue and all(p["overdue"] == "1" and p["year"] == year for p in overdue)
+    alert_pages = {page: params for label, page, params in links if "超过" in label or "预警" in label}
+    assert alert_pages["projects"] == {"overdue": "1"}
+    assert alert_pages["rectifications"] == {"status": "open", "overdue": "1"}
+
+
+def test_scope_selector_narrows_every_figure_and_link(app_db):
+    at = signed_in("admin")
+    at.selectbox(key="ov_district").select("510104").run()
+    at.selectbox(key="ov_street").select("510104001").run()
+    assert not at.exception and at.query_params["scope"] in ("510104001", ["510104001"])
+    narrow = _actor(app_db, "admin", "510104001")
+    ov = overview.overview(app_db, actor=narrow, year=TODAY.year, today=TODAY)
+    assert _metrics(at) == _expected_metrics(ov)
+    assert ov.pipeline.projects < overview.overview(app_db, actor=actor_for(app_db, "admin"), year=TODAY.year,
+                                                    today=TODAY).pipeline.projects
+    for label, page, params in _links(at):
+        expected = "510104" if page == "vote_review" else "510104001"  # campaigns belong to districts
+        assert params.get("scope") == expected, label
+    assert any("查看范围：春熙路街道" in c.value for c in at.sidebar.caption)
+    sidebar = {link.proto.page: link.proto.query_string for link in at.sidebar.get("page_link")}
+    assert sidebar["projects"] == "scope=510104001"  # the menu keeps the narrowed view
+
+
+def test_a_scope_outside_the_users_own_is_ignored_with_a_warning(app_db):
+    at = signed_in("leader", {"scope": "220106"})  # 绿园区: not the leader's district
+    assert not at.exception
+    assert any("不在您的管辖范围内" in w.value for w in at.warning)
+    ov = overview.overview(app_db, actor=actor_for(app_db, "leader"), year=TODAY.year, today=TODAY)
+    assert _metrics(at) == _expected_metrics(ov)
+
+
+def test_the_links_open_their_pages_with_the_filter_applied(app_db):
+    at = signed_in("leader")
+    leader = actor_for(app_db, "leader")
+    at.switch_page("pages/projects.py").run()
+    at.query_params.clear()
+    at.query_params.update({"overdue": "1"})
+    at.run()
+    assert at.toggle(key="pipe_f_overdue").value is True
+    assert _metrics(at)["项目数"] == str(projects.summary(app_db, actor=leader, today=TODAY).overdue)
+    at.switch_page("pages/compliance.py").run()
+    at.query_params.clear()
+    at.query_params.update({"check": "contractor_rating"})
+    at.run()
+    assert not at.exception and at.selectbox(key="pipe_compliance_check").value == "contractor_rating"
+    at.switch_page("pages/eval_results.py").run()
+    at.query_params.clear()
+    at.query_params.update({"grade": "fail", "year": "2019"})
+    at.run()
+    assert not at.exception and at.selectbox(key="res_grade").value == "fail"
+    table = next(df.value for df in at.dataframe if "等级" in df.value.columns)
+    assert set(table["等级"]) == {"不合格"} and len(table) == len(
+        overview.failed_evaluations(app_db, actor=leader, year=2019, today=TODAY))
+
+
+def test_the_home_offers_both_briefing_files(app_db):
+    at = signed_in("leader")
+    buttons = {b.proto.label for b in at.get("download_button")}
+    assert {"下载数据工作簿（Excel）", "下载领导简报（Word）"} <= buttons
+
+
+# --- the briefing files -----------------------------------------------------------------------------
+
+def test_the_workbook_has_one_sheet_per_area_in_wan_yuan(engine):
+    ov = overview.overview(engine, actor=actor_for(engine, "leader"), year=2019, today=TODAY)
+    book = openpyxl.load_workbook(io.BytesIO(briefing.workbook(ov, "zh")))
+    assert book.sheetnames == ["概览", "项目与资金", "第三方评估", "十佳评选", "网格指标", "预警事项"]
+    rows = list(book["项目与资金"].iter_rows(values_only=True))
+    heading = next(i for i, row in enumerate(rows) if row[0] == "服务领域")
+    budget_col = rows[heading].index("预算（万元）")
+    budgets = []
+    for row in rows[heading + 1:]:
+        if not row[0]:
+            break
+        budgets.append(row[budget_col])
+    assert round(sum(budgets), 2) == 9730.0
+    summary = [row for row in book["概览"].iter_rows(values_only=True)]
+    assert ("预算金额", "9,730 万元") == summary[3][:2]  # title, headings, projects, budget
+    alerts = [row[0] for row in book["预警事项"].iter_rows(values_only=True)][2:]
+    assert alerts == briefing.alert_lines(ov, "zh") and alerts
+
+
+def test_the_word_briefing_holds_figures_charts_and_alerts(engine):
+    ov = overview.overview(engine, actor=actor_for(engine, "admin"), year=2026, today=TODAY)
+    document = docx.Document(io.BytesIO(briefing.word(ov, "zh")))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "领导简报" in text and "预警事项" in text
+    for line in briefing.alert_lines(ov, "zh"):
+        assert line in text
+    cells = {cell.text for table in document.tables for row in table.rows for cell in row.cells}
+    assert briefing.headlines(ov, "zh")[0].value in cells and "已拨付资金" in cells
+    assert len(document.inline_shapes) == len(briefing.chart_list(ov, "zh")) >= 3
+    style = document.styles["Normal"].element.rPr.rFonts
+    assert style.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "SimSun"
+
+
+def test_the_english_briefing_has_no_untranslated_chinese_labels(engine):
+    ov = overview.overview(engine, actor=actor_for(engine, "leader"), year=2026, today=TODAY)
+    book = openpyxl.load_workbook(io.BytesIO(briefing.workbook(ov, "en")))
+    headings = [c for ws in book.worksheets for c in next(ws.iter_rows(min_row=2, max_row=2, values_only=True))]
+    assert all(not any("\u4e00" <= ch <= "\u9fff" for ch in str(h or "")) for h in headings), headings
