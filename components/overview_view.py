@@ -110,21 +110,23 @@ def render(actor: Actor) -> None:
     lg, url = lang(), store.url()
     st.title(t("ov.title"))
     year = selectors(actor, url)
-    ov = overview_data.overview_of(url, actor, year, clock.today())
+    today = clock.today()
+    ov = overview_data.overview_of(url, actor, year, today)
+    view = overview_data.shown(url, actor, year, today, lg)
     st.caption(t("ov.caption", scope=md_escape(briefing.scope_title(ov, lg)), day=formatting.day(ov.today, lg)))
-    _headline(ov, lg)
+    _headline(ov, view, lg)
     _alerts(ov, lg)
-    _money(ov, lg)
-    _evaluations(ov, lg)
-    _grid(ov, lg)
-    _vote(ov, lg)
+    _money(ov, view, lg)
+    _evaluations(ov, view, lg)
+    _grid(ov, view)
+    _vote(ov, view, lg)
     st.subheader(t("ov.sec.compare", year=ov.year, last=ov.year - 1), anchor=False)
-    st.dataframe(briefing.headline_table(ov, lg), hide_index=True, width="stretch")
+    st.dataframe(view["compare"], hide_index=True, width="stretch")
     _exports(ov, lg)
 
 
-def _headline(ov: Overview, lg: str) -> None:
-    heads = {h.key: h for h in briefing.headlines(ov, lg)}
+def _headline(ov: Overview, view: dict, lg: str) -> None:
+    heads = view["headlines"]
     p, r, v = ov.pipeline, ov.results, ov.vote
     year = {"year": ov.year}
     cols = st.columns(5)
@@ -173,44 +175,42 @@ def _alerts(ov: Overview, lg: str) -> None:
         link(page, briefing.alert_text(alert.kind, alert.count, alert.params, lg), target, icon=ALERT_ICON)
 
 
-def _money(ov: Overview, lg: str) -> None:
+def _money(ov: Overview, view: dict, lg: str) -> None:
     st.subheader(t("ov.sec.money", year=ov.year), anchor=False)
     if ov.pipeline.projects == 0:
         st.info(t("ov.money.none", year=ov.year))
         return
     left, right = st.columns(2)
     for column, by in ((left, "domain"), (right, "street")):
-        chart = briefing.money_chart(ov, by, lg)
-        if chart is not None:
-            column.altair_chart(chart, width="stretch")
+        if by in view["specs"]:
+            column.vega_lite_chart(view["specs"][by], width="stretch")
     with st.expander(t("ov.money.details")):
-        st.dataframe(briefing.money_table(ov.by_domain, "domain", lg), hide_index=True, width="stretch")
-        st.dataframe(briefing.money_table(ov.by_street, "street", lg), hide_index=True, width="stretch")
+        st.dataframe(view["money_domain"], hide_index=True, width="stretch")
+        st.dataframe(view["money_street"], hide_index=True, width="stretch")
     st.markdown(f"**{t('ov.sec.stages')}**")
     late = ov.stages[ov.stages["overdue"] > 0]
-    st.dataframe(briefing.stage_table(ov, lg), hide_index=True, width="stretch")
+    st.dataframe(view["stages"], hide_index=True, width="stretch")
     for row in late.itertuples():
         link("projects", t("ov.link.stage_late", stage=pipeline_labels.stage(row.stage, lg), n=row.overdue),
              link_params(ov, year=ov.year, stage=row.stage, overdue=1), icon=ALERT_ICON)
 
 
-def _evaluations(ov: Overview, lg: str) -> None:
+def _evaluations(ov: Overview, view: dict, lg: str) -> None:
     st.subheader(t("ov.sec.evaluations", year=ov.year), anchor=False)
     left, right = st.columns([1, 2])
-    chart = briefing.grade_chart(ov, lg)
-    if chart is None:
+    if "grades" not in view["specs"]:
         left.info(t("ov.eval.none", year=ov.year))
     else:
-        left.altair_chart(chart, width="stretch")
+        left.vega_lite_chart(view["specs"]["grades"], width="stretch")
     with right:
         st.markdown(f"**{t('ov.sec.contractors')}**")
         st.caption(t("ov.contractors.caption"))
-        st.dataframe(briefing.contractor_table(ov, lg), hide_index=True, width="stretch")
+        st.dataframe(view["contractors"], hide_index=True, width="stretch")
     st.markdown(f"**{t('ov.sec.failed')}**")
     if ov.failed.empty:
         st.caption(t("ov.failed.none", year=ov.year))
     else:
-        st.dataframe(briefing.failed_table(ov, lg), hide_index=True, width="stretch")
+        st.dataframe(view["failed"], hide_index=True, width="stretch")
     links = st.columns(2)
     with links[0]:
         link("eval_results", t("ov.link.failed"), link_params(ov, year=ov.year, grade="fail"))
@@ -219,7 +219,7 @@ def _evaluations(ov: Overview, lg: str) -> None:
              link_params(ov, status="open"))
 
 
-def _grid(ov: Overview, lg: str) -> None:
+def _grid(ov: Overview, view: dict) -> None:
     st.subheader(t("ov.sec.grid", year=ov.year), anchor=False)
     if not briefing.has_grid_data(ov):
         st.info(t("ov.grid.none", year=ov.year))
@@ -227,19 +227,19 @@ def _grid(ov: Overview, lg: str) -> None:
     left, right = st.columns(2)
     with left:
         st.markdown(f"**{t('ov.sec.reporting')}**")
-        st.dataframe(briefing.reporting_table(ov, lg), hide_index=True, width="stretch", height=300)
+        st.dataframe(view["reporting"], hide_index=True, width="stretch", height=300)
         link("grid_dashboard", t("ov.link.reporting"),
              link_params(ov, unit=ov.scope.code, period=ov.year, tab="reporting"))
     with right:
         st.markdown(f"**{t('ov.sec.weakest')}**")
-        st.dataframe(briefing.weakest_table(ov, lg), hide_index=True, width="stretch", height=300)
+        st.dataframe(view["weakest"], hide_index=True, width="stretch", height=300)
         link("grid_dashboard", t("ov.link.weakest"),
              link_params(ov, unit=ov.scope.code, period=ov.year, ind="resolution_rate"))
 
 
-def _vote(ov: Overview, lg: str) -> None:
+def _vote(ov: Overview, view: dict, lg: str) -> None:
     st.subheader(t("ov.sec.vote"), anchor=False)
-    st.dataframe(briefing.vote_rows(ov, lg), hide_index=True, width="stretch")
+    st.dataframe(view["vote"], hide_index=True, width="stretch")
     if ov.vote is not None:
         st.caption(t("ov.vote.clean") if ov.vote.pending_flags == 0 else
                    t("ov.vote.unclean", n=formatting.number(ov.vote.pending_flags, lg)))
