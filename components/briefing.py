@@ -67,6 +67,12 @@ def _delta_number(this, last, lang: str, digits: int = 0, unit: str = "") -> str
     return f"{sign}{formatting.number(change, lang, digits)}{unit}"
 
 
+def _delta_wan(this: int, last: int, lang: str) -> str:
+    """A change of an amount, in whole 万元 with the unit."""
+    change = (this - last) / WAN
+    return ("+" if change > 0 else "") + formatting.number(change, lang, 0) + " " + translate("ov.unit.wan", lang)
+
+
 def _delta_points(this, last, lang: str) -> str | None:
     """A change of a rate in percentage points."""
     this, last = _ratio(this), _ratio(last)
@@ -85,11 +91,9 @@ def headlines(ov: Overview, lang: str) -> list[Headline]:
     rows = [
         Headline("ov.h.projects", formatting.number(p.projects, lang), formatting.number(q.projects, lang),
                  _delta_number(p.projects, q.projects, lang)),
-        Headline("ov.h.budget", wan(p.budget), wan(q.budget), _delta_number(p.budget / WAN, q.budget / WAN, lang, 2)),
-        Headline("ov.h.contracted", wan(p.contracted), wan(q.contracted),
-                 _delta_number(p.contracted / WAN, q.contracted / WAN, lang, 2)),
-        Headline("ov.h.disbursed", wan(p.disbursed), wan(q.disbursed),
-                 _delta_number(p.disbursed / WAN, q.disbursed / WAN, lang, 2)),
+        Headline("ov.h.budget", wan(p.budget), wan(q.budget), _delta_wan(p.budget, q.budget, lang)),
+        Headline("ov.h.contracted", wan(p.contracted), wan(q.contracted), _delta_wan(p.contracted, q.contracted, lang)),
+        Headline("ov.h.disbursed", wan(p.disbursed), wan(q.disbursed), _delta_wan(p.disbursed, q.disbursed, lang)),
         Headline("ov.h.execution", formatting.percent(p.execution_rate, lang), formatting.percent(q.execution_rate, lang),
                  _delta_points(p.execution_rate, q.execution_rate, lang)),
         Headline("ov.h.overdue", formatting.number(p.overdue, lang), formatting.number(q.overdue, lang),

@@ -50,7 +50,7 @@ def selectors(actor: Actor, url: str) -> int:
     districts = units[units["level"] == "district"]
     current = units[units["id"] == actor.scope_id].iloc[0]
     district_id = current["id"] if current["level"] == "district" else current["district_id"]
-    columns = st.columns(3)
+    columns = st.columns(3 if len(districts) > 1 else 2)
     if len(districts) > 1:
         labels = {ALL: t("level.root"), **dict(zip(districts["code"], districts["name"]))}
         codes = dict(zip(districts["id"], districts["code"]))
@@ -62,13 +62,13 @@ def selectors(actor: Actor, url: str) -> int:
     streets = units[(units["level"] == "street") & (units["district_id"] == district_id)] if district_id else units[:0]
     street_labels = {ALL: t("common.all"), **dict(zip(streets["code"], streets["name"]))}
     st.session_state["ov_street"] = current["code"] if current["level"] == "street" else ALL
-    columns[1].selectbox(t("ov.pick.street"), list(street_labels), format_func=street_labels.get, key="ov_street",
+    columns[-2].selectbox(t("ov.pick.street"), list(street_labels), format_func=street_labels.get, key="ov_street",
                          on_change=_set_scope, args=(base_code,), disabled=streets.empty)
     options = overview_data.years(url, base)
     raw = st.query_params.get("year")
     year = int(raw) if raw and raw.isdigit() and int(raw) in options else clock.today().year
     st.session_state["ov_year"] = year
-    columns[2].selectbox(t("ov.pick.year"), options, key="ov_year", on_change=_year_changed)
+    columns[-1].selectbox(t("ov.pick.year"), options, key="ov_year", on_change=_year_changed)
     return year
 
 
@@ -109,6 +109,7 @@ ALERT_TARGETS = {
 def render(actor: Actor) -> None:
     lg, url = lang(), store.url()
     st.title(t("ov.title"))
+    st.markdown(t("auth.welcome", name=md_escape(actor.display_name)))
     year = selectors(actor, url)
     today = clock.today()
     ov = overview_data.overview_of(url, actor, year, today)
@@ -135,7 +136,8 @@ def _headline(ov: Overview, view: dict, lg: str) -> None:
         st.caption(t("ov.m.overdue", n=formatting.number(p.overdue, lg)))
         link("projects", t("ov.link.projects"), link_params(ov, **year))
     with cols[1].container(border=True):
-        st.metric(t("ov.h.disbursed"), heads["ov.h.disbursed"].value, heads["ov.h.disbursed"].delta)
+        # whole 万元 so the figure fits its column; the table below has the cents
+        st.metric(t("ov.h.disbursed"), formatting.wan_yuan(p.disbursed, lg, 0), heads["ov.h.disbursed"].delta)
         st.caption(t("ov.m.budget", budget=heads["ov.h.budget"].value, rate=heads["ov.h.execution"].value))
         link("projects", t("ov.link.money"), link_params(ov, **year), icon=":material/payments:")
     with cols[2].container(border=True):

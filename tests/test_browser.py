@@ -39,3 +39,30 @@ def test_leader_signs_in_reloads_with_cookie_and_signs_out(live_app):
         page.get_by_label("用户名").wait_for(timeout=60_000)  # no way back in with the old cookie
         settle(page)
         assert page.get_by_text("欢迎，锦江区 区领导").count() == 0
+
+
+def test_leader_downloads_the_word_briefing_and_the_workbook(live_app, tmp_path):
+    """The download buttons build their files on click (deferred data): what a leader saves opens."""
+    import docx
+    import openpyxl
+
+    with chromium_page() as page:
+        page.goto(live_app)
+        page.get_by_label("用户名").wait_for(timeout=60_000)
+        page.get_by_label("用户名").fill("leader")
+        page.get_by_label("密码").fill("Leader@2026")
+        page.get_by_role("button", name="登录").click()
+        page.get_by_text("领导驾驶舱").first.wait_for(timeout=60_000)
+        settle(page)
+        with page.expect_download(timeout=60_000) as word:
+            page.get_by_role("button", name="下载领导简报（Word）").click()
+        saved = tmp_path / word.value.suggested_filename
+        word.value.save_as(saved)
+        assert saved.name.startswith("领导简报-锦江区") and saved.suffix == ".docx"
+        document = docx.Document(str(saved))
+        assert document.paragraphs[0].text == "领导简报" and len(document.inline_shapes) >= 3
+        with page.expect_download(timeout=60_000) as book:
+            page.get_by_role("button", name="下载数据工作簿（Excel）").click()
+        saved = tmp_path / book.value.suggested_filename
+        book.value.save_as(saved)
+        assert openpyxl.load_workbook(saved).sheetnames[0] == "概览"
