@@ -17,9 +17,10 @@ import streamlit_authenticator as stauth
 from sqlalchemy.engine import Engine
 
 from components import formatting
-from components.i18n import lang, t
+from components.i18n import error_text, lang, t
 from db import clock, settings, users
 from db.access import Actor
+from db.errors import DomainError
 
 COOKIE_NAME = "cpme_auth"
 ISSUED_KEY = "auth_issued_at"  # when this session's sign-in was issued, compared with tokens_valid_after
@@ -115,7 +116,11 @@ def login_form(engine: Engine) -> Actor | None:
     if not username.strip() or not password:
         st.error(t("auth.missing"))
         return None
-    result = users.authenticate(engine, username, password)
+    try:
+        result = users.authenticate(engine, username, password)
+    except DomainError as err:  # e.g. the database is read-only or full: sign-in records a row
+        st.error(error_text(err))
+        return None
     if not result.ok:
         st.error(_failure_text(result))
         return None

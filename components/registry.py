@@ -57,6 +57,7 @@ PAGES: dict[str, PageSpec] = {spec.key: spec for spec in (
              frozenset({"admin", "leader"})),
     PageSpec("users", "pages/users.py", "page.users", ":material/group:", frozenset({"admin"})),
     PageSpec("audit_log", "pages/audit_log.py", "page.audit_log", ":material/history:", frozenset({"admin"})),
+    PageSpec("backup", "pages/backup.py", "ops.page.backup", ":material/backup:", frozenset({"admin"})),
     PageSpec("account", "pages/account.py", "page.account", ":material/person:", STAFF),
     # --- public pages (roles=None) ---
     PageSpec("vote", "pages/vote.py", "vote.page.public", ":material/how_to_vote:", None),

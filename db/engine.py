@@ -7,10 +7,11 @@ from typing import Iterator
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
 import db.models  # noqa: F401  (registers every table)
 from db import settings
+from db.errors import DomainError
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -20,7 +21,8 @@ def make_engine(url: str | None = None) -> Engine:
     url = url or settings.database_url()
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
+        # (a "file:" URI, e.g. sqlite:///file:/srv/app.db?mode=ro&uri=true, names an existing file)
+        if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
             from pathlib import Path
 
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
@@ -30,10 +32,12 @@ def make_engine(url: str | None = None) -> Engine:
         # issue BEGIN ourselves, IMMEDIATE for write transactions so they queue on the busy
         # timeout instead of failing when a read snapshot would have to be upgraded.
         event.listen(engine, "begin", _sqlite_begin)
-        return engine
-    if parsed.drivername == "postgresql":
-        url = str(parsed.set(drivername="postgresql+psycopg"))
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    else:
+        if parsed.drivername == "postgresql":
+            url = str(parsed.set(drivername="postgresql+psycopg"))
+        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    event.listen(engine, "handle_error", _storage_fault)
+    return engine
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
@@ -50,8 +54,27 @@ def _sqlite_begin(conn) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("writes") else "BEGIN")
 
 
+# A database that cannot take writes: the primary SQLite result codes and PostgreSQL's SQLSTATEs
+_SQLITE_FAULTS = {8: "error.storage_readonly", 13: "error.storage_full"}  # SQLITE_READONLY, SQLITE_FULL
+_PG_FAULTS = {"25006": "error.storage_readonly",  # read_only_sql_transaction (a standby, or default_transaction_read_only)
+              "53100": "error.storage_full"}  # disk_full
+
+
+def _storage_fault(context) -> None:
+    """A write refused because the storage is read-only or full becomes a DomainError every form
+    already shows as a sentence, instead of a driver traceback. Other errors pass unchanged."""
+    original = context.original_exception
+    code = getattr(original, "sqlite_errorcode", None)
+    fault = _SQLITE_FAULTS.get(code & 0xFF) if isinstance(code, int) else _PG_FAULTS.get(getattr(original, "sqlstate", None))
+    if fault:
+        raise DomainError(fault) from context.sqlalchemy_exception
+
+
 def create_schema(engine: Engine) -> None:
-    SQLModel.metadata.create_all(engine)
+    """Bring the schema to the newest migration (db/migrations); never metadata.create_all."""
+    from db import migrate  # imports alembic; only the start-up path needs it
+
+    migrate.upgrade(engine)
 
 
 def is_sqlite(engine: Engine) -> bool:
