@@ -17,7 +17,7 @@ def test_right_password_signs_in_and_shows_the_role_menu(app_db):
     assert on_login_form(at) and not at.metric
     submit_login(at, "leader", "Leader@2026")
     assert not on_login_form(at)
-    assert any("欢迎" in h.value for h in at.subheader)
+    assert any("欢迎" in h.value for h in [*at.subheader, *at.markdown])  # leaders: on the overview
     assert at.session_state["username"] == "leader"
 
 
