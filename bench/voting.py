@@ -18,7 +18,8 @@ from datetime import timedelta
 
 os.environ.setdefault("APP_SECRET_KEY", "bench-" + "k" * 40)
 os.environ.setdefault("BCRYPT_ROUNDS", "4")
-os.environ.setdefault("APP_DATA_DIR", tempfile.mkdtemp(prefix="vote-bench-"))
+if "APP_DATA_DIR" not in os.environ:
+    os.environ["APP_DATA_DIR"] = tempfile.mkdtemp(prefix="vote-bench-")
 
 from sqlalchemy import Column, DateTime, Integer, LargeBinary, MetaData, Table, create_engine, func, insert, select, text  # noqa: E402
 

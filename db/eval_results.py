@@ -45,14 +45,15 @@ def result_expression(scorecards, total_sum, total_max, total_min):
 
 def panel_results():
     """Subquery: evaluation_id, scorecards (submitted), mean, result and grade, over submitted scorecards.
-    The grade is computed here so outer queries group by a plain column (PostgreSQL refuses GROUP BY an
-    expression whose bound parameters differ from the SELECT's)."""
-    n = func.count(Assignment.id)
-    result = result_expression(n, func.sum(Assignment.total), func.max(Assignment.total), func.min(Assignment.total))
-    return (select(Assignment.evaluation_id, n.label("scorecards"),
-                   (cast(func.sum(Assignment.total), Float) / n).label("mean"), result.label("result"),
-                   rules.grade_case(result).label("grade"))
-            .where(Assignment.status == "submitted").group_by(Assignment.evaluation_id).subquery("panel"))
+    The figures are stored on the evaluation by every write that changes a scorecard (db.eval_panels.
+    store_panels, by result_expression), so this reads one row per evaluation instead of grouping
+    every scorecard. The grade is computed here, from the bands as they are now, so outer queries
+    group by a plain column (PostgreSQL refuses GROUP BY an expression whose bound parameters differ
+    from the SELECT's)."""
+    return (select(Evaluation.id.label("evaluation_id"), Evaluation.scorecards.label("scorecards"),
+                   Evaluation.panel_mean.label("mean"), Evaluation.result.label("result"),
+                   rules.grade_case(Evaluation.result).label("grade"))
+            .where(Evaluation.scorecards > 0).subquery("panel"))
 
 
 def _filters(actor: Actor, filters: ResultFilter) -> list:

@@ -18,6 +18,7 @@ from db import scorecard_rules as rules
 from db.access import Actor, require_role
 from db.engine import reading, transaction
 from db.errors import DomainError, NotFound, PermissionDenied
+from db.eval_panels import store_panels
 from db.eval_templates import TemplatePublic, get_template, lock
 from db.models import AppUser
 from db.models.pipeline import Project
@@ -114,7 +115,13 @@ def _public(evaluation: Evaluation, project: Project) -> EvaluationPublic:
 
 
 def refresh_status(session: Session, evaluation_id: int) -> None:
-    """Completed once every evaluator not recused has submitted (and at least one has)."""
+    """Completed once every evaluator not recused has submitted (and at least one has); the stored panel
+    figures follow in the same transaction."""
+    session.flush()
+    store_panels(session, [evaluation_id])
+    stored = session.get(Evaluation, evaluation_id)
+    if stored is not None:
+        session.expire(stored, ["scorecards", "panel_mean", "result"])
     counts = dict(session.execute(select(Assignment.status, func.count())
                                   .where(Assignment.evaluation_id == evaluation_id)
                                   .group_by(Assignment.status)).all())
@@ -423,7 +430,11 @@ def save_scores(engine: Engine, *, actor: Actor, assignment_id: int, scores: dic
         _check_writable(_assignment_for(session, actor, assignment_id, write=True))
         template_id = session.get(Evaluation, session.get(Assignment, assignment_id).evaluation_id).template_id
     template = get_template(engine, actor=actor, template_id=template_id)
-    clean = check_scores(template, {int(k): v for k, v in scores.items()}, submit=submit)
+    try:  # the form keys scores by indicator id; anything else is refused, not an exception
+        keyed = {int(k): v for k, v in scores.items()}
+    except (TypeError, ValueError, OverflowError):
+        raise DomainError("rule.invalid", field="points") from None
+    clean = check_scores(template, keyed, submit=submit)
     now = clock.utcnow()
     with transaction(engine) as session:
         assignment = _assignment_for(session, actor, assignment_id, write=True)

@@ -12,14 +12,15 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, true
 from sqlalchemy.engine import Connection, Engine
 
 from db.access import SCOPE_COLUMN, Actor, unit_in_scope
 from db.errors import PermissionDenied
 from db.grid_periods import Period, expected_months, month_add, month_range
 from db.models import OrgUnit
-from db.models.grids import GridReport, Indicator, IndicatorValue
+from db.models.grids import (GridReport, GridReportRollup, GridStreetReportRollup, GridStreetValueRollup,
+                             GridValueRollup, Indicator, IndicatorValue)
 from db.orgs import CHILD_COLUMN, UnitPublic
 
 # A value is an outlier when it lies further than OUTLIER_Z spreads from the mean of the grid's
@@ -78,11 +79,13 @@ _G = OrgUnit.__table__.alias("g")
 _C = OrgUnit.__table__.alias("c")
 _IV = IndicatorValue.__table__
 _R = GridReport.__table__
+_VR, _RR = GridValueRollup.__table__, GridReportRollup.__table__
+_SVR, _SRR = GridStreetValueRollup.__table__, GridStreetReportRollup.__table__
 
 
 def _under(unit: UnitPublic, table=_G):
     if unit.level == "root":
-        return table.c.id.is_not(None)
+        return true()
     return getattr(table.c, SCOPE_COLUMN[unit.level]) == unit.id
 
 
@@ -102,33 +105,42 @@ def _key_expr(key: str | None):
 def _rollup(conn: Connection, *, unit: UnitPublic, months: list[str], key: str | None,
             by_month: bool, entered: list[str], today: date | None = None) -> pd.DataFrame:
     """One row per key (and month): the SUM of every entered code over the grids below, the reports
-    received and on time, the grids and the reports expected. Three GROUP BY queries, no row loads."""
-    key_col = _key_expr(key)
+    received and on time, the grids and the reports expected. Three GROUP BY queries, no row loads.
+    Above the grids (any unit but a grid, grouped by anything coarser than a grid) the sums come from
+    the community-month roll-ups (db.grid_rollups), a tenth of the rows of the grids' values, and from
+    the street-month ones when the grouping is by street or coarser, a hundredth."""
+    coarse = unit.level != "grid" and key != "id"
+    by_street = unit.level in ("root", "district", "street") and key in (None, "district_id", "street_id")
+    values_table, reports_table = (_SVR, _SRR) if by_street else (_VR, _RR) if coarse else (_IV, _R)
     group_ids = ["key"] * (key is not None) + ["period"] * by_month
     first, last = months[0], months[-1]
 
-    def grouped(query, period_col):
-        cols = ([key_col.label("key")] if key_col is not None else []) + ([period_col.label("period")] if by_month else [])
+    def grouped(query, table):
+        key_col = _key_expr(key) if not coarse or key in (None, "type") else table.c[key]
+        cols = ([key_col.label("key")] if key_col is not None else []) + ([table.c.period.label("period")] if by_month else [])
         query = query.add_columns(*cols) if cols else query
         if key == "type":
-            query = query.join(_C, _C.c.id == _G.c.community_id)
+            query = query.join(_C, _C.c.id == (table.c.community_id if coarse else _G.c.community_id))
         return query.group_by(*cols) if cols else query
 
-    values = grouped(
-        select(_IV.c.code, func.sum(_IV.c.value).label("total"))
-        .select_from(_IV).join(_G, _G.c.id == _IV.c.grid_id)
-        .where(_under(unit), _IV.c.period.between(first, last), _IV.c.code.in_(entered)),
-        _IV.c.period,
-    ).group_by(_IV.c.code)
-    reports = grouped(
-        select(func.count().label("reports"),
-               func.sum(case((_R.c.on_time, 1), else_=0)).label("on_time"))
-        .select_from(_R).join(_G, _G.c.id == _R.c.grid_id)
+    if coarse:
+        v, r = values_table, reports_table
+        values = select(v.c.code, func.sum(v.c.total).label("total")).select_from(v).where(
+            _under(unit, v), v.c.period.between(first, last), v.c.code.in_(entered))
+        reports = select(func.sum(r.c.reports).label("reports"), func.sum(r.c.on_time).label("on_time")
+                         ).select_from(r).where(_under(unit, r), r.c.period.between(first, last))
+    else:
+        values = (select(_IV.c.code, func.sum(_IV.c.value).label("total"))
+                  .select_from(_IV).join(_G, _G.c.id == _IV.c.grid_id)
+                  .where(_under(unit), _IV.c.period.between(first, last), _IV.c.code.in_(entered)))
         # a report reopened after its first submission still holds its values, so it still counts
-        .where(_under(unit), _R.c.period.between(first, last), _R.c.submitted_at.is_not(None)),
-        _R.c.period,
-    )
+        reports = (select(func.count().label("reports"), func.sum(case((_R.c.on_time, 1), else_=0)).label("on_time"))
+                   .select_from(_R).join(_G, _G.c.id == _R.c.grid_id)
+                   .where(_under(unit), _R.c.period.between(first, last), _R.c.submitted_at.is_not(None)))
+    values = grouped(values, values_table).group_by(values_table.c.code)
+    reports = grouped(reports, reports_table)
     grid_query = select(func.count().label("grids")).select_from(_G).where(_under(unit), _G.c.level == "grid")
+    key_col = _key_expr(key)
     if key_col is not None:
         grid_query = grid_query.add_columns(key_col.label("key")).group_by(key_col)
         if key == "type":

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from db import audit, clock
+from db import audit, clock, grid_rollups
 from db.access import Actor, require_role, require_unit_in_scope
 from db.engine import reading, transaction
 from db.errors import DomainError
@@ -199,6 +199,7 @@ def write_reports(session: Session, *, actor: Actor, period: str, rows: list[tup
             update(table).where(table.c.id == bindparam("value_id"))
             .values(value=bindparam("value"), confirmed=bindparam("confirmed")), updates)
     refresh_outlier_flags(session, grid_ids=grid_ids, period=period)
+    grid_rollups.refresh(session, grid_ids=grid_ids, period=period)
     return before
 
 
@@ -300,7 +301,9 @@ def concurrent_guard(period: str) -> Iterator[None]:
 
 def month_text(period: str) -> str:
     text = (period or "").strip()
-    if len(text) != 7 or text[4] != "-" or not (text[:4] + text[5:]).isdigit() or not 1 <= int(text[5:]) <= 12:
+    # isascii: full-width and other scripts' digits pass isdigit() and int(), and would be stored as a month
+    if (len(text) != 7 or not text.isascii() or text[4] != "-" or not (text[:4] + text[5:]).isdigit()
+            or not 1 <= int(text[5:]) <= 12):
         raise DomainError("grid.rule.month", field="period", value=text[:20])
     return text
 

@@ -9,7 +9,7 @@ import numpy as np
 from sqlalchemy import insert, select
 from sqlmodel import Session
 
-from db import clock, settings
+from db import clock, grid_rollups, settings
 from db.grid_indicators import OUTLIER_WINDOW, outlier_test
 from db.grid_reports import due_day
 from db.models import OrgUnit
@@ -46,6 +46,7 @@ def load_grid_indicators(session: Session) -> None:
     _flag_outliers(demo.values)
     for start in range(0, len(demo.values), BATCH):
         session.execute(insert(IndicatorValue.__table__), demo.values[start:start + BATCH])
+    grid_rollups.rebuild(session)
 
 
 def _flag_outliers(values: list[dict]) -> None:

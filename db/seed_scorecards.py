@@ -10,6 +10,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from db import clock
+from db.eval_panels import store_panels
 from db.models import AppUser, OrgUnit
 from db.models.pipeline import Project, SocialOrg
 from db.models.scorecards import Assignment, Evaluation, Rectification, Score, ScoreTemplate, TemplateIndicator
@@ -81,6 +82,7 @@ def load_scorecards(session: Session) -> None:
                        "indicator_id": indicator_ids[(template_id, s["indicator_code"])],
                        "points": s["points"], "comment": s["comment"]})
     _bulk(session, Score, scores)
+    store_panels(session)  # the panel figures every scorecard write keeps on its evaluation
     _bulk(session, Rectification, [{**{k: v for k, v in r.items() if k not in ("project_id", "round")},
                                     "evaluation_id": evaluations[(r["project_id"], r["round"])][0]}
                                    for r in demo.rectifications])

@@ -76,3 +76,62 @@ class IndicatorValue(SQLModel, table=True):
     outlier: bool = False
     # the person entering it confirmed it although it was flagged
     confirmed: bool = False
+
+
+class GridValueRollup(SQLModel, table=True):
+    """The entered values summed per community, month and code. Dashboards above the community level
+    read these (about a tenth of the rows) instead of every grid's values; db.grid_rollups.refresh
+    rewrites a community's month inside every transaction that writes its values."""
+
+    __tablename__ = "grid_value_rollup"
+    __table_args__ = (sa.Index("ix_grid_value_rollup_district", "district_id", "period"),
+                      sa.Index("ix_grid_value_rollup_street", "street_id", "period"))
+
+    community_id: int = Field(foreign_key="org_unit.id", primary_key=True)
+    period: str = Field(max_length=7, primary_key=True)
+    code: str = Field(max_length=32, primary_key=True)
+    # the community's ancestors, copied so a district or street roll-up is one indexed filter
+    district_id: int
+    street_id: int
+    total: int = Field(sa_type=sa.BigInteger)
+
+
+class GridReportRollup(SQLModel, table=True):
+    """Reports received (and on time) per community and month, kept like GridValueRollup."""
+
+    __tablename__ = "grid_report_rollup"
+    __table_args__ = (sa.Index("ix_grid_report_rollup_district", "district_id", "period"),
+                      sa.Index("ix_grid_report_rollup_street", "street_id", "period"))
+
+    community_id: int = Field(foreign_key="org_unit.id", primary_key=True)
+    period: str = Field(max_length=7, primary_key=True)
+    district_id: int
+    street_id: int
+    reports: int
+    on_time: int
+
+
+class GridStreetValueRollup(SQLModel, table=True):
+    """GridValueRollup summed once more per street: what the district and city views group by."""
+
+    __tablename__ = "grid_street_value_rollup"
+    __table_args__ = (sa.Index("ix_grid_street_value_rollup_district", "district_id", "period"),)
+
+    street_id: int = Field(foreign_key="org_unit.id", primary_key=True)
+    period: str = Field(max_length=7, primary_key=True)
+    code: str = Field(max_length=32, primary_key=True)
+    district_id: int
+    total: int = Field(sa_type=sa.BigInteger)
+
+
+class GridStreetReportRollup(SQLModel, table=True):
+    """GridReportRollup summed once more per street."""
+
+    __tablename__ = "grid_street_report_rollup"
+    __table_args__ = (sa.Index("ix_grid_street_report_rollup_district", "district_id", "period"),)
+
+    street_id: int = Field(foreign_key="org_unit.id", primary_key=True)
+    period: str = Field(max_length=7, primary_key=True)
+    district_id: int
+    reports: int
+    on_time: int

@@ -61,6 +61,12 @@ class Evaluation(SQLModel, table=True):
     # open while a scorecard is outstanding; completed when every evaluator not recused has submitted
     status: str = Field(default="open", max_length=12, index=True)
     completed_at: Optional[datetime] = None
+    # the panel over its submitted scorecards (db.eval_panels.store_panels, run by every write that
+    # changes a scorecard's status or total): how many, their mean, and the result (the trimmed mean
+    # from TRIM_FROM on), so results, grades, league and calibration read a column, not an aggregate
+    scorecards: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    panel_mean: Optional[float] = None
+    result: Optional[float] = None
     summary: str = Field(default="", sa_column=Column(Text, nullable=False))  # 基本情况 (beyond the project's facts)
     conclusion: str = Field(default="", sa_column=Column(Text, nullable=False))  # 评价结论
     findings: str = Field(default="", sa_column=Column(Text, nullable=False))  # 主要问题, one per line

@@ -1,0 +1,37 @@
+"""Smoke test of the benchmark command: a small page selection on a copy of the demo database runs
+and writes valid JSON with every figure the table prints."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from tests.conftest import ROOT, _remove_sqlite, _sqlite_copy
+
+
+def test_bench_runs_a_page_selection_and_writes_json(sqlite_template, tmp_path):
+    url = _sqlite_copy(sqlite_template)
+    out = tmp_path / "bench.json"
+    env = {**os.environ, "APP_DATA_DIR": str(tmp_path / "data"), "BCRYPT_ROUNDS": "4"}
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "bench", "--db", "demo", "--url", url, "--pages", "vote_review",
+             "--warm-runs", "2", "--colds", "1", "--no-votes", "--json", str(out)],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
+    finally:
+        _remove_sqlite(url)
+    assert done.returncode == 0, done.stderr[-2000:]
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["backend"] == "sqlite" and doc["data"] == "demo"
+    rows = {row["page"]: row for row in doc["pages"]}
+    assert {"vote_review", "account"} <= set(rows)  # account: the fixed cost every page pays
+    review = rows["vote_review"]
+    assert review["query"].get("c")  # the published 2019 campaign
+    assert review["cold_ms"] > 0 and review["warm_ms"] > 0
+    assert review["raw_ms"] > 0 and review["statements"] > 0  # its SQL was captured and replayed
+    assert review["naive_ms"] > 0 and review["naive_figures"]["valid"] > 90_000  # the seed's 2019 vote
+    assert set(review["targets"]) >= {"warm", "cold", "naive", "raw"}
+    assert doc["peak_rss_mb_pages"] > 0
+    assert "vote_review" in done.stdout and "peak RSS" in done.stdout

@@ -1,0 +1,190 @@
+"""The city generator at a tiny scale: deterministic, the right shape, and what the app's db functions
+read from it agrees with direct counts and with the rules the write paths apply."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlmodel import SQLModel
+
+from bench.citygen import generate, to_url
+from db import eval_results, grid_indicators, orgs, projects, users, vote_review
+from db.engine import make_engine
+from db.grid_periods import parse_period, last_complete_month
+from db.models.grids import IndicatorValue
+from db.models.pipeline import OrgRating, Project, SocialOrg
+from db.models.scorecards import Assignment, Evaluation, Score
+from db.models.voting import Vote, VoteQuota
+
+SCALE = 0.005
+
+
+def _digest(url: str) -> str:
+    """A hash of every row of every table, each table read in primary-key order."""
+    engine = make_engine(url)
+    digest = hashlib.sha256()
+    with engine.connect() as conn:
+        for table in SQLModel.metadata.sorted_tables:
+            order = list(table.primary_key.columns) or list(table.columns)
+            for row in conn.execute(select(table).order_by(*order)):
+                digest.update(repr(tuple(row)).encode())
+    engine.dispose()
+    return digest.hexdigest()
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory):
+    path = tmp_path_factory.mktemp("city") / "city.db"
+    generate(to_url(str(path)), seed=7, scale=SCALE, quiet=True)
+    return to_url(str(path))
+
+
+def test_same_seed_same_content_other_seed_other_content(city, tmp_path):
+    again, other = tmp_path / "again.db", tmp_path / "other.db"
+    generate(to_url(str(again)), seed=7, scale=SCALE, quiet=True)
+    generate(to_url(str(other)), seed=8, scale=SCALE, quiet=True)
+    assert _digest(city) == _digest(to_url(str(again)))
+    assert _digest(city) != _digest(to_url(str(other)))
+
+
+def _shape(url: str) -> dict[str, int]:
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        count = lambda sql: conn.execute(text(sql)).scalar_one()  # noqa: E731
+        shape = {
+            "districts": count("SELECT COUNT(*) FROM org_unit WHERE level = 'district'"),
+            "grids": count("SELECT COUNT(*) FROM org_unit WHERE level = 'grid'"),
+            "months": count("SELECT COUNT(DISTINCT period) FROM grid_report"),
+            "projects": count("SELECT COUNT(*) FROM project"),
+            "scorecards": count("SELECT COUNT(*) FROM assignment"),
+            "votes": count("SELECT COUNT(*) FROM vote"),
+            "reports": count("SELECT COUNT(*) FROM grid_report"),
+            "values": count("SELECT COUNT(*) FROM indicator_value"),
+        }
+    engine.dispose()
+    return shape
+
+
+def test_shape_follows_the_scale(city, tmp_path):
+    small = _shape(city)
+    assert small["districts"] == 12 and small["months"] == 24
+    assert 0.6 * 15_000 * SCALE <= small["grids"] <= 1.4 * 15_000 * SCALE
+    assert abs(small["projects"] - 30_000 * SCALE) < 12  # whole projects per district
+    assert abs(small["scorecards"] - 90_000 * SCALE) <= 10
+    assert 0.85 * 2_000_000 * SCALE <= small["votes"] <= 1.15 * 2_000_000 * SCALE
+    # every grid reports nearly every month, ten entered values per report
+    assert small["reports"] >= 0.9 * small["grids"] * 24 and small["values"] == 10 * small["reports"]
+    bigger = tmp_path / "bigger.db"
+    generate(to_url(str(bigger)), seed=7, scale=2 * SCALE, quiet=True)
+    large = _shape(to_url(str(bigger)))
+    assert large["districts"] == 12 and large["months"] == 24
+    for key in ("grids", "projects", "scorecards", "votes"):
+        assert 1.6 <= large[key] / small[key] <= 2.4, (key, small[key], large[key])
+
+
+def test_app_reads_agree_with_direct_counts(city):
+    engine = make_engine(city)
+    admin = users.actor_for(engine, "admin")
+    with engine.connect() as conn:
+        scalar = lambda q: conn.execute(q).scalar_one()  # noqa: E731
+        summary = projects.summary(engine, actor=admin)
+        assert summary.projects == scalar(select(func.count()).select_from(Project))
+        assert summary.budget == scalar(select(func.sum(Project.budget)))
+        stages = projects.by_stage(engine, actor=admin)
+        assert int(stages["projects"].sum()) == summary.projects and int(stages["budget"].sum()) == summary.budget
+
+        results = eval_results.summary(engine, actor=admin)
+        assert results.completed == scalar(select(func.count()).where(Evaluation.status == "completed"))
+
+        root = orgs.scope_unit(engine, actor=admin)
+        period = parse_period(last_complete_month()[:4])
+        grid = grid_indicators.unit_summary(engine, actor=admin, unit=root, period=period)
+        direct = scalar(select(func.sum(IndicatorValue.value)).where(
+            IndicatorValue.code == "served", IndicatorValue.period.between(period.first, period.last)))
+        assert int(grid["served"]) == direct
+
+        campaign = conn.execute(text("SELECT MIN(id) FROM campaign WHERE status = 'published'")).scalar_one()
+        votes = vote_review.summary(engine, actor=admin, campaign_id=campaign)
+        assert votes["valid"] == scalar(select(func.count()).where(Vote.campaign_id == campaign, Vote.status == "valid"))
+        assert votes["void"] > 0  # the farm burst, voided with a reason
+    engine.dispose()
+
+
+def test_derived_columns_hold_what_the_write_paths_store(city):
+    engine = make_engine(city)
+    with engine.connect() as conn:
+        # a submitted scorecard's stored total is the sum of its scores
+        totals = dict(conn.execute(select(Score.assignment_id, func.round(func.sum(Score.points), 1))
+                                   .group_by(Score.assignment_id)).all())
+        for assignment_id, total in conn.execute(select(Assignment.id, Assignment.total)
+                                                 .where(Assignment.status == "submitted")):
+            assert abs(total - totals[assignment_id]) < 1e-6
+        # an organization carries its newest rating
+        newest = {}
+        for org_id, grade, rated_on in conn.execute(select(OrgRating.org_id, OrgRating.grade, OrgRating.rated_on)
+                                                    .order_by(OrgRating.rated_on)):
+            newest[org_id] = (grade, rated_on)
+        for org_id, grade, rated_on in conn.execute(select(SocialOrg.id, SocialOrg.grade, SocialOrg.rated_on)):
+            assert newest.get(org_id, (None, None)) == (grade, rated_on)
+        # the daily quota counter of a voter equals the votes they cast that day
+        cast = Counter((c, k, d) for c, k, d in conn.execute(select(Vote.campaign_id, Vote.voter_key, Vote.day)))
+        quotas = {(c, k, d): used for c, k, d, used in conn.execute(
+            select(VoteQuota.campaign_id, VoteQuota.voter_key, VoteQuota.day, VoteQuota.used))}
+        assert quotas == dict(cast)
+        # the stored outlier flags are the rule's flags, series by series
+        series: dict[tuple, list] = {}
+        for grid_id, code, period, value, flagged in conn.execute(select(
+                IndicatorValue.grid_id, IndicatorValue.code, IndicatorValue.period, IndicatorValue.value,
+                IndicatorValue.outlier)):
+            series.setdefault((grid_id, code), []).append((period, value, flagged))
+        for rows in series.values():
+            expected = grid_indicators.flagged_months([(p, v) for p, v, _ in rows])
+            assert {p for p, _, f in rows if f} == expected
+        assert any(f for rows in series.values() for _, _, f in rows)
+    engine.dispose()
+
+
+def test_summary_tables_equal_a_recount_after_writes(engine):
+    """The roll-ups and stored panel results (kept by the writes) equal a recount from the base rows,
+    after a grid report and a reopened scorecard went through the app's write functions."""
+    from db import evaluations, grid_reports
+    from db import scorecard_rules as rules
+    from db.grid_periods import current_month
+    from db.models import OrgUnit
+    from db.models.grids import GridStreetValueRollup, GridValueRollup
+
+    admin = users.actor_for(engine, "admin")
+    with engine.connect() as conn:
+        grid_id = conn.execute(select(func.min(OrgUnit.id)).where(OrgUnit.level == "grid")).scalar_one()
+        submitted = conn.execute(select(func.min(Assignment.id)).where(Assignment.status == "submitted")).scalar_one()
+    values = {code: 5 for code in grid_reports.ENTERED}
+    grid_reports.submit_report(engine, actor=admin, grid_id=grid_id, period=current_month(), values=values,
+                               confirm_outliers=True)
+    evaluations.reopen(engine, actor=admin, assignment_id=submitted, reason="复核后重新打分")
+    with engine.connect() as conn:
+        stored = {(c, p, k): t for c, p, k, t in conn.execute(select(
+            GridValueRollup.community_id, GridValueRollup.period, GridValueRollup.code, GridValueRollup.total))}
+        recount = {(c, p, k): t for c, p, k, t in conn.execute(
+            select(OrgUnit.community_id, IndicatorValue.period, IndicatorValue.code, func.sum(IndicatorValue.value))
+            .join(OrgUnit, OrgUnit.id == IndicatorValue.grid_id)
+            .group_by(OrgUnit.community_id, IndicatorValue.period, IndicatorValue.code))}
+        assert stored == recount and any(p == current_month() for _, p, _ in stored)
+        streets = {(s, p, k): t for s, p, k, t in conn.execute(select(
+            GridStreetValueRollup.street_id, GridStreetValueRollup.period, GridStreetValueRollup.code,
+            GridStreetValueRollup.total))}
+        street_recount = {(s, p, k): t for s, p, k, t in conn.execute(
+            select(OrgUnit.street_id, IndicatorValue.period, IndicatorValue.code, func.sum(IndicatorValue.value))
+            .join(OrgUnit, OrgUnit.id == IndicatorValue.grid_id)
+            .group_by(OrgUnit.street_id, IndicatorValue.period, IndicatorValue.code))}
+        assert streets == street_recount
+        totals: dict[int, list[float]] = {}
+        for evaluation_id, total in conn.execute(select(Assignment.evaluation_id, Assignment.total)
+                                                 .where(Assignment.status == "submitted")):
+            totals.setdefault(evaluation_id, []).append(total)
+        for evaluation_id, count, result in conn.execute(select(Evaluation.id, Evaluation.scorecards, Evaluation.result)):
+            assert count == len(totals.get(evaluation_id, []))
+            expected = rules.panel_result(totals.get(evaluation_id, []))
+            assert (result is None and expected is None) or abs(result - expected) < 1e-9
