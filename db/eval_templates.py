@@ -92,6 +92,8 @@ def _validated(data: dict) -> tuple[TemplateHead, list[IndicatorInput]]:
     raw = data.get("indicators") or []
     if not raw:
         raise DomainError("eval.error.no_indicators", field="indicators")
+    if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
+        raise DomainError("rule.invalid", field="indicators")
     indicators, problems = [], []
     for position, item in enumerate(raw, start=1):
         label = str(item.get("code") or f"#{position}") + (f" {item.get('name')}" if item.get("name") else "")
@@ -137,7 +139,7 @@ def create_template(engine: Engine, *, actor: Actor, data: dict) -> TemplatePubl
     head, indicators = _validated(data)
     with transaction(engine) as session:
         if session.execute(select(ScoreTemplate.id).where(ScoreTemplate.code == head.code)).first():
-            raise DomainError("eval.error.template_code_taken", field="code", code=head.code)
+            raise DomainError("eval.error.template_code_taken", field="code", template_code=head.code)
         template = ScoreTemplate(**head.model_dump(), version=1, locked=False, created_at=clock.utcnow(),
                                  created_by=actor.username)
         session.add(template)
@@ -160,7 +162,7 @@ def update_template(engine: Engine, *, actor: Actor, template_id: int, data: dic
         if template.locked or _used(session, template_id):
             raise DomainError("eval.error.template_locked", name=template.name, version=template.version)
         if head.code != template.code or head.round != template.round:
-            raise DomainError("eval.error.template_identity", field="code", code=template.code)
+            raise DomainError("eval.error.template_identity", field="code", template_code=template.code)
         before = {"name": template.name, "indicators": _indicator_points(session, template_id)}
         template.name, template.name_en = head.name, head.name_en
         session.execute(delete(TemplateIndicator).where(TemplateIndicator.template_id == template_id))
@@ -179,7 +181,7 @@ def new_version(engine: Engine, *, actor: Actor, template_id: int, data: dict) -
         if base is None:
             raise NotFound("error.not_found", entity="score_template")
         if head.code != base.code or head.round != base.round:
-            raise DomainError("eval.error.template_identity", field="code", code=base.code)
+            raise DomainError("eval.error.template_identity", field="code", template_code=base.code)
         version = session.execute(select(func.max(ScoreTemplate.version))
                                   .where(ScoreTemplate.code == base.code)).scalar_one() + 1
         template = ScoreTemplate(code=base.code, round=base.round, name=head.name, name_en=head.name_en,

@@ -143,6 +143,8 @@ def _reason(value: str | None, field: str) -> str:
 
 def _load(session: Session, actor: Actor, code: str) -> Project:
     """The project row, locked for this transaction; out of scope reads as not found."""
+    if not isinstance(code, str) or "\x00" in code:  # PostgreSQL refuses NUL in a text parameter
+        raise NotFound("error.not_found", entity="project")
     project = session.execute(select(Project).where(Project.code == (code or "").strip())
                               .with_for_update()).scalar_one_or_none()
     if project is None or not in_scope(actor, project):

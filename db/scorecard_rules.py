@@ -98,6 +98,8 @@ def check_scores(template: "TemplatePublic", scores: dict, *, submit: bool) -> d
                                                                       "indicator_id": int(indicator_id)}))
     for indicator in template.indicators:
         entry = scores.get(indicator.id) or {}
+        if not isinstance(entry, dict):  # a bare value is the points (then checked as any other)
+            entry = {"points": entry}
         label = {"indicator": f"{indicator.code} {indicator.name}", "indicator_id": indicator.id}
         points, comment = entry.get("points"), (entry.get("comment") or "").strip() or None
         if points is None or (isinstance(points, str) and not points.strip()):

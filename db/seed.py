@@ -10,9 +10,10 @@ import json
 import random
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from functools import wraps
 from typing import Callable
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -111,6 +112,28 @@ def loaded_parts(engine: Engine) -> set[str]:
         return set(session.execute(select(SeedMark.part)).scalars())
 
 
+# pg_advisory_lock key: any constant unlikely to be used by something else on the same server
+_FIRST_START_LOCK = 0x63706D65  # "cpme"
+
+
+def _one_start_at_a_time(load: Callable) -> Callable:
+    """Instances started together on one PostgreSQL would all CREATE TABLE at once, and all but one
+    fail on the catalogue's unique index: the first takes a session advisory lock, the others wait
+    for it and then find every table and part in place. (SQLite: BEGIN IMMEDIATE serialises.)"""
+    @wraps(load)
+    def locked(engine: Engine, *args, **kwargs):
+        if engine.dialect.name != "postgresql":
+            return load(engine, *args, **kwargs)
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _FIRST_START_LOCK})
+            try:
+                return load(engine, *args, **kwargs)
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _FIRST_START_LOCK})
+    return locked
+
+
+@_one_start_at_a_time
 def load_demo(engine: Engine, progress: Progress | None = None) -> list[str]:
     """Create the schema and load every demo part not yet loaded; returns the parts loaded now."""
     create_schema(engine)

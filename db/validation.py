@@ -50,6 +50,9 @@ def rule(code: str, **params: Any) -> PydanticCustomError:
 
 def validate(model: type[M], data: Any) -> M:
     """Build `model` from `data`; on failure raise InvalidInput naming every bad field."""
+    nul = _field_with_nul(data)
+    if nul is not None:  # PostgreSQL refuses NUL in text, and no form has a use for it
+        raise InvalidInput([(nul, "rule.invalid", {})])
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -61,3 +64,14 @@ def validate(model: type[M], data: Any) -> M:
             params = {k: v for k, v in (err.get("ctx") or {}).items() if isinstance(v, (int, float, str))}
             problems.append((field, code, params))
         raise InvalidInput(problems) from None
+
+
+def _field_with_nul(data: Any) -> str | None:
+    """The first top-level field whose text (or a list item's text) holds a NUL character."""
+    if not isinstance(data, dict):
+        return None
+    for field, value in data.items():
+        values = value if isinstance(value, (list, tuple)) else [value]
+        if any(isinstance(v, str) and "\x00" in v for v in values):
+            return str(field)
+    return None
