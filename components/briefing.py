@@ -131,8 +131,15 @@ def headline_table(ov: Overview, lang: str) -> pd.DataFrame:
 def alert_text(kind: str, count: int, params: dict, lang: str) -> str:
     tr = _tr(lang)
     month = params.get("month")
-    return tr(f"ov.alert.{kind}", n=formatting.number(count, lang),
-              month=f"{month[:4]}年{int(month[5:7])}月" if month and lang == "zh" else (month or ""))
+    return tr(f"ov.alert.{kind}", n=formatting.number(count, lang), month=month_label(month, lang) if month else "")
+
+
+def month_label(month: str, lang: str) -> str:
+    return f"{month[:4]}年{int(month[5:7])}月" if lang == "zh" else month
+
+
+def weakest_title(ov: Overview, lang: str) -> str:
+    return translate("ov.sec.weakest", lang, month=month_label(ov.weakest_month, lang))
 
 
 def alert_lines(ov: Overview, lang: str) -> list[str]:
@@ -279,7 +286,7 @@ def chart_png(chart: alt.Chart) -> bytes:
 def sections(ov: Overview, lang: str) -> dict[str, list[tuple[str, pd.DataFrame]]]:
     """Sheet name -> titled tables, one sheet per area (the same tables the Word file and the page use)."""
     tr = _tr(lang)
-    grid = ([(tr("ov.sec.reporting"), reporting_table(ov, lang)), (tr("ov.sec.weakest"), weakest_table(ov, lang))]
+    grid = ([(tr("ov.sec.reporting"), reporting_table(ov, lang)), (weakest_title(ov, lang), weakest_table(ov, lang))]
             if has_grid_data(ov) else [(tr("ov.grid.none", year=ov.year), pd.DataFrame())])
     return {
         tr("ov.sheet.summary"): [(scope_title(ov, lang), headline_table(ov, lang))],
@@ -347,7 +354,7 @@ def word(ov: Overview, lang: str) -> bytes:
     doc.add_heading(tr("ov.brief.h_attention"), level=1)
     for heading, frame in ((tr("ov.sec.failed"), failed_table(ov, lang)),
                            (tr("ov.sec.contractors"), contractor_table(ov, lang).head(5)),
-                           (tr("ov.sec.weakest"), weakest_table(ov, lang).head(5) if has_grid_data(ov) else None)):
+                           (weakest_title(ov, lang), weakest_table(ov, lang).head(5) if has_grid_data(ov) else None)):
         if frame is None or frame.empty:
             continue
         doc.add_heading(heading, level=2)

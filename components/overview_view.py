@@ -119,7 +119,7 @@ def render(actor: Actor) -> None:
     _alerts(ov, lg)
     _money(ov, view, lg)
     _evaluations(ov, view, lg)
-    _grid(ov, view)
+    _grid(ov, view, lg)
     _vote(ov, view, lg)
     st.subheader(t("ov.sec.compare", year=ov.year, last=ov.year - 1), anchor=False)
     st.dataframe(view["compare"], hide_index=True, width="stretch")
@@ -221,7 +221,7 @@ def _evaluations(ov: Overview, view: dict, lg: str) -> None:
              link_params(ov, status="open"))
 
 
-def _grid(ov: Overview, view: dict) -> None:
+def _grid(ov: Overview, view: dict, lg: str) -> None:
     st.subheader(t("ov.sec.grid", year=ov.year), anchor=False)
     if not briefing.has_grid_data(ov):
         st.info(t("ov.grid.none", year=ov.year))
@@ -233,7 +233,7 @@ def _grid(ov: Overview, view: dict) -> None:
         link("grid_dashboard", t("ov.link.reporting"),
              link_params(ov, unit=ov.scope.code, period=ov.year, tab="reporting"))
     with right:
-        st.markdown(f"**{t('ov.sec.weakest')}**")
+        st.markdown(f"**{md_escape(briefing.weakest_title(ov, lg))}**")
         st.dataframe(view["weakest"], hide_index=True, width="stretch", height=300)
         link("grid_dashboard", t("ov.link.weakest"),
              link_params(ov, unit=ov.scope.code, period=ov.year, ind="resolution_rate"))

@@ -35,7 +35,7 @@ from db.projects import PipelineSummary, ProjectFilter, project_scope
 READERS = ("admin", "leader")
 WORST_CONTRACTORS = 8
 WEAKEST_GRIDS = 10
-# A grid counts among the weakest only with enough problems reported for its rate to mean something.
+# A grid counts among the weakest only with enough problems reported in the month for its rate to mean something.
 WEAKEST_MIN_REPORTED = 5
 ALERT_KINDS = ("stage_overdue", "contractor_rating", "failed_evaluation", "rectification_overdue",
                "red_grids", "vote_anomalies")
@@ -287,7 +287,8 @@ class Overview:
     grid_summary_last_year: pd.Series
     grid_children: pd.DataFrame  # the scope's children over the year, with statuses
     reporting: pd.DataFrame  # completeness and timeliness per street over the year
-    weakest_grids: pd.DataFrame
+    weakest_grids: pd.DataFrame  # lowest resolution rate in weakest_month
+    weakest_month: str
     red_month: str
     alerts: list[Alert]
 
@@ -307,8 +308,13 @@ def overview(engine: Engine, *, actor: Actor, year: int, today: date | None = No
     red_month = last_complete_month(today)
     defs = grid_indicators.definitions(engine)
     amber = float(defs.loc["resolution_rate", "amber_from"])
-    weakest = grid_rates(engine, actor=actor, unit=scope, months=grid_period.months)
+    # Per-grid rates read every grid's rows, so one month, not the year: at city scale (15,000
+    # grids) a year of them took 1-2 s. The weakest grids are those of the year's latest complete
+    # month, which this year is the month the red-grid alert counts, so one query serves both.
+    weakest_month = min(f"{year}-12", red_month)
     month_rates = grid_rates(engine, actor=actor, unit=scope, months=[red_month])
+    weakest = month_rates if weakest_month == red_month else grid_rates(engine, actor=actor, unit=scope,
+                                                                        months=[weakest_month])
     campaign_id = campaign_for(engine, actor=actor, year=year)
     vote = vote_facts(engine, actor=actor, campaign_id=campaign_id) if campaign_id else None
     return Overview(
@@ -331,6 +337,7 @@ def overview(engine: Engine, *, actor: Actor, year: int, today: date | None = No
         grid_children=grid_indicators.children(engine, actor=actor, unit=scope, period=grid_period, today=today),
         reporting=grid_indicators.reporting(engine, actor=actor, unit=scope, period=grid_period, today=today),
         weakest_grids=weakest[weakest["reported"] >= WEAKEST_MIN_REPORTED].head(WEAKEST_GRIDS).reset_index(drop=True),
+        weakest_month=weakest_month,
         red_month=red_month,
         alerts=alerts(engine, actor=actor, today=today, red=len(red_grids(month_rates, amber)), red_month=red_month,
                       vote=vote),

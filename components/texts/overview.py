@@ -76,7 +76,7 @@ TEXTS = {
     "ov.sec.grid": ("{year}年网格指标", "Grid indicators, {year}"),
     "ov.grid.none": ("{year}年暂无网格月报数据。", "No grid reports for {year}."),
     "ov.sec.reporting": ("上报及时性（按时上报率由低到高）", "Timeliness of reports (lowest on-time rate first)"),
-    "ov.sec.weakest": ("问题办结率最低的网格", "Grids solving the fewest problems"),
+    "ov.sec.weakest": ("{month}问题办结率最低的网格", "Grids solving the fewest problems, {month}"),
     "ov.sec.vote": ("十佳案例评选", "Top-ten case vote"),
     "ov.vote.none": ("{year}年没有评选活动。", "No vote campaign in {year}."),
     "ov.vote.campaign": ("评选活动", "Campaign"),
