@@ -12,7 +12,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from tests.browser import chromium_page, running_app, settle
+from tests.browser import chromium_page, running_app, settle, sign_in
 
 OUT = Path(__file__).resolve().parent / "tour"
 # (file name, path and query, signed in?, viewport width)
@@ -47,13 +47,7 @@ def main() -> None:
 
 
 def _sign_in(page, base: str) -> None:
-    page.goto(base)
-    page.get_by_label("用户名").wait_for(timeout=120_000)
-    page.get_by_label("用户名").fill("leader")
-    page.get_by_label("密码").fill("Leader@2026")
-    page.get_by_role("button", name="登录").click()
-    page.get_by_text("领导驾驶舱").first.wait_for(timeout=60_000)
-    settle(page, timeout=60_000)
+    sign_in(page, base, "leader", "Leader@2026", landing_text="领导驾驶舱", timeout=120_000)
     for _ in range(120):  # the cookie component writes the sign-in cookie a moment after the run
         if any(c["name"] == "cpme_auth" for c in page.context.cookies()):
             return

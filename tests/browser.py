@@ -101,3 +101,14 @@ def settle(page, timeout: float = 30_000) -> None:
 
 def chromium_available() -> bool:
     return Path(CHROMIUM).exists() and shutil.which(CHROMIUM) is not None
+
+
+def sign_in(page, base: str, username: str, password: str, *, landing_text: str, timeout: float = 60_000) -> None:
+    """Open the app, fill the staff sign-in form and wait until `landing_text` shows after it."""
+    page.goto(base)
+    page.get_by_label("用户名").wait_for(timeout=timeout)
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_text(landing_text).first.wait_for(timeout=timeout)
+    settle(page, timeout=timeout)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser import chromium_page, require_browser, running_app, settle
+from tests.browser import chromium_page, require_browser, running_app, settle, sign_in
 from tests.conftest import _sqlite_copy
 
 
@@ -17,14 +17,9 @@ def live_app(sqlite_template, tmp_path):
 
 def test_leader_signs_in_reloads_with_cookie_and_signs_out(live_app):
     with chromium_page() as page:
-        page.goto(live_app)
-        page.get_by_label("用户名").wait_for(timeout=60_000)
-        page.get_by_label("用户名").fill("leader")
-        page.get_by_label("密码").fill("Leader@2026")
-        page.get_by_role("button", name="登录").click()
-        page.get_by_text("欢迎，锦江区 区领导").wait_for(timeout=60_000)
-        settle(page)
+        sign_in(page, live_app, "leader", "Leader@2026", landing_text="欢迎，锦江区 区领导")
         assert page.get_by_text("社区项目监测评估平台").first.is_visible()
+        page.locator('[data-testid="stMetric"]').first.wait_for(timeout=60_000)  # the overview draws after the welcome
         assert page.locator('[data-testid="stMetric"]').count() >= 3
 
         page.reload()
@@ -47,13 +42,7 @@ def test_leader_downloads_the_word_briefing_and_the_workbook(live_app, tmp_path)
     import openpyxl
 
     with chromium_page() as page:
-        page.goto(live_app)
-        page.get_by_label("用户名").wait_for(timeout=60_000)
-        page.get_by_label("用户名").fill("leader")
-        page.get_by_label("密码").fill("Leader@2026")
-        page.get_by_role("button", name="登录").click()
-        page.get_by_text("领导驾驶舱").first.wait_for(timeout=60_000)
-        settle(page)
+        sign_in(page, live_app, "leader", "Leader@2026", landing_text="领导驾驶舱")
         with page.expect_download(timeout=60_000) as word:
             page.get_by_role("button", name="下载领导简报（Word）").click()
         saved = tmp_path / word.value.suggested_filename

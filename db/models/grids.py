@@ -64,6 +64,9 @@ class IndicatorValue(SQLModel, table=True):
         sa.UniqueConstraint("grid_id", "period", "code", name="uq_indicator_value_grid_period_code"),
         sa.Index("ix_indicator_value_flagged", "period", sqlite_where=sa.text("outlier = 1"),
                  postgresql_where=sa.text("outlier")),
+        # one month of one indicator across every grid (the overview's per-grid resolution rates)
+        # read from the index alone: 30,000 entries instead of a scan of the city's 3.5 million values
+        sa.Index("ix_indicator_value_period_code", "period", "code", "grid_id", "value"),
     )
 
     id: Optional[int] = Field(default=None, primary_key=True)
