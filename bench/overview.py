@@ -20,7 +20,7 @@ def main() -> None:
     os.environ["APP_DATA_DIR"] = str(workdir)
     os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'demo.db'}"
     os.environ["BCRYPT_ROUNDS"] = "4"
-    from components import briefing
+    from components import briefing_files
     from db import clock, overview, seed
     from db.engine import make_engine
     from db.users import actor_for
@@ -37,7 +37,7 @@ def main() -> None:
         cold = median_ms(lambda: overview.overview(engine, actor=actor, year=today.year, today=today), runs=5, warmups=1)
         print(f"overview db read, uncached ({role:6})   {cold:8.1f}")
         ov = overview.overview(engine, actor=actor, year=today.year, today=today)
-        for name, build in (("workbook", briefing.workbook), ("Word briefing", briefing.word)):
+        for name, build in (("workbook", briefing_files.workbook), ("Word briefing", briefing_files.word)):
             started = time.perf_counter()
             size = len(build(ov, "zh"))
             print(f"{name} build, first ({role:6})       {(time.perf_counter() - started) * 1000:8.1f}  ({size:,} bytes)")

@@ -1,27 +1,16 @@
-"""The overview in words and tables, for the home page and the briefing files: headline rows, the alert
-sentences, labelled tables (amounts in 万元), the charts, the workbook (one sheet per area) and the Word
-领导简报 with the charts as PNG images. Pure functions of an Overview and a language, no Streamlit, so a
-download button can build the files on click and tests can open them."""
+"""The overview in words and tables, shared by the home page and the briefing files
+(components/briefing_files.py): headline rows against last year, the alert sentences, labelled tables
+(amounts in 万元) and the charts. Pure functions of an Overview and a language, no Streamlit."""
 
 from __future__ import annotations
 
-import io
 import math
 from dataclasses import dataclass
 
 import altair as alt
 import pandas as pd
-import vl_convert
-from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from components import charts, formatting
-from components.eval_exports import BODY_FONT, HEADING_FONT
 from components.pipeline_labels import domain as domain_label
 from components.pipeline_labels import grade as rating_label
 from components.pipeline_labels import stage as stage_label
@@ -31,7 +20,7 @@ from db.overview import Overview
 WAN = 10_000
 
 
-def _tr(lang: str):
+def tr_for(lang: str):
     return lambda key, **params: translate(key, lang, **params)
 
 
@@ -40,7 +29,7 @@ def _ratio(value) -> float | None:
 
 
 def scope_title(ov: Overview, lang: str) -> str:
-    tr = _tr(lang)
+    tr = tr_for(lang)
     name = tr("level.root") if ov.scope.level == "root" else ov.scope.name
     return tr("ov.scope_year", scope=name, year=ov.year)
 
@@ -117,7 +106,7 @@ def headlines(ov: Overview, lang: str) -> list[Headline]:
 
 
 def headline_table(ov: Overview, lang: str) -> pd.DataFrame:
-    tr = _tr(lang)
+    tr = tr_for(lang)
     return pd.DataFrame({
         tr("ov.col.indicator"): [tr(h.key) for h in headlines(ov, lang)],
         tr("ov.col.this_year", year=ov.year): [h.value for h in headlines(ov, lang)],
@@ -129,7 +118,7 @@ def headline_table(ov: Overview, lang: str) -> pd.DataFrame:
 # --- alerts ---------------------------------------------------------------------------------------
 
 def alert_text(kind: str, count: int, params: dict, lang: str) -> str:
-    tr = _tr(lang)
+    tr = tr_for(lang)
     month = params.get("month")
     return tr(f"ov.alert.{kind}", n=formatting.number(count, lang), month=month_label(month, lang) if month else "")
 
@@ -150,7 +139,7 @@ def alert_lines(ov: Overview, lang: str) -> list[str]:
 
 def money_table(frame: pd.DataFrame, by: str, lang: str) -> pd.DataFrame:
     """Projects and amounts (万元, two decimals) per domain or street, with the execution rate."""
-    tr = _tr(lang)
+    tr = tr_for(lang)
     labels = [domain_label(v, lang) for v in frame["key"]] if by == "domain" else list(frame["label"])
     rate = [formatting.percent(d / b, lang) if b else "—" for d, b in zip(frame["disbursed"], frame["budget"])]
     return pd.DataFrame({
@@ -164,7 +153,7 @@ def money_table(frame: pd.DataFrame, by: str, lang: str) -> pd.DataFrame:
 
 
 def stage_table(ov: Overview, lang: str) -> pd.DataFrame:
-    tr = _tr(lang)
+    tr = tr_for(lang)
     frame = ov.stages
     return pd.DataFrame({tr("ov.col.stage"): [stage_label(s, lang) for s in frame["stage"]],
                          tr("ov.col.projects"): frame["projects"], tr("ov.col.budget_wan"): (frame["budget"] / WAN).round(2),
@@ -172,7 +161,7 @@ def stage_table(ov: Overview, lang: str) -> pd.DataFrame:
 
 
 def contractor_table(ov: Overview, lang: str) -> pd.DataFrame:
-    tr = _tr(lang)
+    tr = tr_for(lang)
     frame = ov.contractors
     return pd.DataFrame({
         tr("ov.col.contractor"): frame["name"], tr("ov.col.evaluations"): frame["evaluations"],
@@ -186,7 +175,7 @@ def contractor_table(ov: Overview, lang: str) -> pd.DataFrame:
 
 
 def failed_table(ov: Overview, lang: str) -> pd.DataFrame:
-    tr = _tr(lang)
+    tr = tr_for(lang)
     frame = ov.failed
     state = [tr("ov.rect.none") if items == 0 else tr("ov.rect.open", n=open_) if open_ else tr("ov.rect.done")
              for items, open_ in zip(frame["items"], frame["open_items"])]
@@ -200,7 +189,7 @@ def failed_table(ov: Overview, lang: str) -> pd.DataFrame:
 
 def reporting_table(ov: Overview, lang: str) -> pd.DataFrame:
     """Streets (or the scope's children) by on-time rate, latest reporters first."""
-    tr = _tr(lang)
+    tr = tr_for(lang)
     frame = ov.reporting.sort_values(["on_time_rate", "code"])
     return pd.DataFrame({
         tr("ov.col.unit"): frame["name"], tr("ov.col.expected"): frame["expected"],
@@ -211,7 +200,7 @@ def reporting_table(ov: Overview, lang: str) -> pd.DataFrame:
 
 
 def weakest_table(ov: Overview, lang: str) -> pd.DataFrame:
-    tr = _tr(lang)
+    tr = tr_for(lang)
     frame = ov.weakest_grids
     return pd.DataFrame({
         tr("ov.col.grid"): frame["name"], tr("ov.col.street"): frame["street"],
@@ -221,7 +210,7 @@ def weakest_table(ov: Overview, lang: str) -> pd.DataFrame:
 
 
 def vote_rows(ov: Overview, lang: str) -> pd.DataFrame:
-    tr = _tr(lang)
+    tr = tr_for(lang)
     v = ov.vote
     if v is None:
         return pd.DataFrame({tr("ov.col.item"): [tr("ov.vote.none", year=ov.year)], tr("ov.col.value"): ["—"]})
@@ -235,7 +224,7 @@ def vote_rows(ov: Overview, lang: str) -> pd.DataFrame:
 
 
 def alerts_table(ov: Overview, lang: str) -> pd.DataFrame:
-    tr = _tr(lang)
+    tr = tr_for(lang)
     lines = alert_lines(ov, lang) or [tr("ov.alert.none")]
     return pd.DataFrame({tr("ov.col.alert"): lines})
 
@@ -243,7 +232,7 @@ def alerts_table(ov: Overview, lang: str) -> pd.DataFrame:
 # --- charts ---------------------------------------------------------------------------------------
 
 def money_chart(ov: Overview, by: str, lang: str) -> alt.Chart | None:
-    tr = _tr(lang)
+    tr = tr_for(lang)
     frame = ov.by_domain if by == "domain" else ov.by_street
     if frame.empty:
         return None
@@ -258,7 +247,7 @@ def money_chart(ov: Overview, by: str, lang: str) -> alt.Chart | None:
 
 
 def grade_chart(ov: Overview, lang: str) -> alt.Chart | None:
-    tr = _tr(lang)
+    tr = tr_for(lang)
     grades = ov.results.grades
     if not sum(grades.values()):
         return None
@@ -274,115 +263,3 @@ def grade_chart(ov: Overview, lang: str) -> alt.Chart | None:
 def chart_list(ov: Overview, lang: str) -> list[alt.Chart]:
     return [c for c in (money_chart(ov, "domain", lang), money_chart(ov, "street", lang), grade_chart(ov, lang))
             if c is not None]
-
-
-def chart_png(chart: alt.Chart) -> bytes:
-    """Rendered offline by vl-convert (it finds the system's Noto CJK fonts for Chinese labels)."""
-    return vl_convert.vegalite_to_png(chart.to_dict(), scale=2)
-
-
-# --- files ----------------------------------------------------------------------------------------
-
-def sections(ov: Overview, lang: str) -> dict[str, list[tuple[str, pd.DataFrame]]]:
-    """Sheet name -> titled tables, one sheet per area (the same tables the Word file and the page use)."""
-    tr = _tr(lang)
-    grid = ([(tr("ov.sec.reporting"), reporting_table(ov, lang)), (weakest_title(ov, lang), weakest_table(ov, lang))]
-            if has_grid_data(ov) else [(tr("ov.grid.none", year=ov.year), pd.DataFrame())])
-    return {
-        tr("ov.sheet.summary"): [(scope_title(ov, lang), headline_table(ov, lang))],
-        tr("ov.sheet.projects"): [(tr("ov.sec.money_domain"), money_table(ov.by_domain, "domain", lang)),
-                                  (tr("ov.sec.money_street"), money_table(ov.by_street, "street", lang)),
-                                  (tr("ov.sec.stages"), stage_table(ov, lang))],
-        tr("ov.sheet.evaluations"): [(tr("ov.sec.contractors"), contractor_table(ov, lang)),
-                                     (tr("ov.sec.failed"), failed_table(ov, lang))],
-        tr("ov.sheet.vote"): [(tr("ov.sec.vote"), vote_rows(ov, lang))],
-        tr("ov.sheet.grid"): grid,
-        tr("ov.sheet.alerts"): [(tr("ov.sec.alerts"), alerts_table(ov, lang))],
-    }
-
-
-def workbook(ov: Overview, lang: str) -> bytes:
-    book = Workbook()
-    book.remove(book.active)
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
-    for sheet_name, blocks in sections(ov, lang).items():
-        sheet = book.create_sheet(sheet_name[:31])
-        row, widths = 1, {}
-        for title, frame in blocks:
-            sheet.cell(row=row, column=1, value=title).font = Font(bold=True, size=12)
-            row += 1
-            for col, heading in enumerate(frame.columns, start=1):
-                cell = sheet.cell(row=row, column=col, value=str(heading))
-                cell.font, cell.fill = bold, fill
-                cell.alignment = Alignment(wrap_text=True, vertical="center")
-                widths[col] = max(widths.get(col, 0), _width(str(heading)))
-            for values in frame.itertuples(index=False):
-                row += 1
-                for col, value in enumerate(values, start=1):
-                    value = None if isinstance(value, float) and math.isnan(value) else value
-                    sheet.cell(row=row, column=col, value=value.item() if hasattr(value, "item") else value)
-                    widths[col] = max(widths.get(col, 0), _width(str(value)))
-            row += 2
-        for col, width in widths.items():
-            sheet.column_dimensions[get_column_letter(col)].width = min(width + 2, 48)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def _width(text: str) -> int:
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
-
-
-def word(ov: Overview, lang: str) -> bytes:
-    """领导简报: title, the headline table, the charts, the alert list and what needs attention."""
-    tr = _tr(lang)
-    doc = Document()
-    _fonts(doc)
-    title = doc.add_heading(tr("ov.brief.title"), level=0)
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    meta = doc.add_paragraph(tr("ov.brief.meta", scope=scope_title(ov, lang), day=formatting.day(ov.today, lang)))
-    meta.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    doc.add_heading(tr("ov.brief.h_figures"), level=1)
-    _table(doc, headline_table(ov, lang))
-    doc.add_heading(tr("ov.brief.h_alerts"), level=1)
-    for line in alert_lines(ov, lang) or [tr("ov.alert.none")]:
-        doc.add_paragraph(line, style="List Bullet")
-    doc.add_heading(tr("ov.brief.h_charts"), level=1)
-    for chart in chart_list(ov, lang):
-        doc.add_picture(io.BytesIO(chart_png(chart)), width=Cm(15.5))
-    doc.add_heading(tr("ov.brief.h_attention"), level=1)
-    for heading, frame in ((tr("ov.sec.failed"), failed_table(ov, lang)),
-                           (tr("ov.sec.contractors"), contractor_table(ov, lang).head(5)),
-                           (weakest_title(ov, lang), weakest_table(ov, lang).head(5) if has_grid_data(ov) else None)):
-        if frame is None or frame.empty:
-            continue
-        doc.add_heading(heading, level=2)
-        _table(doc, frame)
-    doc.add_heading(tr("ov.sec.vote"), level=2)
-    _table(doc, vote_rows(ov, lang))
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return buffer.getvalue()
-
-
-def _fonts(doc) -> None:
-    for style_name, font in (("Normal", BODY_FONT), ("Title", HEADING_FONT), ("Heading 1", HEADING_FONT),
-                             ("Heading 2", HEADING_FONT)):
-        style = doc.styles[style_name]
-        style.font.name = font
-        style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)
-    doc.styles["Normal"].font.size = Pt(11)
-
-
-def _table(doc, frame: pd.DataFrame) -> None:
-    table = doc.add_table(rows=1, cols=len(frame.columns))
-    table.style = "Table Grid"
-    for cell, heading in zip(table.rows[0].cells, frame.columns):
-        cell.text = str(heading)
-        for run in cell.paragraphs[0].runs:
-            run.bold = True
-    for values in frame.itertuples(index=False):
-        cells = table.add_row().cells
-        for cell, value in zip(cells, values):
-            cell.text = "—" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)

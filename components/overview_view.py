@@ -8,7 +8,7 @@ from functools import partial
 
 import streamlit as st
 
-from components import briefing, formatting, overview_data, pipeline_labels, shell, store
+from components import briefing, briefing_files, formatting, overview_data, pipeline_labels, shell, store
 from components.eval_exports import DOCX_MIME, XLSX_MIME
 from components.i18n import lang, t
 from components.registry import PAGES
@@ -252,8 +252,8 @@ def _exports(ov: Overview, lg: str) -> None:
     st.caption(t("ov.exports.caption"))
     name = f"{t('ov.brief.title')}-{briefing.scope_title(ov, lg)}-{ov.today.isoformat()}"
     left, right = st.columns(2)
-    left.download_button(t("ov.export.workbook"), data=partial(briefing.workbook, ov, lg), file_name=f"{name}.xlsx",
+    left.download_button(t("ov.export.workbook"), data=partial(briefing_files.workbook, ov, lg), file_name=f"{name}.xlsx",
                          mime=XLSX_MIME, key="ov_workbook", icon=":material/table_view:")
-    right.download_button(t("ov.export.word"), data=partial(briefing.word, ov, lg), file_name=f"{name}.docx",
+    right.download_button(t("ov.export.word"), data=partial(briefing_files.word, ov, lg), file_name=f"{name}.docx",
                           mime=DOCX_MIME, key="ov_word", icon=":material/description:")
 

@@ -11,14 +11,11 @@ import docx
 import openpyxl
 import pandas as pd
 import pytest
-from sqlalchemy import select
 
-from components import briefing
+from components import briefing, briefing_files
 from db import clock, eval_results, overview, projects, rectifications
 from db.errors import NotFound
 from db.eval_results import ResultFilter
-from db.models import OrgUnit
-from db.models.scorecards import Evaluation
 from db.orgs import get_unit
 from db.projects import ProjectFilter
 from db.users import actor_for
@@ -245,7 +242,7 @@ def test_the_home_offers_both_briefing_files(app_db):
 
 def test_the_workbook_has_one_sheet_per_area_in_wan_yuan(engine):
     ov = overview.overview(engine, actor=actor_for(engine, "leader"), year=2019, today=TODAY)
-    book = openpyxl.load_workbook(io.BytesIO(briefing.workbook(ov, "zh")))
+    book = openpyxl.load_workbook(io.BytesIO(briefing_files.workbook(ov, "zh")))
     assert book.sheetnames == ["概览", "项目与资金", "第三方评估", "十佳评选", "网格指标", "预警事项"]
     rows = list(book["项目与资金"].iter_rows(values_only=True))
     heading = next(i for i, row in enumerate(rows) if row[0] == "服务领域")
@@ -264,7 +261,7 @@ def test_the_workbook_has_one_sheet_per_area_in_wan_yuan(engine):
 
 def test_the_word_briefing_holds_figures_charts_and_alerts(engine):
     ov = overview.overview(engine, actor=actor_for(engine, "admin"), year=2026, today=TODAY)
-    document = docx.Document(io.BytesIO(briefing.word(ov, "zh")))
+    document = docx.Document(io.BytesIO(briefing_files.word(ov, "zh")))
     text = "\n".join(p.text for p in document.paragraphs)
     assert "领导简报" in text and "预警事项" in text
     for line in briefing.alert_lines(ov, "zh"):
@@ -278,6 +275,6 @@ def test_the_word_briefing_holds_figures_charts_and_alerts(engine):
 
 def test_the_english_briefing_has_no_untranslated_chinese_labels(engine):
     ov = overview.overview(engine, actor=actor_for(engine, "leader"), year=2026, today=TODAY)
-    book = openpyxl.load_workbook(io.BytesIO(briefing.workbook(ov, "en")))
+    book = openpyxl.load_workbook(io.BytesIO(briefing_files.workbook(ov, "en")))
     headings = [c for ws in book.worksheets for c in next(ws.iter_rows(min_row=2, max_row=2, values_only=True))]
     assert all(not any("\u4e00" <= ch <= "\u9fff" for ch in str(h or "")) for h in headings), headings
