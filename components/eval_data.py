@@ -11,6 +11,7 @@ import streamlit as st
 from components import overview_data, store
 from db import eval_results, eval_templates, evaluations, rectifications
 from db.access import Actor
+from db.errors import NotFound
 from db.eval_results import ResultFilter
 
 _CACHE = dict(ttl=600, show_spinner=False)
@@ -63,15 +64,24 @@ def evaluation_detail(url: str, actor: Actor, evaluation_id: int) -> dict:
 
 
 @st.cache_data(**_CACHE)
+def evaluation_facts(url: str, actor: Actor, evaluation_id: int) -> eval_results.ReportFacts | None:
+    """One evaluation's project and round, or None when it does not exist or lies outside the scope."""
+    try:
+        return eval_results.report_facts(store.engine_for(url), actor=actor, evaluation_id=evaluation_id)
+    except NotFound:
+        return None
+
+
+@st.cache_data(**_CACHE)
 def project_rounds(url: str, actor: Actor, project_id: int) -> pd.DataFrame:
     return eval_results.project_rounds(store.engine_for(url), actor=actor, project_id=project_id)
 
 
 @st.cache_data(**_CACHE)
 def progress(url: str, actor: Actor, round_: str | None, status: str | None, overdue_only: bool,
-             today: date) -> pd.DataFrame:
+             today: date, year: int | None = None) -> pd.DataFrame:
     return evaluations.progress(store.engine_for(url), actor=actor, round=round_, status=status,
-                                overdue_only=overdue_only, today=today)
+                                overdue_only=overdue_only, today=today, year=year)
 
 
 @st.cache_data(**_CACHE)
@@ -108,7 +118,7 @@ def rect_counts(url: str, actor: Actor, today: date) -> dict[str, int]:
 def clear_all() -> None:
     """After any write of the area: results, progress, lists and forms all read the changed rows."""
     for reader in (result_options, summary, evaluation_list, distribution, league, calibration, evaluation_detail,
-                   project_rounds, progress, templates, template, my_assignments, scorecard, rect_items,
-                   rect_counts):
+                   evaluation_facts, project_rounds, progress, templates, template, my_assignments, scorecard,
+                   rect_items, rect_counts):
         reader.clear()
     overview_data.clear()

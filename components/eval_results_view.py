@@ -1,6 +1,7 @@
 """Results for leaders and admins: headline figures, each evaluation's scorecards side by side with its
 result and grade, grade distributions, the organization league table and evaluator calibration. The
-filters and the open evaluation live in the URL (?round=&year=&domain=&street=&evaluation=)."""
+filters and the open evaluation live in the URL (?round=&year=&domain=&street=&grade=&evaluation=); a bare
+link opens the latest year with evaluations, and the list shows its first rows (the downloads hold all)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from components import eval_data, eval_exports, formatting, pipeline_labels, store, tables
+from components import eval_data, eval_exports, eval_picks, formatting, pipeline_labels, store, tables
 from components.i18n import lang, t
 from components.safe_text import md_escape
 from db import clock
@@ -32,10 +33,14 @@ ALL = "all"  # the "全部" choice; a None value would show the widget's empty p
 
 def _to_url(key: str, param: str) -> None:
     value = st.session_state.get(key)
-    if value is None or value == ALL:
+    if key == "res_year" and value in (None, ALL):
+        st.query_params["year"] = ALL  # said outright: a link without a year means the latest one
+    elif value is None or value == ALL:
         st.query_params.pop(param, None)
     else:
         st.query_params[param] = str(value)
+    if "year" not in st.query_params and "res_year" in st.session_state:  # the year on screen stays put
+        st.query_params["year"] = str(st.session_state["res_year"])
 
 
 def _from_url(key: str, param: str, options: list) -> None:
@@ -44,7 +49,7 @@ def _from_url(key: str, param: str, options: list) -> None:
         if option != ALL and str(option) == raw:
             st.session_state[key] = option
             return
-    if raw is None or st.session_state.get(key) not in options:
+    if raw is None or raw == ALL or st.session_state.get(key) not in options:
         st.session_state[key] = ALL
 
 
@@ -60,9 +65,13 @@ def _filters(actor: Actor) -> ResultFilter:
     }
     labels = {"res_round": "eval.col.round", "res_year": "eval.filter.year", "res_domain": "eval.filter.domain",
               "res_street": "eval.col.street"}
+    latest = eval_picks.default_year(options["years"])
     for column, (key, param) in zip(st.columns(4), FILTERS):
         values, names = choices[key]
-        _from_url(key, param, values)
+        if key == "res_year" and latest is not None:
+            st.session_state[key] = latest
+        else:
+            _from_url(key, param, values)
         column.selectbox(t(labels[key]), values, format_func=names.get, key=key, on_change=_to_url, args=(key, param))
     value = {key: (None if st.session_state[key] == ALL else st.session_state[key]) for key, _ in FILTERS}
     return ResultFilter(round=value["res_round"], year=value["res_year"], domain=value["res_domain"],
@@ -105,31 +114,28 @@ def _evaluations(actor: Actor, filters: ResultFilter, lg: str) -> None:
                  on_change=_to_url, args=("res_grade", "grade"))
     if st.session_state["res_grade"] != ALL:  # a grade is final only once the evaluation is completed
         frame = frame[(frame["grade"] == st.session_state["res_grade"]) & (frame["status"] == "completed")]
-    if frame.empty:
-        st.info(t("common.no_rows"))
-        return
+    found = eval_picks.matching(frame, eval_picks.search_box("res_search"), ("project_code", "project_title"))
     names = _labels()
+    visible = eval_picks.first_rows(found, lg)
+    if found.empty:
+        st.info(t("common.no_rows"))
+    else:
+        st.dataframe(_list_table(visible, names), hide_index=True, width="stretch", height=320,
+                     column_config={t("eval.col.result"): st.column_config.NumberColumn(format="%.1f")})
+        tables.downloads(lambda: _list_table(found, names), name=t("eval.results.title"), key="res_list")
+    chosen = eval_picks.evaluation_pick(actor, "res_eval", eval_picks.labels_of(visible, names["round"]),
+                                        names["round"], caption=t("eval.results.pick"), on_change=_to_url,
+                                        args=("res_eval", "evaluation"))
+    if chosen is not None:
+        evaluation_detail(actor, int(chosen), lg)
+
+
+def _list_table(frame: pd.DataFrame, names: dict[str, dict]) -> pd.DataFrame:
     shown = frame.assign(round_label=frame["round"].map(names["round"]),
                          status_label=frame["status"].map(names["status"]),
                          result_value=frame["result"].astype(float).round(1),
                          grade_label=frame["grade"].map(names["grade"]).fillna("—"))
-    table = tables.labelled(shown, LIST_HEADINGS)
-    st.dataframe(table, hide_index=True, width="stretch", height=320,
-                 column_config={t("eval.col.result"): st.column_config.NumberColumn(format="%.1f")})
-    tables.downloads(table, name=t("eval.results.title"), key="res_list")
-    rounds = names["round"]
-    labels = {int(i): f"{c} · {title} · {rounds[r]}" for i, c, title, r in
-              zip(frame["id"], frame["project_code"], frame["project_title"], frame["round"])}
-    ids = list(labels)
-    wanted = st.query_params.get("evaluation")
-    if wanted and wanted.isdigit() and int(wanted) in labels:
-        st.session_state["res_eval"] = int(wanted)
-    elif st.session_state.get("res_eval") not in labels:
-        st.session_state["res_eval"] = None
-    st.selectbox(t("eval.results.pick"), ids, format_func=labels.get, key="res_eval", index=None,
-                 placeholder=t("eval.results.pick_hint"), on_change=_to_url, args=("res_eval", "evaluation"))
-    if st.session_state["res_eval"] is not None:
-        evaluation_detail(actor, int(st.session_state["res_eval"]), lg)
+    return tables.labelled(shown, LIST_HEADINGS)
 
 
 def evaluation_detail(actor: Actor, evaluation_id: int, lg: str) -> None:

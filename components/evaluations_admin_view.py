@@ -1,6 +1,7 @@
 """The admin's evaluations page: progress of every panel (not started / draft / submitted / recused,
 overdue), a new evaluation, and for the chosen one (?evaluation=) its panel, assignments, reopening a
-submitted scorecard with a reason, the report text, the result and the two files."""
+submitted scorecard with a reason, the report text, the result and the two files. A bare link shows the
+latest year (?year=all for every year), the table its first rows, the downloads all of them."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from components import eval_data, eval_results_view, formatting, store, tables
+from components import eval_data, eval_picks, eval_results_view, formatting, store, tables
 from components.i18n import error_text, lang, t
 from components.safe_text import md_escape
 from db import clock, evaluations
@@ -19,6 +20,7 @@ from db.errors import DomainError
 
 FLASH = "ev_flash"
 ALL = "all"  # the "全部" choice (a None value would show the empty placeholder)
+FILTERS = (("ev_round", "round"), ("ev_status", "status"), ("ev_overdue", "overdue"))
 PROGRESS_HEADINGS = {"project_code": "eval.col.project_code", "project_title": "eval.col.project",
                      "round_label": "eval.col.round", "agency": "eval.col.agency", "due": "eval.col.due_on",
                      "status_label": "eval.col.status", "not_started": "eval.astatus.not_started",
@@ -47,6 +49,24 @@ def _sync(key: str, param: str) -> None:
         st.query_params[param] = "1" if value is True else str(value)
 
 
+def _publish() -> None:
+    """A filter change writes every filter to the URL, so the link holds exactly the view (a bare link
+    means the latest year; "all" years has to be said)."""
+    for key, param in FILTERS:
+        _sync(key, param)
+    st.query_params["year"] = str(st.session_state["ev_year"])
+
+
+def _adopt_url(years: list[int], choices: dict[str, dict]) -> None:
+    default = eval_picks.default_year(years)
+    raw = st.query_params.get("year")
+    st.session_state["ev_year"] = default if default is not None else next((y for y in years if str(y) == raw), ALL)
+    for key, param in FILTERS[:2]:
+        raw = st.query_params.get(param)
+        st.session_state[key] = raw if raw in choices[key] else ALL
+    st.session_state["ev_overdue"] = st.query_params.get("overdue") == "1"
+
+
 def render(actor: Actor) -> None:
     lg = lang()
     st.title(t("eval.admin.title"))
@@ -54,21 +74,21 @@ def render(actor: Actor) -> None:
     flash = st.session_state.pop(FLASH, None)
     if flash:
         st.success(flash)
-    rounds = {ALL: t("common.all"), **{r: t(f"eval.round.{r}") for r in rules.ROUNDS}}
-    statuses = {ALL: t("common.all"), **{s: t(f"eval.status.{s}") for s in rules.EVALUATION_STATUSES}}
-    for key, param, options in (("ev_round", "round", rounds), ("ev_status", "status", statuses)):
-        raw = st.query_params.get(param)
-        st.session_state[key] = raw if raw in options else ALL
-    st.session_state["ev_overdue"] = st.query_params.get("overdue") == "1"
-    left, middle, right = st.columns([1, 1, 1])
-    left.selectbox(t("eval.col.round"), list(rounds), format_func=rounds.get, key="ev_round", on_change=_sync,
-                   args=("ev_round", "round"))
-    middle.selectbox(t("eval.col.status"), list(statuses), format_func=statuses.get, key="ev_status", on_change=_sync,
-                     args=("ev_status", "status"))
-    right.checkbox(t("eval.admin.overdue_only"), key="ev_overdue", on_change=_sync, args=("ev_overdue", "overdue"))
-    chosen = {key: None if st.session_state[key] == ALL else st.session_state[key] for key in ("ev_round", "ev_status")}
+    years = eval_data.result_options(store.url(), actor)["years"]
+    round_names = {r: t(f"eval.round.{r}") for r in rules.ROUNDS}
+    choices = {"ev_year": {ALL: t("common.all"), **{y: str(y) for y in years}},
+               "ev_round": {ALL: t("common.all"), **round_names},
+               "ev_status": {ALL: t("common.all"), **{s: t(f"eval.status.{s}") for s in rules.EVALUATION_STATUSES}}}
+    _adopt_url(years, choices)
+    columns = st.columns(4, vertical_alignment="bottom")
+    for column, (key, label) in zip(columns, (("ev_year", "eval.filter.year"), ("ev_round", "eval.col.round"),
+                                              ("ev_status", "eval.col.status"))):
+        column.selectbox(t(label), list(choices[key]), format_func=choices[key].get, key=key, on_change=_publish)
+    columns[3].checkbox(t("eval.admin.overdue_only"), key="ev_overdue", on_change=_publish)
+    chosen = {key: None if st.session_state[key] == ALL else st.session_state[key]
+              for key in ("ev_year", "ev_round", "ev_status")}
     frame = eval_data.progress(store.url(), actor, chosen["ev_round"], chosen["ev_status"],
-                               st.session_state["ev_overdue"], clock.today())
+                               st.session_state["ev_overdue"], clock.today(), chosen["ev_year"])
     items = [("eval.admin.metric.open", int((frame["status"] == "open").sum())),
              ("eval.admin.metric.overdue", int(frame["overdue"].sum())),
              ("eval.admin.metric.not_started", int(frame["not_started"].sum())),
@@ -76,31 +96,31 @@ def render(actor: Actor) -> None:
              ("eval.admin.metric.recused", int(frame["recused"].sum()))]
     for column, (key, value) in zip(st.columns(len(items)), items):
         column.metric(t(key), formatting.number(value, lg))
-    shown = frame.assign(round_label=frame["round"].map(rounds.get), status_label=frame["status"].map(statuses.get),
-                         due=frame["due_on"].map(lambda d: formatting.day(d, lg)),
-                         late=frame["overdue"].map(lambda v: t("common.yes") if v else ""))
-    st.dataframe(tables.labelled(shown, PROGRESS_HEADINGS), hide_index=True, width="stretch", height=300)
+    found = eval_picks.matching(frame, eval_picks.search_box("ev_search"), ("project_code", "project_title"))
+    visible = eval_picks.first_rows(found, lg)
+    names = {**choices["ev_round"], **choices["ev_status"]}
+    st.dataframe(_progress_table(visible, names, lg), hide_index=True, width="stretch", height=300)
+    tables.downloads(lambda: _progress_table(found, names, lg), name=t("eval.admin.title"), key="ev_list")
     chosen_tab, new_tab = st.tabs([t("eval.admin.tab.chosen"), t("eval.admin.tab.new")], key="ev_tab",
                                   on_change="rerun")
     if chosen_tab.open:
         with chosen_tab:
-            _chosen(actor, frame, lg)
+            _chosen(actor, eval_picks.labels_of(visible, round_names), round_names, lg)
     if new_tab.open:
         with new_tab:
             _create(actor)
 
 
-def _chosen(actor: Actor, frame: pd.DataFrame, lg: str) -> None:
-    labels = {int(r.id): f"{r.project_code} · {r.project_title} · {t(f'eval.round.{r.round}')}"
-              for r in frame.itertuples()}
-    wanted = st.query_params.get("evaluation")
-    if wanted and wanted.isdigit() and int(wanted) in labels:
-        st.session_state["ev_pick"] = int(wanted)
-    elif st.session_state.get("ev_pick") not in labels:
-        st.session_state["ev_pick"] = None
-    st.selectbox(t("eval.admin.pick"), list(labels), format_func=labels.get, key="ev_pick", index=None,
-                 placeholder=t("eval.results.pick_hint"), on_change=_sync, args=("ev_pick", "evaluation"))
-    evaluation_id = st.session_state["ev_pick"]
+def _progress_table(frame: pd.DataFrame, names: dict[str, str], lg: str) -> pd.DataFrame:
+    shown = frame.assign(round_label=frame["round"].map(names), status_label=frame["status"].map(names),
+                         due=frame["due_on"].map(lambda d: formatting.day(d, lg)),
+                         late=frame["overdue"].map({True: t("common.yes"), False: ""}))
+    return tables.labelled(shown, PROGRESS_HEADINGS)
+
+
+def _chosen(actor: Actor, labels: dict[int, str], round_names: dict[str, str], lg: str) -> None:
+    evaluation_id = eval_picks.evaluation_pick(actor, "ev_pick", labels, round_names, caption=t("eval.admin.pick"),
+                                               on_change=_sync, args=("ev_pick", "evaluation"))
     if evaluation_id is None:
         return
     detail = eval_data.evaluation_detail(store.url(), actor, int(evaluation_id))

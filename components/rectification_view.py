@@ -1,5 +1,6 @@
 """Rectification (整改): items from evaluations' findings with owner, due date and status; overdue ones first.
-Admins add items from an evaluation's findings and close an item with the evidence; leaders read."""
+A bare link shows the open items (?status=all or closed for the rest) and the table its first rows. Admins
+add items from an evaluation's findings and close an item with the evidence; leaders read."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from components import eval_data, formatting, store, tables
+from components import eval_data, eval_picks, formatting, store, tables
 from components.i18n import error_text, lang, t
 from db import clock, rectifications
+from db import scorecard_rules as rules
 from db.access import Actor
 from db.errors import DomainError
 from db.eval_results import ResultFilter
@@ -26,9 +28,9 @@ HEADINGS = {"project_code": "eval.col.project_code", "project_title": "eval.col.
 
 def _sync(key: str, param: str) -> None:
     value = st.session_state.get(key)
-    if value in (None, False, ALL):
+    if value in (None, False):
         st.query_params.pop(param, None)
-    else:
+    else:  # ?status=all said outright: a link without a status means the open items
         st.query_params[param] = "1" if value is True else str(value)
 
 
@@ -44,7 +46,7 @@ def render(actor: Actor) -> None:
     for column, key in zip(st.columns(3), ("open", "overdue", "closed")):
         column.metric(t(f"eval.rect.metric.{key}"), formatting.number(counts[key], lg))
     statuses = {ALL: t("common.all"), "open": t("eval.rect.status.open"), "closed": t("eval.rect.status.closed")}
-    raw = st.query_params.get("status")
+    raw = st.query_params.get("status", "open")
     st.session_state["rect_status"] = raw if raw in statuses else ALL
     st.session_state["rect_overdue"] = st.query_params.get("overdue") == "1"
     left, right = st.columns(2)
@@ -53,32 +55,40 @@ def render(actor: Actor) -> None:
     right.checkbox(t("eval.rect.overdue_only"), key="rect_overdue", on_change=_sync, args=("rect_overdue", "overdue"))
     status = None if st.session_state["rect_status"] == ALL else st.session_state["rect_status"]
     items = eval_data.rect_items(store.url(), actor, status, st.session_state["rect_overdue"], today)
-    if items.empty:
+    found = eval_picks.matching(items, eval_picks.search_box("rect_search", "eval.rect.search_hint"),
+                                ("project_code", "project_title", "finding"))
+    visible = eval_picks.first_rows(found, lg)
+    if found.empty:
         st.info(t("common.no_rows"))
     else:
-        shown = items.assign(
-            round_label=items["round"].map(lambda r: t(f"eval.round.{r}")),
-            due=items["due_on"].map(lambda d: formatting.day(d, lg)),
-            status_label=[t("eval.rect.status.overdue") if late else t(f"eval.rect.status.{s}")
-                          for s, late in zip(items["status"], items["overdue"])],
-            late=items["days_late"].map(lambda d: formatting.number(d, lg) if d else ""),
-            closed=items["closed_on"].map(lambda d: formatting.day(d, lg) if pd.notna(d) else ""),
-            evidence=items["evidence"].fillna(""))
-        table = tables.labelled(shown, HEADINGS)
-        st.dataframe(table, hide_index=True, width="stretch", height=360)
-        tables.downloads(table, name=t("eval.rect.title"), key="rect_list")
+        st.dataframe(_table(visible, lg), hide_index=True, width="stretch", height=360)
+        tables.downloads(lambda: _table(found, lg), name=t("eval.rect.title"), key="rect_list")
     if actor.role != "admin":
         return
     close_tab, add_tab = st.tabs([t("eval.rect.tab.close"), t("eval.rect.tab.add")], key="rect_tab", on_change="rerun")
     if close_tab.open:
         with close_tab:
-            _close(actor, items)
+            _close(actor, visible)
     if add_tab.open:
         with add_tab:
             _add(actor)
 
 
+def _table(items: pd.DataFrame, lg: str) -> pd.DataFrame:
+    rounds = {r: t(f"eval.round.{r}") for r in rules.ROUNDS}
+    statuses = {s: t(f"eval.rect.status.{s}") for s in ("open", "closed", "overdue")}
+    shown = items.assign(
+        round_label=items["round"].map(rounds),
+        due=items["due_on"].map(lambda d: formatting.day(d, lg)),
+        status_label=[statuses["overdue" if late else s] for s, late in zip(items["status"], items["overdue"])],
+        late=items["days_late"].map(lambda d: formatting.number(d, lg) if d else ""),
+        closed=items["closed_on"].map(lambda d: formatting.day(d, lg) if pd.notna(d) else ""),
+        evidence=items["evidence"].fillna(""))
+    return tables.labelled(shown, HEADINGS)
+
+
 def _close(actor: Actor, items: pd.DataFrame) -> None:
+    """Close one of the open items on screen (the search finds the others)."""
     open_items = items[items["status"] == "open"] if not items.empty else items
     if open_items.empty:
         st.info(t("eval.rect.none_open"))
@@ -100,9 +110,13 @@ def _close(actor: Actor, items: pd.DataFrame) -> None:
 
 def _add(actor: Actor) -> None:
     frame = eval_data.evaluation_list(store.url(), actor, ResultFilter())
-    done = frame[frame["status"] == "completed"]
-    labels = {int(r.id): f"{r.project_code} · {r.project_title} · {t(f'eval.round.{r.round}')}"
-              for r in done.itertuples()}
+    done = frame[frame["status"] == "completed"].iloc[::-1]  # lowest result first: most to rectify
+    st.caption(t("eval.rect.evaluation_help"))
+    found = eval_picks.matching(done, eval_picks.search_box("rect_eval_search"), ("project_code", "project_title"))
+    rounds = {r: t(f"eval.round.{r}") for r in rules.ROUNDS}
+    labels = eval_picks.labels_of(found.head(eval_picks.LIMIT), rounds)
+    if st.session_state.get("rect_eval") not in labels:
+        st.session_state["rect_eval"] = None
     evaluation_id = st.selectbox(t("eval.rect.evaluation"), list(labels), format_func=labels.get, key="rect_eval",
                                  index=None, placeholder=t("eval.results.pick_hint"))
     if evaluation_id is None:

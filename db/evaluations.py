@@ -261,8 +261,9 @@ PROGRESS_COLUMNS = ["id", "project_id", "project_code", "project_title", "round"
 
 
 def progress(engine: Engine, *, actor: Actor, round: str | None = None, status: str | None = None,
-             overdue_only: bool = False, today: date | None = None) -> pd.DataFrame:
-    """Each evaluation in scope with its panel's counts by status; overdue: open past its due date."""
+             overdue_only: bool = False, today: date | None = None, year: int | None = None) -> pd.DataFrame:
+    """Each evaluation in scope with its panel's counts by status; overdue: open past its due date;
+    year: the project's year."""
     require_role(actor, *rules.RESULT_READERS)
     today = today or clock.today()
     overdue = and_(Evaluation.status == "open", Evaluation.due_on < today)
@@ -284,6 +285,8 @@ def progress(engine: Engine, *, actor: Actor, round: str | None = None, status: 
         query = query.where(Evaluation.status == status)
     if overdue_only:
         query = query.where(overdue)
+    if year is not None:
+        query = query.where(Project.year == year)
     with engine.connect() as conn:
         frame = pd.DataFrame(conn.execute(query).mappings().all(), columns=PROGRESS_COLUMNS)
     frame["overdue"] = frame["overdue"].astype(bool)
