@@ -8,13 +8,20 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from components import overview_data, store
+from components import overview_data, pipeline_data, store
 from db import eval_results, eval_templates, evaluations, rectifications
 from db.access import Actor
 from db.errors import NotFound
 from db.eval_results import ResultFilter
 
 _CACHE = dict(ttl=600, show_spinner=False)
+
+
+@pipeline_data.cleared_with_writes  # a project registered or moved on changes the choices too
+@st.cache_data(**_CACHE)
+def project_options(url: str, actor: Actor) -> pd.DataFrame:
+    """Projects an admin can put up for evaluation (30,000 in a city: read once, searched in memory)."""
+    return evaluations.project_options(store.engine_for(url), actor=actor)
 
 
 @st.cache_data(**_CACHE)
@@ -117,8 +124,8 @@ def rect_counts(url: str, actor: Actor, today: date) -> dict[str, int]:
 
 def clear_all() -> None:
     """After any write of the area: results, progress, lists and forms all read the changed rows."""
-    for reader in (result_options, summary, evaluation_list, distribution, league, calibration, evaluation_detail,
-                   evaluation_facts, project_rounds, progress, templates, template, my_assignments, scorecard,
+    for reader in (project_options, result_options, summary, evaluation_list, distribution, league, calibration,
+                   evaluation_detail, evaluation_facts, project_rounds, progress, templates, template, my_assignments, scorecard,
                    rect_items, rect_counts):
         reader.clear()
     overview_data.clear()

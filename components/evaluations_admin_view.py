@@ -195,8 +195,13 @@ def _report_text(actor: Actor, evaluation) -> None:
 
 def _create(actor: Actor) -> None:
     engine = store.engine()
-    projects = evaluations.project_options(engine, actor=actor)
-    project_names = {int(r.id): f"{r.code} · {r.title}" for r in projects.itertuples()}
+    # a city has 30,000 projects: the pick offers the first matches of a search, not all of them
+    projects = eval_picks.matching(eval_data.project_options(store.url(), actor),
+                                   eval_picks.search_box("ev_new_search"), ("code", "title"))
+    if len(projects) > eval_picks.LIMIT:
+        st.caption(t("eval.admin.project_matches", shown=formatting.number(eval_picks.LIMIT, lang()),
+                     total=formatting.number(len(projects), lang())))
+    project_names = {int(r.id): f"{r.code} · {r.title}" for r in projects.head(eval_picks.LIMIT).itertuples()}
     project_id = st.selectbox(t("eval.field.project_id"), list(project_names), format_func=project_names.get,
                               key="ev_new_project", index=None, placeholder=t("eval.admin.project_hint"))
     rounds = {r: t(f"eval.round.{r}") for r in rules.ROUNDS}

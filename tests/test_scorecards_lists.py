@@ -132,3 +132,24 @@ def test_progress_narrows_to_the_projects_year(engine):
     assert sum(len(f) for f in by_year.values()) == len(every) and all(len(f) for f in by_year.values())
     listed = eval_results.evaluation_list(engine, actor=admin, filters=ResultFilter(year=years[0]))
     assert set(by_year[years[0]]["id"]) == set(listed["id"])
+
+
+def test_the_new_evaluation_pick_offers_search_matches_and_creates_one(app_db, monkeypatch):
+    monkeypatch.setattr(eval_picks, "LIMIT", 5)
+    at = _open("admin", "evaluations")
+    at.session_state["ev_tab"] = "发起评价"  # what clicking the tab does
+    at.run()
+    assert len(at.selectbox(key="ev_new_project").options) == 5
+    assert any("请输入编号或名称搜索" in c.value for c in at.caption)
+    admin = actor_for(app_db, "admin")
+    target = evaluations.project_options(app_db, actor=admin).iloc[-1]  # the oldest: never among the first 5
+    at.text_input(key="ev_new_search").input(target["code"]).run()
+    options = at.selectbox(key="ev_new_project").options
+    assert len(options) == 1 and options[0].startswith(target["code"])
+    before = len(eval_results.evaluation_list(app_db, actor=admin))
+    at.selectbox(key="ev_new_project").set_value(int(target["id"])).run()
+    agency = at.selectbox(key="ev_new_agency")
+    agency.set_value(agency.options[0]).run()
+    at.button(key="ev_new_btn").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert len(eval_results.evaluation_list(app_db, actor=admin)) == before + 1

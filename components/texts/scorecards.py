@@ -269,6 +269,8 @@ TEXTS = {
     "eval.results.tab.calibration": ("评估员校准", "Evaluator calibration"),
     "eval.results.pick": ("查看评价详情", "Open an evaluation"),
     "eval.results.pick_hint": ("选择评价…", "Choose an evaluation…"),
+    "eval.admin.project_matches": ("共 {total} 个项目，下拉列表列出前 {shown} 个，请输入编号或名称搜索。",
+                                   "{total} projects; the list offers the first {shown}: search by code or title."),
     "eval.search": ("搜索项目", "Search projects"),
     "eval.search_hint": ("输入项目编号或名称", "Project code or title"),
     "eval.first_rows": ("共 {total} 条，表中显示前 {shown} 条，可缩小筛选范围或搜索；下载的文件包含全部 {total} 条。",
