@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from components import overview_data, pipeline_data, store
-from db import eval_results, eval_templates, evaluations, rectifications
+from db import eval_results, eval_templates, evaluations, rectifications, scorecard_entry
 from db.access import Actor
 from db.errors import NotFound
 from db.eval_results import ResultFilter
@@ -103,12 +103,12 @@ def template(url: str, actor: Actor, template_id: int) -> eval_templates.Templat
 
 @st.cache_data(**_CACHE)
 def my_assignments(url: str, actor: Actor, today: date) -> pd.DataFrame:
-    return evaluations.my_assignments(store.engine_for(url), actor=actor, today=today)
+    return scorecard_entry.my_assignments(store.engine_for(url), actor=actor, today=today)
 
 
 @st.cache_data(**_CACHE)
-def scorecard(url: str, actor: Actor, assignment_id: int) -> evaluations.ScorecardPublic:
-    return evaluations.get_scorecard(store.engine_for(url), actor=actor, assignment_id=assignment_id)
+def scorecard(url: str, actor: Actor, assignment_id: int) -> scorecard_entry.ScorecardPublic:
+    return scorecard_entry.get_scorecard(store.engine_for(url), actor=actor, assignment_id=assignment_id)
 
 
 @st.cache_data(**_CACHE)

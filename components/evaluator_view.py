@@ -8,10 +8,10 @@ import streamlit as st
 from components import eval_data, formatting, scorecard_form, store, tables
 from components.i18n import error_text, lang, t
 from components.safe_text import md_escape
-from db import clock, evaluations
+from db import clock, scorecard_entry
 from db.access import Actor
 from db.errors import DomainError
-from db.evaluations import ScorecardPublic
+from db.scorecard_entry import ScorecardPublic
 
 LIST_HEADINGS = {"project_code": "eval.col.project_code", "project_title": "eval.col.project",
                  "round_label": "eval.col.round",
@@ -89,7 +89,7 @@ def _declaration(actor: Actor, card: ScorecardPublic) -> None:
                         disabled=choice != "conflict", placeholder=t("eval.coi.note_hint"))
     if st.button(t("eval.coi.submit"), key="coi_submit", type="primary", disabled=choice is None):
         try:
-            evaluations.declare(store.engine(), actor=actor, assignment_id=card.assignment_id,
+            scorecard_entry.declare(store.engine(), actor=actor, assignment_id=card.assignment_id,
                                 conflict=choice == "conflict", note=note if choice == "conflict" else None)
         except DomainError as err:
             st.error(error_text(err, "eval.field."))

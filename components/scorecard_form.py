@@ -10,12 +10,12 @@ import streamlit as st
 from components import eval_data, formatting, store
 from components.i18n import error_text, lang, t
 from components.safe_text import md_escape
-from db import evaluations
+from db import scorecard_entry
 from db import scorecard_rules as rules
 from db.access import Actor
 from db.errors import DomainError
 from db.eval_templates import IndicatorPublic, TemplatePublic
-from db.evaluations import ScorecardPublic
+from db.scorecard_entry import ScorecardPublic
 from db.scorecard_rules import ScoreInvalid
 
 FLASH_KEY = "eval_form_flash"
@@ -127,7 +127,7 @@ def _actions(actor: Actor, card: ScorecardPublic, values: dict, lg: str) -> None
     if not (save or submit):
         return
     try:
-        status = evaluations.save_scores(store.engine(), actor=actor, assignment_id=card.assignment_id,
+        status = scorecard_entry.save_scores(store.engine(), actor=actor, assignment_id=card.assignment_id,
                                          scores=values, submit=submit)
     except DomainError as err:
         for message in score_messages(err, card.template, lg):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 from decimal import Decimal
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pandas as pd
 import pytest
@@ -20,7 +20,7 @@ from sqlalchemy import func, select, text
 from sqlmodel import SQLModel
 
 from db import (clock, eval_templates, evaluations, grid_import, grid_reports, project_writes, rectifications,
-                social_orgs, users, vote_codes, vote_review, voting)
+                scorecard_entry, social_orgs, users, vote_codes, vote_review, voting)
 from db.engine import make_engine, reading
 from db.errors import DomainError
 from db.grid_periods import current_month
@@ -110,7 +110,7 @@ class _World:
             "due_on": clock.today() + timedelta(days=30), "evaluator_ids": [self.evaluator.user_id]})
         with reading(e) as s:
             self.assignment = s.execute(select(Assignment.id).where(Assignment.evaluation_id == created.id)).scalar_one()
-        evaluations.declare(e, actor=self.evaluator, assignment_id=self.assignment, conflict=False)
+        scorecard_entry.declare(e, actor=self.evaluator, assignment_id=self.assignment, conflict=False)
         template = eval_templates.get_template(e, actor=self.admin, template_id=self.template.id)
         self.indicators = [i.id for i in template.indicators]
         self.template_form = {"code": self.template.code, "round": self.template.round, "name": "测试模板",
@@ -224,7 +224,7 @@ def test_evaluation_and_scorecard_forms(world, data):
     key = st.one_of(st.sampled_from(world.indicators), TEXT, NUMBER)
     entry = st.one_of(hostile({"points": 10, "comment": "记录完整"}), ANY)
     scores = data.draw(st.dictionaries(key, entry, max_size=4))
-    refused_cleanly(world, lambda: evaluations.save_scores(world.engine, actor=world.evaluator,
+    refused_cleanly(world, lambda: scorecard_entry.save_scores(world.engine, actor=world.evaluator,
                                                            assignment_id=world.assignment, scores=scores))
     reason = data.draw(st.one_of(TEXT, st.none()))
     refused_cleanly(world, lambda: evaluations.reopen(world.engine, actor=world.admin, assignment_id=world.assignment,

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
-from db import clock, eval_results, eval_templates, evaluations, rectifications
+from db import clock, eval_results, eval_templates, evaluations, rectifications, scorecard_entry
 from db import scorecard_rules as rules
 from db.engine import reading
 from db.errors import DomainError, NotFound, PermissionDenied
@@ -62,7 +62,7 @@ def _panel(engine, usernames, round_="post"):
         with reading(engine) as s:
             mine[person.username] = s.execute(select(Assignment.id).where(
                 Assignment.evaluation_id == created.id, Assignment.evaluator_id == person.user_id)).scalar_one()
-        evaluations.declare(engine, actor=person, assignment_id=mine[person.username], conflict=False)
+        scorecard_entry.declare(engine, actor=person, assignment_id=mine[person.username], conflict=False)
     return created, people, mine
 
 
@@ -158,9 +158,9 @@ def test_unused_template_edits_in_place_until_the_first_score_locks_it(engine):
         "due_on": clock.today() + timedelta(days=10), "evaluator_ids": [person.user_id]})
     with reading(engine) as s:
         assignment_id = s.execute(select(Assignment.id).where(Assignment.evaluation_id == created.id)).scalar_one()
-    evaluations.declare(engine, actor=person, assignment_id=assignment_id, conflict=False)
+    scorecard_entry.declare(engine, actor=person, assignment_id=assignment_id, conflict=False)
     first = edited.indicators[0]
-    evaluations.save_scores(engine, actor=person, assignment_id=assignment_id, scores={first.id: {"points": 20}})
+    scorecard_entry.save_scores(engine, actor=person, assignment_id=assignment_id, scores={first.id: {"points": 20}})
     assert eval_templates.get_template(engine, actor=admin, template_id=template.id).locked
     with pytest.raises(DomainError) as err:
         eval_templates.update_template(engine, actor=admin, template_id=template.id, data=data)
@@ -176,25 +176,25 @@ def test_score_out_of_range_missing_or_not_a_number_names_the_indicator(engine):
     scores = _scores_for_total(indicators, 85)
     scores[c1.id] = {"points": 16, "comment": "超出"}
     with pytest.raises(InvalidInput) as err:
-        evaluations.save_scores(engine, actor=person, assignment_id=mine["evaluator"], scores=scores)
+        scorecard_entry.save_scores(engine, actor=person, assignment_id=mine["evaluator"], scores=scores)
     field, code, params = err.value.problems[0]
     assert code == "eval.rule.out_of_range" and params["indicator"] == "C1 产出数量" and params["max"] == 15
     scores[c1.id] = {"points": -1}
     with pytest.raises(InvalidInput) as err:
-        evaluations.save_scores(engine, actor=person, assignment_id=mine["evaluator"], scores=scores)
+        scorecard_entry.save_scores(engine, actor=person, assignment_id=mine["evaluator"], scores=scores)
     assert err.value.problems[0][1] == "eval.rule.out_of_range"
     scores[c1.id] = {"points": "十二"}
     with pytest.raises(InvalidInput) as err:
-        evaluations.save_scores(engine, actor=person, assignment_id=mine["evaluator"], scores=scores)
+        scorecard_entry.save_scores(engine, actor=person, assignment_id=mine["evaluator"], scores=scores)
     assert err.value.problems[0][1] == "eval.rule.not_number" and "C1" in err.value.problems[0][2]["indicator"]
     scores[c1.id] = {"points": 12.25}
     with pytest.raises(InvalidInput) as err:
-        evaluations.save_scores(engine, actor=person, assignment_id=mine["evaluator"], scores=scores)
+        scorecard_entry.save_scores(engine, actor=person, assignment_id=mine["evaluator"], scores=scores)
     assert err.value.problems[0][1] == "eval.rule.decimals"
     del scores[c1.id]
-    assert evaluations.save_scores(engine, actor=person, assignment_id=mine["evaluator"], scores=scores) == "draft"
+    assert scorecard_entry.save_scores(engine, actor=person, assignment_id=mine["evaluator"], scores=scores) == "draft"
     with pytest.raises(InvalidInput) as err:  # a draft may be incomplete; a submission may not
-        evaluations.save_scores(engine, actor=person, assignment_id=mine["evaluator"], scores=scores, submit=True)
+        scorecard_entry.save_scores(engine, actor=person, assignment_id=mine["evaluator"], scores=scores, submit=True)
     assert [(c, p["indicator"]) for _, c, p in err.value.problems] == [("eval.rule.missing", "C1 产出数量")]
 
 
@@ -204,14 +204,14 @@ def test_low_score_needs_a_comment_to_submit(engine):
     b3 = next(i for i in indicators if i.code == "B3")
     scores = _scores_for_total(indicators, 80)
     scores[b3.id] = {"points": 2.5, "comment": ""}  # below 60% of 5
-    assert evaluations.save_scores(engine, actor=person, assignment_id=mine["evaluator"], scores=scores) == "draft"
+    assert scorecard_entry.save_scores(engine, actor=person, assignment_id=mine["evaluator"], scores=scores) == "draft"
     with pytest.raises(InvalidInput) as err:
-        evaluations.save_scores(engine, actor=person, assignment_id=mine["evaluator"], scores=scores, submit=True)
+        scorecard_entry.save_scores(engine, actor=person, assignment_id=mine["evaluator"], scores=scores, submit=True)
     field, code, params = err.value.problems[0]
     assert (field, code, params["indicator"], params["threshold"]) == ("comment", "eval.rule.comment_required",
                                                                        "B3 档案管理", "3")
     scores[b3.id] = {"points": 3, "comment": ""}  # exactly 60% needs none
-    assert evaluations.save_scores(engine, actor=person, assignment_id=mine["evaluator"], scores=scores,
+    assert scorecard_entry.save_scores(engine, actor=person, assignment_id=mine["evaluator"], scores=scores,
                                    submit=True) == "submitted"
 
 
@@ -220,12 +220,12 @@ def test_submit_locks_and_only_an_admin_reopens_with_a_reason(engine):
     admin, leader = actor_for(engine, "admin"), actor_for(engine, "leader")
     indicators = _indicators(engine, admin, _template_id(engine))
     aid = mine["evaluator"]
-    evaluations.save_scores(engine, actor=person, assignment_id=aid, scores=_scores_for_total(indicators, 84),
+    scorecard_entry.save_scores(engine, actor=person, assignment_id=aid, scores=_scores_for_total(indicators, 84),
                             submit=True)
-    card = evaluations.get_scorecard(engine, actor=person, assignment_id=aid)
+    card = scorecard_entry.get_scorecard(engine, actor=person, assignment_id=aid)
     assert card.status == "submitted" and card.total == 84 and card.submitted_at is not None
     with pytest.raises(DomainError) as err:
-        evaluations.save_scores(engine, actor=person, assignment_id=aid, scores=_scores_for_total(indicators, 90))
+        scorecard_entry.save_scores(engine, actor=person, assignment_id=aid, scores=_scores_for_total(indicators, 90))
     assert err.value.code == "eval.error.submitted_locked"
     for who in (person, leader):
         with pytest.raises(PermissionDenied):
@@ -234,12 +234,12 @@ def test_submit_locks_and_only_an_admin_reopens_with_a_reason(engine):
         evaluations.reopen(engine, actor=admin, assignment_id=aid, reason="  ")
     assert err.value.field == "reason"
     evaluations.reopen(engine, actor=admin, assignment_id=aid, reason="C2 现场检查记录补充后重新评分")
-    card = evaluations.get_scorecard(engine, actor=person, assignment_id=aid)
+    card = scorecard_entry.get_scorecard(engine, actor=person, assignment_id=aid)
     assert card.status == "draft" and card.total is None and card.reopened_reason.startswith("C2")
     assert evaluations.get_evaluation(engine, actor=admin, evaluation_id=created.id).status == "open"
-    evaluations.save_scores(engine, actor=person, assignment_id=aid, scores=_scores_for_total(indicators, 88),
+    scorecard_entry.save_scores(engine, actor=person, assignment_id=aid, scores=_scores_for_total(indicators, 88),
                             submit=True)
-    assert evaluations.get_scorecard(engine, actor=person, assignment_id=aid).total == 88
+    assert scorecard_entry.get_scorecard(engine, actor=person, assignment_id=aid).total == 88
     with reading(engine) as s:
         actions = s.execute(select(AuditLog.action).where(AuditLog.entity_id == str(aid))).scalars().all()
     assert actions.count("scorecard_submit") == 2 and "scorecard_reopen" in actions
@@ -253,21 +253,21 @@ def test_evaluator_cannot_read_or_write_another_evaluators_assignment(engine):
     me, other = people
     theirs = mine["jc_lijing"]
     with pytest.raises(PermissionDenied) as err:
-        evaluations.get_scorecard(engine, actor=me, assignment_id=theirs)
+        scorecard_entry.get_scorecard(engine, actor=me, assignment_id=theirs)
     assert err.value.code == "eval.error.not_your_assignment"
     indicators = _indicators(engine, actor_for(engine, "admin"), _template_id(engine))
     with pytest.raises(PermissionDenied):
-        evaluations.save_scores(engine, actor=me, assignment_id=theirs, scores=_scores_for_total(indicators, 80))
+        scorecard_entry.save_scores(engine, actor=me, assignment_id=theirs, scores=_scores_for_total(indicators, 80))
     with pytest.raises(PermissionDenied):
-        evaluations.declare(engine, actor=me, assignment_id=theirs, conflict=True, note="冒名声明测试")
-    listed = evaluations.my_assignments(engine, actor=me)
+        scorecard_entry.declare(engine, actor=me, assignment_id=theirs, conflict=True, note="冒名声明测试")
+    listed = scorecard_entry.my_assignments(engine, actor=me)
     with reading(engine) as s:
         own = set(s.execute(select(Assignment.id).where(Assignment.evaluator_id == me.user_id)).scalars())
     assert set(listed["id"]) == own and theirs not in own and mine["evaluator"] in own
     with pytest.raises(PermissionDenied):  # leaders read results, but never write a scorecard
-        evaluations.save_scores(engine, actor=actor_for(engine, "leader"), assignment_id=theirs, scores={})
+        scorecard_entry.save_scores(engine, actor=actor_for(engine, "leader"), assignment_id=theirs, scores={})
     with pytest.raises(PermissionDenied):
-        evaluations.my_assignments(engine, actor=actor_for(engine, "leader"))
+        scorecard_entry.my_assignments(engine, actor=actor_for(engine, "leader"))
 
 
 def test_declaration_first_and_a_conflict_recuses(engine):
@@ -280,19 +280,19 @@ def test_declaration_first_and_a_conflict_recuses(engine):
     mine = dict(zip(panel["username"], panel["id"]))
     indicators = _indicators(engine, admin, _template_id(engine))
     with pytest.raises(DomainError) as err:
-        evaluations.save_scores(engine, actor=person, assignment_id=int(mine["evaluator"]),
+        scorecard_entry.save_scores(engine, actor=person, assignment_id=int(mine["evaluator"]),
                                 scores=_scores_for_total(indicators, 80))
     assert err.value.code == "eval.error.declare_first"
     with pytest.raises(DomainError) as err:
-        evaluations.declare(engine, actor=person, assignment_id=int(mine["evaluator"]), conflict=True, note="")
+        scorecard_entry.declare(engine, actor=person, assignment_id=int(mine["evaluator"]), conflict=True, note="")
     assert err.value.field == "conflict_note"
-    assert evaluations.declare(engine, actor=person, assignment_id=int(mine["evaluator"]), conflict=True,
+    assert scorecard_entry.declare(engine, actor=person, assignment_id=int(mine["evaluator"]), conflict=True,
                                note="曾为承接机构提供督导") == "recused"
     with pytest.raises(DomainError) as err:
-        evaluations.declare(engine, actor=person, assignment_id=int(mine["evaluator"]), conflict=False)
+        scorecard_entry.declare(engine, actor=person, assignment_id=int(mine["evaluator"]), conflict=False)
     assert err.value.code == "eval.error.already_declared"
     with pytest.raises(DomainError) as err:
-        evaluations.save_scores(engine, actor=person, assignment_id=int(mine["evaluator"]),
+        scorecard_entry.save_scores(engine, actor=person, assignment_id=int(mine["evaluator"]),
                                 scores=_scores_for_total(indicators, 80))
     assert err.value.code == "eval.error.recused"
     panel = evaluations.panel(engine, actor=admin, evaluation_id=created.id)
@@ -300,8 +300,8 @@ def test_declaration_first_and_a_conflict_recuses(engine):
     assert row["status"] == "recused" and bool(row["conflict"]) and row["conflict_note"] == "曾为承接机构提供督导"
     progress = evaluations.progress(engine, actor=admin)
     assert progress.loc[progress["id"] == created.id, "recused"].iloc[0] == 1
-    evaluations.declare(engine, actor=colleague, assignment_id=int(mine["jc_chenxd"]), conflict=False)
-    evaluations.save_scores(engine, actor=colleague, assignment_id=int(mine["jc_chenxd"]),
+    scorecard_entry.declare(engine, actor=colleague, assignment_id=int(mine["jc_chenxd"]), conflict=False)
+    scorecard_entry.save_scores(engine, actor=colleague, assignment_id=int(mine["jc_chenxd"]),
                             scores=_scores_for_total(indicators, 82), submit=True)
     # the recused evaluator does not hold the evaluation open
     assert evaluations.get_evaluation(engine, actor=admin, evaluation_id=created.id).status == "completed"
@@ -316,16 +316,16 @@ def test_mean_then_trimmed_mean_from_five_scorecards_on_known_numbers(engine):
     indicators = _indicators(engine, actor_for(engine, "admin"), _template_id(engine))
     totals = dict(zip(names, (70, 80, 85, 90, 99)))
     for person in people[:3]:
-        evaluations.save_scores(engine, actor=person, assignment_id=mine[person.username],
+        scorecard_entry.save_scores(engine, actor=person, assignment_id=mine[person.username],
                                 scores=_scores_for_total(indicators, totals[person.username]), submit=True)
     partial = eval_results.evaluation_result(engine, actor=leader, evaluation_id=created.id)
     assert partial.scorecards == 3 and partial.result == pytest.approx(235 / 3) and not partial.trimmed
     assert partial.grade == "pass" and not partial.complete
-    evaluations.save_scores(engine, actor=people[3], assignment_id=mine["jc_chenxd"],
+    scorecard_entry.save_scores(engine, actor=people[3], assignment_id=mine["jc_chenxd"],
                             scores=_scores_for_total(indicators, 90), submit=True)
     four = eval_results.evaluation_result(engine, actor=leader, evaluation_id=created.id)
     assert four.result == pytest.approx(81.25) and four.grade == "good" and not four.trimmed
-    evaluations.save_scores(engine, actor=people[4], assignment_id=mine["ry_zhouwj"],
+    scorecard_entry.save_scores(engine, actor=people[4], assignment_id=mine["ry_zhouwj"],
                             scores=_scores_for_total(indicators, 99), submit=True)
     five = eval_results.evaluation_result(engine, actor=leader, evaluation_id=created.id)
     assert five.result == pytest.approx(85.0) and five.trimmed and five.grade == "good" and five.complete
@@ -463,7 +463,7 @@ def test_demo_data_tells_the_issues_story(engine):
     assert all(h == "!disabled" for u, h in evaluators if u != "evaluator")
     mid = evaluations.progress(engine, actor=leader, round="mid", status="open")
     assert (mid["draft"] > 0).any() and mid["overdue"].sum() == 1
-    mine = evaluations.my_assignments(engine, actor=actor_for(engine, "evaluator"))
+    mine = scorecard_entry.my_assignments(engine, actor=actor_for(engine, "evaluator"))
     assert (mine["status"] == "not_started").sum() >= 2 and (mine["status"] == "submitted").sum() > 50
     counts = rectifications.counts(engine, actor=leader)
     assert counts["open"] > 0 and counts["closed"] > 0 and counts["overdue"] > 0

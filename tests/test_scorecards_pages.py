@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from components import eval_exports
-from db import eval_results, evaluations
+from db import eval_results, evaluations, scorecard_entry
 from db import scorecard_rules as rules
 from db.engine import reading
 from db.models import AppUser
@@ -36,7 +36,7 @@ def _errors(at):
 def test_evaluator_declares_fills_and_submits_the_scorecard(app_db):
     assignment_id = _open_assignment(app_db)
     person = actor_for(app_db, "evaluator")
-    card = evaluations.get_scorecard(app_db, actor=person, assignment_id=assignment_id)
+    card = scorecard_entry.get_scorecard(app_db, actor=person, assignment_id=assignment_id)
     at = signed_in("evaluator")
     at.switch_page("pages/my_assignments.py").run()
     at.query_params["assignment"] = str(assignment_id)
@@ -55,7 +55,7 @@ def test_evaluator_declares_fills_and_submits_the_scorecard(app_db):
     assert expected in _errors(at), _errors(at)
     at.button(key="sc_save").click().run()  # refused by the db layer too, naming the indicator
     assert _errors(at).count(expected) == 2
-    assert evaluations.get_scorecard(app_db, actor=person, assignment_id=assignment_id).status == "not_started"
+    assert scorecard_entry.get_scorecard(app_db, actor=person, assignment_id=assignment_id).status == "not_started"
 
     at.number_input(key=key(first.code)).set_value(first.max_points)
     for indicator in rest[:-1]:
@@ -68,7 +68,7 @@ def test_evaluator_declares_fills_and_submits_the_scorecard(app_db):
     assert metrics["已评指标"] == f"{len(card.template.indicators) - 1} / {len(card.template.indicators)}"
     at.button(key="sc_save").click().run()
     assert any("草稿已保存" in s.value for s in at.success)
-    assert evaluations.get_scorecard(app_db, actor=person, assignment_id=assignment_id).status == "draft"
+    assert scorecard_entry.get_scorecard(app_db, actor=person, assignment_id=assignment_id).status == "draft"
 
     last = rest[-1]
     at.checkbox(key=f"sc_{assignment_id}_confirm").check().run()
@@ -81,7 +81,7 @@ def test_evaluator_declares_fills_and_submits_the_scorecard(app_db):
     at.text_input(key=key(last.code, "c")).input("社区参与面较窄，骨干队伍尚未形成").run()
     at.button(key="sc_submit").click().run()
     assert any("评分表已提交" in s.value for s in at.success), _errors(at)
-    saved = evaluations.get_scorecard(app_db, actor=person, assignment_id=assignment_id)
+    saved = scorecard_entry.get_scorecard(app_db, actor=person, assignment_id=assignment_id)
     assert saved.status == "submitted" and saved.total == pytest.approx(running + low)
     assert saved.scores[last.id] == (low, "社区参与面较窄，骨干队伍尚未形成")
     assert not at.number_input and any("提交并锁定" in i.value for i in at.info)
