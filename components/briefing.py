@@ -48,18 +48,16 @@ class Headline:
     delta: str | None  # change against last year, formatted, or None when not comparable
 
 
-def _delta_number(this, last, lang: str, digits: int = 0, unit: str = "") -> str | None:
+def _delta_number(this, last, lang: str, digits: int = 0) -> str | None:
     if this is None or last is None:
         return None
     change = this - last
-    sign = "+" if change > 0 else ""
-    return f"{sign}{formatting.number(change, lang, digits)}{unit}"
+    return ("+" if change > 0 else "") + formatting.number(change, lang, digits)
 
 
 def _delta_wan(this: int, last: int, lang: str) -> str:
     """A change of an amount, in whole 万元 with the unit."""
-    change = (this - last) / WAN
-    return ("+" if change > 0 else "") + formatting.number(change, lang, 0) + " " + translate("ov.unit.wan", lang)
+    return _delta_number(this / WAN, last / WAN, lang) + " " + translate("ov.unit.wan", lang)
 
 
 def _delta_points(this, last, lang: str) -> str | None:
@@ -107,11 +105,12 @@ def headlines(ov: Overview, lang: str) -> list[Headline]:
 
 def headline_table(ov: Overview, lang: str) -> pd.DataFrame:
     tr = tr_for(lang)
+    rows = headlines(ov, lang)
     return pd.DataFrame({
-        tr("ov.col.indicator"): [tr(h.key) for h in headlines(ov, lang)],
-        tr("ov.col.this_year", year=ov.year): [h.value for h in headlines(ov, lang)],
-        tr("ov.col.last_year", year=ov.year - 1): [h.last_year for h in headlines(ov, lang)],
-        tr("ov.col.change"): [h.delta or "—" for h in headlines(ov, lang)],
+        tr("ov.col.indicator"): [tr(h.key) for h in rows],
+        tr("ov.col.this_year", year=ov.year): [h.value for h in rows],
+        tr("ov.col.last_year", year=ov.year - 1): [h.last_year for h in rows],
+        tr("ov.col.change"): [h.delta or "—" for h in rows],
     })
 
 

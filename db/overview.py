@@ -42,7 +42,7 @@ ALERT_KINDS = ("stage_overdue", "contractor_rating", "failed_evaluation", "recti
 def narrowed(actor: Actor, unit: UnitPublic) -> Actor:
     """The actor seeing only `unit` (a district or street inside their own scope): every reader and
     writer then applies the smaller scope, so a narrowed view can never show more than the actor's."""
-    if unit.level not in ("root", "district", "street") or not unit_in_scope(actor, OrgUnit(**unit.model_dump())):
+    if unit.level not in ("root", "district", "street") or not unit_in_scope(actor, unit):
         raise NotFound("error.not_found", entity="org_unit")
     if unit.id == actor.scope_id:
         return actor

@@ -14,7 +14,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.engine import Engine
 
 from db import clock, eval_results, pipeline_rules, vote_review
-from db.access import Actor, require_role
+from db.access import SCOPE_COLUMN, Actor, require_role
 from db.engine import reading
 from db.eval_results import panel_results
 from db.models import OrgUnit
@@ -135,8 +135,8 @@ def grid_rates(engine: Engine, *, actor: Actor, unit: UnitPublic, months: list[s
              .where(value.period.in_(months), value.code.in_(("problems_reported", "problems_solved")))
              .group_by(value.grid_id))
     if unit.level != "root":
-        column = {"district": "district_id", "street": "street_id", "community": "community_id", "grid": "id"}
-        query = query.join(grid, grid.c.id == value.grid_id).where(getattr(grid.c, column[unit.level]) == unit.id)
+        query = (query.join(grid, grid.c.id == value.grid_id)
+                 .where(getattr(grid.c, SCOPE_COLUMN[unit.level]) == unit.id))
     with engine.connect() as conn:
         frame = pd.DataFrame(conn.execute(query).mappings().all(), columns=["grid_id", "reported", "solved"])
     frame["reported"] = frame["reported"].astype("int64")
