@@ -41,3 +41,33 @@ def shows_data(at: AppTest) -> bool:
 
 def on_login_form(at: AppTest) -> bool:
     return any(w.key == "login_username" for w in at.text_input)
+
+
+def open_campaign_with_voters(engine, *, name: str, cases: int, voters: int, per_voter_per_day: int,
+                              phone_prefix: str, theme: str, network: int) -> tuple[int, list[int], list[str]]:
+    """An open campaign of 锦江区 with `cases` cases and `voters` voters who passed the code step, each from
+    their own client address (10.<network>.x.y): the campaign id, the case ids and the voters' tickets."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from db import clock, users, vote_codes, voting
+    from db.engine import reading
+    from db.models import OrgUnit
+
+    admin, now = users.actor_for(engine, "admin"), clock.utcnow()
+    with reading(engine) as session:
+        district = session.execute(select(OrgUnit.id).where(OrgUnit.code == "510104")).scalar_one()
+    campaign = voting.create_campaign(engine, actor=admin, data={
+        "title": f"{name}评选", "year": 2026, "org_unit_id": district, "opens_at": now - timedelta(hours=1),
+        "closes_at": now + timedelta(days=1), "per_voter_per_day": per_voter_per_day, "per_case_per_day": 1})
+    case_ids = [voting.add_case(engine, actor=admin, campaign_id=campaign.id, data={
+        "title": f"{name}案例{i}", "organization": "测试中心", "theme": theme}) for i in range(cases)]
+    voting.open_campaign(engine, actor=admin, campaign_id=campaign.id)
+    tickets = []
+    for index in range(voters):
+        phone = f"{phone_prefix}{index:04d}"
+        address = f"10.{network}.{index // 250}.{index % 250 + 1}"
+        sent = vote_codes.request_code(engine, campaign_id=campaign.id, phone=phone, client_address=address)
+        tickets.append(vote_codes.verify_code(engine, campaign_id=campaign.id, phone=phone, code=sent.demo_code).ticket)
+    return campaign.id, case_ids, tickets

@@ -21,15 +21,13 @@ import sqlite3
 import subprocess
 import sys
 import threading
-from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from db import clock, users, vote_codes, voting
+from db import vote_codes, voting
 from db.engine import make_engine, reading
-from db.models import OrgUnit
 from db.models.voting import Vote, VoteChallenge, VoteQuota
-from tests.helpers import ROOT
+from tests.helpers import ROOT, open_campaign_with_voters
 
 VOTERS = 60
 CASES = 20
@@ -39,21 +37,9 @@ KILL_AFTER_ACKS = 60  # acknowledgement lines read before the kill: well inside 
 
 
 def _setup(engine):
-    admin, now = users.actor_for(engine, "admin"), clock.utcnow()
-    with reading(engine) as s:
-        district = s.execute(select(OrgUnit.id).where(OrgUnit.code == "510104")).scalar_one()
-    campaign = voting.create_campaign(engine, actor=admin, data={
-        "title": "断电测试评选", "year": 2026, "org_unit_id": district, "opens_at": now - timedelta(hours=1),
-        "closes_at": now + timedelta(days=1), "per_voter_per_day": CASES, "per_case_per_day": 1})
-    cases = [voting.add_case(engine, actor=admin, campaign_id=campaign.id, data={
-        "title": f"断电案例{i}", "organization": "测试中心", "theme": "社区教育"}) for i in range(CASES)]
-    voting.open_campaign(engine, actor=admin, campaign_id=campaign.id)
-    tickets = []
-    for index in range(VOTERS):
-        phone = f"1370000{index:04d}"
-        sent = vote_codes.request_code(engine, campaign_id=campaign.id, phone=phone, client_address=f"10.2.{index}.1")
-        tickets.append(vote_codes.verify_code(engine, campaign_id=campaign.id, phone=phone, code=sent.demo_code).ticket)
-    return campaign.id, cases, tickets
+    return open_campaign_with_voters(engine, name="断电测试", cases=CASES, voters=VOTERS,
+                                     per_voter_per_day=CASES, phone_prefix="1370000", theme="社区教育",
+                                     network=2)
 
 
 def _plan(cases: list[int]) -> list[tuple[int, list[int]]]:

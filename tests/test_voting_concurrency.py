@@ -8,15 +8,13 @@ import subprocess
 import sys
 import threading
 from collections import Counter
-from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from db import clock, users, vote_codes, voting
+from db import voting
 from db.engine import make_engine, reading
-from db.models import OrgUnit
 from db.models.voting import Vote, VoteQuota
-from tests.helpers import ROOT
+from tests.helpers import ROOT, open_campaign_with_voters
 
 THREADS = 16
 VOTERS = 6
@@ -25,21 +23,9 @@ PER_DAY = 3
 
 
 def _setup(engine):
-    admin, now = users.actor_for(engine, "admin"), clock.utcnow()
-    with reading(engine) as s:
-        district = s.execute(select(OrgUnit.id).where(OrgUnit.code == "510104")).scalar_one()
-    campaign = voting.create_campaign(engine, actor=admin, data={
-        "title": "并发测试评选", "year": 2026, "org_unit_id": district, "opens_at": now - timedelta(hours=1),
-        "closes_at": now + timedelta(days=1), "per_voter_per_day": PER_DAY, "per_case_per_day": 1})
-    cases = [voting.add_case(engine, actor=admin, campaign_id=campaign.id, data={
-        "title": f"并发案例{i}", "organization": "测试中心", "theme": "文化营造"}) for i in range(CASES)]
-    voting.open_campaign(engine, actor=admin, campaign_id=campaign.id)
-    tickets = []
-    for index in range(VOTERS):
-        phone = f"1580000{index:04d}"
-        sent = vote_codes.request_code(engine, campaign_id=campaign.id, phone=phone, client_address=f"10.1.1.{index}")
-        tickets.append(vote_codes.verify_code(engine, campaign_id=campaign.id, phone=phone, code=sent.demo_code).ticket)
-    return campaign.id, cases, tickets
+    return open_campaign_with_voters(engine, name="并发测试", cases=CASES, voters=VOTERS,
+                                     per_voter_per_day=PER_DAY, phone_prefix="1580000", theme="文化营造",
+                                     network=1)
 
 
 def _attempts(seed: int, tickets: list[str], cases: list[int]) -> list[tuple[str, list[int]]]:
