@@ -19,7 +19,8 @@ def test_leader_signs_in_reloads_with_cookie_and_signs_out(live_app):
     with chromium_page() as page:
         sign_in(page, live_app, "leader", "Leader@2026", landing_text="欢迎，锦江区 区领导")
         assert page.get_by_text("社区项目监测评估平台").first.is_visible()
-        page.locator('[data-testid="stMetric"]').first.wait_for(timeout=60_000)  # the overview draws after the welcome
+        # the overview's cards draw one by one after the welcome: wait for the third, not the first
+        page.locator('[data-testid="stMetric"]').nth(2).wait_for(timeout=60_000)
         assert page.locator('[data-testid="stMetric"]').count() >= 3
 
         page.reload()
