@@ -21,6 +21,7 @@ import resource
 import shutil
 import sys
 import tempfile
+import uuid
 import time
 
 os.environ.setdefault("APP_SECRET_KEY", "bench-" + "k" * 40)
@@ -92,7 +93,7 @@ def _votes(url: str) -> dict:
     out = {}
     for threads, prefix in ((1, 55), (8, 58)):  # +86 155…, 158…: valid mobile ranges for fresh voters
         raw = vb.raw_rate(engine, threads, rows=800)
-        rate = vb.vote_rate(engine, threads, f"bench-{threads}-{time.time_ns()}", prefix, votes=800)
+        rate = vb.vote_rate(engine, threads, f"bench-{threads}-{uuid.uuid4().hex[:12]}", prefix, votes=800)
         out[str(threads)] = {"votes_per_s": rate["rate"], "raw_inserts_per_s": raw, "lost": rate["lost"],
                              "duplicates": rate["duplicates"]}
     vb._raw.drop(engine)

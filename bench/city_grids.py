@@ -13,7 +13,8 @@ import numpy as np
 from db import settings
 from db.grid_indicators import OUTLIER_WINDOW, outlier_test
 from db.grid_periods import last_complete_month, month_add
-from db.grid_reports import ENTERED, due_day
+from db.grid_periods import due_day
+from db.grid_reports import ENTERED
 from db.models.grids import GridReport, IndicatorValue
 from seed_data.grids import BASE, PROFILES, _season
 

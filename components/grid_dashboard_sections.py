@@ -9,8 +9,7 @@ from components import formatting, grid_charts, grid_data, grid_tables, tables
 from components.i18n import lang, t
 from db.access import Actor
 from db.grid_indicators import trend_of
-from db.grid_periods import Period
-from db.grid_reports import due_day
+from db.grid_periods import Period, due_date, due_day, not_yet_due
 
 OUTLIER_LIMIT = 200
 DEFAULT_INDICATOR = "resolution_rate"
@@ -93,12 +92,15 @@ def trend_and_heatmap(actor: Actor, url: str, unit, period: Period, defs: pd.Dat
 def reporting(actor: Actor, url: str, unit, period: Period) -> None:
     st.caption(t("grid.reporting.caption", due=due_day()))
     frame = grid_data.reporting(url, actor, unit.code, period.text)
+    for month in not_yet_due(period.months):  # never shown as late or missing before its due day
+        st.info(t("grid.reporting.not_due", month=t("grid.period.label.month", year=int(month[:4]), month=int(month[5:])),
+                  due=formatting.day(due_date(month), lang()), received=formatting.number(int(frame["not_due"].sum()), lang())))
     defs = grid_data.definitions(url)
     values = pd.DataFrame({
         t("grid.col.name"): frame["name"], t("grid.col.grids"): frame["grids"],
         t("grid.col.expected"): frame["expected"], t("grid.col.reports"): frame["reports"],
         t("grid.col.on_time"): frame["on_time"], t("grid.col.late"): frame["late"],
-        t("grid.col.missing"): frame["missing"],
+        t("grid.col.missing"): frame["missing"], t("grid.col.not_due"): frame["not_due"],
     })
     css = pd.DataFrame("", index=values.index, columns=values.columns)
     formats = {}

@@ -8,7 +8,7 @@ import streamlit as st
 from components import formatting, grid_data, grid_tables, store
 from components.i18n import error_text, lang, t
 from components.safe_text import md_escape
-from db import grid_reports
+from db import grid_periods, grid_reports
 from db.access import Actor
 from db.errors import DomainError
 from db.grid_periods import current_month, last_complete_month, month_add
@@ -91,7 +91,7 @@ def _status(state: grid_reports.ReportPublic) -> None:
 def render(actor: Actor) -> None:
     url = store.url()
     st.title(t("grid.entry.title"))
-    st.caption(t("grid.entry.caption", due=grid_reports.due_day()))
+    st.caption(t("grid.entry.caption", due=grid_periods.due_day()))
     flash = st.session_state.pop(_FLASH, None)
     if flash:
         st.success(flash)

@@ -11,8 +11,9 @@ from pandas.io.formats.style import Styler
 from components import formatting
 from components.i18n import lang, t
 
-SHADE = {"green": "background-color: #d8f0df", "amber": "background-color: #fcebc4", "red": "background-color: #f6d2d2"}
-METRIC_COLOR = {"green": "green", "amber": "orange", "red": "red", None: "gray"}
+SHADE = {"green": "background-color: #d8f0df", "amber": "background-color: #fcebc4", "red": "background-color: #f6d2d2",
+         "not_due": "background-color: #ececec"}
+METRIC_COLOR = {"green": "green", "amber": "orange", "red": "red", "not_due": "gray", None: "gray"}
 
 
 def shown(defs: pd.DataFrame) -> pd.DataFrame:

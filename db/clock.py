@@ -1,16 +1,61 @@
-"""The one place that reads the clock, so tests can move time (lockout expiry, due dates)."""
+"""The one place that reads the clock, so tests can move time (lockout expiry, due dates).
+
+`APP_CLOCK` (an ISO instant with its offset, e.g. `2026-12-01T09:00:00+08:00`) starts the clock at
+that instant when the process starts, and it runs on from there: the test suite builds its demo
+data at a fixed "today" with it, CI reruns the date-sensitive tests at month and year boundaries,
+and a training install can show the demo as of a chosen day. `set_now` does the same in-process.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone as _tz
+import os
+from datetime import date, datetime, timedelta, timezone as _tz
 from zoneinfo import ZoneInfo
 
 from db import settings
 
+CLOCK_ENV = "APP_CLOCK"
+
+
+def _wall() -> datetime:
+    return datetime.now(_tz.utc)
+
+
+def parse_instant(text: str) -> datetime:
+    """An ISO instant; one without an offset is read in the district's time zone."""
+    moment = datetime.fromisoformat(text.strip())
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(settings.timezone()))
+    return moment.astimezone(_tz.utc)
+
+
+def _offset_from_env() -> timedelta:
+    text = os.environ.get(CLOCK_ENV, "").strip()
+    if not text:
+        return timedelta(0)
+    try:
+        return parse_instant(text) - _wall()
+    except ValueError as err:
+        raise RuntimeError(f"{CLOCK_ENV} must be an ISO date-time such as 2026-12-01T09:00:00+08:00: {text!r}") from err
+
+
+_offset = _offset_from_env()
+
+
+def set_now(moment: datetime | None) -> None:
+    """Run the clock from `moment` on (aware, or local to the district); None returns to the wall clock."""
+    global _offset
+    if moment is None:
+        _offset = timedelta(0)
+        return
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(settings.timezone()))
+    _offset = moment.astimezone(_tz.utc) - _wall()
+
 
 def utcnow() -> datetime:
     """Aware UTC: every timestamp is stored and compared in this form."""
-    return datetime.now(_tz.utc)
+    return _wall() + _offset
 
 
 def today() -> date:

@@ -3,7 +3,9 @@ ratios and reporting rates are divided after the roll-up, never averaged from th
 
 A period is a month 'YYYY-MM', a quarter 'YYYY-Qn' or a year 'YYYY'. Targets of sums are per grid
 per month, so a unit's status compares its total divided by the reports it received; ratios compare
-directly. Expected reports are the unit's grids times the complete months in the period.
+directly. Expected reports are the unit's grids times the months of the period past their due day;
+completeness and the on-time rate count only those months (a month not yet due is neither late nor
+missing: its status is "not_due"), while sums count every report received.
 """
 
 from __future__ import annotations
@@ -12,12 +14,12 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import case, func, select, true
+from sqlalchemy import and_, case, func, select, true
 from sqlalchemy.engine import Connection, Engine
 
 from db.access import SCOPE_COLUMN, Actor, unit_in_scope
 from db.errors import PermissionDenied
-from db.grid_periods import Period, expected_months, month_add, month_range
+from db.grid_periods import Period, expected_months, last_due_month, month_add, month_range
 from db.models import OrgUnit
 from db.models.grids import (GridReport, GridReportRollup, GridStreetReportRollup, GridStreetValueRollup,
                              GridValueRollup, Indicator, IndicatorValue)
@@ -75,6 +77,10 @@ def is_outlier(value: float, history: list[float]) -> bool:
 
 # ---------------------------------------------------------------- the roll-up core
 
+# every report received and those on time, then the same over the months already due
+REPORT_COUNTS = ("reports", "on_time", "reports_due", "on_time_due")
+NOT_DUE = "not_due"  # the status of a reporting rate over months none of which is due yet
+
 _G = OrgUnit.__table__.alias("g")
 _C = OrgUnit.__table__.alias("c")
 _IV = IndicatorValue.__table__
@@ -105,7 +111,7 @@ def _key_expr(key: str | None):
 def _rollup(conn: Connection, *, unit: UnitPublic, months: list[str], key: str | None,
             by_month: bool, entered: list[str], today: date | None = None) -> pd.DataFrame:
     """One row per key (and month): the SUM of every entered code over the grids below, the reports
-    received and on time, the grids and the reports expected. Three GROUP BY queries, no row loads.
+    received and on time (all, and of the months already due), the grids and the reports expected. Three GROUP BY queries, no row loads.
     Above the grids (any unit but a grid, grouped by anything coarser than a grid) the sums come from
     the community-month roll-ups (db.grid_rollups), a tenth of the rows of the grids' values, and from
     the street-month ones when the grouping is by street or coarser, a hundredth."""
@@ -114,6 +120,7 @@ def _rollup(conn: Connection, *, unit: UnitPublic, months: list[str], key: str |
     values_table, reports_table = (_SVR, _SRR) if by_street else (_VR, _RR) if coarse else (_IV, _R)
     group_ids = ["key"] * (key is not None) + ["period"] * by_month
     first, last = months[0], months[-1]
+    last_due = last_due_month(today)
 
     def grouped(query, table):
         key_col = _key_expr(key) if not coarse or key in (None, "type") else table.c[key]
@@ -127,14 +134,20 @@ def _rollup(conn: Connection, *, unit: UnitPublic, months: list[str], key: str |
         v, r = values_table, reports_table
         values = select(v.c.code, func.sum(v.c.total).label("total")).select_from(v).where(
             _under(unit, v), v.c.period.between(first, last), v.c.code.in_(entered))
-        reports = select(func.sum(r.c.reports).label("reports"), func.sum(r.c.on_time).label("on_time")
+        due = r.c.period <= last_due
+        reports = select(func.sum(r.c.reports).label("reports"), func.sum(r.c.on_time).label("on_time"),
+                         func.sum(case((due, r.c.reports), else_=0)).label("reports_due"),
+                         func.sum(case((due, r.c.on_time), else_=0)).label("on_time_due"),
                          ).select_from(r).where(_under(unit, r), r.c.period.between(first, last))
     else:
         values = (select(_IV.c.code, func.sum(_IV.c.value).label("total"))
                   .select_from(_IV).join(_G, _G.c.id == _IV.c.grid_id)
                   .where(_under(unit), _IV.c.period.between(first, last), _IV.c.code.in_(entered)))
         # a report reopened after its first submission still holds its values, so it still counts
-        reports = (select(func.count().label("reports"), func.sum(case((_R.c.on_time, 1), else_=0)).label("on_time"))
+        due = _R.c.period <= last_due
+        reports = (select(func.count().label("reports"), func.sum(case((_R.c.on_time, 1), else_=0)).label("on_time"),
+                          func.sum(case((due, 1), else_=0)).label("reports_due"),
+                          func.sum(case((and_(due, _R.c.on_time), 1), else_=0)).label("on_time_due"))
                    .select_from(_R).join(_G, _G.c.id == _R.c.grid_id)
                    .where(_under(unit), _R.c.period.between(first, last), _R.c.submitted_at.is_not(None)))
     values = grouped(values, values_table).group_by(values_table.c.code)
@@ -148,7 +161,7 @@ def _rollup(conn: Connection, *, unit: UnitPublic, months: list[str], key: str |
 
     value_rows = pd.DataFrame(conn.execute(values).mappings().all() if entered else [],
                               columns=["code", "total", *group_ids])
-    report_rows = pd.DataFrame(conn.execute(reports).mappings().all(), columns=["reports", "on_time", *group_ids])
+    report_rows = pd.DataFrame(conn.execute(reports).mappings().all(), columns=[*REPORT_COUNTS, *group_ids])
     grid_rows = pd.DataFrame(conn.execute(grid_query).mappings().all(),
                              columns=["grids"] + (["key"] if key is not None else []))
 
@@ -165,9 +178,9 @@ def _rollup(conn: Connection, *, unit: UnitPublic, months: list[str], key: str |
     else:
         for row in value_rows.itertuples():
             frame[row.code] = row.total
-        frame["reports"] = report_rows["reports"].iloc[0] if len(report_rows) else 0
-        frame["on_time"] = report_rows["on_time"].iloc[0] if len(report_rows) else 0
-    for code in [*entered, "reports", "on_time", "grids", "expected"]:
+        for code in REPORT_COUNTS:
+            frame[code] = report_rows[code].iloc[0] if len(report_rows) else 0
+    for code in [*entered, *REPORT_COUNTS, "grids", "expected"]:
         frame[code] = pd.to_numeric(frame[code], errors="coerce").fillna(0).astype("int64") if code in frame else 0
     return frame
 
@@ -180,7 +193,9 @@ def _derive(frame: pd.DataFrame, defs: pd.DataFrame) -> pd.DataFrame:
             frame[f"{ind.code}_per_grid"] = per_grid.astype("float64")
             measure = frame[f"{ind.code}_per_grid"]
         else:
-            numerator, denominator = frame[ind.numerator], frame[ind.denominator]
+            # reporting rates count the reports of months already due, against the reports expected
+            numerator = frame[f"{ind.numerator}_due" if ind.kind == "reporting" else ind.numerator]
+            denominator = frame[ind.denominator]
             frame[ind.code] = (numerator / denominator.where(denominator > 0)).astype("float64")
             measure = frame[ind.code]
         frame[f"{ind.code}_status"] = [
@@ -188,6 +203,8 @@ def _derive(frame: pd.DataFrame, defs: pd.DataFrame) -> pd.DataFrame:
                       higher_is_better=bool(ind.higher_is_better))
             for v in measure
         ]
+        if ind.kind == "reporting":
+            frame.loc[(frame["expected"] == 0) & (frame["grids"] > 0), f"{ind.code}_status"] = NOT_DUE
     return frame
 
 
@@ -239,7 +256,7 @@ def children(engine: Engine, *, actor: Actor, unit: UnitPublic, period: Period,
 
 
 def _fill_counts(frame: pd.DataFrame, defs: pd.DataFrame) -> pd.DataFrame:
-    for code in [*_entered(defs), "reports", "on_time", "grids", "expected"]:
+    for code in [*_entered(defs), *REPORT_COUNTS, "grids", "expected"]:
         frame[code] = frame[code].fillna(0).astype("int64")
     return frame
 
@@ -310,9 +327,12 @@ def reporting(engine: Engine, *, actor: Actor, unit: UnitPublic, period: Period,
                  else _named_children(conn, unit, key)[["key", "code", "name"]])
     merged = names.merge(frame, on="key", how="left") if key is not None else names.join(frame)
     merged = _derive(_fill_counts(merged, defs[defs["kind"] == "reporting"]), defs[defs["kind"] == "reporting"])
+    # the table speaks of the months already due; reports already in for a month not yet due wait
+    merged["not_due"] = merged["reports"] - merged["reports_due"]
+    merged["reports"], merged["on_time"] = merged["reports_due"], merged["on_time_due"]
     merged["missing"] = (merged["expected"] - merged["reports"]).clip(lower=0)
     merged["late"] = merged["reports"] - merged["on_time"]
-    return merged[["code", "name", "grids", "expected", "reports", "on_time", "late", "missing",
+    return merged[["code", "name", "grids", "expected", "reports", "on_time", "late", "missing", "not_due",
                    "completeness", "completeness_status", "on_time_rate", "on_time_rate_status"]]
 
 

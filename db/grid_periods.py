@@ -1,7 +1,14 @@
-"""Reporting periods: a month 'YYYY-MM', a quarter 'YYYY-Qn' or a year 'YYYY', and month arithmetic."""
+"""Reporting periods: a month 'YYYY-MM', a quarter 'YYYY-Qn' or a year 'YYYY', month arithmetic, and
+when a month's reports fall due.
+
+A month is *complete* once it has ended and *due* once the day after its due day (APP_GRID_DUE_DAY
+of the next month) has begun. Between the two it is "not yet due": its reports may arrive, but it
+is neither late nor missing, and it stays out of the completeness and on-time rates until then.
+"""
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -49,6 +56,38 @@ def last_complete_month(today: date | None = None) -> str:
     return month_add(current_month(today), -1)
 
 
+def due_day() -> int:
+    """The day of the next month by which a month's report is due (APP_GRID_DUE_DAY, default 10)."""
+    try:
+        value = int(os.environ.get("APP_GRID_DUE_DAY", "10"))
+    except ValueError:
+        return 10
+    return min(max(value, 1), 28)
+
+
+def due_date(period: str) -> date:
+    following = month_add(period, 1)
+    return date(int(following[:4]), int(following[5:7]), due_day())
+
+
+def is_due(period: str, today: date | None = None) -> bool:
+    """Past its due day: a report not in by now is missing, one that comes now is late."""
+    return (today or clock.today()) > due_date(period)
+
+
+def last_due_month(today: date | None = None) -> str:
+    """The latest month whose reports are all expected by now (the month before the last complete
+    one until the due day has passed)."""
+    last = last_complete_month(today)
+    return last if is_due(last, today) else month_add(last, -1)
+
+
+def not_yet_due(months: list[str], today: date | None = None) -> list[str]:
+    """The months of a period that are over but whose due day has not yet passed."""
+    last = last_complete_month(today)
+    return [m for m in months if m <= last and not is_due(m, today)]
+
+
 def parse_period(text: str | None) -> Period:
     """'2026' / '2026-Q3' / '2026-10' → its first and last month; anything else is a domain error."""
     match = _PERIOD.match((text or "").strip().upper())
@@ -84,6 +123,6 @@ def recent_periods(kind: str, *, count: int, today: date | None = None) -> list[
 
 
 def expected_months(months: list[str], today: date | None = None) -> list[str]:
-    """The months of a period whose reports are expected by now: every complete month."""
-    last = last_complete_month(today)
+    """The months of a period whose reports are expected by now: every month past its due day."""
+    last = last_due_month(today)
     return [m for m in months if m <= last]

@@ -9,7 +9,6 @@ locked for that grid until an admin reopens it (audited), and the next submissio
 
 from __future__ import annotations
 
-import os
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any, Iterator
@@ -25,7 +24,7 @@ from db.access import Actor, require_role, require_unit_in_scope
 from db.engine import reading, transaction
 from db.errors import DomainError
 from db.grid_indicators import OUTLIER_WINDOW, flagged_months, grid_history, is_outlier
-from db.grid_periods import current_month, month_add
+from db.grid_periods import current_month, due_date, is_due, month_add
 from db.models import OrgUnit
 from db.models.grids import GridReport, IndicatorValue
 from db.validation import InvalidInput, validate
@@ -40,23 +39,9 @@ ENTERED = tuple(CAPS)
 WRITERS = ("street", "admin")
 
 
-def due_day() -> int:
-    """The day of the next month by which a month's report is due (APP_GRID_DUE_DAY, default 10)."""
-    try:
-        value = int(os.environ.get("APP_GRID_DUE_DAY", "10"))
-    except ValueError:
-        return 10
-    return min(max(value, 1), 28)
-
-
-def due_date(period: str) -> date:
-    following = month_add(period, 1)
-    return date(int(following[:4]), int(following[5:7]), due_day())
-
-
 def is_locked(period: str, status: str | None, today: date | None = None) -> bool:
     """Past its due day a month is locked, unless an admin reopened this grid's report."""
-    return (today or clock.today()) > due_date(period) and status != "open"
+    return is_due(period, today) and status != "open"
 
 
 class ReportValues(BaseModel):

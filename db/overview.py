@@ -22,7 +22,7 @@ from db import clock, compliance, eval_results, grid_indicators, projects, recti
 from db.access import Actor, require_role, scope_condition, unit_in_scope
 from db.errors import NotFound
 from db.eval_results import ResultFilter, ResultSummary
-from db.grid_periods import Period, last_complete_month, parse_period
+from db.grid_periods import Period, last_due_month, parse_period
 from db.models import OrgUnit
 from db.models.pipeline import Project
 from db.orgs import UnitPublic, get_unit
@@ -121,9 +121,11 @@ def overview(engine: Engine, *, actor: Actor, year: int, today: date | None = No
     scope = get_unit(engine, actor=actor, unit_id=actor.scope_id)
     this, last = ProjectFilter(year=year), ProjectFilter(year=year - 1)
     grid_period, last_grid_period = parse_period(str(year)), parse_period(str(year - 1))
-    red_month = last_complete_month(today)
+    # A month's figures are whole only once its reports are due: before that day the early reporters
+    # alone would decide which grids look red.
+    red_month = last_due_month(today)
     # Per-grid rates read every grid's rows, so one month, not the year: at city scale (15,000
-    # grids) a year of them took 1-2 s. The weakest grids are those of the year's latest complete
+    # grids) a year of them took 1-2 s. The weakest grids are those of the year's latest due
     # month, which this year is the month the red-grid alert counts, so one query serves both.
     weakest_month = min(f"{year}-12", red_month)
     grid = dict(actor=actor, unit=scope, today=today)

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from db import clock, grid_rollups, settings
 from db.grid_indicators import OUTLIER_WINDOW, outlier_test
-from db.grid_reports import due_day
+from db.grid_periods import due_day
 from db.models import OrgUnit
 from db.models.grids import GridReport, Indicator, IndicatorValue
 from seed_data import SEED_DIR

@@ -76,12 +76,11 @@ def _noise(rng: random.Random, spread: float = 0.1) -> float:
     return min(1 + 2 * spread, max(1 - 2 * spread, rng.gauss(1.0, spread)))
 
 
-def generate(grids: list[GridInfo], *, today: date, due_day: int, tz: str = "Asia/Shanghai",
-             now: datetime | None = None) -> DemoReports:
+def generate(grids: list[GridInfo], *, today: date, now: datetime, due_day: int,
+             tz: str = "Asia/Shanghai") -> DemoReports:
     """Reports for the `MONTHS` complete months before `today`'s month; nothing after `now`."""
     rng = random.Random(SEED)
     zone = ZoneInfo(tz)
-    now = now or datetime.now(timezone.utc)
     last = today.year * 12 + today.month - 2
     periods = [_month(i) for i in range(last - MONTHS + 1, last + 1)]
     out = DemoReports()

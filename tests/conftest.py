@@ -1,5 +1,8 @@
 """Shared fixtures: databases built by the app's own seed loader, on SQLite always and on PostgreSQL
-when TEST_POSTGRES_URL is set (CI sets it, so there they are required, not skipped)."""
+when TEST_POSTGRES_URL is set (CI sets it, so there they are required, not skipped).
+
+The suite runs at a fixed demo "today" (APP_CLOCK, read by db.clock) whatever day it is run on; CI
+runs the tests marked `calendar` again with APP_CLOCK at month and year boundaries (.ci/run)."""
 
 from __future__ import annotations
 
@@ -16,6 +19,8 @@ import pytest
 
 _TMP = Path(tempfile.mkdtemp(prefix="cpme-tests-"))
 atexit.register(shutil.rmtree, _TMP, True)  # every copy below is private to this run
+DEMO_NOW = "2026-11-18T10:00:00+08:00"  # a Wednesday mid-month: October is due, November is not over
+os.environ.setdefault("APP_CLOCK", DEMO_NOW)
 os.environ.setdefault("APP_SECRET_KEY", "test-secret-key-" + "x" * 32)
 os.environ["BCRYPT_ROUNDS"] = "4"  # ~1 ms per hash instead of ~0.3 s
 os.environ["APP_DATA_DIR"] = str(_TMP / "data")

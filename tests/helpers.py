@@ -59,7 +59,7 @@ def open_campaign_with_voters(engine, *, name: str, cases: int, voters: int, per
     with reading(engine) as session:
         district = session.execute(select(OrgUnit.id).where(OrgUnit.code == "510104")).scalar_one()
     campaign = voting.create_campaign(engine, actor=admin, data={
-        "title": f"{name}评选", "year": 2026, "org_unit_id": district, "opens_at": now - timedelta(hours=1),
+        "title": f"{name}评选", "year": clock.today().year, "org_unit_id": district, "opens_at": now - timedelta(hours=1),
         "closes_at": now + timedelta(days=1), "per_voter_per_day": per_voter_per_day, "per_case_per_day": 1})
     case_ids = [voting.add_case(engine, actor=admin, campaign_id=campaign.id, data={
         "title": f"{name}案例{i}", "organization": "测试中心", "theme": theme}) for i in range(cases)]

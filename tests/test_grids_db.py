@@ -7,16 +7,18 @@ from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from components.texts import translate
-from db import clock, grid_import, grid_indicators as gi, grid_reports, orgs, settings, users
+from db import clock, grid_import, grid_indicators as gi, grid_periods, grid_reports, orgs, settings, users
 from db.engine import reading
 from db.errors import DomainError, PermissionDenied
-from db.grid_periods import Period, current_month, last_complete_month, month_add, parse_period
+from db.grid_periods import Period, current_month, last_complete_month, last_due_month, month_add, parse_period
 from db.models import AuditLog, OrgUnit
 from db.models.grids import GridReport, IndicatorValue
 from db.validation import InvalidInput
+
+pytestmark = pytest.mark.calendar  # date-sensitive: CI runs these again at awkward instants
 
 
 def _unit(engine, code):
@@ -78,7 +80,9 @@ def test_demo_reports_cover_24_months_with_late_missing_and_outliers(engine):
         late = s.execute(select(func.count()).select_from(GridReport).where(GridReport.on_time.is_(False))).scalar_one()
         reports = s.execute(select(func.count()).select_from(GridReport)).scalar_one()
         values = s.execute(select(func.count()).select_from(IndicatorValue)).scalar_one()
-    assert len(periods) == 24 and periods[-1] == last_complete_month() and periods[0] == month_add(periods[-1], -23)
+    # the 24 complete months, less the last while none of its reports is in yet (the 1st of a month)
+    assert periods[0] == month_add(last_complete_month(), -23) and last_due_month() in periods
+    assert periods[-1] == last_complete_month() or (len(periods) == 23 and periods[-1] == month_add(last_complete_month(), -1))
     assert luyuan_grids == 312
     assert 0 < late < reports * 0.1  # some late, most on time
     assert reports < 605 * 24  # some missing
@@ -155,7 +159,9 @@ def test_district_year_rolls_up_from_the_raw_values(engine):
     assert summary["resolution_rate"] == pytest.approx(raw["problems_solved"] / raw["problems_reported"])
     averaged = streets["resolution_rate"].mean()
     assert summary["resolution_rate"] != pytest.approx(averaged, abs=1e-9)
-    assert summary["completeness"] == pytest.approx(summary["reports"] / summary["expected"])
+    # completeness counts the reports of months already due, against those expected
+    assert summary["completeness"] == pytest.approx(summary["reports_due"] / summary["expected"])
+    assert summary["reports_due"] <= summary["reports"] and summary["reports_due"] <= summary["expected"]
     assert set(streets["activities_status"]) <= {"green", "amber", "red"}
 
 
@@ -177,9 +183,11 @@ def test_periods_trend_heatmap_reporting_and_types(engine):
         parse_period("2026-13")
     assert bad.value.code == "grid.rule.period" and bad.value.field == "period"
     district = _unit(engine, "220106")
-    last = last_complete_month()
+    last = last_due_month()  # the latest month whose reports are all in
     trend = gi.trend(engine, actor=admin, unit=district, code="satisfaction", last=last)
-    assert len(trend) == 24 and trend["value"].between(0.5, 1).all() and (trend["target"] == 0.9).all()
+    in_demo = trend[trend["period"] >= month_add(last_complete_month(), -23)]  # 24 months before the 10th: one predates it
+    assert len(trend) == 24 and len(in_demo) >= 23 and in_demo["value"].between(0.5, 1).all()
+    assert (trend["target"] == 0.9).all()
     heat = gi.heatmap(engine, actor=admin, unit=district, code="activities", last=last)
     assert len(heat) == 10 * 12 and heat["value"].between(1, 10).all()
     period = parse_period(last[:4])
@@ -293,8 +301,8 @@ def test_outlier_needs_confirmation_then_is_listed(engine):
 
 def test_month_locks_after_due_day_until_an_admin_reopens(engine, monkeypatch):
     street, admin = users.actor_for(engine, "street"), users.actor_for(engine, "admin")
-    month = last_complete_month()
-    due = grid_reports.due_date(month)
+    month = last_due_month()
+    due = grid_periods.due_date(month)
     grid = _street_grids(engine)[2]
     values = _typical(engine, grid.id)
     _set_today(monkeypatch, due)  # the due day itself is still open
@@ -327,10 +335,54 @@ def test_month_locks_after_due_day_until_an_admin_reopens(engine, monkeypatch):
     assert "社区更正活动场次" in audit_rows[0].after
 
 
+def test_a_month_not_yet_due_is_neither_late_nor_counted_in_the_rates(engine, monkeypatch):
+    """On 2 December November's reports are coming in but not due until 10 December: it is "not yet
+    due", never late or missing, and the year's completeness and on-time rates leave it out."""
+    admin = users.actor_for(engine, "admin")
+    district = _unit(engine, "510104")
+    month = last_due_month()  # fully reported in the demo
+    year = parse_period(month[:4])
+    grids = gi.unit_summary(engine, actor=admin, unit=district, period=year)["grids"]
+
+    def recount(last: str) -> tuple[int, int]:
+        with reading(engine) as s:
+            return tuple(s.execute(
+                select(func.count(), func.sum(case((GridReport.on_time, 1), else_=0)))
+                .join(OrgUnit, OrgUnit.id == GridReport.grid_id)
+                .where(OrgUnit.district_id == district.id, GridReport.submitted_at.is_not(None),
+                       GridReport.period.between(year.first, last))).one())
+
+    _set_today(monkeypatch, grid_periods.due_date(month))  # the due day: still open
+    assert grid_periods.not_yet_due([month]) == [month] and last_due_month() == month_add(month, -1)
+    rows = gi.reporting(engine, actor=admin, unit=district, period=parse_period(month))
+    assert rows["expected"].eq(0).all() and rows["missing"].eq(0).all() and rows["late"].eq(0).all()
+    assert rows["completeness"].isna().all() and set(rows["completeness_status"]) == {"not_due"}
+    assert set(rows["on_time_rate_status"]) == {"not_due"} and rows["not_due"].sum() > 0
+    summary = gi.unit_summary(engine, actor=admin, unit=district, period=year)
+    months_due = len(grid_periods.month_range(year.first, month)) - 1
+    assert summary["expected"] == grids * months_due
+    if months_due:  # in January the year has no due month yet
+        reports, on_time = recount(month_add(month, -1))
+        assert summary["completeness"] == pytest.approx(reports / (grids * months_due))
+        assert summary["on_time_rate"] == pytest.approx(on_time / (grids * months_due))
+        assert summary["completeness"] > 0.9 and summary["on_time_rate_status"] in ("green", "amber")
+    month_rows = gi.monthly(engine, actor=admin, unit=district, last=month, months=2)
+    assert month_rows["on_time_rate_status"].tolist()[-1] == "not_due"
+
+    _set_today(monkeypatch, grid_periods.due_date(month) + timedelta(days=1))  # now it counts
+    rows = gi.reporting(engine, actor=admin, unit=district, period=parse_period(month))
+    assert rows["expected"].sum() == grids and rows["not_due"].eq(0).all()
+    # the day after the due day the late reports are still coming in
+    assert rows["completeness"].between(0.7, 1).all() and not set(rows["completeness_status"]) & {"not_due", None}
+    summary = gi.unit_summary(engine, actor=admin, unit=district, period=year)
+    reports, on_time = recount(month)
+    assert summary["completeness"] == pytest.approx(reports / (grids * (months_due + 1)))
+
+
 def test_missing_month_reopened_and_reported_late(engine, monkeypatch):
     admin = users.actor_for(engine, "admin")
-    month = last_complete_month()
-    _set_today(monkeypatch, grid_reports.due_date(month) + timedelta(days=3))
+    month = last_due_month()
+    _set_today(monkeypatch, grid_periods.due_date(month) + timedelta(days=3))
     with reading(engine) as s:
         reported = set(s.execute(select(GridReport.grid_id).where(GridReport.period == month)).scalars())
     grid = next(g for g in _street_grids(engine, "2201") if g.id not in reported)

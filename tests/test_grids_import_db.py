@@ -8,13 +8,15 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from db import grid_import, grid_reports, users
+from db import grid_import, grid_periods, grid_reports, users
 from db.engine import reading
 from db.errors import DomainError
-from db.grid_periods import current_month, last_complete_month
+from db.grid_periods import current_month, last_due_month
 from db.models import AuditLog, OrgUnit
 from db.models.grids import GridReport, Indicator, IndicatorValue
 from tests.test_grids_db import _count, _filled_template, _set_today, _street_grids
+
+pytestmark = pytest.mark.calendar  # date-sensitive: CI runs these again at awkward instants
 
 
 def test_import_rejects_a_file_with_one_bad_row_and_writes_nothing(engine):
@@ -71,8 +73,8 @@ def test_import_error_report_names_row_column_and_rule(engine):
 
 def test_import_respects_the_lock_and_updates_after_reopen(engine, monkeypatch):
     street, admin = users.actor_for(engine, "street"), users.actor_for(engine, "admin")
-    month = last_complete_month()
-    _set_today(monkeypatch, grid_reports.due_date(month) + timedelta(days=1))
+    month = last_due_month()
+    _set_today(monkeypatch, grid_periods.due_date(month) + timedelta(days=1))
     frame = grid_import.template(engine, actor=street, period=month)
     reported = frame[frame["开展活动数"].notna()].head(1).reset_index(drop=True)
     reported.loc[0, "开展活动数"] = int(reported.loc[0, "开展活动数"]) + 1

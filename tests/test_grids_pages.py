@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
-from db import grid_reports, users
+from db import grid_periods, grid_reports, users
 from db.engine import reading
 from db.grid_periods import current_month, last_complete_month, recent_periods
 from db.models import OrgUnit
 from db.models.grids import GridReport, IndicatorValue
 from tests import test_grids_db as grid_db
 from tests.helpers import signed_in
+
+pytestmark = pytest.mark.calendar  # date-sensitive: CI runs these again at awkward instants
 
 YEAR = last_complete_month()[:4]
 
@@ -170,7 +173,7 @@ def test_entry_form_shows_the_rule_and_asks_to_confirm_outliers(app_db):
 def test_admin_reopens_a_locked_month_on_the_entry_page(app_db, monkeypatch):
     month = last_complete_month()
     at = signed_in("admin")  # before moving the clock, which could otherwise predate the account
-    grid_db._set_today(monkeypatch, grid_reports.due_date(month) + timedelta(days=2))
+    grid_db._set_today(monkeypatch, grid_periods.due_date(month) + timedelta(days=2))
     at.switch_page("pages/grid_entry.py").run()
     at.selectbox(key="grid_entry_street").select("510104001").run()
     at.selectbox(key="grid_entry_period").select(month).run()

@@ -11,6 +11,8 @@ from db.users import actor_for
 
 from tests.helpers import signed_in
 
+pytestmark = pytest.mark.calendar  # date-sensitive: CI runs these again at awkward instants
+
 
 def _open(role: str, page: str, query: dict | None = None):
     at = signed_in(role)

@@ -1,0 +1,78 @@
+"""Time comes only from db.clock: the suite runs at a fixed demo "today" whatever day it is, and a
+direct read of the wall clock anywhere in the project fails here."""
+
+from __future__ import annotations
+
+import ast
+import os
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from db import clock
+
+pytestmark = pytest.mark.calendar  # date-sensitive: CI runs these again at awkward instants
+
+ROOT = Path(__file__).resolve().parent.parent
+SCANNED = ("app.py", "pages", "components", "db", "seed_data", "bench", "docs", "tests")
+# calls that read the wall clock; time.monotonic/perf_counter measure durations and are fine
+WALL = {("datetime", "now"), ("datetime", "utcnow"), ("datetime", "today"), ("date", "today"),
+        ("time", "time"), ("time", "time_ns"), ("time", "localtime"), ("time", "gmtime"), ("time", "ctime")}
+
+
+def _project_files():
+    for name in SCANNED:
+        path = ROOT / name
+        files = [path] if path.is_file() else sorted(path.rglob("*.py"))
+        yield from (f for f in files if ".venv" not in f.parts)
+
+
+def wall_clock_reads(source: str) -> list[int]:
+    """Line numbers of calls such as datetime.now(), date.today(), time.time() in `source`."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            owner = node.func.value
+            name = owner.id if isinstance(owner, ast.Name) else owner.attr if isinstance(owner, ast.Attribute) else None
+            if (name, node.func.attr) in WALL:
+                found.append(node.lineno)
+    return found
+
+
+def test_the_scan_finds_wall_clock_reads():
+    source = "import time, datetime as dt\nfrom datetime import date\nx = time.time()\ny = date.today()\nz = dt.datetime.now()\n"
+    assert wall_clock_reads(source) == [3, 4, 5]
+    assert wall_clock_reads("import time\nt = time.monotonic()\nclock.today()\n") == []
+
+
+def test_nothing_but_db_clock_reads_the_wall_clock():
+    offenders = [f"{path.relative_to(ROOT)}:{line}" for path in _project_files()
+                 for line in wall_clock_reads(path.read_text(encoding="utf-8"))
+                 if path != ROOT / "db" / "clock.py"]
+    assert offenders == [], "read the time through db.clock: " + ", ".join(offenders)
+
+
+def test_the_suite_runs_at_the_clock_it_was_given():
+    """conftest sets APP_CLOCK (CI sets other instants); the clock starts there, not at the wall."""
+    given = clock.parse_instant(os.environ["APP_CLOCK"])
+    assert abs((clock.utcnow() - given).total_seconds()) < 3600  # the suite may take a while
+    assert clock.today() == clock.utcnow().astimezone(clock.ZoneInfo("Asia/Shanghai")).date()
+
+
+def test_set_now_moves_the_clock_and_it_keeps_running(monkeypatch):
+    monkeypatch.setattr(clock, "_offset", clock._offset)  # restored afterwards
+    clock.set_now(datetime(2027, 1, 1, 0, 1, tzinfo=timezone(timedelta(hours=8))))
+    assert clock.today() == date(2027, 1, 1)
+    assert clock.utcnow().date() == date(2026, 12, 31)  # 16:01 UTC of the day before
+    first = clock.utcnow()
+    assert clock.utcnow() >= first
+    clock.set_now(datetime(2028, 2, 29, 12, 0))  # naive: the district's time
+    assert clock.today() == date(2028, 2, 29) and clock.utcnow().hour == 4
+    assert clock.local_day_start(date(2028, 2, 29)) == datetime(2028, 2, 28, 16, tzinfo=timezone.utc)
+
+
+def test_a_bad_app_clock_is_refused_with_its_name(monkeypatch):
+    monkeypatch.setenv("APP_CLOCK", "yesterday")
+    with pytest.raises(RuntimeError, match="APP_CLOCK"):
+        clock._offset_from_env()
