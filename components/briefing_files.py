@@ -19,7 +19,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from components import formatting
+from components import exports, formatting
 from components.briefing import (tr_for, alert_lines, alerts_table, chart_list, contractor_table, failed_table,
                                  has_grid_data, headline_table, money_table, reporting_table, scope_title,
                                  stage_table, vote_rows, weakest_table, weakest_title)
@@ -74,9 +74,7 @@ def workbook(ov: Overview, lang: str) -> bytes:
             row += 2
         for col, width in widths.items():
             sheet.column_dimensions[get_column_letter(col)].width = min(width + 2, 48)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return exports.workbook_bytes(book)  # the shared writer neutralises formula-like text
 
 
 def _width(text: str) -> int:

@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from components import formatting
+from components import exports, formatting
 from components.pipeline_labels import domain as domain_label
 from components.texts import translate
 from db import scorecard_rules as rules
@@ -121,9 +121,7 @@ def score_sheet_xlsx(facts: ReportFacts, result: ResultPublic, scores: pd.DataFr
                       row.comment])
     for index, width in enumerate([20, 8, 30, 8, 60], start=1):
         notes.column_dimensions[get_column_letter(index)].width = width
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return exports.workbook_bytes(book)  # the shared writer neutralises formula-like text
 
 
 def _east_asian(element, font: str) -> None:
