@@ -8,16 +8,14 @@ read or deleted: each construction mounts a component that costs a script run.
 
 from __future__ import annotations
 
-import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import jwt
 import streamlit as st
 import streamlit_authenticator as stauth
 from sqlalchemy.engine import Engine
 
-from components import formatting
-from components.i18n import error_text, lang, t
+from components.i18n import error_text, t
 from db import clock, settings, users
 from db.access import Actor
 from db.errors import DomainError
@@ -27,10 +25,21 @@ ISSUED_KEY = "auth_issued_at"  # when this session's sign-in was issued, compare
 _DELETE_KEY = "_auth_delete_cookie"
 _REFUSED_KEY = "_auth_refused_cookie"
 _NOTICE_KEY = "_auth_notice"
+ISSUED_CLAIM = "issued_at"  # our own claim, not JWT's "iat", which PyJWT would check against the wall clock
+CLOCK_SKEW = timedelta(minutes=5)  # instances' clocks differ a little; a cookie from further ahead is forged or stale
 
 
-def _authenticator(engine: Engine, username: str) -> stauth.Authenticate:
-    return stauth.Authenticate(
+def encode_token(username: str, issued: datetime, exp_date: float | None = None) -> str:
+    """The cookie's JWT: the library's {username, exp_date} plus the instant it was issued.
+
+    The issue time used to be derived as exp_date minus the *current* APP_COOKIE_DAYS, so lowering
+    that setting moved old cookies past their revocation cut-off and brought them back."""
+    claims = {"username": username, "exp_date": exp_date, ISSUED_CLAIM: issued.isoformat()}
+    return jwt.encode(claims, settings.secret_key(), algorithm="HS256")
+
+
+def _authenticator(engine: Engine, username: str, issued: datetime | None = None) -> stauth.Authenticate:
+    authenticator = stauth.Authenticate(
         users.credentials_entry(engine, username),
         cookie_name=COOKIE_NAME,
         cookie_key=settings.secret_key(),
@@ -38,6 +47,11 @@ def _authenticator(engine: Engine, username: str) -> stauth.Authenticate:
         auto_hash=False,
         login_sleep_time=0,
     )
+    if issued is not None:
+        model = authenticator.cookie_controller.cookie_model
+        # the library encodes only {username, exp_date}; set_cookie() calls this to build the token
+        model._token_encode = lambda: encode_token(username, issued, model.exp_date)
+    return authenticator
 
 
 def _cookie_token() -> str | None:
@@ -48,15 +62,19 @@ def _cookie_token() -> str | None:
 
 
 def cookie_issued_at(token: str) -> tuple[str, datetime] | None:
-    """(username, issue time) of a cookie our key signed and that has not expired; None otherwise."""
+    """(username, issue time) of a cookie our key signed, carrying its issue time, within
+    APP_COOKIE_DAYS of it by our clock; None otherwise (the library's exp_date is read off the wall
+    clock and is not used). Revocation is then users.token_valid's comparison with the issue time."""
     try:
         claims = jwt.decode(token, settings.secret_key(), algorithms=["HS256"])
-    except jwt.PyJWTError:
+        username, issued = claims.get("username"), datetime.fromisoformat(claims[ISSUED_CLAIM])
+    except (jwt.PyJWTError, KeyError, TypeError, ValueError):
         return None
-    username, expires = claims.get("username"), claims.get("exp_date")
-    if not isinstance(username, str) or not isinstance(expires, (int, float)) or expires <= time.time():
+    if not isinstance(username, str) or issued.tzinfo is None:
         return None
-    issued = datetime.fromtimestamp(expires, tz=timezone.utc) - timedelta(days=settings.cookie_expiry_days())
+    now = clock.utcnow()
+    if issued > now + CLOCK_SKEW or issued + timedelta(days=settings.cookie_expiry_days()) <= now:
+        return None
     return username, issued
 
 
@@ -122,11 +140,12 @@ def login_form(engine: Engine) -> Actor | None:
         st.error(error_text(err))
         return None
     if not result.ok:
-        st.error(_failure_text(result))
+        # One sentence for unknown, wrong, locked and deactivated: any other tells a guesser the account exists.
+        st.error(t("auth.bad_credentials"))
         return None
     username = username.strip().lower()
     issued = clock.utcnow()
-    authenticator = _authenticator(engine, username)
+    authenticator = _authenticator(engine, username, issued)
     authenticator.authentication_controller.login(token={"username": username})
     # No st.rerun() here: the cookie component must render in this run to write the cookie.
     authenticator.cookie_controller.set_cookie()
@@ -134,16 +153,6 @@ def login_form(engine: Engine) -> Actor | None:
     st.session_state.pop(_REFUSED_KEY, None)
     slot.empty()
     return users.actor_for(engine, username)
-
-
-def _failure_text(result: users.LoginResult) -> str:
-    if result.reason == "locked":
-        return t("auth.locked", until=formatting.moment(result.locked_until, lang()))
-    if result.reason == "inactive":
-        return t("auth.inactive")
-    if result.remaining and result.remaining <= 2:
-        return t("auth.bad_credentials_remaining", remaining=result.remaining)
-    return t("auth.bad_credentials")
 
 
 def on_logout() -> None:
@@ -160,6 +169,6 @@ def on_logout() -> None:
 
 def reissue_cookie(engine: Engine, actor: Actor, cutoff: datetime) -> None:
     """After a password change: a fresh cookie for this browser, issued after the new cut-off."""
-    authenticator = _authenticator(engine, actor.username)
+    authenticator = _authenticator(engine, actor.username, cutoff)
     authenticator.cookie_controller.set_cookie()
     st.session_state[ISSUED_KEY] = cutoff

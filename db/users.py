@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal, Optional
+from typing import Literal
 
 import pandas as pd
 from pydantic import BaseModel, Field, field_validator
-from sqlalchemy import select, update
+from sqlalchemy import case, literal, or_, select, update
 from sqlalchemy.engine import Engine
 
 from db import audit, clock, passwords
@@ -71,10 +71,11 @@ class UserPublic(BaseModel):
 
 @dataclass(frozen=True)
 class LoginResult:
+    """`reason` is for the audit trail and tests only: the UI shows one sentence for every refusal,
+    since a different message for a locked or deactivated account reveals that the account exists."""
+
     ok: bool
     reason: Literal["ok", "bad_credentials", "locked", "inactive"]
-    locked_until: Optional[datetime] = None
-    remaining: int = 0
 
 
 def _public(user: AppUser) -> UserPublic:
@@ -95,36 +96,78 @@ def actor_for(engine: Engine, username: str) -> Actor | None:
     return Actor(user.id, user.username, user.display_name, user.role, user.scope_id, level, scope_name)
 
 
+def _claim_attempt(session, username: str, now: datetime):
+    """Take one of the window's MAX_FAILURES attempt slots in a single UPDATE, before any password is
+    checked: the row lock (PostgreSQL) or the write lock (SQLite, BEGIN IMMEDIATE) makes concurrent
+    claims queue, and each re-reads the count, so no more than MAX_FAILURES passwords are checked per
+    window whatever the number of threads or app instances. A read-then-write counter lost increments.
+    Returns (id, hash, active, slot, window start), or None: unknown, locked, or every slot taken."""
+    window_type = AppUser.__table__.c.failed_window_start.type
+    fresh = or_(AppUser.failed_window_start.is_(None), AppUser.failed_window_start <= now - FAILURE_WINDOW)
+    row = session.execute(
+        update(AppUser)
+        .where(AppUser.username == username,
+               or_(AppUser.locked_until.is_(None), AppUser.locked_until <= now),
+               or_(fresh, AppUser.failed_logins < MAX_FAILURES))
+        .values(failed_logins=case((fresh, 1), else_=AppUser.failed_logins + 1),
+                failed_window_start=case((fresh, literal(now, window_type)), else_=AppUser.failed_window_start))
+        .returning(AppUser.id, AppUser.password_hash, AppUser.active, AppUser.failed_logins,
+                   AppUser.failed_window_start)
+        .execution_options(synchronize_session=False)
+    ).first()
+    return tuple(row) if row else None
+
+
 def authenticate(engine: Engine, username: str, password: str) -> LoginResult:
-    """Check a password, counting failures: five within 15 minutes lock the account for 15 minutes."""
+    """Check a password. Five wrong ones within 15 minutes lock the account for 15 minutes; a success
+    gives back only its own slot, so at most five wrong passwords are checked per window.
+
+    Every refusal costs one bcrypt check at the same cost as a real hash, and the caller shows one
+    message for all of them: unknown, wrong, locked and deactivated look alike in words and in time."""
     username = (username or "").strip().lower()
+    password = password or ""
     now = clock.utcnow()
+    with transaction(engine) as session:  # committed before the slow check, so others see the slot
+        claim = _claim_attempt(session, username, now)
+        if claim is None:
+            stored = session.execute(select(AppUser.password_hash).where(AppUser.username == username)).scalar()
+    if claim is None:
+        passwords.dummy_check(passwords.cost_of(stored))
+        return LoginResult(False, "bad_credentials" if stored is None else "locked")
+    user_id, hashed, active, slot, window_start = claim
+    good = passwords.verify(password, hashed)
     with transaction(engine) as session:
-        user = session.execute(select(AppUser).where(AppUser.username == username)).scalar_one_or_none()
-        if user is None:
-            passwords.verify(password or "", None)
-            return LoginResult(False, "bad_credentials")
-        if user.locked_until and user.locked_until > now:
-            return LoginResult(False, "locked", locked_until=user.locked_until)
-        good = passwords.verify(password or "", user.password_hash)
-        if good and not user.active:
-            return LoginResult(False, "inactive")
-        if good:
-            user.failed_logins, user.failed_window_start, user.locked_until = 0, None, None
-            audit.record(session, actor=None, username=user.username, action="login", entity="app_user", entity_id=user.id)
-            return LoginResult(True, "ok")
-        if user.failed_window_start is None or now - user.failed_window_start > FAILURE_WINDOW:
-            user.failed_window_start, user.failed_logins = now, 0
-        user.failed_logins += 1
-        audit.record(session, actor=None, username=user.username, action="login_failed", entity="app_user",
-                     entity_id=user.id, after={"failures": user.failed_logins})
-        if user.failed_logins >= MAX_FAILURES:
-            user.locked_until = now + LOCK_DURATION
-            user.failed_logins, user.failed_window_start = 0, None
-            audit.record(session, actor=None, username=user.username, action="lock", entity="app_user",
-                         entity_id=user.id, after={"locked_until": user.locked_until})
-            return LoginResult(False, "locked", locked_until=user.locked_until)
-        return LoginResult(False, "bad_credentials", remaining=MAX_FAILURES - user.failed_logins)
+        if good and active:
+            return _signed_in(session, user_id, username, window_start, now)
+        reason = "inactive" if good else "bad_credentials"  # a right password on a deactivated account still counts
+        audit.record(session, actor=None, username=username, action="login_failed", entity="app_user",
+                     entity_id=user_id, after={"failures": slot, "reason": reason})
+        if slot >= MAX_FAILURES:
+            locked_until = now + LOCK_DURATION
+            session.execute(update(AppUser).where(AppUser.id == user_id)
+                            .values(locked_until=locked_until, failed_logins=0, failed_window_start=None)
+                            .execution_options(synchronize_session=False))
+            audit.record(session, actor=None, username=username, action="lock", entity="app_user",
+                         entity_id=user_id, after={"locked_until": locked_until})
+    return LoginResult(False, reason)
+
+
+def _signed_in(session, user_id: int, username: str, window_start: datetime, now: datetime) -> LoginResult:
+    """Give back this attempt's slot (only if its window is still the current one) unless the account
+    was locked while the password was being checked: a locked account never signs in."""
+    # FOR UPDATE: a concurrent lock either committed before this read or waits for this commit
+    locked_until = session.execute(
+        select(AppUser.locked_until).where(AppUser.id == user_id).with_for_update()).scalar()
+    if locked_until and locked_until > now:
+        return LoginResult(False, "locked")
+    left = AppUser.failed_logins - 1
+    session.execute(
+        update(AppUser)
+        .where(AppUser.id == user_id, AppUser.failed_window_start == window_start, AppUser.failed_logins > 0)
+        .values(failed_logins=left, failed_window_start=case((left > 0, AppUser.failed_window_start), else_=None))
+        .execution_options(synchronize_session=False))
+    audit.record(session, actor=None, username=username, action="login", entity="app_user", entity_id=user_id)
+    return LoginResult(True, "ok")
 
 
 def token_valid(engine: Engine, username: str, issued_at: datetime) -> bool:
