@@ -17,6 +17,7 @@ from db import clock, evaluations
 from db import scorecard_rules as rules
 from db.access import Actor
 from db.errors import DomainError
+from db.validation import latest_due
 
 FLASH = "ev_flash"
 ALL = "all"  # the "全部" choice (a None value would show the empty placeholder)
@@ -136,15 +137,15 @@ def _chosen(actor: Actor, labels: dict[int, str], round_names: dict[str, str], l
             total_text=panel["total"].map(lambda v: formatting.number(v, lg, 1) if pd.notna(v) else "—"),
             submitted=panel["submitted_at"].map(lambda v: formatting.moment(v, lg) if pd.notna(v) else "—"))
         st.dataframe(tables.labelled(shown, PANEL_HEADINGS), hide_index=True, width="stretch")
-    _panel_actions(actor, int(evaluation_id), panel)
+    _panel_actions(actor, int(evaluation_id), int(detail["evaluation"].project_id), panel)
     _report_text(actor, detail["evaluation"])
     st.divider()
     eval_results_view.evaluation_detail(actor, int(evaluation_id), lg)
 
 
-def _panel_actions(actor: Actor, evaluation_id: int, panel: pd.DataFrame) -> None:
+def _panel_actions(actor: Actor, evaluation_id: int, project_id: int, panel: pd.DataFrame) -> None:
     engine = store.engine()
-    people = evaluations.evaluators(engine, actor=actor)
+    people = evaluations.evaluators(engine, actor=actor, project_id=project_id)  # only those covering it
     free = people[~people["id"].isin(panel["evaluator_id"])]
     names = {int(r.id): r.display_name for r in free.itertuples()}
     add, remove, reopen = st.columns(3)
@@ -215,8 +216,10 @@ def _create(actor: Actor) -> None:
     known = eval_data.result_options(store.url(), actor)["agencies"]
     agency = st.selectbox(t("eval.field.agency"), known, key="ev_new_agency", accept_new_options=True,
                           placeholder=t("eval.admin.agency_hint"))
-    due_on = st.date_input(t("eval.field.due_on"), value=clock.today() + timedelta(days=30), key="ev_new_due")
-    people = evaluations.evaluators(engine, actor=actor)
+    due_on = st.date_input(t("eval.field.due_on"), value=clock.today() + timedelta(days=30), min_value=clock.today(),
+                           max_value=latest_due(), key="ev_new_due")
+    # offer only evaluators whose scope covers the chosen project (the db refuses the others anyway)
+    people = evaluations.evaluators(engine, actor=actor, project_id=project_id)
     names = {int(r.id): r.display_name for r in people.itertuples()}
     chosen = st.multiselect(t("eval.field.evaluator_ids"), list(names), format_func=names.get, key="ev_new_evaluators",
                             placeholder=t("eval.admin.assign_hint"))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import streamlit as st
 
 from components import formatting, pipeline_data, pipeline_labels, store
@@ -13,11 +11,10 @@ from db import clock, project_writes
 from db import pipeline_rules as rules
 from db.access import Actor
 from db.errors import DomainError
-from db.validation import InvalidInput
+from db.validation import DATE_MAX, DATE_MIN, InvalidInput
 
 FLASH = "pipe_detail_flash"  # shown once on the detail page after a write
 FIELD_PREFIX = "pipe.field."
-MONEY_STEP = 1000
 # Release names are data, written in Chinese like the releases themselves (2019年项目发布会).
 DEFAULT_BATCH = "{year}年项目发布会"
 
@@ -68,10 +65,11 @@ def _select(container, field: str, labels: dict, value, key: str, **kwargs):
     return container.selectbox(t(FIELD_PREFIX + field), options, index=index, format_func=labels.get, key=key, **kwargs)
 
 
-def _money(container, field: str, value, key: str, optional: bool = False):
-    return container.number_input(t(FIELD_PREFIX + field), min_value=0, value=value if value is not None else
-                                  (None if optional else 0), step=MONEY_STEP, format="%d", key=key,
-                                  help=t("pipe.form.yuan_help"))
+def _whole(container, field: str, value, key: str, help_key: str, optional: bool = False):
+    """Amounts and counts are typed as text and parsed by the db layer. Not st.number_input: its
+    integer box reads what the browser sends with parseInt, so "1e308" arrived as 1 and was saved."""
+    shown = "" if value is None and optional else str(value if value is not None else 0)
+    return container.text_input(t(FIELD_PREFIX + field), value=shown, max_chars=20, key=key, help=t(help_key))
 
 
 def fields(actor: Actor, prefix: str, values: dict) -> dict:
@@ -102,16 +100,17 @@ def fields(actor: Actor, prefix: str, values: dict) -> dict:
                                        values.get("contractor_org_id"), f"{prefix}_contractor")
     columns = st.columns(5)
     for column, field in zip(columns, ("budget", "contract_amount", "personnel_cost", "management_fee", "disbursed")):
-        out[field] = _money(column, field, values.get(field), f"{prefix}_{field}", optional=field == "contract_amount")
+        out[field] = _whole(column, field, values.get(field), f"{prefix}_{field}", "pipe.form.yuan_help",
+                            optional=field == "contract_amount")
     st.caption(t("pipe.form.caps", personnel=rules.PERSONNEL_CAP_PERCENT, fee=rules.MANAGEMENT_FEE_CAP_PERCENT))
     columns = st.columns(4)
     out["started_on"] = columns[0].date_input(t(FIELD_PREFIX + "started_on"), value=values.get("started_on"),
-                                              min_value=date(2000, 1, 1), key=f"{prefix}_started")
+                                              min_value=DATE_MIN, max_value=DATE_MAX, key=f"{prefix}_started")
     out["ended_on"] = columns[1].date_input(t(FIELD_PREFIX + "ended_on"), value=values.get("ended_on"),
-                                            min_value=date(2000, 1, 1), key=f"{prefix}_ended")
+                                            min_value=DATE_MIN, max_value=DATE_MAX, key=f"{prefix}_ended")
     for column, field in zip(columns[2:], ("target_beneficiaries", "actual_beneficiaries")):
-        out[field] = column.number_input(t(FIELD_PREFIX + field), min_value=0, value=values.get(field), step=1,
-                                         format="%d", key=f"{prefix}_{field}")
+        out[field] = _whole(column, field, values.get(field), f"{prefix}_{field}", "pipe.form.count_help",
+                            optional=True)
     out["summary"] = st.text_area(t(FIELD_PREFIX + "summary"), value=values.get("summary") or "", max_chars=2000,
                                   key=f"{prefix}_summary")
     return out

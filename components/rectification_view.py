@@ -16,6 +16,7 @@ from db import scorecard_rules as rules
 from db.access import Actor
 from db.errors import DomainError
 from db.eval_results import ResultFilter
+from db.validation import DATE_MIN, latest_due
 
 FLASH = "rect_flash"
 ALL = "all"  # the "全部" choice (a None value would show the empty placeholder)
@@ -97,8 +98,8 @@ def _close(actor: Actor, items: pd.DataFrame) -> None:
     pick = st.selectbox(t("eval.rect.pick"), list(labels), format_func=labels.get, key="rect_pick")
     evidence = st.text_area(t("eval.field.evidence"), key="rect_evidence", max_chars=1000,
                             placeholder=t("eval.rect.evidence_hint"))
-    closed_on = st.date_input(t("eval.field.closed_on"), value=clock.today(), max_value=clock.today(),
-                              key="rect_closed_on")
+    closed_on = st.date_input(t("eval.field.closed_on"), value=clock.today(), min_value=DATE_MIN,
+                              max_value=clock.today(), key="rect_closed_on")
     if st.button(t("eval.rect.close"), key="rect_close_btn", type="primary"):
         try:
             rectifications.close_item(store.engine(), actor=actor, item_id=pick, evidence=evidence, closed_on=closed_on)
@@ -129,7 +130,8 @@ def _add(actor: Actor) -> None:
         st.caption(t("eval.rect.no_findings"))
     columns = {"finding": st.column_config.TextColumn(t("eval.col.finding"), max_chars=500, required=True),
                "owner": st.column_config.TextColumn(t("eval.col.owner"), max_chars=80, required=True),
-               "due_on": st.column_config.DateColumn(t("eval.col.due_on"), required=True)}
+               "due_on": st.column_config.DateColumn(t("eval.col.due_on"), required=True, min_value=clock.today(),
+                                                     max_value=latest_due())}
     edited = st.data_editor(start, key=f"rect_rows_{evaluation_id}", num_rows="dynamic", hide_index=True,
                             width="stretch", column_config=columns)
     if st.button(t("eval.rect.create"), key="rect_create_btn", type="primary"):

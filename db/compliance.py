@@ -7,7 +7,7 @@ from datetime import date
 
 import pandas as pd
 from pydantic import BaseModel
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import BigInteger, case, cast, func, or_, select
 from sqlalchemy.engine import Engine
 
 from db import clock
@@ -29,6 +29,11 @@ def status_of(reason: str) -> str:
     return STATUS.get(reason, "pass")
 
 
+def _big(column):
+    # money columns are int4 on PostgreSQL, where 3000万 × 100 overflows: multiply as bigint
+    return cast(column, BigInteger)
+
+
 def _check_columns(today: date) -> dict:
     """check -> SQL expression giving its outcome for a project row (joined to its contractor)."""
     live = Project.stage.in_(rules.STAGES)
@@ -42,10 +47,10 @@ def _check_columns(today: date) -> dict:
                                   (rating == "ok", "ok"), (Project.rating_exception.is_not(None), "exception"),
                                   else_=rating),
         "personnel_share": case((~running, "na"),
-                                (Project.personnel_cost * 100 > Project.budget * rules.PERSONNEL_CAP_PERCENT, "over"),
+                                (_big(Project.personnel_cost) * 100 > _big(Project.budget) * rules.PERSONNEL_CAP_PERCENT, "over"),
                                 else_="ok"),
         "management_fee": case((~running, "na"),
-                               (Project.management_fee * 100 > Project.budget * rules.MANAGEMENT_FEE_CAP_PERCENT, "over"),
+                               (_big(Project.management_fee) * 100 > _big(Project.budget) * rules.MANAGEMENT_FEE_CAP_PERCENT, "over"),
                                else_="ok"),
         "disbursed_contract": case((Project.disbursed > func.coalesce(Project.contract_amount, 0), "over"), else_="ok"),
         "catalogue": case((Project.catalogue_item_id.is_(None), "outside"), else_="ok"),

@@ -4,11 +4,11 @@ submitted scorecard, write the report text. The evaluator's side is db/scorecard
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Optional
+from typing import Annotated, Optional
 
 import pandas as pd
 from pydantic import BaseModel, Field, field_validator
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -18,24 +18,33 @@ from db.access import Actor, require_role
 from db.engine import reading, transaction
 from db.errors import DomainError, NotFound
 from db.eval_panels import store_panels
-from db.models import AppUser
+from db.models import AppUser, OrgUnit
 from db.models.pipeline import Project
 from db.models.scorecards import Assignment, Evaluation, ScoreTemplate
 from db.projects import in_scope, project_scope
-from db.validation import validate
+from db.validation import DueDay, RowId, validate
+
+
+# A panel is a handful of people; the bound keeps a pasted list from becoming thousands of lookups.
+MAX_PANEL = 50
+EvaluatorIds = Annotated[list[RowId], Field(max_length=MAX_PANEL)]
 
 
 class EvaluationInput(BaseModel):
-    project_id: int = Field(gt=0)
-    template_id: int = Field(gt=0)
+    project_id: RowId
+    template_id: RowId
     agency: str = Field(min_length=2, max_length=80)
-    due_on: date
-    evaluator_ids: list[int] = Field(default_factory=list)
+    due_on: DueDay
+    evaluator_ids: EvaluatorIds = Field(default_factory=list)
 
     @field_validator("agency", mode="before")
     @classmethod
     def _strip(cls, value):
         return value.strip() if isinstance(value, str) else value
+
+
+class AssignInput(BaseModel):
+    evaluator_ids: EvaluatorIds = Field(min_length=1)
 
 
 class ReportInput(BaseModel):
@@ -135,7 +144,7 @@ def create_evaluation(engine: Engine, *, actor: Actor, data: dict) -> Evaluation
                                 created_at=clock.utcnow(), created_by=actor.username)
         session.add(evaluation)
         session.flush()
-        _add_assignments(session, evaluation.id, payload.evaluator_ids)
+        _add_assignments(session, evaluation.id, project, payload.evaluator_ids)
         result = _public(evaluation, project)
         audit.record(session, actor=actor, action="evaluation_create", entity="evaluation", entity_id=evaluation.id,
                      after=payload.model_dump() | {"round": template.round})
@@ -148,13 +157,26 @@ def get_evaluation(engine: Engine, *, actor: Actor, evaluation_id: int) -> Evalu
         return _public(*evaluation_in_scope(session, actor, evaluation_id))
 
 
-def _add_assignments(session: Session, evaluation_id: int, evaluator_ids: list[int]) -> None:
+def evaluator_covers(scope_level: str, scope_id: int, project: Project) -> bool:
+    """Whether an evaluator scoped to (scope_level, scope_id) covers the project: the test an actor's
+    project scope makes (db.projects.in_scope); evaluators() holds its SQL twin."""
+    if scope_level == "root":
+        return True
+    column = {"district": "district_id", "street": "street_id", "community": "community_id"}.get(scope_level)
+    return column is not None and getattr(project, column) == scope_id
+
+
+def _add_assignments(session: Session, evaluation_id: int, project: Project, evaluator_ids: list[int]) -> None:
     taken = set(session.execute(select(Assignment.evaluator_id)
                                 .where(Assignment.evaluation_id == evaluation_id)).scalars())
     for user_id in dict.fromkeys(int(i) for i in evaluator_ids):
         user = session.get(AppUser, user_id)
         if user is None or user.role != rules.EVALUATOR or not user.active:
             raise DomainError("eval.error.not_an_evaluator", field="evaluator_ids")
+        # an evaluator of another district may not score this one's projects (nor see them afterwards)
+        scope = session.get(OrgUnit, user.scope_id)
+        if not evaluator_covers(scope.level, scope.id, project):
+            raise DomainError("eval.error.evaluator_out_of_scope", field="evaluator_ids", name=user.display_name)
         if user.id in taken:
             raise DomainError("eval.error.already_assigned", field="evaluator_ids", name=user.display_name)
         session.add(Assignment(evaluation_id=evaluation_id, evaluator_id=user.id, status="not_started",
@@ -168,12 +190,13 @@ def assign(engine: Engine, *, actor: Actor, evaluation_id: int, evaluator_ids: l
     require_role(actor, rules.WRITER)
     if not evaluator_ids:
         raise DomainError("rule.required", field="evaluator_ids")
+    ids = list(dict.fromkeys(validate(AssignInput, {"evaluator_ids": evaluator_ids}).evaluator_ids))
     with transaction(engine) as session:
-        evaluation, _ = evaluation_in_scope(session, actor, evaluation_id)
-        _add_assignments(session, evaluation.id, evaluator_ids)
+        evaluation, project = evaluation_in_scope(session, actor, evaluation_id)
+        _add_assignments(session, evaluation.id, project, ids)
         audit.record(session, actor=actor, action="evaluation_assign", entity="evaluation", entity_id=evaluation.id,
-                     after={"evaluator_ids": list(dict.fromkeys(int(i) for i in evaluator_ids))})
-    return len(set(evaluator_ids))
+                     after={"evaluator_ids": ids})
+    return len(ids)
 
 
 def remove_assignment(engine: Engine, *, actor: Actor, assignment_id: int) -> None:
@@ -290,12 +313,20 @@ def panel(engine: Engine, *, actor: Actor, evaluation_id: int) -> pd.DataFrame:
         return pd.DataFrame(conn.execute(query).mappings().all(), columns=PANEL_COLUMNS)
 
 
-def evaluators(engine: Engine, *, actor: Actor) -> pd.DataFrame:
-    """Active evaluator accounts an admin can put on a panel."""
+def evaluators(engine: Engine, *, actor: Actor, project_id: int | None = None) -> pd.DataFrame:
+    """Active evaluator accounts an admin can put on a panel; with project_id, only those whose scope
+    covers that project (the rule _add_assignments enforces)."""
     require_role(actor, rules.WRITER)
     query = (select(AppUser.id, AppUser.username, AppUser.display_name)
              .where(AppUser.role == rules.EVALUATOR, AppUser.active == True)  # noqa: E712
              .order_by(AppUser.display_name))
+    if project_id is not None:
+        covers = or_(OrgUnit.level == "root",
+                     and_(OrgUnit.level == "district", OrgUnit.id == Project.district_id),
+                     and_(OrgUnit.level == "street", OrgUnit.id == Project.street_id),
+                     and_(OrgUnit.level == "community", OrgUnit.id == Project.community_id))
+        query = (query.join(OrgUnit, OrgUnit.id == AppUser.scope_id)
+                 .join(Project, and_(Project.id == project_id, covers)))
     with engine.connect() as conn:
         return pd.DataFrame(conn.execute(query).mappings().all(), columns=["id", "username", "display_name"])
 

@@ -20,7 +20,7 @@ from db.models import OrgUnit
 from db.models.pipeline import CatalogueItem, Project, SocialOrg, StageEvent
 from db.projects import ProjectDetail, get_project, in_scope
 from db.social_orgs import rating_status
-from db.validation import rule, validate
+from db.validation import Day, Money, OptionalCount, OptionalMoney, rule, validate
 
 MONEY = ("budget", "contract_amount", "personnel_cost", "management_fee", "disbursed")
 
@@ -39,15 +39,15 @@ class ProjectInput(BaseModel):
     catalogue_item_id: Optional[int] = Field(default=None, gt=0)
     off_catalogue_service: Optional[str] = Field(default=None, max_length=120, validate_default=True)
     contractor_org_id: Optional[int] = Field(default=None, gt=0)
-    budget: int = Field(gt=0)
-    contract_amount: Optional[int] = Field(default=None, ge=0)
-    personnel_cost: int = Field(default=0, ge=0)
-    management_fee: int = Field(default=0, ge=0)
-    disbursed: int = Field(default=0, ge=0)
-    started_on: Optional[date] = None
-    ended_on: Optional[date] = None
-    target_beneficiaries: Optional[int] = Field(default=None, ge=0)
-    actual_beneficiaries: Optional[int] = Field(default=None, ge=0)
+    budget: Money = Field(gt=0)
+    contract_amount: OptionalMoney = None
+    personnel_cost: Money = 0
+    management_fee: Money = 0
+    disbursed: Money = 0
+    started_on: Optional[Day] = None
+    ended_on: Optional[Day] = None
+    target_beneficiaries: OptionalCount = None
+    actual_beneficiaries: OptionalCount = None
 
     @field_validator("title", "summary", "batch", "buyer", "off_catalogue_service", mode="before")
     @classmethod
@@ -55,22 +55,6 @@ class ProjectInput(BaseModel):
         if isinstance(value, str):
             value = value.strip()
             return value or None
-        return value
-
-    @field_validator(*MONEY, mode="before")
-    @classmethod
-    def _whole_yuan(cls, value):
-        """Amounts are whole yuan: 1234.5 is refused, not rounded."""
-        if isinstance(value, float) and not value.is_integer():
-            raise rule("rule.pipe.whole_yuan")
-        if isinstance(value, str) and value.strip():
-            try:
-                number = float(value.replace(",", ""))
-            except ValueError:
-                return value
-            if not number.is_integer():
-                raise rule("rule.pipe.whole_yuan")
-            return int(number)
         return value
 
     @field_validator("off_catalogue_service")
@@ -115,9 +99,19 @@ class ProjectInput(BaseModel):
     @classmethod
     def _end_after_start(cls, value, info: ValidationInfo):
         started = info.data.get("started_on")
-        if value is not None and started is not None and value <= started:
+        if value is not None and started is not None and value < started:  # a one-day event may end on its start
             raise rule("rule.pipe.end_after_start")
         return value
+
+
+class NoteInput(BaseModel):
+    """The optional note on a stage move: refused, not cut, when too long (the event column holds 500)."""
+    note: Optional[str] = Field(default=None, max_length=500)
+
+    @field_validator("note", mode="before")
+    @classmethod
+    def _strip(cls, value):
+        return (value.strip() or None) if isinstance(value, str) else value
 
 
 class ReasonInput(BaseModel):
@@ -267,7 +261,7 @@ def advance(engine: Engine, *, actor: Actor, code: str, note: str | None = None,
     """Move one stage forward (after follow-up: close). Leaving the tender needs an eligible contractor
     and a contract amount, or a recorded exception for the contractor's rating."""
     require_role(actor, rules.WRITER)
-    note = (note or "").strip()[:500] or None
+    note = validate(NoteInput, {"note": note}).note
     today = clock.today()
     with transaction(engine) as session:
         project = _load(session, actor, code)
@@ -281,9 +275,10 @@ def advance(engine: Engine, *, actor: Actor, code: str, note: str | None = None,
             if not project.contract_amount:
                 raise DomainError("pipe.error.contract_required", field="contract_amount")
             project.rating_exception = exception
-            project.started_on = project.started_on or today
+            project.started_on = project.started_on or min(today, project.ended_on or today)
         if target == rules.STAGES[-1]:
-            project.ended_on = project.ended_on or today
+            # never before the start: a start planned after today ends the same day, keeping start <= end
+            project.ended_on = project.ended_on or max(today, project.started_on or today)
         origin = project.stage
         project.stage, project.stage_entered_on, project.stage_due = target, today, _due(target, today)
         project.updated_at = clock.utcnow()

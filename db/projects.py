@@ -96,6 +96,8 @@ class PipelineSummary(BaseModel):
 
 
 def _sum(column):
+    # Money totals cannot overflow: each amount is at most db.validation.MONEY_MAX (10 亿, under 2^31), and
+    # SUM of an int4 column is bigint on PostgreSQL while SQLite sums in int64: ~9e9 projects to overflow.
     return func.coalesce(func.sum(column), 0)
 
 

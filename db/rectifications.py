@@ -3,15 +3,16 @@ one with the evidence that it was fixed; items past their due date and still ope
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 from typing import Optional
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import and_, case, func, insert, select
 from sqlalchemy.engine import Engine
 
-from db import audit, clock
+from db import audit, clock, settings
 from db import scorecard_rules as rules
 from db.access import Actor, require_role
 from db.engine import reading, transaction
@@ -20,7 +21,7 @@ from db.evaluations import evaluation_in_scope
 from db.models.pipeline import Project
 from db.models.scorecards import Evaluation, Rectification
 from db.projects import project_scope
-from db.validation import InvalidInput, validate
+from db.validation import DueDay, Day, InvalidInput, validate
 
 
 def _strip(value):
@@ -30,7 +31,7 @@ def _strip(value):
 class ItemInput(BaseModel):
     finding: str = Field(min_length=rules.MIN_REASON_LENGTH, max_length=500)
     owner: str = Field(min_length=2, max_length=80)
-    due_on: date
+    due_on: DueDay
 
     @field_validator("finding", "owner", mode="before")
     @classmethod
@@ -40,7 +41,7 @@ class ItemInput(BaseModel):
 
 class CloseInput(BaseModel):
     evidence: str = Field(min_length=rules.MIN_REASON_LENGTH, max_length=1000)
-    closed_on: date
+    closed_on: Day
 
     @field_validator("evidence", mode="before")
     @classmethod
@@ -57,6 +58,12 @@ class ItemPublic(BaseModel):
     status: str
     closed_on: Optional[date]
     evidence: Optional[str]
+
+
+def _local_day(moment: datetime) -> date:
+    """The district's calendar day of a stored instant (SQLite hands timestamps back without their zone: UTC)."""
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+    return aware.astimezone(ZoneInfo(settings.timezone())).date()
 
 
 def findings_of(engine: Engine, *, actor: Actor, evaluation_id: int) -> list[str]:
@@ -107,6 +114,9 @@ def close_item(engine: Engine, *, actor: Actor, item_id: int, evidence: str, clo
         evaluation_in_scope(session, actor, item.evaluation_id)
         if item.status == "closed":
             raise DomainError("eval.error.already_closed")
+        raised = _local_day(item.created_at)
+        if payload.closed_on < raised:
+            raise DomainError("eval.error.closed_before_raised", field="closed_on", raised=raised.isoformat())
         item.status, item.closed_on, item.evidence, item.closed_by = "closed", payload.closed_on, payload.evidence, \
             actor.username
         result = ItemPublic.model_validate(item, from_attributes=True)

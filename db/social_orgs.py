@@ -19,7 +19,7 @@ from db.engine import reading, transaction
 from db.errors import DomainError, NotFound
 from db.models import OrgUnit
 from db.models.pipeline import OrgRating, Project, SocialOrg
-from db.validation import rule, validate
+from db.validation import Day, rule, validate
 
 # rating status -> may the organization be contracted (at or above the threshold and still valid)
 STATUSES = ("ok", "low", "expired", "missing")
@@ -234,7 +234,7 @@ def contractor_choices(engine: Engine, *, actor: Actor, today: date | None = Non
 class RatingInput(BaseModel):
     grade: int = Field(ge=1, le=5)
     score: Optional[int] = Field(default=None, ge=0, le=1000)
-    rated_on: date
+    rated_on: Day
     note: Optional[str] = Field(default=None, max_length=200)
 
     @field_validator("note", mode="before")

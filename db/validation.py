@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any, Callable, Optional, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, ValidationError
 from pydantic_core import PydanticCustomError
 
+from db import clock
 from db.errors import DomainError
 
 M = TypeVar("M", bound=BaseModel)
@@ -61,6 +64,8 @@ def validate(model: type[M], data: Any) -> M:
             field = str(err["loc"][0]) if err.get("loc") else ""
             kind = err["type"]
             code = kind if kind.startswith("rule.") else _RULES.get(kind, "rule.invalid")
+            if kind.endswith("_type") and "input" in err and err["input"] is None:
+                code = "rule.required"  # a blank number or date box arrives as None
             params = {k: v for k, v in (err.get("ctx") or {}).items() if isinstance(v, (int, float, str))}
             problems.append((field, code, params))
         raise InvalidInput(problems) from None
@@ -75,3 +80,99 @@ def _field_with_nul(data: Any) -> str | None:
         if any(isinstance(v, str) and "\x00" in v for v in values):
             return str(field)
     return None
+
+
+# --- shared bounds: amounts, counts and dates -------------------------------------------------------
+
+# The largest amount any money field accepts, in yuan: 10 亿元. Far above any purchased-service project
+# (a district's whole yearly release is under 1 亿), and below 2^31 - 1 because the money columns are
+# INTEGER (int4 on PostgreSQL): a bigger bound would need a BigInteger migration first. With every row
+# bounded, totals cannot overflow either: SUM(int4) is bigint on PostgreSQL and SQLite sums in int64.
+MONEY_MAX = 1_000_000_000
+# People served by one project: more than any district's population, and well inside int4.
+COUNT_MAX = 10_000_000
+# Dates a record may carry. Fixed, not relative to today, so that editing an old record never starts
+# failing as time passes; the same span as a project's year (2000..2100).
+DATE_MIN = date(2000, 1, 1)
+DATE_MAX = date(2100, 12, 31)
+# A due date further ahead than this is a typing mistake (9999-12-31), not a plan.
+DUE_YEARS_AHEAD = 10
+
+
+def _whole_number(limit: int, over: Callable[[], PydanticCustomError], fraction_code: str):
+    """A before-validator turning a number, or a number typed as text ("1,200", "3e5"), into an int.
+    Parsed as Decimal, so "1e308", 2**70, NaN and infinities fail with a rule, never OverflowError,
+    and the limit is checked before an exponent like 1e999999 is expanded into a huge int."""
+
+    def parse(value: Any) -> Any:
+        if isinstance(value, bool):
+            raise rule("rule.integer")
+        if isinstance(value, str):
+            text = value.strip().replace(",", "").replace("，", "")
+            if not text:
+                return None
+            try:
+                number = Decimal(text)
+            except InvalidOperation:
+                raise rule("rule.number") from None
+        elif isinstance(value, (int, float, Decimal)):
+            number = Decimal(value)
+        else:
+            return value  # None or a wrong type: the field's own type check words it
+        if number.is_nan():
+            raise rule("rule.number")
+        if number > limit:
+            raise over()
+        if number < -limit:
+            raise rule("rule.ge", ge=0)
+        if number != number.to_integral_value():
+            raise rule(fraction_code)
+        return int(number)
+
+    return parse
+
+
+def _money_over() -> PydanticCustomError:
+    return rule("rule.money_max", yuan=f"{MONEY_MAX:,}", yi=MONEY_MAX // 100_000_000)
+
+
+def _count_over() -> PydanticCustomError:
+    return rule("rule.le", le=COUNT_MAX)
+
+
+def _in_date_range(value: date) -> date:
+    if not DATE_MIN <= value <= DATE_MAX:
+        raise rule("rule.date_range", min=DATE_MIN.isoformat(), max=DATE_MAX.isoformat())
+    return value
+
+
+def latest_due() -> date:
+    """The furthest due date accepted today (29 February rolls back to the 28th)."""
+    today = clock.today()
+    try:
+        return today.replace(year=today.year + DUE_YEARS_AHEAD)
+    except ValueError:
+        return today.replace(year=today.year + DUE_YEARS_AHEAD, day=28)
+
+
+def _due_in_range(value: date) -> date:
+    latest = min(latest_due(), DATE_MAX)
+    if not DATE_MIN <= value <= latest:
+        raise rule("rule.date_range", min=DATE_MIN.isoformat(), max=latest.isoformat())
+    return value
+
+
+_money = BeforeValidator(_whole_number(MONEY_MAX, _money_over, "rule.whole_yuan"))
+_count = BeforeValidator(_whole_number(COUNT_MAX, _count_over, "rule.integer"))
+# Whole yuan, 0..MONEY_MAX: every amount field of every write model uses these types. The Optional
+# forms carry the parser outside the union, so a blank box ("") means "not given" there.
+Money = Annotated[int, _money, Field(ge=0, le=MONEY_MAX)]
+OptionalMoney = Annotated[Optional[Annotated[int, Field(ge=0, le=MONEY_MAX)]], _money]
+# A whole count of people, 0..COUNT_MAX.
+OptionalCount = Annotated[Optional[Annotated[int, Field(ge=0, le=COUNT_MAX)]], _count]
+# A row id as the pages pass it: ids are int4 on PostgreSQL, so anything larger names no row.
+RowId = Annotated[int, Field(gt=0, le=2**31 - 1)]
+# A calendar date within DATE_MIN..DATE_MAX.
+Day = Annotated[date, AfterValidator(_in_date_range)]
+# A due date: DATE_MIN up to DUE_YEARS_AHEAD years from today (whether it may be past is the caller's rule).
+DueDay = Annotated[date, AfterValidator(_due_in_range)]

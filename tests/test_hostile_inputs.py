@@ -120,12 +120,12 @@ class _World:
         self.draft_campaign, self.draft_cases = make_campaign(e, cases=2, open_=False)
         self.open_campaign, self.open_cases = make_campaign(e, cases=3)
         now = clock.utcnow()
-        self.campaign_form = {"title": "测试评选活动", "year": 2026, "org_unit_id": self.district,
+        self.campaign_form = {"title": "测试评选活动", "year": clock.today().year, "org_unit_id": self.district,
                               "opens_at": now + timedelta(days=1), "closes_at": now + timedelta(days=5),
                               "per_voter_per_day": 3, "per_case_per_day": 1}
         self.closed_campaign, closed_cases = make_campaign(e, cases=2)
         voting.close_campaign(e, actor=self.admin, campaign_id=self.closed_campaign)
-        self.void_form = {"case_id": closed_cases[0], "kind": "burst", "day": str(date.today()), "hour": 3,
+        self.void_form = {"case_id": closed_cases[0], "kind": "burst", "day": str(clock.today()), "hour": 3,
                           "reason": "同一时段异常集中"}
         self.phone_seq = 0
 

@@ -8,13 +8,16 @@ from sqlalchemy import func, select
 
 from components.texts import translate
 from db import audit, catalogue, clock, compliance, project_writes, projects, social_orgs, users
+from db.overview_reads import money_by
 from db import pipeline_rules as rules
 from db.engine import reading
 from db.errors import DomainError, NotFound, PermissionDenied
 from db.models import AuditLog, OrgUnit
 from db.models.pipeline import OrgRating, Project, SocialOrg, StageEvent
 from db.projects import ProjectFilter
-from db.validation import InvalidInput
+from db.validation import DATE_MAX, DATE_MIN, MONEY_MAX, InvalidInput
+
+pytestmark = pytest.mark.calendar  # date-sensitive: CI runs these again at awkward instants
 
 
 def _actor(engine, name):
@@ -140,8 +143,8 @@ def test_aggregates_agree_with_the_list(engine):
 
 @pytest.mark.parametrize("changes,field,code", [
     ({"budget": 0}, "budget", "rule.gt"),
-    ({"budget": 300_000.5}, "budget", "rule.pipe.whole_yuan"),
-    ({"management_fee": "1200.50"}, "management_fee", "rule.pipe.whole_yuan"),
+    ({"budget": 300_000.5}, "budget", "rule.whole_yuan"),
+    ({"management_fee": "1200.50"}, "management_fee", "rule.whole_yuan"),
     ({"started_on": date(2026, 5, 1), "ended_on": date(2026, 4, 30)}, "ended_on", "rule.pipe.end_after_start"),
     ({"personnel_cost": 180_001}, "personnel_cost", "rule.pipe.personnel_cap"),
     ({"management_fee": 45_001}, "management_fee", "rule.pipe.management_cap"),
@@ -158,6 +161,92 @@ def test_each_rule_refuses_and_names_the_field(engine, changes, field, code):
     assert (err.value.field, err.value.code) == (field, code)
     assert translate(f"pipe.field.{field}", "zh") in _message(err.value)
 
+
+
+# ---------------------------------------------------------------- amounts, counts and dates: bounds
+
+
+def _project_count(engine):
+    with reading(engine) as s:
+        return s.execute(select(func.count()).select_from(Project)).scalar_one()
+
+
+@pytest.mark.parametrize("field", project_writes.MONEY)
+@pytest.mark.parametrize("value,code", [
+    ("1e308", "rule.money_max"), ("1e309", "rule.money_max"), (2 ** 63, "rule.money_max"), (2 ** 70, "rule.money_max"),
+    (10 ** 18, "rule.money_max"), (MONEY_MAX + 1, "rule.money_max"), (float("inf"), "rule.money_max"),
+    ("NaN", "rule.number"), (float("nan"), "rule.number"), ("一百万", "rule.number"), ("-inf", "rule.ge"),
+    ("1e-3", "rule.whole_yuan"), (True, "rule.integer"),
+])
+def test_every_amount_is_bounded_and_bad_numbers_get_their_own_reason(engine, field, value, code):
+    """'1e308', 2^63 and up, 10^18, NaN and infinities: a DomainError naming the field, never OverflowError."""
+    admin = _actor(engine, "admin")
+    before = _project_count(engine)
+    with pytest.raises(InvalidInput) as err:
+        project_writes.create_project(engine, actor=admin, data=_valid_data(engine, **{field: value}))
+    assert (err.value.field, err.value.code) == (field, code)
+    message = _message(err.value)
+    assert translate(f"pipe.field.{field}", "zh") in message
+    if code == "rule.money_max":
+        assert "不能超过 10 亿元" in message
+        assert "1,000,000,000 yuan" in translate(err.value.code, "en", field=field, **err.value.params)
+    assert _project_count(engine) == before
+
+
+def test_amounts_up_to_the_bound_are_kept_and_every_total_still_adds_up(engine):
+    """The largest projects allowed fit the columns on both backends; the pipeline's, the overview's and the
+    compliance list's totals and cap checks run over them (int4 * 100 overflowed on PostgreSQL)."""
+    admin, leader = _actor(engine, "admin"), _actor(engine, "leader")
+    year = clock.today().year
+    filters = ProjectFilter(year=year)
+    start = projects.summary(engine, actor=leader, filters=filters)
+    big = {"budget": f"{MONEY_MAX:,}", "contract_amount": MONEY_MAX, "disbursed": MONEY_MAX,
+           "personnel_cost": MONEY_MAX * rules.PERSONNEL_CAP_PERCENT // 100, "management_fee": "150000000"}
+    codes = [project_writes.create_project(engine, actor=admin, data=_valid_data(engine, **big)).code for _ in range(3)]
+    assert projects.get_project(engine, actor=admin, code=codes[0]).budget == MONEY_MAX
+    after = projects.summary(engine, actor=leader, filters=filters)
+    assert after.budget == start.budget + 3 * MONEY_MAX and after.disbursed == start.disbursed + 3 * MONEY_MAX
+    assert projects.by_stage(engine, actor=leader, filters=filters)["budget"].sum() == after.budget
+    assert money_by(engine, actor=leader, year=year, by="domain")["budget"].sum() == after.budget
+    checks = {c.check: c.reason for c in compliance.project_checks(engine, actor=admin, code=codes[0])}
+    assert checks["personnel_share"] == "ok" and checks["management_fee"] == "ok"
+    flagged = compliance.failures(engine, actor=admin, filters=filters, check="personnel_share")
+    assert not set(codes) & set(flagged["code"])
+
+
+@pytest.mark.parametrize("changes,field", [
+    ({"target_beneficiaries": "1e308"}, "target_beneficiaries"),
+    ({"actual_beneficiaries": 2 ** 63}, "actual_beneficiaries"),
+    ({"target_beneficiaries": float("nan")}, "target_beneficiaries"),
+])
+def test_counts_of_people_are_bounded_too(engine, changes, field):
+    with pytest.raises(InvalidInput) as err:
+        project_writes.create_project(engine, actor=_actor(engine, "admin"), data=_valid_data(engine, **changes))
+    assert err.value.field == field and err.value.code in ("rule.le", "rule.number")
+
+
+@pytest.mark.parametrize("changes,field", [
+    ({"started_on": date(1900, 1, 1)}, "started_on"),
+    ({"started_on": date(3000, 1, 1)}, "started_on"),
+    ({"ended_on": date(9999, 12, 31)}, "ended_on"),
+    ({"ended_on": "1999-12-31"}, "ended_on"),
+])
+def test_project_dates_lie_in_the_sensible_range(engine, changes, field):
+    with pytest.raises(InvalidInput) as err:
+        project_writes.create_project(engine, actor=_actor(engine, "admin"), data=_valid_data(engine, **changes))
+    assert (err.value.field, err.value.code) == (field, "rule.date_range")
+    assert DATE_MIN.isoformat() in _message(err.value) and DATE_MAX.isoformat() in _message(err.value)
+
+
+def test_a_project_may_end_on_the_day_it_starts_but_not_before(engine):
+    admin = _actor(engine, "admin")
+    day = clock.today()
+    one_day = project_writes.create_project(engine, actor=admin, data=_valid_data(engine, started_on=day, ended_on=day))
+    assert one_day.started_on == one_day.ended_on == day
+    with pytest.raises(InvalidInput) as err:
+        project_writes.create_project(engine, actor=admin, data=_valid_data(
+            engine, started_on=day, ended_on=day - timedelta(days=1)))
+    assert err.value.field == "ended_on" and "开始日期" in _message(err.value)
 
 def test_caps_sit_exactly_at_the_limit_and_follow_the_settings(engine, monkeypatch):
     admin = _actor(engine, "admin")
@@ -245,6 +334,19 @@ def test_advance_one_stage_with_event_and_audit(engine):
         project_writes.advance(engine, actor=admin, code=target.code, expected_stage="needs_survey")
     assert stale.value.code == "pipe.error.stage_changed"
 
+
+
+def test_a_stage_note_over_500_characters_is_refused_not_cut(engine):
+    admin = _actor(engine, "admin")
+    target = _project(engine, stage="needs_survey")
+    with pytest.raises(InvalidInput) as err:
+        project_writes.advance(engine, actor=admin, code=target.code, note="说" * 501)
+    assert (err.value.field, err.value.code, err.value.params) == ("note", "rule.max_length", {"max_length": 500})
+    assert "备注" in _message(err.value) and "500" in _message(err.value)
+    assert _project(engine, code=target.code).stage == "needs_survey"
+    moved = project_writes.advance(engine, actor=admin, code=target.code, note="  " + "说" * 500 + " ")
+    assert moved.stage == "goal_setting"
+    assert projects.timeline(engine, actor=admin, project_id=target.id).iloc[0]["note"] == "说" * 500
 
 def _tender_with(engine, status):
     """A tender-stage project whose contractor now has rating `status` and a contract amount."""
@@ -395,6 +497,10 @@ def test_recording_a_rating_validates_and_updates_eligibility(engine):
         social_orgs.record_rating(engine, actor=admin, org_id=org.id,
                                   data={"grade": 4, "rated_on": clock.today() + timedelta(days=1)})
     assert future.value.field == "rated_on" and future.value.code == "rule.pipe.not_future"
+    for ancient in (date(1900, 1, 1), "1999-12-31"):
+        with pytest.raises(InvalidInput) as old:
+            social_orgs.record_rating(engine, actor=admin, org_id=org.id, data={"grade": 4, "rated_on": ancient})
+        assert (old.value.field, old.value.code) == ("rated_on", "rule.date_range")
     saved = social_orgs.record_rating(engine, actor=admin, org_id=org.id,
                                       data={"grade": 4, "score": 880, "rated_on": clock.today(), "note": "复评"})
     assert saved.grade == 4 and saved.rating_status == "ok"

@@ -157,14 +157,35 @@ def test_admin_registers_a_project_and_lands_on_its_detail(app_db):
     at.selectbox(key="pipe_new_catalogue").select(item)
     at.text_input(key="pipe_new_title").input("春熙路街道社区书院运营项目（三期）")
     at.text_input(key="pipe_new_buyer").input("春熙路街道办事处")
-    at.number_input(key="pipe_new_budget").set_value(300_000)
-    at.number_input(key="pipe_new_personnel_cost").set_value(200_000)
+    at.text_input(key="pipe_new_budget").input("300,000")
+    at.text_input(key="pipe_new_personnel_cost").input("200000")
     at.button(key="pipe_create_submit").click().run()
     assert any("人员经费" in e.value and "60%" in e.value for e in at.error)
-    at.number_input(key="pipe_new_personnel_cost").set_value(150_000)
+    at.text_input(key="pipe_new_personnel_cost").input("150000")
     at.button(key="pipe_create_submit").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert any("已登记项目" in s.value for s in at.success)
     with reading(app_db) as s:
         stage = s.execute(select(Project.stage).where(Project.title == "春熙路街道社区书院运营项目（三期）")).scalar()
     assert stage == "needs_survey"
+
+
+def test_a_budget_of_1e308_is_refused_with_the_fields_limit_not_saved_as_1_yuan(app_db):
+    """The browser's integer box read "1e308" with parseInt (1 yuan); the amount boxes are text now and the
+    db layer answers, naming the field and its limit, in either language."""
+    def attempt(lang):
+        at = _open("admin", "project_admin", **({"lang": lang} if lang != "zh" else {}))
+        at.text_input(key="pipe_new_title").input("超大预算测试项目")
+        at.text_input(key="pipe_new_buyer").input("春熙路街道办事处")
+        at.text_input(key="pipe_new_budget").input("1e308")
+        at.text_input(key="pipe_new_target_beneficiaries").input("1e308")
+        at.button(key="pipe_create_submit").click().run()
+        assert not at.exception, at.exception
+        return " ".join(e.value for e in at.error).replace("\\", "")  # st.error's markdown escapes
+
+    zh = attempt("zh")
+    assert "预算金额（元）" in zh and "不能超过 10 亿元" in zh and "计划服务人数" in zh
+    en = attempt("en")
+    assert "Budget (yuan)" in en and "1,000,000,000 yuan" in en
+    with reading(app_db) as s:
+        assert s.execute(select(Project.id).where(Project.title == "超大预算测试项目")).first() is None

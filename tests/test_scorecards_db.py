@@ -2,21 +2,23 @@
 ranges, comments, submit locks, recusal), admin-only reopening, results and trimmed mean on known numbers,
 calibration, rectification, scope, and the demo data's story."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
-from db import clock, eval_results, eval_templates, evaluations, rectifications, scorecard_entry
+from db import clock, eval_results, eval_templates, evaluations, rectifications, scorecard_entry, validation
 from db import scorecard_rules as rules
 from db.engine import reading
 from db.errors import DomainError, NotFound, PermissionDenied
 from db.models import AppUser, AuditLog, OrgUnit
 from db.models.pipeline import Project
-from db.models.scorecards import Assignment, Evaluation, ScoreTemplate
+from db.models.scorecards import Assignment, Evaluation, Rectification, ScoreTemplate
 from db.users import actor_for
 from db.validation import InvalidInput
+
+pytestmark = pytest.mark.calendar  # date-sensitive: CI runs these again at awkward instants
 
 POST_POINTS = {"A1": 5, "A2": 5, "A3": 5, "B1": 5, "B2": 5, "B3": 5, "B4": 5, "C1": 15, "C2": 10, "C3": 5,
                "C4": 5, "D1": 10, "D2": 5, "D3": 10, "D4": 5}
@@ -467,3 +469,98 @@ def test_demo_data_tells_the_issues_story(engine):
     assert (mine["status"] == "not_started").sum() >= 2 and (mine["status"] == "submitted").sum() > 50
     counts = rectifications.counts(engine, actor=leader)
     assert counts["open"] > 0 and counts["closed"] > 0 and counts["overdue"] > 0
+
+
+# --- bounds: dates in range and in order, evaluators within scope ---------------------------------------
+
+def _user_id(engine, username):
+    with reading(engine) as s:
+        return s.execute(select(AppUser.id).where(AppUser.username == username)).scalar_one()
+
+
+def test_an_evaluator_of_another_district_cannot_be_put_on_a_panel(engine):
+    """hz_sunli works for 绿园区: neither a new evaluation nor an added assignment may put them on a 锦江区
+    project, and the admin's pick list does not offer them; a 绿园区 project takes them."""
+    admin = actor_for(engine, "admin")
+    outsider, insider = _user_id(engine, "hz_sunli"), _user_id(engine, "evaluator")
+    project_id = _fresh_project(engine, "post")
+    data = {"project_id": project_id, "template_id": _template_id(engine), "agency": "长春市和众社会组织评估中心",
+            "due_on": clock.today() + timedelta(days=20), "evaluator_ids": [insider, outsider]}
+    with reading(engine) as s:
+        before = s.execute(select(func.count()).select_from(Evaluation)).scalar_one()
+    with pytest.raises(DomainError) as err:
+        evaluations.create_evaluation(engine, actor=admin, data=data)
+    assert (err.value.code, err.value.field) == ("eval.error.evaluator_out_of_scope", "evaluator_ids")
+    assert "孙丽" in err.value.params["name"]
+    with reading(engine) as s:
+        assert s.execute(select(func.count()).select_from(Evaluation)).scalar_one() == before
+    created = evaluations.create_evaluation(engine, actor=admin, data={**data, "evaluator_ids": [insider]})
+    with pytest.raises(DomainError) as err:
+        evaluations.assign(engine, actor=admin, evaluation_id=created.id, evaluator_ids=[outsider])
+    assert err.value.code == "eval.error.evaluator_out_of_scope"
+    assert list(evaluations.panel(engine, actor=admin, evaluation_id=created.id)["evaluator_id"]) == [insider]
+    offered = set(evaluations.evaluators(engine, actor=admin, project_id=project_id)["id"])
+    assert insider in offered and outsider not in offered
+    lvyuan = _fresh_project(engine, "post", district="220106")
+    offered = set(evaluations.evaluators(engine, actor=admin, project_id=lvyuan)["id"])
+    assert outsider in offered and insider not in offered
+    other = evaluations.create_evaluation(engine, actor=admin, data={**data, "project_id": lvyuan,
+                                                                     "evaluator_ids": [outsider]})
+    assert list(evaluations.panel(engine, actor=admin, evaluation_id=other.id)["evaluator_id"]) == [outsider]
+    with pytest.raises(InvalidInput) as err:
+        evaluations.assign(engine, actor=admin, evaluation_id=created.id, evaluator_ids=[2 ** 70])
+    assert err.value.field == "evaluator_ids"
+
+
+@pytest.mark.parametrize("due_on", ["9999-12-31", "2200-01-01", "1999-01-01"])
+def test_due_dates_of_evaluations_and_rectifications_lie_in_range(engine, due_on):
+    admin = actor_for(engine, "admin")
+    with pytest.raises(InvalidInput) as err:
+        evaluations.create_evaluation(engine, actor=admin, data={
+            "project_id": _fresh_project(engine), "template_id": _template_id(engine), "agency": "某评估机构",
+            "due_on": due_on, "evaluator_ids": []})
+    assert (err.value.field, err.value.code) == ("due_on", "rule.date_range")
+    evaluation_id = int(eval_results.evaluation_list(engine, actor=admin).iloc[0]["id"])
+    with pytest.raises(InvalidInput) as err:
+        rectifications.create_items(engine, actor=admin, evaluation_id=evaluation_id, items=[
+            {"finding": "台账资料不完整", "owner": "承接机构", "due_on": due_on}])
+    assert (err.value.field, err.value.code) == ("due_on", "rule.date_range")
+
+
+def test_a_due_date_ten_years_ahead_is_the_last_accepted(engine):
+    admin = actor_for(engine, "admin")
+    evaluation_id = int(eval_results.evaluation_list(engine, actor=admin).iloc[0]["id"])
+    last = validation.latest_due()
+    assert rectifications.create_items(engine, actor=admin, evaluation_id=evaluation_id, items=[
+        {"finding": "台账资料不完整", "owner": "承接机构", "due_on": last}]) == 1
+    with pytest.raises(InvalidInput) as err:
+        rectifications.create_items(engine, actor=admin, evaluation_id=evaluation_id, items=[
+            {"finding": "台账资料不完整", "owner": "承接机构", "due_on": last + timedelta(days=1)}])
+    assert err.value.params["max"] == last.isoformat()
+
+
+def test_a_rectification_cannot_be_closed_before_it_was_raised(engine, monkeypatch):
+    """Raised today, closed a month later: a closing date before the raising day is refused (2020-01-01
+    for an item of today), the raising day itself is accepted."""
+    admin = actor_for(engine, "admin")
+    evaluation_id = int(eval_results.evaluation_list(engine, actor=admin).iloc[0]["id"])
+    raised = clock.today()
+    rectifications.create_items(engine, actor=admin, evaluation_id=evaluation_id, items=[
+        {"finding": "活动签到表缺失", "owner": "承接机构", "due_on": raised + timedelta(days=60)}])
+    with reading(engine) as s:
+        item_id = s.execute(select(Rectification.id).where(Rectification.evaluation_id == evaluation_id)
+                            .order_by(Rectification.id.desc())).scalars().first()
+    real = clock.utcnow
+    monkeypatch.setattr(clock, "utcnow", lambda: real() + timedelta(days=30))
+    for early in (date(2020, 1, 1), raised - timedelta(days=1)):
+        with pytest.raises(DomainError) as err:
+            rectifications.close_item(engine, actor=admin, item_id=item_id, evidence="已补齐签到表", closed_on=early)
+        assert (err.value.code, err.value.field) == ("eval.error.closed_before_raised", "closed_on")
+        assert err.value.params["raised"] == raised.isoformat()
+    with pytest.raises(InvalidInput) as err:
+        rectifications.close_item(engine, actor=admin, item_id=item_id, evidence="已补齐签到表", closed_on="1900-01-01")
+    assert err.value.code == "rule.date_range"
+    with reading(engine) as s:
+        assert s.get(Rectification, item_id).status == "open"
+    closed = rectifications.close_item(engine, actor=admin, item_id=item_id, evidence="已补齐签到表", closed_on=raised)
+    assert closed.status == "closed" and closed.closed_on == raised

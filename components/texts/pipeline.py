@@ -127,7 +127,7 @@ TEXTS = {
     "pipe.detail.field": ("项目", "Field"),
     "pipe.detail.value": ("内容", "Value"),
     "pipe.detail.days_in_stage": ("本阶段已用天数 / 时限", "Days in stage / limit"),
-    "pipe.detail.overdue": ("本阶段已逾期 {days} 天（时限至 {due}）。", "This stage is {days} days overdue (due {due})."),
+    "pipe.detail.overdue": ("本阶段已逾期 {days} 天（时限至 {due}）。", "This stage is {days} {days|day|days} overdue (due {due})."),
     "pipe.detail.terminated": ("项目已终止：{reason}", "The project was terminated: {reason}"),
     "pipe.detail.no_contractor": ("尚未确定承接组织", "No contractor yet"),
     "pipe.detail.rating_exception": ("承接组织评级未达要求，已备案例外：{reason}",
@@ -179,6 +179,7 @@ TEXTS = {
     "pipe.form.service_help": ("选择“目录外服务”时必填，写明购买的服务事项。",
                                "Required when the service is outside the catalogue: name what is bought."),
     "pipe.form.yuan_help": ("以元为单位的整数", "Whole yuan"),
+    "pipe.form.count_help": ("人数，整数", "Number of people, a whole number"),
     "pipe.form.caps": ("人员经费不超过预算的 {personnel}%，管理费不超过预算的 {fee}%；已拨付不超过合同金额。",
                        "Personnel cost at most {personnel}% of the budget, management fee at most {fee}%; "
                        "disbursed at most the contract amount."),
@@ -213,7 +214,6 @@ TEXTS = {
     "pipe.field.score": ("评估得分（千分制）", "Score (out of 1000)"),
     "pipe.field.rated_on": ("评估日期", "Rated on"),
     # rules and errors
-    "rule.pipe.whole_yuan": ("「{field}」须为整数元，不能有角分。", "“{field}” must be in whole yuan."),
     "rule.pipe.catalogue_or_service": ("「{field}」未填写：不在指导目录内的服务须写明购买事项。",
                                        "“{field}” is missing: a service outside the catalogue must be named."),
     "rule.pipe.contract_over_budget": ("「{field}」不能超过预算金额（{budget} 元）。",
@@ -222,7 +222,7 @@ TEXTS = {
     "rule.pipe.management_cap": ("「{field}」不能超过预算金额的 {cap}%。", "“{field}” may be at most {cap}% of the budget."),
     "rule.pipe.disbursed_over_contract": ("「{field}」不能超过合同金额（{contract} 元）。",
                                           "“{field}” may not exceed the contract amount ({contract} yuan)."),
-    "rule.pipe.end_after_start": ("「{field}」须晚于开始日期。", "“{field}” must be after the start date."),
+    "rule.pipe.end_after_start": ("「{field}」不能早于开始日期。", "“{field}” cannot be before the start date."),
     "rule.pipe.not_future": ("「{field}」不能晚于今天。", "“{field}” cannot be in the future."),
     "pipe.error.rating_missing": ("「{field}」{name} 没有评估等级：签约须达到 {min_grade}A 及以上，或填写评级例外理由。",
                                   "“{field}” {name} is unrated: signing needs {min_grade}A or better, or an exception "
