@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from components.texts import LANGS, translate
 from db import settings
@@ -22,7 +23,25 @@ def init_language() -> str:
     lang = st.session_state[_SESSION_KEY]
     if requested != lang and lang != settings.default_language():
         st.query_params["lang"] = lang  # keep the URL shareable in the chosen language
+    _say_unexpected_errors_in(lang)
     return lang
+
+
+def _say_unexpected_errors_in(lang: str) -> None:
+    """From here on, an uncaught exception in this run shows one sentence in the visitor's language
+    above Streamlit's own notice, which client.showErrorDetails = "none" keeps free of details.
+    Streamlit logs the traceback before it calls the handler, so the server log keeps it. The
+    notice stays so that the error is still an exception element: the page tests' `not at.exception`
+    would otherwise never fail."""
+    ctx = get_script_run_ctx()
+    if ctx is None or not hasattr(ctx, "on_script_error"):
+        return  # outside a script run, or a Streamlit without the hook: its redacted notice stands
+
+    def handler(_exc: Exception) -> bool:
+        st.error(translate("error.page_failed", lang), icon=":material/error:")
+        return False  # Streamlit draws its redacted notice too
+
+    ctx.on_script_error = handler
 
 
 def lang() -> str:

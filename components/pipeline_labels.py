@@ -7,8 +7,14 @@ from components.texts import translate
 from db import pipeline_rules as rules
 
 
-def stage(value: str, lang: str) -> str:
-    return translate(f"pipe.stage.{value}", lang)
+def _missing(value) -> bool:
+    """None, or pandas' NaN for a missing value in a column (NaN is truthy, so `if value` lets it through)."""
+    return value is None or value != value
+
+
+def stage(value: str | None, lang: str) -> str:
+    """A stage's name; "—" where there is none (a project's creation has no stage before it)."""
+    return "—" if _missing(value) or value == "" else translate(f"pipe.stage.{value}", lang)
 
 
 def domain(value: str, lang: str) -> str:

@@ -156,7 +156,7 @@ def _timeline(actor: Actor, project: ProjectDetail, lg: str) -> None:
     frame["when"] = [formatting.moment(v, lg) for v in frame["at"]]
     frame["who"] = frame["display_name"]
     frame["action"] = [t(f"pipe.event.{kind}") for kind in frame["kind"]]
-    frame["from_label"] = [pipeline_labels.stage(s, lg) if s else "—" for s in frame["from_stage"]]
+    frame["from_label"] = [pipeline_labels.stage(s, lg) for s in frame["from_stage"]]  # NaN on the creation row
     frame["to_label"] = [pipeline_labels.stage(s, lg) for s in frame["to_stage"]]
     frame["note"] = frame["note"].fillna("")
     st.dataframe(tables.labelled(frame, TIMELINE_HEADINGS), hide_index=True, width="stretch", key="pipe_timeline")

@@ -7,9 +7,9 @@ from pydantic import BaseModel
 from sqlalchemy import case, func, select
 from sqlalchemy.engine import Engine
 
-from db.access import SCOPE_COLUMN, Actor, scope_condition, unit_in_scope
+from db.access import SCOPE_COLUMN, Actor, require_unit_in_scope, scope_condition, unit_in_scope
 from db.engine import reading
-from db.errors import NotFound, PermissionDenied
+from db.errors import NotFound
 from db.models import GridStaff, OrgUnit
 from db.models.org import LEVELS
 
@@ -80,8 +80,7 @@ def children_summary(engine: Engine, *, actor: Actor, unit: UnitPublic) -> pd.Da
     """The unit's children, each with the number of communities and grids, households, population and staff below it."""
     if unit.level == "grid":
         return pd.DataFrame(columns=SUMMARY_COLUMNS)
-    if not unit_in_scope(actor, _as_unit(unit)):
-        raise PermissionDenied("error.out_of_scope", unit=unit.name)
+    unit = _require_in_scope(engine, actor, unit)
     group_col = getattr(OrgUnit, CHILD_COLUMN[unit.level])
     counts = (
         select(
@@ -128,6 +127,7 @@ def children_summary(engine: Engine, *, actor: Actor, unit: UnitPublic) -> pd.Da
 
 def level_counts(engine: Engine, *, actor: Actor, unit: UnitPublic) -> dict[str, int]:
     """How many units of each level lie below `unit` (and the unit itself counted at its own level)."""
+    unit = _require_in_scope(engine, actor, unit)
     under = _below(unit)
     with engine.connect() as conn:
         rows = conn.execute(select(OrgUnit.level, func.count()).where(under).group_by(OrgUnit.level)).all()
@@ -148,8 +148,7 @@ def level_counts(engine: Engine, *, actor: Actor, unit: UnitPublic) -> dict[str,
 def roster(engine: Engine, *, actor: Actor, grid: UnitPublic) -> pd.DataFrame:
     if grid.level != "grid":
         raise NotFound("error.not_found", entity="grid")
-    if not unit_in_scope(actor, _as_unit(grid)):
-        raise PermissionDenied("error.out_of_scope", unit=grid.name)
+    grid = _require_in_scope(engine, actor, grid)
     query = (select(GridStaff.role, GridStaff.name, GridStaff.duty)
              .where(GridStaff.grid_id == grid.id)
              .order_by(case((GridStaff.role == "leader", 0), else_=1), GridStaff.id))
@@ -166,5 +165,8 @@ def units_in_scope(engine: Engine, *, actor: Actor, levels: tuple[str, ...]) -> 
         return pd.DataFrame(conn.execute(query).mappings().all(), columns=["id", "code", "name", "level"])
 
 
-def _as_unit(unit: UnitPublic) -> OrgUnit:
-    return OrgUnit(**unit.model_dump())
+def _require_in_scope(engine: Engine, actor: Actor, unit: UnitPublic) -> UnitPublic:
+    """The stored unit behind `unit`, if the actor's scope holds it: the check reads the database, not
+    the fields handed in (a UnitPublic can be built by any caller). The error names no unit."""
+    with reading(engine) as session:
+        return _public(require_unit_in_scope(session, actor, unit.id))

@@ -61,3 +61,10 @@ def default_language() -> str:
 
 def timezone() -> str:
     return os.environ.get("APP_TIMEZONE", "Asia/Shanghai")
+
+
+def vote_phone_regions() -> tuple[str, ...]:
+    """VOTE_PHONE_REGIONS: the regions (ISO 3166 codes, comma-separated) whose mobile numbers may vote;
+    the first also reads numbers typed without +country. A district vote is for residents: CN only."""
+    raw = os.environ.get("VOTE_PHONE_REGIONS", "") or "CN"
+    return tuple(dict.fromkeys(part.strip().upper() for part in raw.split(",") if part.strip())) or ("CN",)

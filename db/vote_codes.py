@@ -11,11 +11,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import math
 import os
 import re
 import secrets
 import shlex
 import subprocess
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -33,7 +35,6 @@ from db.models.voting import Campaign, Vote, VoteChallenge, VoteQuota, VoteThrot
 CODE_TTL = timedelta(minutes=5)
 MAX_ATTEMPTS = 5
 TICKET_TTL = timedelta(minutes=30)  # how long a verified number may vote before it needs a new code
-REGION = "CN"
 MAX_NUMBER_CHARS = 32
 # (window seconds, sends allowed in it): per number, and per client address (a community centre's
 # shared connection serves many residents, hence the looser address limits)
@@ -77,18 +78,45 @@ def _code_hash(voter: bytes, code: str) -> str:
     return _mac(f"vote-code-v1|{voter.hex()}|{code}").hex()
 
 
+def _typed(raw: str | None) -> str:
+    """What a phone keyboard or a Chinese IME types, as ASCII: NFKC turns full-width digits, plus
+    signs and spaces (１３８　００１３…, ＋８６) into their ASCII forms."""
+    return unicodedata.normalize("NFKC", raw or "").strip()
+
+
+def allowed_regions() -> tuple[str, ...]:
+    """VOTE_PHONE_REGIONS, checked: an unknown region code refuses every send rather than guess."""
+    regions = settings.vote_phone_regions()
+    if any(region not in phonenumbers.SUPPORTED_REGIONS for region in regions):
+        raise DomainError("vote.error.regions_config")
+    return regions
+
+
 def normalise_number(raw: str | None) -> str:
-    """E.164 for a valid mobile number (region CN when no +country is given); anything else is refused."""
-    text = (raw or "").strip()
-    if not text or len(text) > MAX_NUMBER_CHARS or not re.fullmatch(r"[0-9+()\-\s]+", text):
+    """E.164 for a valid mobile number of an allowed region (the first region when no +country is
+    given); anything else is refused with a message naming the rule."""
+    text = _typed(raw)
+    if not text or len(text) > MAX_NUMBER_CHARS or not re.fullmatch(r"[0-9+()\-\s]+", text, re.ASCII):
         raise DomainError("vote.error.number_invalid", field="phone")
+    regions = allowed_regions()
     try:
-        parsed = phonenumbers.parse(text, REGION)
+        parsed = phonenumbers.parse(text, regions[0])
     except phonenumbers.NumberParseException:
         raise DomainError("vote.error.number_invalid", field="phone") from None
-    mobile = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
-    if not phonenumbers.is_valid_number(parsed) or phonenumbers.number_type(parsed) not in mobile:
+    if not phonenumbers.is_valid_number(parsed):
         raise DomainError("vote.error.number_invalid", field="phone")
+    region = phonenumbers.region_code_for_number(parsed)
+    if region not in regions:
+        if regions == ("CN",):
+            raise DomainError("vote.error.number_not_cn", field="phone")
+        listed = ", ".join(f"{name} (+{phonenumbers.country_code_for_region(name)})" for name in regions)
+        raise DomainError("vote.error.number_region", field="phone", regions=listed)
+    kind = phonenumbers.number_type(parsed)
+    # mainland numbers say plainly whether they are mobile; elsewhere (e.g. +1) some cannot tell
+    mobile = ((phonenumbers.PhoneNumberType.MOBILE,) if region == "CN" else
+              (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE))
+    if kind not in mobile:
+        raise DomainError("vote.error.number_not_mobile", field="phone")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -144,36 +172,50 @@ def delivery_mode() -> str:
 
 
 def deliver(mode: str, e164: str, code: str) -> str | None:
-    """demo: hand the code back for the screen; command: run VOTE_CODE_COMMAND <number> <code>, no shell."""
+    """demo: hand the code back for the screen; command: run VOTE_CODE_COMMAND (no shell) and write
+    "<E.164 number>\n<code>\n" to its standard input: an argument list is readable by every local
+    user through ps and /proc, a pipe is not."""
     if mode == "demo":
         return code
-    argv = shlex.split(os.environ[COMMAND_ENV]) + [e164, code]
+    argv = shlex.split(os.environ[COMMAND_ENV])
     try:
         subprocess.run(argv, shell=False, check=True, timeout=COMMAND_TIMEOUT_S, capture_output=True,
-                       stdin=subprocess.DEVNULL)
+                       input=f"{e164}\n{code}\n", text=True)
     except (OSError, subprocess.SubprocessError) as exc:
-        # for the operator's log: what failed, never the number or the code (both are in argv)
+        # for the operator's log: what failed, never the number or the code
         status = getattr(exc, "returncode", None)
         _log.warning("vote code delivery failed: %s%s", type(exc).__name__, f" (exit {status})" if status else "")
         raise DeliveryFailed(type(exc).__name__) from None
     return None
 
 
+DAY = 86400
+
+
+def _window(period: int, now: datetime) -> tuple[int, datetime]:
+    """(window number, end of window). "A day" is the district's calendar day, so "10 a day" resets
+    at local midnight (not at 08:00 Beijing time, as a UTC-aligned day would); minutes and hours are
+    aligned to the epoch."""
+    if period == DAY:
+        day, _ = local_day_hour(now)
+        return day.toordinal(), clock.local_day_start(day + timedelta(days=1))
+    window = int(now.timestamp()) // period
+    return window, datetime.fromtimestamp((window + 1) * period, tz=now.tzinfo)
+
+
 def _take_send(session, kind: str, key: bytes, now: datetime) -> None:
     """Count one send in every window of `kind`; refuse (and roll all counts back) if one is full."""
-    stamp = int(now.timestamp())
     for period, limit in THROTTLES[kind]:
-        window = stamp // period
+        window, until = _window(period, now)
         statement = dialect_insert(session, VoteThrottle)
         statement = statement.values(
-            kind=kind, key=key.hex(), period=period, window=window, count=1,
-            until=now + timedelta(seconds=(window + 1) * period - stamp),
+            kind=kind, key=key.hex(), period=period, window=window, count=1, until=until,
         ).on_conflict_do_update(
             index_elements=["kind", "key", "period", "window"], set_={"count": VoteThrottle.count + 1},
             where=VoteThrottle.count < limit,
         ).returning(VoteThrottle.count)
         if session.execute(statement).first() is None:
-            raise DomainError("vote.error.too_often", seconds=(window + 1) * period - stamp)
+            raise DomainError("vote.error.too_often", seconds=max(math.ceil((until - now).total_seconds()), 1))
 
 
 def request_code(engine: Engine, *, campaign_id: int, phone: str, client_address: str | None) -> CodeSent:
@@ -216,8 +258,10 @@ class Ballot:
 def verify_code(engine: Engine, *, campaign_id: int, phone: str, code: str) -> Ballot:
     """The newest code sent to this number for this campaign; every try counts, five at most."""
     e164 = normalise_number(phone)
-    code = (code or "").strip()
-    if not re.fullmatch(r"\d{6}", code):
+    # as the number: full-width digits are the same digits, not a wrong try; other scripts' digits
+    # are refused before a try is counted (ASCII-only \d)
+    code = _typed(code)
+    if not re.fullmatch(r"\d{6}", code, re.ASCII):
         raise DomainError("vote.error.code_format", field="code")
     voter = voter_key(e164)
     now = clock.utcnow()

@@ -93,3 +93,36 @@ def test_dates_and_numbers_follow_the_language():
 
 def test_unknown_key_is_visible():
     assert translate("no.such.key", "zh") == "no.such.key"
+
+
+def test_english_plurals_follow_the_count():
+    assert translate("vote.error.code_wrong", "en", remaining=1) == "Wrong code; 1 try left."
+    assert translate("vote.error.code_wrong", "en", remaining=4) == "Wrong code; 4 tries left."
+    assert translate("vote.error.code_wrong", "zh", remaining=1) == "验证码错误，还可尝试 1 次。"
+    assert translate("common.rows", "en", n=1) == "1 row" and translate("common.rows", "en", n=0) == "0 rows"
+    assert translate("ov.alert.stage_overdue", "en", n=1) == "1 project is past its stage's time limit"
+    assert translate("ov.alert.stage_overdue", "en", n=3) == "3 projects are past their stage's time limit"
+    assert translate("vote.tally_total", "en", n="1").endswith("1 vote in all")  # a formatted number counts too
+    assert translate("vote.tally_total", "en", n="1,001").endswith("1,001 votes in all")
+
+
+PLURAL_NOUNS = ("rows", "projects", "votes", "cases", "grids", "days", "tries", "points", "items", "flags",
+                "evaluators", "scorecards", "problems", "months", "seconds", "units", "reports", "characters",
+                "organizations", "evaluations")
+
+
+def test_no_english_text_says_one_of_a_plural():
+    """Each text with its numbers set to 1 (counts that are never 1, like a 200-row cap, are skipped)."""
+    never_one = {"grid.import.too_many", "eval.first_rows", "eval.result.trimmed", "vote.code_sent",
+                 "vote.flag.burst_reason", "eval.export.result_line", "ov.unit.points",
+                 "eval.project.open_round", "vote.flag.night_reason"}  # a round's name, a share: not counts
+    pattern = re.compile(r"\b1 (?:[a-z-]+ ){0,2}(?:" + "|".join(PLURAL_NOUNS) + r")\b")
+    wrong = []
+    for key, (_zh, en) in CATALOG.items():
+        names = set(re.findall(r"{(\w+)}", en))
+        if names and key not in never_one and pattern.search(translate(key, "en", **dict.fromkeys(names, 1))):
+            wrong.append(key)
+    assert not wrong, wrong
+    for key, (_zh, en) in CATALOG.items():  # a plural choice names one of the text's own numbers
+        for name in re.findall(r"{(\w+)\|", en):
+            assert f"{{{name}}}" in en, key

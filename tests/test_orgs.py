@@ -2,8 +2,9 @@
 
 import pytest
 
+from components.texts import translate
 from db import orgs, users
-from db.errors import NotFound
+from db.errors import NotFound, PermissionDenied
 
 
 def test_children_counts_roll_up(engine):
@@ -40,3 +41,26 @@ def test_roster_has_one_leader_first(engine):
     roster = orgs.roster(engine, actor=admin, grid=grid)
     assert roster["role"].tolist()[0] == "leader" and (roster["role"] == "leader").sum() == 1
     assert len(roster) >= 3
+
+
+def test_every_reader_checks_scope_and_the_error_names_no_unit(engine):
+    street = users.actor_for(engine, "street")
+    admin = users.actor_for(engine, "admin")
+    other = orgs.get_unit(engine, actor=admin, code="220106")  # 绿园区, outside 春熙路街道
+    other_grid = orgs.get_unit(engine, actor=admin, code="220106001001001")
+    calls = (lambda: orgs.level_counts(engine, actor=street, unit=other),
+             lambda: orgs.children_summary(engine, actor=street, unit=other),
+             lambda: orgs.roster(engine, actor=street, grid=other_grid))
+    for call in calls:
+        with pytest.raises(PermissionDenied) as denied:
+            call()
+        assert denied.value.code == "error.out_of_scope" and not denied.value.params
+        for lang in ("zh", "en"):
+            message = translate(denied.value.code, lang, **denied.value.params)
+            assert other.name not in message and other_grid.name not in message and "{" not in message
+    # the check reads the stored unit: relabelling another district as the user's street does not pass
+    own = orgs.scope_unit(engine, actor=street)
+    forged = other.model_copy(update={"street_id": own.id, "district_id": own.district_id})
+    with pytest.raises(PermissionDenied):
+        orgs.level_counts(engine, actor=street, unit=forged)
+    assert orgs.level_counts(engine, actor=street, unit=own)["street"] == 1

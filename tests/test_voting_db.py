@@ -3,18 +3,24 @@ the rules freeze, administration, voiding, ranking and publication, and the seed
 
 import hashlib
 import hmac
+import json
+import re
+import shlex
 import sys
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from components.texts import translate
 from db import clock, settings, users, vote_codes, vote_review, voting
 from db.engine import reading
 from db.errors import DomainError, PermissionDenied
 from db.models import AuditLog, OrgUnit
 from db.models.voting import Campaign, Vote, VoteCase, VoteChallenge, VoteQuota, VoteThrottle
 from db.validation import InvalidInput
+
+pytestmark = pytest.mark.calendar  # date-sensitive: CI runs these again at awkward instants
 
 
 def _admin(engine):
@@ -59,10 +65,41 @@ def _results(outcomes):
 def test_numbers_normalise_to_e164_or_are_refused():
     for raw in ("13800138000", "+86 138 0013 8000", "138-0013-8000", " +8613800138000 "):
         assert vote_codes.normalise_number(raw) == "+8613800138000", raw
-    for raw in ("", "12345", "abc13800138000", "028 8666 6666", "1" * 40, "+86 138 0013 800", "<script>", None):
+    for raw in ("", "12345", "abc13800138000", "1" * 40, "+86 138 0013 800", "<script>", None, "١٣٨٠٠١٣٨٠٠٠"):
         with pytest.raises(DomainError) as err:
             vote_codes.normalise_number(raw)
         assert err.value.code == "vote.error.number_invalid" and err.value.field == "phone"
+
+
+def test_full_width_numbers_are_the_same_number():
+    # what a Chinese IME types in full-width mode
+    for raw in ("１３８００１３８０００", "＋８６　１３８　００１３　８０００", "１３８－００１３－８０００"):
+        assert vote_codes.normalise_number(raw) == "+8613800138000", raw
+
+
+def test_only_mainland_mobiles_by_default_and_the_regions_are_a_setting(monkeypatch):
+    monkeypatch.delenv("VOTE_PHONE_REGIONS", raising=False)
+    for raw in ("+1 202 555 0100", "+44 7911 123456", "+852 5123 4567"):
+        with pytest.raises(DomainError) as foreign:
+            vote_codes.normalise_number(raw)
+        assert foreign.value.code == "vote.error.number_not_cn" and foreign.value.field == "phone", raw
+    for raw in ("028 8666 6666", "+86 28 8666 6666"):  # a Chengdu landline cannot receive a code
+        with pytest.raises(DomainError) as landline:
+            vote_codes.normalise_number(raw)
+        assert landline.value.code == "vote.error.number_not_mobile", raw
+    message = translate(foreign.value.code, "zh", field=translate("vote.field.phone", "zh"))
+    assert "手机号码" in message and "中国大陆" in message
+    monkeypatch.setenv("VOTE_PHONE_REGIONS", "cn, HK")
+    assert vote_codes.normalise_number("+852 5123 4567") == "+85251234567"
+    assert vote_codes.normalise_number("13800138000") == "+8613800138000"  # no +country: the first region
+    with pytest.raises(DomainError) as outside:
+        vote_codes.normalise_number("+1 202 555 0100")
+    assert outside.value.code == "vote.error.number_region" and outside.value.params["regions"] == "CN (+86), HK (+852)"
+    assert "CN (+86), HK (+852)" in translate(outside.value.code, "en", field="Mobile number", **outside.value.params)
+    monkeypatch.setenv("VOTE_PHONE_REGIONS", "CN,Mars")  # a typo refuses every number rather than guess
+    with pytest.raises(DomainError) as config:
+        vote_codes.normalise_number("13800138000")
+    assert config.value.code == "vote.error.regions_config"
 
 
 def test_voter_key_is_the_hmac_and_no_number_is_stored(engine):
@@ -114,6 +151,20 @@ def test_code_expires_after_five_minutes_and_formats_are_checked(engine, monkeyp
     assert expired.value.code == "vote.error.code_expired"
 
 
+def test_a_full_width_code_is_the_code_not_a_wrong_try(engine):
+    campaign_id, _ = make_campaign(engine)
+    sent = vote_codes.request_code(engine, campaign_id=campaign_id, phone="13900139001", client_address="a")
+    other_script = "".join(chr(0x0660 + int(d)) for d in sent.demo_code)  # Arabic-Indic digits: refused, uncounted
+    with pytest.raises(DomainError) as refused:
+        vote_codes.verify_code(engine, campaign_id=campaign_id, phone="13900139001", code=other_script)
+    assert refused.value.code == "vote.error.code_format"
+    full_width = "".join(chr(0xFF10 + int(d)) for d in sent.demo_code)
+    assert vote_codes.verify_code(engine, campaign_id=campaign_id, phone="１３９００１３９００１", code=full_width).ticket
+    with reading(engine) as s:
+        attempts = s.execute(select(VoteChallenge.attempts).where(VoteChallenge.campaign_id == campaign_id)).scalar_one()
+    assert attempts == 1  # only the full-width try, and it was right
+
+
 def test_a_new_code_replaces_the_old_and_a_used_code_cannot_be_reused(engine, monkeypatch):
     campaign_id, _ = make_campaign(engine)
     first = vote_codes.request_code(engine, campaign_id=campaign_id, phone="13600136000", client_address="a")
@@ -154,11 +205,47 @@ def test_sending_is_throttled_per_number_and_per_address(engine, monkeypatch):
     assert hourly.value.code == "vote.error.too_often" and hourly.value.params["seconds"] > 60
 
 
+def test_the_daily_send_limit_follows_the_district_day(engine, monkeypatch):
+    campaign_id, _ = make_campaign(engine, opens_in=timedelta(days=-2), closes_in=timedelta(days=3))
+    midnight = clock.local_day_start(clock.today())  # 00:00 Beijing = 16:00 UTC the day before
+    sends = [midnight + timedelta(hours=13, minutes=30 + 2 * i) for i in range(5)]  # 13:30.. Beijing (05:30 UTC)
+    sends += [midnight + timedelta(hours=14, minutes=30 + 2 * i) for i in range(5)]  # next hour: hourly limit is 5
+    for index, moment in enumerate(sends):
+        monkeypatch.setattr(clock, "utcnow", lambda moment=moment: moment)
+        vote_codes.request_code(engine, campaign_id=campaign_id, phone="13200132000", client_address=f"day-{index}")
+    late = midnight + timedelta(hours=23, minutes=30)  # 23:30 Beijing, 15:30 UTC
+    monkeypatch.setattr(clock, "utcnow", lambda: late)
+    with pytest.raises(DomainError) as eleventh:
+        vote_codes.request_code(engine, campaign_id=campaign_id, phone="13200132000", client_address="late")
+    # the wait runs to Beijing midnight (30 minutes), not to 08:00 Beijing (a UTC day's end)
+    assert eleventh.value.code == "vote.error.too_often" and eleventh.value.params["seconds"] == 30 * 60
+    after = midnight + timedelta(days=1, minutes=30)  # 00:30 Beijing: still the same UTC day (16:30)
+    assert after.date() == late.date()
+    monkeypatch.setattr(clock, "utcnow", lambda: after)
+    assert vote_codes.request_code(engine, campaign_id=campaign_id, phone="13200132000", client_address="next")
+
+
+def test_command_gets_the_number_and_code_on_stdin_never_in_argv(engine, monkeypatch, tmp_path):
+    campaign_id, _ = make_campaign(engine)
+    record = tmp_path / "record.json"
+    recorder = ("import json, sys; json.dump({'argv': sys.argv, 'stdin': sys.stdin.read()}, "
+                f"open({str(record)!r}, 'w'))")
+    monkeypatch.setenv("VOTE_CODE_DELIVERY", "command")
+    monkeypatch.setenv("VOTE_CODE_COMMAND", shlex.join([sys.executable, "-c", recorder, "--profile", "jinjiang"]))
+    vote_codes.request_code(engine, campaign_id=campaign_id, phone="13800138009", client_address="a")
+    seen = json.loads(record.read_text())
+    number, code = seen["stdin"].splitlines()
+    assert number == "+8613800138009" and re.fullmatch(r"\d{6}", code)
+    assert seen["argv"][1:] == ["--profile", "jinjiang"]  # the fixed arguments only (argv[0] is "-c")
+    assert not any("13800138009" in arg or code in arg for arg in seen["argv"])
+    assert vote_codes.verify_code(engine, campaign_id=campaign_id, phone="13800138009", code=code).ticket
+
+
 def test_command_delivery_runs_the_program_without_a_shell(engine, monkeypatch, tmp_path):
     campaign_id, _ = make_campaign(engine)
     out = tmp_path / "sent.txt"
     script = tmp_path / "sms.py"
-    script.write_text("import sys; open(sys.argv[1], 'w').write('|'.join(sys.argv[2:]))")
+    script.write_text("import sys; open(sys.argv[1], 'w').write('|'.join(sys.stdin.read().split()))")
     monkeypatch.setenv("VOTE_CODE_DELIVERY", "command")
     monkeypatch.setenv("VOTE_CODE_COMMAND", f"{sys.executable} {script} {out}")
     sent = vote_codes.request_code(engine, campaign_id=campaign_id, phone="138 0013 8001", client_address="a")

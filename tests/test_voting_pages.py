@@ -263,3 +263,15 @@ def test_upcoming_campaign_shows_no_vote_panel(app_db):
     at = _public({"c": str(campaign_id)})
     assert any("投票尚未开始" in i for i in _texts(at, "info"))
     assert not any(w.key == "vote_phone" for w in at.text_input) and not at.get("checkbox")
+
+
+def test_a_foreign_number_is_refused_naming_the_field_and_the_rule_and_full_width_works(app_db):
+    at = _public({"lang": "en"})
+    _send(at, "+1 202 555 0100")
+    assert "“Mobile number”: this vote accepts mainland China mobile numbers (+86) only." in _texts(at, "error")
+    at = _public()
+    _send(at, "１３９　１２３４　５６９０")  # typed with a full-width IME
+    assert not at.error
+    code = _code_from_banner(at)
+    _verify(at, "".join(chr(0xFF10 + int(d)) for d in code))
+    assert any("验证成功" in s for s in _texts(at, "success"))

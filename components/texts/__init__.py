@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 
 LANGS = ("zh", "en")
 CATALOG: dict[str, tuple[str, str]] = {}
@@ -18,9 +19,21 @@ for _info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
     CATALOG.update(_texts)
 
 
+# English plurals: "{n} {n|project is|projects are}" picks the first form when n is 1 (an int or a
+# formatted number such as "1"), the second otherwise. Chinese needs none.
+PLURAL = re.compile(r"\{(\w+)\|([^{}|]*)\|([^{}|]*)\}")
+
+
+def _is_one(value) -> bool:
+    return str(value).strip() in ("1", "1.0")
+
+
 def translate(key: str, lang: str, **params) -> str:
     entry = CATALOG.get(key)
     if entry is None:
         return key  # visible in the UI and caught by the catalogue test
     text = entry[LANGS.index(lang) if lang in LANGS else 0]
-    return text.format(**params) if params else text
+    if not params:
+        return text
+    text = PLURAL.sub(lambda m: m.group(2) if _is_one(params.get(m.group(1))) else m.group(3), text)
+    return text.format(**params)

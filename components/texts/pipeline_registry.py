@@ -16,7 +16,7 @@ TEXTS = {
     "pipe.check.status.exception": ("已备案例外", "Exception recorded"),
     "pipe.check.status.na": ("不适用", "Not applicable"),
     "pipe.check.stage_overdue.overdue": ("已超过本阶段时限 {days} 天（应于 {due} 前完成，时限 {limit} 天）。",
-                                         "{days} days past the stage's limit (due {due}; limit {limit} days)."),
+                                         "{days} {days|day|days} past the stage's limit (due {due}; limit {limit} {limit|day|days})."),
     "pipe.check.stage_overdue.on_time": ("在本阶段时限内（应于 {due} 前完成）。", "Within the stage's limit (due {due})."),
     "pipe.check.stage_overdue.na": ("项目已结项或终止，不计时限。", "Closed or terminated: no time limit."),
     "pipe.check.contractor_rating.na": ("尚未进入合同执行，不适用。", "No contract running: not applicable."),
@@ -73,7 +73,7 @@ TEXTS = {
     "pipe.catalogue.outside": ("目录外购买的项目", "Projects bought outside the catalogue"),
     "pipe.catalogue.outside_none": ("所有项目均对应指导目录中的事项。", "Every project names a catalogue item."),
     "pipe.catalogue.outside_warning": ("有 {n} 个项目购买的服务不在指导目录内，请核实审批依据。",
-                                       "{n} projects bought services outside the catalogue; check their approval."),
+                                       "{n} {n|project|projects} bought services outside the catalogue; check {n|its|their} approval."),
     "pipe.catalogue.outside_label": ("目录外：{service}", "Outside the catalogue: {service}"),
     # social organizations page
     "pipe.org.title": ("社会组织名录", "Social organization registry"),
