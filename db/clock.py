@@ -4,6 +4,9 @@
 that instant when the process starts, and it runs on from there: the test suite builds its demo
 data at a fixed "today" with it, CI reruns the date-sensitive tests at month and year boundaries,
 and a training install can show the demo as of a chosen day. `set_now` does the same in-process.
+`share_with_children` writes the running clock back as `<instant>@<wall epoch seconds>`, which a child
+process (a test's live app, a benchmark) reads as the same timeline, so no child starts behind data
+its parent already stamped.
 """
 
 from __future__ import annotations
@@ -34,6 +37,9 @@ def _offset_from_env() -> timedelta:
     if not text:
         return timedelta(0)
     try:
+        instant, _, at_wall = text.partition("@")
+        if at_wall:  # the same timeline as the process that wrote it
+            return parse_instant(instant) - datetime.fromtimestamp(float(at_wall), _tz.utc)
         return parse_instant(text) - _wall()
     except ValueError as err:
         raise RuntimeError(f"{CLOCK_ENV} must be an ISO date-time such as 2026-12-01T09:00:00+08:00: {text!r}") from err
@@ -51,6 +57,12 @@ def set_now(moment: datetime | None) -> None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=ZoneInfo(settings.timezone()))
     _offset = moment.astimezone(_tz.utc) - _wall()
+
+
+def share_with_children() -> None:
+    """Hand this process's running clock to the processes it starts (through APP_CLOCK)."""
+    wall = _wall()
+    os.environ[CLOCK_ENV] = f"{(wall + _offset).isoformat()}@{wall.timestamp():.6f}"
 
 
 def utcnow() -> datetime:

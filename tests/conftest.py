@@ -29,7 +29,9 @@ os.environ.pop("APP_LANG", None)
 
 from sqlalchemy import create_engine, text  # noqa: E402
 
-from db import seed  # noqa: E402
+from db import clock, seed  # noqa: E402
+
+clock.share_with_children()  # a live app or benchmark started later runs on this timeline, not behind it
 from db.engine import make_engine  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -145,7 +145,7 @@ class VoteThrottle(SQLModel, table=True):
     kind: str = Field(max_length=8, primary_key=True)  # number|address
     key: str = Field(max_length=64, primary_key=True)
     period: int = Field(primary_key=True)  # window length in seconds
-    window: int = Field(primary_key=True)  # epoch seconds // period
+    window: int = Field(primary_key=True)  # epoch seconds // period; for the day, the local day's ordinal
     count: int = 0
     until: datetime = Field(index=True)  # end of the window, for clean-up
 
