@@ -30,7 +30,7 @@ def status_of(reason: str) -> str:
 
 
 def _big(column):
-    # money columns are int4 on PostgreSQL, where 3000万 × 100 overflows: multiply as bigint
+    # multiply as bigint: a product of an amount and a percentage can pass int4 (and did, before 0004)
     return cast(column, BigInteger)
 
 

@@ -96,8 +96,8 @@ class PipelineSummary(BaseModel):
 
 
 def _sum(column):
-    # Money totals cannot overflow: each amount is at most db.validation.MONEY_MAX (10 亿, under 2^31), and
-    # SUM of an int4 column is bigint on PostgreSQL while SQLite sums in int64: ~9e9 projects to overflow.
+    # Money totals cannot overflow: each amount is at most db.validation.MONEY_MAX (100 亿), SUM of a
+    # bigint column is numeric on PostgreSQL, and SQLite's int64 sum would need ~900 million projects.
     return func.coalesce(func.sum(column), 0)
 
 

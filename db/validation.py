@@ -84,11 +84,10 @@ def _field_with_nul(data: Any) -> str | None:
 
 # --- shared bounds: amounts, counts and dates -------------------------------------------------------
 
-# The largest amount any money field accepts, in yuan: 10 亿元. Far above any purchased-service project
-# (a district's whole yearly release is under 1 亿), and below 2^31 - 1 because the money columns are
-# INTEGER (int4 on PostgreSQL): a bigger bound would need a BigInteger migration first. With every row
-# bounded, totals cannot overflow either: SUM(int4) is bigint on PostgreSQL and SQLite sums in int64.
-MONEY_MAX = 1_000_000_000
+# The largest amount any money field accepts, in yuan: 100 亿元, above any district's whole budget. The
+# money columns are BIGINT (migration 0004). With every row bounded, totals cannot overflow either: SUM of
+# a bigint is numeric on PostgreSQL, and SQLite's int64 sum would need ~900 million such projects.
+MONEY_MAX = 10_000_000_000
 # People served by one project: more than any district's population, and well inside int4.
 COUNT_MAX = 10_000_000
 # Dates a record may carry. Fixed, not relative to today, so that editing an old record never starts

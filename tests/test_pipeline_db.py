@@ -188,8 +188,8 @@ def test_every_amount_is_bounded_and_bad_numbers_get_their_own_reason(engine, fi
     message = _message(err.value)
     assert translate(f"pipe.field.{field}", "zh") in message
     if code == "rule.money_max":
-        assert "不能超过 10 亿元" in message
-        assert "1,000,000,000 yuan" in translate(err.value.code, "en", field=field, **err.value.params)
+        assert "不能超过 100 亿元" in message
+        assert "10,000,000,000 yuan" in translate(err.value.code, "en", field=field, **err.value.params)
     assert _project_count(engine) == before
 
 

@@ -184,8 +184,8 @@ def test_a_budget_of_1e308_is_refused_with_the_fields_limit_not_saved_as_1_yuan(
         return " ".join(e.value for e in at.error).replace("\\", "")  # st.error's markdown escapes
 
     zh = attempt("zh")
-    assert "预算金额（元）" in zh and "不能超过 10 亿元" in zh and "计划服务人数" in zh
+    assert "预算金额（元）" in zh and "不能超过 100 亿元" in zh and "计划服务人数" in zh
     en = attempt("en")
-    assert "Budget (yuan)" in en and "1,000,000,000 yuan" in en
+    assert "Budget (yuan)" in en and "10,000,000,000 yuan" in en
     with reading(app_db) as s:
         assert s.execute(select(Project.id).where(Project.title == "超大预算测试项目")).first() is None

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -89,12 +89,12 @@ class Project(SQLModel, table=True):
     street_id: int = Field(index=True)
     community_id: Optional[int] = Field(default=None, index=True)
     contractor_org_id: Optional[int] = Field(default=None, foreign_key="social_org.id", index=True)
-    # money in whole yuan
-    budget: int
-    contract_amount: Optional[int] = None
-    disbursed: int = 0
-    personnel_cost: int = 0
-    management_fee: int = 0
+    # money in whole yuan, BIGINT: one amount may reach db.validation.MONEY_MAX (100 亿, above int4)
+    budget: int = Field(sa_type=BigInteger)
+    contract_amount: Optional[int] = Field(default=None, sa_type=BigInteger)
+    disbursed: int = Field(default=0, sa_type=BigInteger)
+    personnel_cost: int = Field(default=0, sa_type=BigInteger)
+    management_fee: int = Field(default=0, sa_type=BigInteger)
     stage: str = Field(max_length=16, index=True)  # db.pipeline_rules.STATES
     stage_entered_on: date
     stage_due: Optional[date] = Field(default=None, index=True)  # NULL once closed or terminated
