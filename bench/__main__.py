@@ -21,8 +21,8 @@ import resource
 import shutil
 import sys
 import tempfile
-import uuid
 import time
+import uuid
 
 os.environ.setdefault("APP_SECRET_KEY", "bench-" + "k" * 40)
 os.environ.setdefault("BCRYPT_ROUNDS", "4")
@@ -46,16 +46,17 @@ def _prepare(args) -> str:
     else:
         sys.exit("--db city needs --url of a database written by `python -m bench.citygen`")
     if args.db == "city":
-        from db.engine import create_schema, make_engine
+        from db import migrate
+        from db.engine import make_engine
 
         engine = make_engine(url)
         started = time.perf_counter()
-        create_schema(engine)  # a city file from an older revision is migrated first, as the app would
+        migrate.upgrade(engine)  # a city file from an older revision is migrated first, as the app would
         print(f"schema at the newest migration ({time.perf_counter() - started:.1f} s)", flush=True)
         engine.dispose()
     if args.db == "demo":
-        from db import seed
         from db.engine import make_engine
+        from seed_data import loader as seed
 
         engine = make_engine(url)
         seed.load_demo(engine)
@@ -84,7 +85,7 @@ def _print_row(row: dict) -> None:
 
 
 def _votes(url: str) -> dict:
-    """Votes per second through db.voting.cast_votes beside the raw insert rate (bench/voting.py)."""
+    """Votes per second through db.voting.campaigns.cast_votes beside the raw insert rate (bench/voting.py)."""
     from bench import voting as vb
     from db.engine import make_engine
 

@@ -1,6 +1,6 @@
 """City part "evaluations": an agency of evaluators per district, the three demo templates, mid-term and
 post evaluations of the projects that reached those stages (about 90,000 scorecards at scale 1.0), their
-scores, stored totals and statuses as db.evaluations writes them, and rectification items."""
+scores, stored totals and statuses as db.scorecards.evaluations writes them, and rectification items."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ import json
 from datetime import date, datetime, timedelta
 
 from db import clock
-from db import scorecard_rules as rules
 from db.models.scorecards import Assignment, Evaluation, Rectification, Score, ScoreTemplate, TemplateIndicator
+from db.scorecards import rules
 from seed_data import SEED_DIR
 from seed_data.scorecards import GROUP_COMMENTS
 
 SCORECARDS = 90_000
 EVALUATORS_PER_DISTRICT = 8
-DISABLED_HASH = "!disabled"  # as db/seed_scorecards.py: these accounts sign in only after an admin reset
+DISABLED_HASH = "!disabled"  # as seed_data/load_scorecards.py: these accounts sign in only after an admin reset
 INDICATOR_FIELDS = ("code", "group", "name", "name_en", "max_points", "guidance", "guidance_en")
 EVALUATION_COLUMNS = ("id", "project_id", "template_id", "round", "agency", "due_on", "status", "completed_at",
                       "summary", "conclusion", "findings", "recommendations", "created_at", "created_by")
@@ -47,7 +47,7 @@ def _templates(city) -> dict[str, dict]:
 
 
 def _evaluators(city) -> dict[int, list[int]]:
-    from bench.citygen import add_users
+    from bench.city import add_users
 
     rows = []
     for index, district in enumerate(city.districts, start=1):

@@ -1,7 +1,7 @@
 """City part "grids": 24 complete months of reports for every grid and every entered indicator, drawn with
 numpy one district at a time (community-type profiles, seasons, growth and carried-over problems as in
 seed_data/grids.py), with the stored outlier flags computed by the rule the write path applies
-(db.grid_indicators.outlier_test over the grid's own earlier months)."""
+(db.grids.indicators.outlier_test over the grid's own earlier months)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,9 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from db import settings
-from db.grid_indicators import OUTLIER_WINDOW, outlier_test
-from db.grid_periods import last_complete_month, month_add
-from db.grid_periods import due_day
-from db.grid_reports import ENTERED
+from db.grids.indicators import OUTLIER_WINDOW, outlier_test
+from db.grids.reports import ENTERED
+from db.grids.rules import due_day, last_complete_month, month_add
 from db.models.grids import GridReport, IndicatorValue
 from seed_data.grids import BASE, PROFILES, _season
 
@@ -105,7 +104,7 @@ def _submission_times(rng, periods: list[str], late) -> np.ndarray:
 
 def _flags(matrix: np.ndarray) -> np.ndarray:
     """The outlier rule over a grids × months matrix (NaN where no report), each month against the
-    OUTLIER_WINDOW months before it: the same test db.seed_grids and the write path apply."""
+    OUTLIER_WINDOW months before it: the same test seed_data.load_grids and the write path apply."""
     flags = np.zeros(matrix.shape, dtype=bool)
     for step in range(matrix.shape[1]):
         history = matrix[:, max(0, step - OUTLIER_WINDOW):step]

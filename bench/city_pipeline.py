@@ -9,11 +9,11 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 
 from db import clock
-from db import pipeline_rules as rules
 from db.engine import transaction
 from db.models.pipeline import CatalogueItem, OrgRating, Project, SocialOrg, StageEvent
-from db.seed_pipeline import _catalogue
+from db.pipeline import rules
 from seed_data import SEED_DIR
+from seed_data.load_pipeline import _catalogue
 from seed_data.pipeline import DOMAIN_WEIGHTS
 
 PROJECTS = 30_000
@@ -91,7 +91,7 @@ def _orgs(city, rng) -> tuple[list[dict], list[tuple]]:
                 for day, grade in history:
                     ratings.append((len(ratings) + 1, org["id"], grade, min(1000, 500 + grade * 90 + rng.randint(0, 80)),
                                     day, rules.rating_valid_until(day), "admin"))
-                # the newest rating, copied onto the organization as db.social_orgs.record_rating does
+                # the newest rating, copied onto the organization as db.pipeline.social_orgs.record_rating does
                 org.update(grade=history[-1][1], rated_on=rated_on, grade_valid_until=rules.rating_valid_until(rated_on))
             orgs.append(org)
     return orgs, ratings

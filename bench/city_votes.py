@@ -1,5 +1,5 @@
 """City part "votes": per district last year's top-ten campaign (closed, one farm burst voided with a
-reason, then published through db.vote_review.store_publication) and this year's open campaign; about
+reason, then published through db.voting.review.store_publication) and this year's open campaign; about
 2,000,000 votes in all at scale 1.0, drawn by the demo's generator (seed_data.voting: daily and hourly
 rhythms, every per-voter and per-case limit kept) with the per-voter-day quota rows the vote path keeps."""
 
@@ -15,8 +15,8 @@ from db import clock
 from db.engine import transaction
 from db.models import AuditLog
 from db.models.voting import THEMES, Campaign, Vote, VoteCase, VoteQuota
-from db.vote_codes import address_key
-from db.vote_review import store_publication
+from db.voting.codes import address_key
+from db.voting.review import store_publication
 from seed_data.voting import burst_votes, generate_votes, synthetic_addresses, synthetic_voters
 
 VOTES = 2_000_000

@@ -4,7 +4,7 @@
     python -m bench.citygen OUT [--seed N] [--scale 1.0]
 
 OUT is a SQLite file path or a PostgreSQL URL (the database must exist and be empty). The schema is
-the app's own (db.engine.create_schema, what db.seed uses); the reference parts come from the demo's
+the app's own (db.migrate.upgrade, what seed_data.loader uses); the reference parts come from the demo's
 JSON (accounts, indicator definitions, templates, catalogue); every derived column holds what the
 app's write paths would have stored (ancestor ids, newest rating, stage due dates, scorecard totals,
 evaluation status, outlier flags, quota counters, the frozen published ranking). Deterministic for a
@@ -18,22 +18,21 @@ import argparse
 import json
 import os
 import random
-import string
 import time
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 
-import bcrypt
 from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 
 from bench.bulk import BulkWriter, Progress
-from db import clock, grid_rollups, settings
-from db.engine import create_schema, make_engine, transaction
-from db.eval_panels import store_panels
-from db.models import AppUser, AuditLog, GridStaff, OrgUnit, SeedMark
+from bench.city import City, add_users
+from db import clock, migrate
+from db.engine import make_engine, transaction
+from db.grids import rollups as grid_rollups
+from db.models import AuditLog, GridStaff, OrgUnit, SeedMark
 from db.models.grids import Indicator
 from db.models.org import COMMUNITY_TYPES
+from db.scorecards.panels import store_panels
 from seed_data import SEED_DIR
 from seed_data.names import person_name
 
@@ -44,31 +43,6 @@ GRIDS_PER_DISTRICT = 1250  # at scale 1.0: 12 × 1,250 = 15,000 grids
 FIRST = "东西南北新华光明安宁和平永丰兴隆金玉锦青龙凤桂荷梅竹松柏文武春秋花园红星"
 SECOND = "城门桥湾坝堰林苑坪街巷塘岗院庄口湖山河井"
 MEMBER_DUTIES = ("专职网格员", "综治协管员", "综合执法协管员", "公益性岗位网格员", "楼栋长", "平安志愿者")
-
-
-@dataclass
-class City:
-    """What later parts need to know about the tree and the accounts."""
-
-    seed: int
-    scale: float
-    today: date
-    now: datetime
-    writer: BulkWriter
-    root_id: int = 1
-    districts: list[dict] = field(default_factory=list)  # id, code, name, streets: [id, name, pilot, communities]
-    grids: list[dict] = field(default_factory=list)  # id, district_id, street_id, community_id, households, kind, pilot
-    users: dict[str, int] = field(default_factory=dict)  # username -> id
-    orgs: list[dict] = field(default_factory=list)
-    projects: list[dict] = field(default_factory=list)
-    audit: list[tuple] = field(default_factory=list)  # at, user_id, username, action, entity, entity_id, after
-    next_user_id: int = 1
-
-    def rng(self, part: str) -> random.Random:
-        return random.Random(f"{self.seed}:{part}")
-
-    def count(self, full: int) -> int:
-        return max(1, round(full * self.scale))
 
 
 def _place_name(rng: random.Random, taken: set, suffix: str) -> str:
@@ -152,27 +126,6 @@ def _roster(rng: random.Random, grids: list[dict]):
             yield staff_id, grid["id"], "member", person_name(rng), duty
 
 
-def deterministic_hash(password: str, rng: random.Random) -> str:
-    """bcrypt with a salt drawn from the seed, so two runs write the same bytes (cost from settings)."""
-    alphabet = "./" + string.ascii_uppercase + string.ascii_lowercase + string.digits
-    salt = f"$2b${settings.bcrypt_rounds():02d}$" + "".join(rng.choice(alphabet) for _ in range(21)) + "O"
-    return bcrypt.hashpw(password.encode("utf-8"), salt.encode()).decode()
-
-
-def add_users(city: City, rows: list[dict]) -> None:
-    """Accounts: username, display_name, role, scope_id, and password (hashed) or password_hash."""
-    rng = city.rng("users:" + ",".join(r["username"] for r in rows[:1]))
-    out = []
-    for row in rows:
-        city.users[row["username"]] = user_id = city.next_user_id
-        city.next_user_id += 1
-        password_hash = row.get("password_hash") or deterministic_hash(row["password"], rng)
-        out.append((user_id, row["username"], row["display_name"], password_hash, row["role"], row["scope_id"],
-                    True, 0, city.now - timedelta(days=400), city.now - timedelta(days=400)))
-    city.writer.write(AppUser.__table__, ("id", "username", "display_name", "password_hash", "role", "scope_id",
-                                          "active", "failed_logins", "tokens_valid_after", "created_at"), out)
-
-
 def demo_accounts(city: City) -> None:
     doc = json.loads((SEED_DIR / "users.json").read_text(encoding="utf-8"))
     codes = {"000000": city.root_id, **{d["code"]: d["id"] for d in city.districts},
@@ -191,10 +144,10 @@ def load_indicators(engine: Engine) -> None:
 def generate(url: str, *, seed: int = 1, scale: float = 1.0, quiet: bool = False) -> dict[str, float]:
     """Build the city into an empty database at `url`; returns seconds per part."""
     from bench import city_evals, city_grids, city_pipeline, city_votes
-    from db import seed as demo_seed
+    from seed_data import loader as demo_seed
 
     engine = make_engine(url)
-    create_schema(engine)
+    migrate.upgrade(engine)
     load_indicators(engine)
     progress = Progress(total_parts=7, quiet=quiet)
     today = clock.today()

@@ -11,6 +11,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
 from bench.timing import warm_page_ms
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,8 +38,8 @@ def cold_start() -> tuple[float, float]:
 
 
 def demo_load() -> float:
-    from db import seed
     from db.engine import make_engine
+    from seed_data import loader as seed
 
     with tempfile.TemporaryDirectory() as folder:
         engine = make_engine(f"sqlite:///{folder}/demo.db")
@@ -53,8 +54,8 @@ def warm_home(runs: int = 20) -> float:
     """Median ms of a signed-in leader's home-page rerun, after warm-ups."""
     import streamlit as st
 
-    from db import seed
     from db.engine import make_engine
+    from seed_data import loader as seed
     from tests.helpers import signed_in
 
     folder = tempfile.mkdtemp()

@@ -12,6 +12,7 @@ import os
 import sys
 import tempfile
 import time
+
 from bench.timing import median_ms
 
 os.environ.setdefault("APP_SECRET_KEY", "bench-secret-key-" + "x" * 32)
@@ -23,9 +24,9 @@ os.environ["DATABASE_URL"] = f"sqlite:///{_TMP}/bench.db"
 def _seed() -> None:
     from sqlalchemy import func, select
 
-    from db import seed
     from db.engine import make_engine, reading
     from db.models.grids import GridReport, IndicatorValue
+    from seed_data import loader as seed
 
     engine = make_engine(os.environ["DATABASE_URL"])
     marks: dict[str, float] = {}
@@ -43,10 +44,10 @@ def _seed() -> None:
 
 
 def _sql() -> None:
-    from db import grid_indicators as gi
     from db import orgs, users
     from db.engine import make_engine
-    from db.grid_periods import last_complete_month, parse_period
+    from db.grids import indicators as gi
+    from db.grids.rules import last_complete_month, parse_period
 
     engine = make_engine(os.environ["DATABASE_URL"])
     admin = users.actor_for(engine, "admin")
@@ -63,7 +64,7 @@ def _sql() -> None:
 
 
 def _pages() -> None:
-    from db.grid_periods import last_complete_month
+    from db.grids.rules import last_complete_month
     from tests.helpers import signed_in
 
     year = last_complete_month()[:4]

@@ -12,8 +12,8 @@ from typing import Callable
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from db import pipeline_rules as prules
-from db import scorecard_rules as srules
+from db.pipeline import rules as prules
+from db.scorecards import rules as srules
 
 
 def read(engine: Engine, table: str) -> pd.DataFrame:
@@ -162,7 +162,7 @@ def eval_templates(engine, q):
 
 
 def _grid_frame(engine, q):
-    from db.grid_periods import parse_period
+    from db.grids.rules import parse_period
 
     period = parse_period(q["period"])
     months = period.months if hasattr(period, "months") else None

@@ -20,10 +20,12 @@ def main() -> None:
     os.environ["APP_DATA_DIR"] = str(workdir)
     os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'demo.db'}"
     os.environ["BCRYPT_ROUNDS"] = "4"
-    from components import briefing_files
-    from db import clock, overview, seed
+    from components.overview import briefing_files
+    from db import clock
     from db.engine import make_engine
+    from db.overview import headline as overview
     from db.users import actor_for
+    from seed_data import loader as seed
     from tests.helpers import signed_in
 
     engine = make_engine(os.environ["DATABASE_URL"])

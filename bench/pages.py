@@ -35,7 +35,7 @@ def _role(key: str) -> str | None:
 
 def representative_queries(engine: Engine) -> dict[str, dict[str, str]]:
     """Query parameters a leader would bring to each page, read from the data itself."""
-    from db.grid_periods import last_complete_month
+    from db.grids.rules import last_complete_month
     from db.models.pipeline import Project
     from db.models.voting import Campaign
 

@@ -9,18 +9,20 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+
 from bench.timing import warm_page_ms
 
 
 def seed_part() -> float:
     """Seconds for the pipeline part alone, on a database holding the parts it builds on."""
-    from db import seed
-    from db.engine import create_schema, make_engine, transaction
-    from db.seed_pipeline import load_pipeline
+    from db import migrate
+    from db.engine import make_engine, transaction
+    from seed_data import loader as seed
+    from seed_data.load_pipeline import load_pipeline
 
     with tempfile.TemporaryDirectory() as folder:
         engine = make_engine(f"sqlite:///{folder}/demo.db")
-        create_schema(engine)
+        migrate.upgrade(engine)
         for part, loader in seed.PARTS:
             if part == "pipeline":
                 break
@@ -51,8 +53,8 @@ def main() -> int:
 
     import streamlit as st
 
-    from db import seed
     from db.engine import make_engine
+    from seed_data import loader as seed
 
     folder = tempfile.mkdtemp()
     os.environ["APP_DATA_DIR"] = folder

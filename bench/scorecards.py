@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+
 from bench.timing import RUNS, warm_page_ms
 
 os.environ.setdefault("APP_SECRET_KEY", "bench-" + "k" * 40)
@@ -17,14 +18,15 @@ os.environ.setdefault("BCRYPT_ROUNDS", "4")
 
 def seed_part(folder: str) -> tuple[str, float]:
     """Load every part before ours, then time ours alone; returns the database URL for the page runs."""
-    from db import clock, seed
-    from db.engine import create_schema, make_engine, transaction
+    from db import clock, migrate
+    from db.engine import make_engine, transaction
     from db.models import SeedMark
-    from db.seed_scorecards import load_scorecards
+    from seed_data import loader as seed
+    from seed_data.load_scorecards import load_scorecards
 
     url = f"sqlite:///{folder}/demo.db"
     engine = make_engine(url)
-    create_schema(engine)
+    migrate.upgrade(engine)
     before = seed.PARTS[:[name for name, _ in seed.PARTS].index("scorecards")]
     for name, loader in before:
         with transaction(engine) as session:
@@ -47,7 +49,7 @@ def main() -> int:
     from db.engine import make_engine, reading
     from db.models import AppUser
     from db.models.scorecards import Assignment
-    from db import eval_results
+    from db.scorecards import results as eval_results
     from db.users import actor_for
     from tests.helpers import signed_in
 

@@ -34,12 +34,13 @@ def _prepare(url: str) -> None:
     evaluator deactivated."""
     from sqlalchemy import update
 
-    from db import clock, seed
-    from db.engine import create_schema, make_engine, transaction
+    from db import clock, migrate
+    from db.engine import make_engine, transaction
     from db.models import AppUser
+    from seed_data import loader as seed
 
     engine = make_engine(url)
-    create_schema(engine)
+    migrate.upgrade(engine)
     with transaction(engine) as session:
         for _part, load in seed.PARTS[:2]:  # org units, then users
             load(session)

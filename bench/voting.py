@@ -1,4 +1,4 @@
-"""Figures for the vote: votes per second through db.voting.cast_votes with 1, 8 and 32 threads on
+"""Figures for the vote: votes per second through db.voting.campaigns.cast_votes with 1, 8 and 32 threads on
 SQLite (WAL) and PostgreSQL, beside the raw single-row-commit insert rate of the same database in
 the same run; every run checked for lost and duplicate votes. Then warm AppTest runs of the vote pages.
 Prints figures; not a test.
@@ -21,13 +21,33 @@ os.environ.setdefault("BCRYPT_ROUNDS", "4")
 if "APP_DATA_DIR" not in os.environ:
     os.environ["APP_DATA_DIR"] = tempfile.mkdtemp(prefix="vote-bench-")
 
-from sqlalchemy import Column, DateTime, Integer, LargeBinary, MetaData, Table, create_engine, func, insert, select, text  # noqa: E402
+from sqlalchemy import (  # noqa: E402
+    Column,
+    DateTime,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Table,
+    create_engine,
+    func,
+    insert,
+    select,
+    text,
+)
 
-from db import clock, seed, users, vote_codes, vote_review, voting  # noqa: E402
-from db.engine import create_schema, make_engine, transaction  # noqa: E402
+from bench.timing import warm_page_ms  # noqa: E402
+from db import (  # noqa: E402
+    clock,
+    migrate,  # noqa: E402
+    users,
+)
+from db.engine import make_engine, transaction  # noqa: E402
 from db.models import OrgUnit, SeedMark  # noqa: E402
 from db.models.voting import Vote  # noqa: E402
-from bench.timing import warm_page_ms  # noqa: E402
+from db.voting import campaigns as voting
+from db.voting import codes as vote_codes
+from db.voting import review as vote_review
+from seed_data import loader as seed
 
 THREADS = (1, 8, 32)
 VOTES_PER_RUN = 3200
@@ -42,7 +62,7 @@ _raw = Table("bench_raw_insert", MetaData(), Column("id", Integer, primary_key=T
 
 def _seed_minimal(engine) -> None:
     """Org units, users and the vote demo (realistic index sizes), without the other areas' parts."""
-    create_schema(engine)
+    migrate.upgrade(engine)
     for part, loader in seed.PARTS:
         if part in ("org_units", "users", "voting"):
             with transaction(engine) as session:

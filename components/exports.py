@@ -13,6 +13,8 @@ import pandas as pd
 from openpyxl import Workbook
 
 # what Excel, LibreOffice and Sheets may read as the start of a formula
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")  # openpyxl refuses these in a sheet name
 

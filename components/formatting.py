@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
@@ -65,3 +65,9 @@ def moment(value: datetime | None, lang: str) -> str:
     if value is None:
         return "—"
     return format_datetime(value, "medium", tzinfo=settings.timezone(), locale=_locale(lang))
+
+
+def minute(value: datetime, lg: str) -> str:
+    """A stored UTC instant as the district's date and hh:mm (seconds mean nothing to a voter)."""
+    local = value.astimezone(ZoneInfo(settings.timezone()))
+    return f"{day(local.date(), lg)} {local:%H:%M}"

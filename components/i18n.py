@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from components.safe_text import md_escape
 from components.texts import LANGS, translate
 from db import settings
 from db.errors import DomainError
@@ -61,11 +62,17 @@ def set_language(value: str) -> None:
             st.query_params["lang"] = value
 
 
+def escaped(params: dict) -> dict:
+    """An error's parameters as markdown-safe text: they may quote what a user typed (a name, a title)."""
+    return {key: md_escape(value) if isinstance(value, str) else value for key, value in params.items()}
+
+
 def error_text(err: DomainError, field_prefix: str = "field.") -> str:
-    """A domain error in the user's language, naming the field; every problem when there are several."""
+    """A domain error in the user's language, naming the field; every problem when there are several.
+    Markdown, for st.error and its kin: quoted values are escaped, so typed text stays text."""
     problems = err.problems if isinstance(err, InvalidInput) else [(err.field, err.code, err.params)]
     lines = []
     for field, code, params in problems:
         field_name = t(field_prefix + field) if field else ""
-        lines.append(t(code, field=field_name, **params))
+        lines.append(t(code, field=field_name, **escaped(params)))
     return "\n\n".join(lines)

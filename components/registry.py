@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-STAFF = frozenset({"admin", "leader", "evaluator", "street"})
+from db.access import PERMISSIONS
+
+STAFF = frozenset(PERMISSIONS["system.signed_in"])
 
 
 @dataclass(frozen=True)
@@ -13,52 +15,56 @@ class PageSpec:
     path: str
     title: str  # text key
     icon: str
-    roles: frozenset[str] | None  # None: public, no account needed
+    permission: str | None  # the row of db.access.PERMISSIONS that opens it; None: public, no account needed
+
+    @property
+    def roles(self) -> frozenset[str] | None:
+        return None if self.permission is None else frozenset(PERMISSIONS[self.permission])
 
 
 PAGES: dict[str, PageSpec] = {spec.key: spec for spec in (
-    PageSpec("home", "app.py", "page.home", ":material/home:", STAFF),
+    PageSpec("home", "app.py", "page.home", ":material/home:", "system.signed_in"),
     # --- pipeline area (projects, organizations, catalogue, compliance) ---
     PageSpec("projects", "pages/projects.py", "pipe.page.projects", ":material/view_timeline:",
-             frozenset({"admin", "leader", "street"})),
+             "pipeline.read"),
     PageSpec("project_detail", "pages/project_detail.py", "pipe.page.project_detail", ":material/description:",
-             frozenset({"admin", "leader", "street"})),
+             "pipeline.read"),
     PageSpec("project_admin", "pages/project_admin.py", "pipe.page.project_admin", ":material/add_box:",
-             frozenset({"admin"})),
+             "pipeline.write"),
     PageSpec("social_orgs", "pages/social_orgs.py", "pipe.page.social_orgs", ":material/diversity_3:",
-             frozenset({"admin", "leader", "street"})),
+             "pipeline.read"),
     PageSpec("catalogue", "pages/catalogue.py", "pipe.page.catalogue", ":material/menu_book:",
-             frozenset({"admin", "leader", "street"})),
+             "pipeline.read"),
     PageSpec("compliance", "pages/compliance.py", "pipe.page.compliance", ":material/rule:",
-             frozenset({"admin", "leader", "street"})),
+             "pipeline.read"),
     # --- scorecards area ---
     PageSpec("eval_results", "pages/eval_results.py", "eval.page.results", ":material/leaderboard:",
-             frozenset({"admin", "leader"})),
+             "scorecards.results"),
     PageSpec("evaluations", "pages/evaluations.py", "eval.page.evaluations", ":material/fact_check:",
-             frozenset({"admin"})),
+             "scorecards.manage"),
     PageSpec("my_assignments", "pages/my_assignments.py", "eval.page.mine", ":material/rate_review:",
-             frozenset({"evaluator"})),
+             "scorecards.score"),
     PageSpec("rectifications", "pages/rectifications.py", "eval.page.rectifications", ":material/build:",
-             frozenset({"admin", "leader"})),
+             "scorecards.results"),
     PageSpec("eval_templates", "pages/eval_templates.py", "eval.page.templates", ":material/checklist:",
-             frozenset({"admin"})),
+             "scorecards.manage"),
     # --- grid indicators area ---
     PageSpec("grid_dashboard", "pages/grid_dashboard.py", "grid.page.dashboard", ":material/monitoring:",
-             frozenset({"admin", "leader", "street"})),
+             "grids.read"),
     PageSpec("grid_entry", "pages/grid_entry.py", "grid.page.entry", ":material/edit_note:",
-             frozenset({"admin", "street"})),
+             "grids.report"),
     PageSpec("grid_import", "pages/grid_import.py", "grid.page.import", ":material/upload_file:",
-             frozenset({"admin", "street"})),
+             "grids.report"),
     PageSpec("org_units", "pages/org_units.py", "page.org_units", ":material/account_tree:",
-             frozenset({"admin", "leader", "street"})),
+             "system.org_units"),
     # --- voting area (admin/leader pages here; the public page is below) ---
-    PageSpec("vote_admin", "pages/vote_admin.py", "vote.page.admin", ":material/ballot:", frozenset({"admin"})),
+    PageSpec("vote_admin", "pages/vote_admin.py", "vote.page.admin", ":material/ballot:", "voting.manage"),
     PageSpec("vote_review", "pages/vote_review.py", "vote.page.review", ":material/fact_check:",
-             frozenset({"admin", "leader"})),
-    PageSpec("users", "pages/users.py", "page.users", ":material/group:", frozenset({"admin"})),
-    PageSpec("audit_log", "pages/audit_log.py", "page.audit_log", ":material/history:", frozenset({"admin"})),
-    PageSpec("backup", "pages/backup.py", "ops.page.backup", ":material/backup:", frozenset({"admin"})),
-    PageSpec("account", "pages/account.py", "page.account", ":material/person:", STAFF),
+             "voting.read"),
+    PageSpec("users", "pages/users.py", "page.users", ":material/group:", "system.users"),
+    PageSpec("audit_log", "pages/audit_log.py", "page.audit_log", ":material/history:", "system.audit"),
+    PageSpec("backup", "pages/backup.py", "ops.page.backup", ":material/backup:", "system.backup"),
+    PageSpec("account", "pages/account.py", "page.account", ":material/person:", "system.signed_in"),
     # --- public pages (roles=None) ---
     PageSpec("vote", "pages/vote.py", "vote.page.public", ":material/how_to_vote:", None),
 )}

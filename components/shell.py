@@ -6,12 +6,13 @@ import streamlit as st
 
 from components import auth, i18n, store
 from components.i18n import t
-from components.safe_text import md_escape
 from components.registry import PAGES, pages_for
+from components.safe_text import md_escape
 from components.texts import LANGS
-from db import orgs, overview
+from db import orgs
 from db.access import Actor
 from db.errors import NotFound
+from db.overview import headline as overview
 
 SCOPE_PARAM = "scope"  # ?scope=<unit code>: a leader or admin looks at one district or street
 _BASE_ACTOR = "_base_actor"
@@ -53,7 +54,7 @@ def base_actor() -> Actor | None:
 def _narrow(engine, actor: Actor) -> Actor:
     """Apply ?scope=: every reader and writer below sees only that unit (never more than the user's own)."""
     code = st.query_params.get(SCOPE_PARAM)
-    if not code or actor.role not in overview.READERS:
+    if not code or not actor.may("overview.read"):
         return actor
     try:
         return overview.narrowed(actor, orgs.get_unit(engine, actor=actor, code=code))

@@ -5,8 +5,9 @@ from __future__ import annotations
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from db import seed, settings
+from db import settings
 from db.engine import make_engine
+from seed_data import loader as seed
 
 
 @st.cache_resource(show_spinner="首次启动：正在准备数据库… / First start: preparing the database…")

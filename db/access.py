@@ -10,6 +10,31 @@ from sqlmodel import Session
 from db.errors import NotFound, PermissionDenied
 from db.models import OrgUnit
 
+# Who may do what, in one table: "<area>.<action>" -> the roles allowed. Every db read and write asks for
+# its row (require), the pages ask the same rows (Actor.may), and the menu's roles in
+# components/registry.py must agree (tests/test_access.py).
+PERMISSIONS: dict[str, tuple[str, ...]] = {
+    "system.signed_in": ("admin", "leader", "evaluator", "street"),  # home, own account
+    "system.org_units": ("admin", "leader", "street"),
+    "system.users": ("admin",),
+    "system.audit": ("admin",),
+    "system.backup": ("admin",),
+    "pipeline.read": ("admin", "leader", "street"),
+    "pipeline.write": ("admin",),
+    "scorecards.results": ("admin", "leader"),
+    "scorecards.project": ("admin", "leader", "street"),  # a project's evaluation rounds, on its detail page
+    "scorecards.templates": ("admin", "leader", "evaluator"),
+    "scorecards.manage": ("admin",),
+    "scorecards.score": ("evaluator",),
+    "voting.read": ("admin", "leader"),
+    "voting.manage": ("admin",),
+    "grids.read": ("admin", "leader", "street"),
+    "grids.report": ("street", "admin"),
+    "grids.read_report": ("street", "admin", "leader"),
+    "grids.reopen": ("admin",),
+    "overview.read": ("admin", "leader"),
+}
+
 SCOPE_COLUMN = {"district": "district_id", "street": "street_id", "community": "community_id", "grid": "id"}
 
 
@@ -28,11 +53,19 @@ class Actor:
     def is_(self, *roles: str) -> bool:
         return self.role in roles
 
+    def may(self, permission: str) -> bool:
+        return self.role in PERMISSIONS[permission]
+
 
 def require_role(actor: Actor | None, *roles: str) -> Actor:
     if actor is None or actor.role not in roles:
         raise PermissionDenied("error.forbidden_role", role=actor.role if actor else "anonymous")
     return actor
+
+
+def require(actor: Actor | None, permission: str) -> Actor:
+    """The actor, if their role has `permission` (a row of PERMISSIONS); PermissionDenied otherwise."""
+    return require_role(actor, *PERMISSIONS[permission])
 
 
 def scope_condition(actor: Actor, unit_table=OrgUnit) -> ColumnElement[bool]:

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from db import clock
-from db.access import Actor, require_role
+from db.access import Actor, require
 from db.models import AuditLog
 
 
@@ -59,7 +59,7 @@ def search(
     limit: int = 500,
 ) -> pd.DataFrame:
     """Newest first; only admins read the log. Dates are inclusive local calendar days."""
-    require_role(actor, "admin")
+    require(actor, "system.audit")
     query = select(
         AuditLog.id, AuditLog.at, AuditLog.username, AuditLog.action, AuditLog.entity,
         AuditLog.entity_id, AuditLog.before, AuditLog.after,
@@ -79,6 +79,6 @@ def search(
 
 
 def distinct_actions(engine: Engine, *, actor: Actor) -> list[str]:
-    require_role(actor, "admin")
+    require(actor, "system.audit")
     with engine.connect() as conn:
         return list(conn.execute(select(AuditLog.action).distinct().order_by(AuditLog.action)).scalars())

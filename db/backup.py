@@ -27,7 +27,7 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import Engine, make_url
 
 from db import clock, migrate, settings
-from db.access import Actor, require_role
+from db.access import Actor, require
 from db.audit import record
 from db.engine import make_engine, transaction
 from db.errors import DomainError
@@ -92,7 +92,7 @@ def _sqlite_snapshot(live: Path, out: Path) -> None:
 
 def sqlite_backup_bytes(engine: Engine, actor: Actor, name: str | None = None) -> tuple[str, bytes]:
     """The admin page's download: a fresh backup as (file name, bytes), audited."""
-    require_role(actor, "admin")
+    require(actor, "system.backup")
     if engine.dialect.name != "sqlite":
         raise DomainError("error.backup_not_sqlite")
     name = name or default_name(engine)

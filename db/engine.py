@@ -70,13 +70,6 @@ def _storage_fault(context) -> None:
         raise DomainError(fault) from context.sqlalchemy_exception
 
 
-def create_schema(engine: Engine) -> None:
-    """Bring the schema to the newest migration (db/migrations); never metadata.create_all."""
-    from db import migrate  # imports alembic; only the start-up path needs it
-
-    migrate.upgrade(engine)
-
-
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 

@@ -1,6 +1,6 @@
 """Schema migrations (Alembic): every database is brought to the newest revision by `upgrade`.
 
-The app's first start and `python -m db.seed` call `upgrade`; by hand:
+The app's first start and `python -m seed_data.loader` call `upgrade`; by hand:
 
     python -m db.migrate                 # upgrade DATABASE_URL to the newest revision
     python -m db.migrate current         # print the database's revision and the newest one

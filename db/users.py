@@ -13,7 +13,7 @@ from sqlalchemy import case, literal, or_, select, update
 from sqlalchemy.engine import Engine
 
 from db import audit, clock, passwords
-from db.access import Actor, require_role, require_unit_in_scope, scope_condition
+from db.access import Actor, require, require_unit_in_scope, scope_condition
 from db.engine import reading, transaction
 from db.errors import DomainError, NotFound, PermissionDenied
 from db.models import AppUser, OrgUnit
@@ -207,7 +207,7 @@ def revoke_tokens(engine: Engine, username: str, *, action: str = "logout") -> d
 
 
 def create_user(engine: Engine, *, actor: Actor, data: dict | UserCreate) -> UserPublic:
-    require_role(actor, "admin")
+    require(actor, "system.users")
     payload = validate(UserCreate, data if isinstance(data, dict) else data.model_dump())
     payload.username = payload.username.lower()
     now = clock.utcnow()
@@ -238,7 +238,7 @@ def _user_in_scope(session, actor: Actor, user_id: int) -> AppUser:
 
 
 def set_active(engine: Engine, *, actor: Actor, user_id: int, active: bool) -> UserPublic:
-    require_role(actor, "admin")
+    require(actor, "system.users")
     if user_id == actor.user_id and not active:
         raise DomainError("error.cannot_deactivate_self")
     with transaction(engine) as session:
@@ -255,7 +255,7 @@ def set_active(engine: Engine, *, actor: Actor, user_id: int, active: bool) -> U
 
 def reset_password(engine: Engine, *, actor: Actor, user_id: int, new_password: str) -> None:
     """Admin sets a new password; the user's earlier cookies stop working and any lock is lifted."""
-    require_role(actor, "admin")
+    require(actor, "system.users")
     payload = validate(PasswordInput, {"password": new_password})
     with transaction(engine) as session:
         user = _user_in_scope(session, actor, user_id)
@@ -284,7 +284,7 @@ def change_own_password(engine: Engine, *, actor: Actor, old_password: str, new_
 
 
 def list_users(engine: Engine, *, actor: Actor) -> pd.DataFrame:
-    require_role(actor, "admin")
+    require(actor, "system.users")
     now = clock.utcnow()
     query = (
         select(AppUser.id, AppUser.username, AppUser.display_name, AppUser.role, AppUser.scope_id,
@@ -302,7 +302,7 @@ def list_users(engine: Engine, *, actor: Actor) -> pd.DataFrame:
 
 
 def unlock(engine: Engine, *, actor: Actor, user_id: int) -> None:
-    require_role(actor, "admin")
+    require(actor, "system.users")
     with transaction(engine) as session:
         user = _user_in_scope(session, actor, user_id)
         session.execute(update(AppUser).where(AppUser.id == user.id)

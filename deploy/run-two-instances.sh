@@ -22,8 +22,8 @@ LOGS="${LOGS:-data/logs}"
 mkdir -p "$LOGS"
 
 # Prepare the database once before serving (each instance would otherwise do it on its first page
-# view; two at once are serialised by a PostgreSQL advisory lock in db.seed, so this is only tidier).
-"$PYTHON" -m db.seed
+# view; two at once are serialised by a PostgreSQL advisory lock in seed_data.loader, so this is only tidier).
+"$PYTHON" -m seed_data.loader
 
 pids=()
 for port in 8501 8502; do

@@ -1,4 +1,5 @@
-from components import account_view, shell
+from components import shell
+from components.system import account
 
 actor = shell.page("account")
-account_view.render(actor)
+account.render(actor)

@@ -1,4 +1,5 @@
-from components import audit_view, shell
+from components import shell
+from components.system import audit_log
 
 actor = shell.page("audit_log")
-audit_view.render(actor)
+audit_log.render(actor)

@@ -1,4 +1,5 @@
-from components import backup_view, shell
+from components import shell
+from components.system import backup
 
 actor = shell.page("backup")
-backup_view.render(actor)
+backup.render(actor)

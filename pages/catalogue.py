@@ -1,4 +1,5 @@
-from components import catalogue_view, shell
+from components import shell
+from components.pipeline import catalogue
 
 actor = shell.page("catalogue")
-catalogue_view.render(actor)
+catalogue.render(actor)

@@ -1,4 +1,5 @@
-from components import compliance_view, shell
+from components import shell
+from components.pipeline import compliance
 
 actor = shell.page("compliance")
-compliance_view.render(actor)
+compliance.render(actor)

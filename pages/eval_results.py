@@ -1,4 +1,5 @@
-from components import eval_results_view, shell
+from components import shell
+from components.scorecards import eval_results
 
 actor = shell.page("eval_results")
-eval_results_view.render(actor)
+eval_results.render(actor)

@@ -1,4 +1,5 @@
-from components import eval_templates_view, shell
+from components import shell
+from components.scorecards import eval_templates
 
 actor = shell.page("eval_templates")
-eval_templates_view.render(actor)
+eval_templates.render(actor)

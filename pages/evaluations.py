@@ -1,4 +1,5 @@
-from components import evaluations_admin_view, shell
+from components import shell
+from components.scorecards import evaluations
 
 actor = shell.page("evaluations")
-evaluations_admin_view.render(actor)
+evaluations.render(actor)

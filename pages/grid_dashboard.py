@@ -1,4 +1,5 @@
-from components import grid_dashboard_view, shell
+from components import shell
+from components.grids import grid_dashboard
 
 actor = shell.page("grid_dashboard")
-grid_dashboard_view.render(actor)
+grid_dashboard.render(actor)

@@ -1,4 +1,5 @@
-from components import grid_entry_view, shell
+from components import shell
+from components.grids import grid_entry
 
 actor = shell.page("grid_entry")
-grid_entry_view.render(actor)
+grid_entry.render(actor)

@@ -1,4 +1,5 @@
-from components import grid_import_view, shell
+from components import shell
+from components.grids import grid_import
 
 actor = shell.page("grid_import")
-grid_import_view.render(actor)
+grid_import.render(actor)

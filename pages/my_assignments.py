@@ -1,4 +1,5 @@
-from components import evaluator_view, shell
+from components import shell
+from components.scorecards import my_assignments
 
 actor = shell.page("my_assignments")
-evaluator_view.render(actor)
+my_assignments.render(actor)

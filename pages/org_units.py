@@ -1,4 +1,5 @@
-from components import org_view, shell
+from components import shell
+from components.system import org_units
 
 actor = shell.page("org_units")
-org_view.render(actor)
+org_units.render(actor)

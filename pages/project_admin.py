@@ -1,4 +1,5 @@
-from components import project_form, shell
+from components import shell
+from components.pipeline import project_admin
 
 actor = shell.page("project_admin")
-project_form.render(actor)
+project_admin.render(actor)

@@ -1,4 +1,5 @@
-from components import project_detail_view, shell
+from components import shell
+from components.pipeline import project_detail
 
 actor = shell.page("project_detail")
-project_detail_view.render(actor)
+project_detail.render(actor)

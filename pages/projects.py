@@ -1,4 +1,5 @@
-from components import pipeline_view, shell
+from components import shell
+from components.pipeline import projects
 
 actor = shell.page("projects")
-pipeline_view.render(actor)
+projects.render(actor)

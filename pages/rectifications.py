@@ -1,4 +1,5 @@
-from components import rectification_view, shell
+from components import shell
+from components.scorecards import rectifications
 
 actor = shell.page("rectifications")
-rectification_view.render(actor)
+rectifications.render(actor)

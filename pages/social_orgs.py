@@ -1,4 +1,5 @@
-from components import shell, social_orgs_view
+from components import shell
+from components.pipeline import social_orgs
 
 actor = shell.page("social_orgs")
-social_orgs_view.render(actor)
+social_orgs.render(actor)

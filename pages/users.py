@@ -1,4 +1,5 @@
-from components import shell, user_admin
+from components import shell
+from components.system import users
 
 actor = shell.page("users")
-user_admin.render(actor)
+users.render(actor)

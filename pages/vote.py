@@ -1,4 +1,5 @@
-from components import shell, vote_public_view
+from components import shell
+from components.voting import vote
 
 actor = shell.page("vote")
-vote_public_view.render(actor)
+vote.render(actor)

@@ -1,4 +1,5 @@
-from components import shell, vote_admin_view
+from components import shell
+from components.voting import vote_admin
 
 actor = shell.page("vote_admin")
-vote_admin_view.render(actor)
+vote_admin.render(actor)

@@ -1,4 +1,5 @@
-from components import shell, vote_review_view
+from components import shell
+from components.voting import vote_review
 
 actor = shell.page("vote_review")
-vote_review_view.render(actor)
+vote_review.render(actor)

@@ -1,6 +1,6 @@
 """Deterministic generator of the pipeline demo: social organizations and their ratings, projects with
 their stage histories. Reads the readable JSON beside it; returns plain rows keyed by codes, which
-db/seed_pipeline.py turns into ids and inserts. Dates of the current releases count back from `today`
+seed_data/load_pipeline.py turns into ids and inserts. Dates of the current releases count back from `today`
 so some projects are always overdue."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from db import clock
-from db import pipeline_rules as rules
+from db.pipeline import rules
 from seed_data import SEED_DIR
 
 CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -138,7 +138,7 @@ def _ratings(rng: random.Random, orgs: list[dict], today: date) -> list[dict]:
 
 
 def _status(org: dict, today: date) -> str:
-    """Python mirror of db.social_orgs.rating_status, only to pick demo contractors."""
+    """Python mirror of db.pipeline.social_orgs.rating_status, only to pick demo contractors."""
     if org["grade"] is None:
         return "missing"
     if org["grade_valid_until"] < today:

@@ -1,6 +1,6 @@
 """Deterministic demo of third-party evaluation: the evaluator accounts of three agencies, evaluations with
 their panels' scorecards, report texts and rectification items. Plain dicts keyed by project id, round and
-username; db/seed_scorecards.py turns them into ids and inserts them in bulk.
+username; seed_data/load_scorecards.py turns them into ids and inserts them in bulk.
 
 The story the demo tells: most 2019 projects had a post evaluation by three evaluators (mostly 良好, some
 优秀, a few 不合格), some a mid-term one; last year's projects went through mid-term and post evaluations;
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from db import scorecard_rules as rules
+from db.scorecards import rules
 
 SEED = 4_2019
 TZ = ZoneInfo("Asia/Shanghai")

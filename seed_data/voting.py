@@ -4,12 +4,12 @@ one planted burst. Keys go through the real HMAC functions, computed once per sy
 from __future__ import annotations
 
 import random
-from itertools import accumulate
 from datetime import date, datetime, timedelta, timezone
+from itertools import accumulate
 from zoneinfo import ZoneInfo
 
 from db import settings
-from db.vote_codes import address_key, voter_key
+from db.voting.codes import address_key, voter_key
 
 # Relative activity per local hour: quiet nights, a lunch peak, the evening peak after work.
 HOUR_WEIGHTS = (0.15, 0.08, 0.05, 0.04, 0.04, 0.08, 0.3, 0.8, 1.2, 1.3, 1.2, 1.3,

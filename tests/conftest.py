@@ -29,7 +29,8 @@ os.environ.pop("APP_LANG", None)
 
 from sqlalchemy import create_engine, text  # noqa: E402
 
-from db import clock, seed  # noqa: E402
+from db import clock  # noqa: E402
+from seed_data import loader as seed
 
 clock.share_with_children()  # a live app or benchmark started later runs on this timeline, not behind it
 from db.engine import make_engine  # noqa: E402

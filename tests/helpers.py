@@ -51,9 +51,11 @@ def open_campaign_with_voters(engine, *, name: str, cases: int, voters: int, per
 
     from sqlalchemy import select
 
-    from db import clock, users, vote_codes, voting
+    from db import clock, users
     from db.engine import reading
     from db.models import OrgUnit
+    from db.voting import campaigns as voting
+    from db.voting import codes as vote_codes
 
     admin, now = users.actor_for(engine, "admin"), clock.utcnow()
     with reading(engine) as session:

@@ -3,10 +3,10 @@ scope covers the chosen project (the db layer refuses the others; tests/test_sco
 
 from sqlalchemy import select
 
-from db import evaluations
 from db.engine import reading
 from db.models import AppUser, OrgUnit
 from db.models.pipeline import Project
+from db.scorecards import evaluations
 from db.users import actor_for
 from tests.helpers import signed_in
 

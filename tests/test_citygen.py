@@ -11,13 +11,17 @@ from sqlalchemy import func, select, text
 from sqlmodel import SQLModel
 
 from bench.citygen import generate, to_url
-from db import eval_results, grid_indicators, orgs, projects, users, vote_review
+from db import orgs, users
 from db.engine import make_engine
-from db.grid_periods import parse_period, last_complete_month
+from db.grids import indicators as grid_indicators
+from db.grids.rules import last_complete_month, parse_period
 from db.models.grids import IndicatorValue
 from db.models.pipeline import OrgRating, Project, SocialOrg
 from db.models.scorecards import Assignment, Evaluation, Score
 from db.models.voting import Vote, VoteQuota
+from db.pipeline import projects
+from db.scorecards import results as eval_results
+from db.voting import review as vote_review
 
 SCALE = 0.005
 
@@ -150,11 +154,11 @@ def test_derived_columns_hold_what_the_write_paths_store(city):
 def test_summary_tables_equal_a_recount_after_writes(engine):
     """The roll-ups and stored panel results (kept by the writes) equal a recount from the base rows,
     after a grid report and a reopened scorecard went through the app's write functions."""
-    from db import evaluations, grid_reports
-    from db import scorecard_rules as rules
-    from db.grid_periods import current_month
+    from db.grids import reports as grid_reports
+    from db.grids.rules import current_month
     from db.models import OrgUnit
     from db.models.grids import GridStreetValueRollup, GridValueRollup
+    from db.scorecards import evaluations, rules
 
     admin = users.actor_for(engine, "admin")
     with engine.connect() as conn:

@@ -10,10 +10,14 @@ import pytest
 from sqlalchemy import case, func, select
 
 from components.texts import translate
-from db import clock, grid_import, grid_indicators as gi, grid_periods, grid_reports, orgs, settings, users
+from db import clock, orgs, settings, users
 from db.engine import reading
 from db.errors import DomainError, PermissionDenied
-from db.grid_periods import Period, current_month, last_complete_month, last_due_month, month_add, parse_period
+from db.grids import imports as grid_import
+from db.grids import indicators as gi
+from db.grids import reports as grid_reports
+from db.grids import rules as grid_periods
+from db.grids.rules import Period, current_month, last_complete_month, last_due_month, month_add, parse_period
 from db.models import AuditLog, OrgUnit
 from db.models.grids import GridReport, IndicatorValue
 from db.validation import InvalidInput

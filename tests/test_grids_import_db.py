@@ -8,10 +8,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from db import grid_import, grid_periods, grid_reports, users
+from db import users
 from db.engine import reading
 from db.errors import DomainError
-from db.grid_periods import current_month, last_due_month
+from db.grids import imports as grid_import
+from db.grids import reports as grid_reports
+from db.grids import rules as grid_periods
+from db.grids.rules import current_month, last_due_month
 from db.models import AuditLog, OrgUnit
 from db.models.grids import GridReport, Indicator, IndicatorValue
 from tests.test_grids_db import _count, _filled_template, _set_today, _street_grids

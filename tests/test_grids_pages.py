@@ -7,9 +7,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from db import grid_periods, grid_reports, users
+from db import users
 from db.engine import reading
-from db.grid_periods import current_month, last_complete_month, recent_periods
+from db.grids import reports as grid_reports
+from db.grids import rules as grid_periods
+from db.grids.rules import current_month, last_complete_month, recent_periods
 from db.models import OrgUnit
 from db.models.grids import GridReport, IndicatorValue
 from tests import test_grids_db as grid_db
@@ -217,7 +219,7 @@ def test_clicking_a_row_of_the_children_table_opens_that_unit(monkeypatch):
 
     from streamlit.util import AttributeDictionary
 
-    from components import grid_dashboard_sections as sections
+    from components.grids import dashboard_sections as sections
 
     state = {"grid_table_220106": AttributeDictionary({"selection": AttributeDictionary({"rows": [1], "columns": []})})}
     fake = SimpleNamespace(session_state=state, query_params={})

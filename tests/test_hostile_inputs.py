@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import io
-from decimal import Decimal
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pandas as pd
 import pytest
@@ -19,14 +19,23 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select, text
 from sqlmodel import SQLModel
 
-from db import (clock, eval_templates, evaluations, grid_import, grid_reports, project_writes, rectifications,
-                scorecard_entry, social_orgs, users, vote_codes, vote_review, voting)
+from db import clock, users
 from db.engine import make_engine, reading
 from db.errors import DomainError
-from db.grid_periods import current_month
+from db.grids import imports as grid_import
+from db.grids import reports as grid_reports
+from db.grids.rules import current_month
 from db.models import OrgUnit
 from db.models.pipeline import Project, SocialOrg
 from db.models.scorecards import Assignment, Rectification, ScoreTemplate
+from db.pipeline import social_orgs
+from db.pipeline import writes as project_writes
+from db.scorecards import entry as scorecard_entry
+from db.scorecards import evaluations, rectifications
+from db.scorecards import templates as eval_templates
+from db.voting import campaigns as voting
+from db.voting import codes as vote_codes
+from db.voting import review as vote_review
 from tests.conftest import BACKENDS, _database
 from tests.test_voting_db import make_campaign
 

@@ -126,3 +126,18 @@ def test_no_english_text_says_one_of_a_plural():
     for key, (_zh, en) in CATALOG.items():  # a plural choice names one of the text's own numbers
         for name in re.findall(r"{(\w+)\|", en):
             assert f"{{{name}}}" in en, key
+
+
+def test_a_refusal_quoting_typed_text_shows_it_as_text():
+    """error_text goes to st.error (markdown): a display name or title quoted in a refusal stays text."""
+    from components.i18n import error_text
+    from db.errors import DomainError
+    from db.validation import InvalidInput
+
+    typed = "**粗体** <b>x</b> [点我](http://evil.example)"
+    single = error_text(DomainError("eval.error.already_assigned", field="evaluator_ids", name=typed), "eval.field.")
+    several = error_text(InvalidInput([("name", "eval.error.template_locked", {"name": typed, "version": 2})]),
+                         "eval.field.")
+    for text in (single, several):
+        assert "粗体" in text and "点我" in text
+        assert "**" not in text and "<b>" not in text and "](" not in text and "http://" not in text

@@ -80,7 +80,8 @@ def visible_text(at) -> list[str]:
 
 def _project_codes(app_db) -> dict[str, str]:
     """A project each role may open (street staff: one of their street's)."""
-    from db import projects, users
+    from db import users
+    from db.pipeline import projects
 
     codes = {}
     for role in ROLES:
@@ -186,9 +187,9 @@ def test_every_field_an_error_names_has_a_label():
 
 def test_keys_built_from_coded_values_all_exist():
     """The stems above are checked for one key each; the coded values behind the common ones, for all."""
-    from components import pipeline_labels
-    from db import pipeline_rules as rules
+    from components.pipeline import labels as pipeline_labels
     from db.models.voting import THEMES
+    from db.pipeline import rules
 
     for lang in ("zh", "en"):
         for value in (*rules.STATES, None, float("nan"), ""):

@@ -45,7 +45,7 @@ def _columns(engine: Engine) -> dict[str, list[str]]:
 
 
 def test_models_match_the_newest_migration(engine):
-    """The seeded database was built by the migrations (db.seed upgrades to head): autogenerate finds
+    """The seeded database was built by the migrations (seed_data.loader upgrades to head): autogenerate finds
     nothing to add. A model change without its migration fails here, on SQLite and PostgreSQL."""
     assert migrate.revision_of(engine) == migrate.head()
     assert _differences(engine) == []

@@ -1,7 +1,7 @@
 """Two app instances on one PostgreSQL, as behind the load balancer in deploy/nginx.conf: voters go
 through both in a real Chromium, and the database holds exactly what the pages acknowledged, with the
 per-case limit, the daily quota and the code-send throttle holding across instances. Also: two
-instances starting together on an empty database seed it once (db.seed's advisory lock)."""
+instances starting together on an empty database seed it once (seed_data.loader's advisory lock)."""
 
 from __future__ import annotations
 
@@ -16,10 +16,10 @@ from collections import Counter
 import pytest
 from sqlalchemy import delete, func, select, text
 
-from db import vote_codes
 from db.engine import make_engine, reading, transaction
 from db.models import OrgUnit, SeedMark
 from db.models.voting import Vote, VoteCase, VoteQuota, VoteThrottle
+from db.voting import codes as vote_codes
 from tests.browser import CHROMIUM, LAUNCH_ARGS, require_browser, running_app, settle
 from tests.conftest import PG_URL, ROOT, _database, _pg_admin, _pg_url
 from tests.test_voting_db import make_campaign
@@ -177,7 +177,7 @@ def test_votes_through_two_instances_add_up(two_instances):
 
 def test_instances_starting_together_seed_once(request):
     """Two first starts at the same moment on an empty PostgreSQL database: both succeed, each demo
-    part is loaded once (without the lock in db.seed both ran CREATE TABLE and one failed)."""
+    part is loaded once (without the lock in seed_data.loader both ran CREATE TABLE and one failed)."""
     if not PG_URL:
         pytest.skip("TEST_POSTGRES_URL not set")
     name = f"cpme_race_{uuid.uuid4().hex[:10]}"
@@ -187,7 +187,7 @@ def test_instances_starting_together_seed_once(request):
     url = _pg_url(name)
     try:
         env = {**os.environ, "DATABASE_URL": url}
-        starts = [subprocess.Popen([sys.executable, "-m", "db.seed"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+        starts = [subprocess.Popen([sys.executable, "-m", "seed_data.loader"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, text=True) for _ in range(2)]
         results = [proc.communicate(timeout=180) + (proc.returncode,) for proc in starts]
         assert [rc for _, _, rc in results] == [0, 0], [err[-2000:] for _, err, _ in results]

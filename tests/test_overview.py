@@ -12,12 +12,16 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from components import briefing, briefing_files
-from db import clock, eval_results, overview, projects, rectifications
+from components.overview import briefing, briefing_files
+from db import clock
 from db.errors import NotFound
-from db.eval_results import ResultFilter
 from db.orgs import get_unit
-from db.projects import ProjectFilter
+from db.overview import headline as overview
+from db.pipeline import projects
+from db.pipeline.projects import ProjectFilter
+from db.scorecards import rectifications
+from db.scorecards import results as eval_results
+from db.scorecards.results import ResultFilter
 from db.users import actor_for
 from tests.helpers import signed_in
 

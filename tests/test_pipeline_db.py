@@ -7,14 +7,15 @@ import pytest
 from sqlalchemy import func, select
 
 from components.texts import translate
-from db import audit, catalogue, clock, compliance, project_writes, projects, social_orgs, users
-from db.overview_reads import money_by
-from db import pipeline_rules as rules
+from db import audit, clock, users
 from db.engine import reading
 from db.errors import DomainError, NotFound, PermissionDenied
 from db.models import AuditLog, OrgUnit
 from db.models.pipeline import OrgRating, Project, SocialOrg, StageEvent
-from db.projects import ProjectFilter
+from db.overview.reads import money_by
+from db.pipeline import catalogue, compliance, projects, rules, social_orgs
+from db.pipeline import writes as project_writes
+from db.pipeline.projects import ProjectFilter
 from db.validation import DATE_MAX, DATE_MIN, MONEY_MAX, InvalidInput
 
 pytestmark = pytest.mark.calendar  # date-sensitive: CI runs these again at awkward instants
@@ -398,7 +399,8 @@ def test_tender_needs_a_contractor_and_a_contract_amount(engine):
     admin = _actor(engine, "admin")
     project = projects.get_project(engine, actor=admin, code=_project(engine, stage="tender").code)
     values = {**project.form_values(), "contractor_org_id": None, "contract_amount": None, "disbursed": 0}
-    project_writes.update_project(engine, actor=admin, code=project.code, data=values)
+    if values != project.form_values():  # on some demo days the first tender project has neither yet
+        project_writes.update_project(engine, actor=admin, code=project.code, data=values)
     with pytest.raises(DomainError) as none:
         project_writes.advance(engine, actor=admin, code=project.code, exception_reason="任何理由都不能代替承接组织")
     assert none.value.code == "pipe.error.contractor_required" and none.value.field == "contractor_org_id"

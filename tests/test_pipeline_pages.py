@@ -6,13 +6,14 @@ import io
 import openpyxl
 from sqlalchemy import select
 
-from components import pipeline_export
-from db import clock, projects, users
+from components.pipeline import export as pipeline_export
+from db import clock, users
 from db.engine import reading
 from db.models import OrgUnit
 from db.models.pipeline import CatalogueItem, Project, SocialOrg
-from db.projects import ProjectFilter
-from db.social_orgs import rating_status
+from db.pipeline import projects
+from db.pipeline.projects import ProjectFilter
+from db.pipeline.social_orgs import rating_status
 from tests.helpers import signed_in
 
 

@@ -8,13 +8,16 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
-from db import clock, eval_results, eval_templates, evaluations, rectifications, scorecard_entry, validation
-from db import scorecard_rules as rules
+from db import clock, validation
 from db.engine import reading
 from db.errors import DomainError, NotFound, PermissionDenied
 from db.models import AppUser, AuditLog, OrgUnit
 from db.models.pipeline import Project
 from db.models.scorecards import Assignment, Evaluation, Rectification, ScoreTemplate
+from db.scorecards import entry as scorecard_entry
+from db.scorecards import evaluations, rectifications, rules
+from db.scorecards import results as eval_results
+from db.scorecards import templates as eval_templates
 from db.users import actor_for
 from db.validation import InvalidInput
 

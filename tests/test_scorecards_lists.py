@@ -4,11 +4,11 @@ with a note, a search narrows them, and ?evaluation= opens its evaluation even o
 
 import pytest
 
-from components import eval_picks
-from db import eval_results, evaluations, rectifications
-from db.eval_results import ResultFilter
+from components.scorecards import picks as eval_picks
+from db.scorecards import evaluations, rectifications
+from db.scorecards import results as eval_results
+from db.scorecards.results import ResultFilter
 from db.users import actor_for
-
 from tests.helpers import signed_in
 
 pytestmark = pytest.mark.calendar  # date-sensitive: CI runs these again at awkward instants

@@ -8,16 +8,16 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 from sqlalchemy import func, select
+from streamlit.testing.v1 import AppTest
 
-from components import eval_exports
-from db import eval_results, evaluations, scorecard_entry
-from db import scorecard_rules as rules
+from components.scorecards import exports as eval_exports
 from db.engine import reading
 from db.models import AppUser
 from db.models.scorecards import Assignment, Evaluation
+from db.scorecards import entry as scorecard_entry
+from db.scorecards import evaluations, rules
+from db.scorecards import results as eval_results
 from db.users import actor_for
-from streamlit.testing.v1 import AppTest
-
 from tests.helpers import signed_in
 
 
@@ -228,7 +228,7 @@ def test_word_and_excel_files_open_and_hold_the_scores(app_db):
 
 def _project_section(project_id: int, username: str) -> None:
     from components import store
-    from components.eval_project_section import render_project_evaluations
+    from components.scorecards.project_section import render_project_evaluations
     from db.users import actor_for
 
     render_project_evaluations(actor_for(store.engine(), username), project_id)
@@ -265,7 +265,7 @@ def test_project_section_lists_the_rounds_with_result_and_grade(app_db):
 
 
 def test_project_page_shows_the_rounds_once_wired(app_db):
-    from components import project_detail_view
+    from components.pipeline import project_detail as project_detail_view
 
     if "render_project_evaluations" not in open(project_detail_view.__file__, encoding="utf-8").read():
         pytest.skip("the pipeline's project page does not call render_project_evaluations yet")

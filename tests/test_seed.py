@@ -2,11 +2,11 @@
 
 import pytest
 from sqlalchemy import func, select
+from sqlmodel import SQLModel
 
-from db import seed
 from db.engine import reading
 from db.models import AppUser, GridStaff, OrgUnit
-from sqlmodel import SQLModel
+from seed_data import loader as seed
 
 pytestmark = pytest.mark.calendar  # date-sensitive: CI runs these again at awkward instants
 

@@ -21,9 +21,10 @@ from sqlalchemy import text
 
 from components import exports
 from components.registry import PAGES
-from db import grid_import, users
-from db.grid_periods import current_month
-from db.grid_reports import ENTERED
+from db import users
+from db.grids import imports as grid_import
+from db.grids.reports import ENTERED
+from db.grids.rules import current_month
 from tests.helpers import signed_in
 
 PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -147,8 +148,8 @@ def _make_hostile(engine) -> None:
 def captured(monkeypatch):
     """Every spreadsheet download a page run offers, built right away (the callables bind what they need
     during the run): {(page, widget key, file name): bytes}."""
-    from streamlit.elements.widgets.button import ButtonMixin
     import streamlit
+    from streamlit.elements.widgets.button import ButtonMixin
 
     files, current = {}, {"page": None}
     original = ButtonMixin.download_button

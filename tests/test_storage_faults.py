@@ -15,7 +15,7 @@ from components.texts import translate
 from db import users
 from db.engine import make_engine, reading
 from db.errors import DomainError
-from db.grid_periods import current_month
+from db.grids.rules import current_month
 from db.models import AuditLog
 from db.models.grids import GridReport, IndicatorValue
 from tests import test_grids_db as grid_db

@@ -7,8 +7,10 @@ from datetime import timedelta
 
 import pytest
 
-from db import users, vote_review, voting
+from db import users
 from db.engine import make_engine
+from db.voting import campaigns as voting
+from db.voting import review as vote_review
 from tests.browser import chromium_page, require_browser, running_app, settle
 from tests.conftest import _sqlite_copy
 from tests.test_voting_db import make_campaign

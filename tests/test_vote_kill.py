@@ -2,7 +2,7 @@
 restart, nothing is half-written (each voter's quota counter equals their votes), no vote counts
 twice after the restart, and SQLite's file passes its integrity check. On SQLite (WAL) and PostgreSQL.
 
-Why a worker process calling db.voting.cast_votes, not `streamlit run` driven by a browser: the vote
+Why a worker process calling db.voting.campaigns.cast_votes, not `streamlit run` driven by a browser: the vote
 page acknowledges a vote ("投票成功") only after that same function has returned, so the function's
 return is the acknowledgement the property is about, and Streamlit adds no write of its own. A browser
 keeps one or two submissions in flight, so a kill would almost always land between transactions and
@@ -24,9 +24,10 @@ import threading
 
 from sqlalchemy import func, select
 
-from db import vote_codes, voting
 from db.engine import make_engine, reading
 from db.models.voting import Vote, VoteChallenge, VoteQuota
+from db.voting import campaigns as voting
+from db.voting import codes as vote_codes
 from tests.helpers import ROOT, open_campaign_with_voters
 
 VOTERS = 60

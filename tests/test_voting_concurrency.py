@@ -11,9 +11,9 @@ from collections import Counter
 
 from sqlalchemy import func, select
 
-from db import voting
 from db.engine import make_engine, reading
 from db.models.voting import Vote, VoteQuota
+from db.voting import campaigns as voting
 from tests.helpers import ROOT, open_campaign_with_voters
 
 THREADS = 16

@@ -13,12 +13,15 @@ import pytest
 from sqlalchemy import func, select
 
 from components.texts import translate
-from db import clock, settings, users, vote_codes, vote_review, voting
+from db import clock, settings, users
 from db.engine import reading
 from db.errors import DomainError, PermissionDenied
 from db.models import AuditLog, OrgUnit
 from db.models.voting import Campaign, Vote, VoteCase, VoteChallenge, VoteQuota, VoteThrottle
 from db.validation import InvalidInput
+from db.voting import campaigns as voting
+from db.voting import codes as vote_codes
+from db.voting import review as vote_review
 
 pytestmark = pytest.mark.calendar  # date-sensitive: CI runs these again at awkward instants
 

@@ -5,10 +5,13 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from components.vote_captcha import ANSWER_KEY
-from db import clock, users, vote_codes, vote_review, voting
+from components.voting.captcha import ANSWER_KEY
+from db import clock, users
 from db.engine import reading
 from db.models.voting import Campaign, Vote
+from db.voting import campaigns as voting
+from db.voting import codes as vote_codes
+from db.voting import review as vote_review
 from tests.helpers import new_app, on_login_form, signed_in
 from tests.test_voting_db import ballot, make_campaign
 

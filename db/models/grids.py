@@ -75,7 +75,7 @@ class IndicatorValue(SQLModel, table=True):
     period: str = Field(max_length=7)
     code: str = Field(foreign_key="indicator.code", max_length=32)
     value: int = Field(sa_type=sa.BigInteger)
-    # far outside the grid's own previous months (db.grid_indicators.is_outlier), kept up to date by writes
+    # far outside the grid's own previous months (db.grids.indicators.is_outlier), kept up to date by writes
     outlier: bool = False
     # the person entering it confirmed it although it was flagged
     confirmed: bool = False
@@ -83,7 +83,7 @@ class IndicatorValue(SQLModel, table=True):
 
 class GridValueRollup(SQLModel, table=True):
     """The entered values summed per community, month and code. Dashboards above the community level
-    read these (about a tenth of the rows) instead of every grid's values; db.grid_rollups.refresh
+    read these (about a tenth of the rows) instead of every grid's values; db.grids.rollups.refresh
     rewrites a community's month inside every transaction that writes its values."""
 
     __tablename__ = "grid_value_rollup"

@@ -17,7 +17,7 @@ class SocialOrg(SQLModel, table=True):
     # unified social credit code for registered organizations, the filing number for filed ones
     code: str = Field(max_length=32, unique=True)
     name: str = Field(max_length=120, index=True)
-    kind: str = Field(max_length=32, index=True)  # db.pipeline_rules.ORG_KINDS
+    kind: str = Field(max_length=32, index=True)  # db.pipeline.rules.ORG_KINDS
     registration: str = Field(max_length=16, index=True)  # registered (登记) | filed (备案)
     domain: str = Field(max_length=32, index=True)
     district_id: int = Field(foreign_key="org_unit.id", index=True)
@@ -27,7 +27,7 @@ class SocialOrg(SQLModel, table=True):
     responsibility_letter: bool = False  # 自律与诚信建设责任书
     party_org: str = Field(default="none", max_length=8)  # branch | group | none
     incubated: bool = False  # came out of an incubator (孵化基地)
-    # The newest rating, kept in step by db.social_orgs.record_rating (the only writer of ratings), so
+    # The newest rating, kept in step by db.pipeline.social_orgs.record_rating (the only writer of ratings), so
     # lists, eligibility and compliance checks read one row instead of ranking the history each time.
     grade: Optional[int] = Field(default=None, index=True)
     rated_on: Optional[date] = None
@@ -95,7 +95,7 @@ class Project(SQLModel, table=True):
     disbursed: int = Field(default=0, sa_type=BigInteger)
     personnel_cost: int = Field(default=0, sa_type=BigInteger)
     management_fee: int = Field(default=0, sa_type=BigInteger)
-    stage: str = Field(max_length=16, index=True)  # db.pipeline_rules.STATES
+    stage: str = Field(max_length=16, index=True)  # db.pipeline.rules.STATES
     stage_entered_on: date
     stage_due: Optional[date] = Field(default=None, index=True)  # NULL once closed or terminated
     started_on: Optional[date] = None

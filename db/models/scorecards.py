@@ -19,7 +19,7 @@ class ScoreTemplate(SQLModel, table=True):
 
     id: Optional[int] = Field(default=None, primary_key=True)
     code: str = Field(max_length=32, index=True)
-    round: str = Field(max_length=8, index=True)  # db.scorecard_rules.ROUNDS
+    round: str = Field(max_length=8, index=True)  # db.scorecards.rules.ROUNDS
     name: str = Field(max_length=80)
     name_en: str = Field(max_length=120)
     version: int = 1
@@ -61,7 +61,7 @@ class Evaluation(SQLModel, table=True):
     # open while a scorecard is outstanding; completed when every evaluator not recused has submitted
     status: str = Field(default="open", max_length=12, index=True)
     completed_at: Optional[datetime] = None
-    # the panel over its submitted scorecards (db.eval_panels.store_panels, run by every write that
+    # the panel over its submitted scorecards (db.scorecards.panels.store_panels, run by every write that
     # changes a scorecard's status or total): how many, their mean, and the result (the trimmed mean
     # from TRIM_FROM on), so results, grades, league and calibration read a column, not an aggregate
     scorecards: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
@@ -87,7 +87,7 @@ class Assignment(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     evaluation_id: int = Field(foreign_key="evaluation.id", index=True)
     evaluator_id: int = Field(foreign_key="app_user.id")
-    status: str = Field(default="not_started", max_length=12, index=True)  # db.scorecard_rules.ASSIGNMENT_STATUSES
+    status: str = Field(default="not_started", max_length=12, index=True)  # db.scorecards.rules.ASSIGNMENT_STATUSES
     coi_declared_at: Optional[datetime] = None
     conflict: Optional[bool] = None  # None until declared; True recuses the evaluator
     conflict_note: Optional[str] = Field(default=None, max_length=500)

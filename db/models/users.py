@@ -44,7 +44,7 @@ class AuditLog(SQLModel, table=True):
 
 
 class SeedMark(SQLModel, table=True):
-    """One row per seed part loaded, so `python -m db.seed` twice changes nothing."""
+    """One row per seed part loaded, so `python -m seed_data.loader` twice changes nothing."""
 
     __tablename__ = "seed_mark"
 

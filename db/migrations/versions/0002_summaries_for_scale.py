@@ -1,7 +1,7 @@
 """Summaries for scale: community-month and street-month roll-ups of the grid reports (values; reports
 received and on time), read by the dashboards above the community level and kept current by every
-write of values (db.grid_rollups.refresh); and each evaluation's panel figures (submitted scorecards,
-their mean, the result), kept by every scorecard write (db.eval_panels.store_panels). All are filled
+write of values (db.grids.rollups.refresh); and each evaluation's panel figures (submitted scorecards,
+their mean, the result), kept by every scorecard write (db.scorecards.panels.store_panels). All are filled
 here from the existing rows.
 
 Revision ID: 0002
@@ -9,8 +9,8 @@ Revises: 0001
 Create Date: 2026-11-21 07:59:39.221519
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = '0002'
 down_revision = '0001'

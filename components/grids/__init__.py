@@ -1,0 +1,1 @@
+"""Pages and pieces of the grid indicators area."""

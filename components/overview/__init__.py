@@ -1,0 +1,1 @@
+"""The home page: the leader's overview and the briefing files."""

@@ -1,0 +1,56 @@
+"""Cached readers of the leadership overview (url first, so an entry never serves another database)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from components import store
+from components.overview import briefing
+from db.access import Actor
+from db.overview import headline as overview
+
+
+@st.cache_data(ttl=300, show_spinner=False, max_entries=64)
+def overview_of(url: str, actor: Actor, year: int, today: date) -> overview.Overview:
+    return overview.overview(store.engine_for(url), actor=actor, year=year, today=today)
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def scope_choices(url: str, actor: Actor) -> pd.DataFrame:
+    return overview.scope_choices(store.engine_for(url), actor=actor)
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def years(url: str, actor: Actor) -> list[int]:
+    return overview.years(store.engine_for(url), actor=actor)
+
+
+def clear() -> None:
+    """Every area's clear() calls this: a write anywhere may change a headline figure or an alert."""
+    overview_of.clear()
+    shown.clear()
+
+
+@st.cache_data(ttl=300, show_spinner=False, max_entries=64)
+def shown(url: str, actor: Actor, year: int, today: date, lang: str) -> dict:
+    """What the page draws, built once per scope, year and language: Altair's validation and the
+    labelled frames cost more than the queries, so warm reruns only send these to the browser."""
+    ov = overview_of(url, actor, year, today)
+    charts = {"domain": briefing.money_chart(ov, "domain", lang), "street": briefing.money_chart(ov, "street", lang),
+              "grades": briefing.grade_chart(ov, lang)}
+    return {
+        "headlines": {h.key: h for h in briefing.headlines(ov, lang)},
+        "compare": briefing.headline_table(ov, lang),
+        "specs": {name: chart.to_dict() for name, chart in charts.items() if chart is not None},
+        "money_domain": briefing.money_table(ov.by_domain, "domain", lang),
+        "money_street": briefing.money_table(ov.by_street, "street", lang),
+        "stages": briefing.stage_table(ov, lang),
+        "contractors": briefing.contractor_table(ov, lang),
+        "failed": briefing.failed_table(ov, lang),
+        "reporting": briefing.reporting_table(ov, lang) if briefing.has_grid_data(ov) else None,
+        "weakest": briefing.weakest_table(ov, lang) if briefing.has_grid_data(ov) else None,
+        "vote": briefing.vote_rows(ov, lang),
+    }

@@ -1,0 +1,40 @@
+"""The admin's register page: a new project starts at the first stage (the fields are components.pipeline.form)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components import formatting, store
+from components.i18n import lang, t
+from components.pipeline import data as pipeline_data
+from components.pipeline import labels as pipeline_labels
+from components.pipeline.form import FLASH, fields, show_error
+from db import clock
+from db.access import Actor
+from db.errors import DomainError
+from db.pipeline import rules
+from db.pipeline import writes as project_writes
+
+# Release names are data, written in Chinese like the releases themselves (2019年项目发布会).
+DEFAULT_BATCH = "{year}年项目发布会"
+
+
+def render(actor: Actor) -> None:
+    """The register page: a new project starts at the first stage."""
+    st.title(t("pipe.new.title"))
+    st.caption(t("pipe.new.caption", stage=pipeline_labels.stage(rules.STAGES[0], lang())))
+    year = clock.today().year
+    defaults = {"year": year, "batch": DEFAULT_BATCH.format(year=year)}
+    with st.form("pipe_create", clear_on_submit=False):
+        values = fields(actor, "pipe_new", defaults)
+        submitted = st.form_submit_button(t("pipe.new.submit"), type="primary", key="pipe_create_submit")
+    if not submitted:
+        return
+    try:
+        created = project_writes.create_project(store.engine(), actor=actor, data=values)
+    except DomainError as err:
+        show_error(err)
+        return
+    pipeline_data.clear()
+    st.session_state[FLASH] = t("pipe.new.created", code=created.code, budget=formatting.wan_yuan(created.budget, lang()))
+    st.switch_page("pages/project_detail.py", query_params={"project": created.code})

@@ -1,0 +1,123 @@
+"""The pipeline page: filters mirrored in the URL, headline figures, the stage pipeline and the budget
+by domain and street (SQL aggregates), and the filtered list with Excel and CSV downloads."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from components import charts, formatting, store
+from components.i18n import lang, t
+from components.pipeline import charts as pipeline_charts
+from components.pipeline import data as pipeline_data
+from components.pipeline import export as pipeline_export
+from components.pipeline import labels as pipeline_labels
+from components.pipeline.filters import filter_bar
+from components.pipeline.links import LINK_TEXT, detail_link
+from components.texts import translate
+from db import clock
+from db.access import Actor
+from db.pipeline import rules
+from db.pipeline.projects import PipelineSummary, ProjectFilter
+
+MONEY_COLUMNS = ("budget_wan", "contract_wan", "disbursed_wan", "personnel_wan", "fee_wan")
+
+
+def render(actor: Actor) -> None:
+    st.title(t("pipe.title"))
+    st.caption(t("pipe.caption"))
+    filters = filter_bar(actor)
+    url, today, lg = store.url(), clock.today(), lang()
+    figures = pipeline_data.summary(url, actor, filters, today)
+    _metrics(figures, lg)
+    if not figures.projects:
+        st.info(t("common.no_rows"))
+        return
+    specs = chart_specs(url, actor, filters, today, lg)
+    for row in (specs[:2], specs[2:]):
+        for column, spec in zip(st.columns(2), row):
+            column.vega_lite_chart(spec, width="stretch")
+    _table(actor, filters, today, lg)
+
+
+def _metrics(figures: PipelineSummary, lg: str) -> None:
+    items = [
+        ("pipe.metric.projects", formatting.number(figures.projects, lg)),
+        ("pipe.metric.budget", formatting.wan_yuan(figures.budget, lg)),
+        ("pipe.metric.contracted", formatting.wan_yuan(figures.contracted, lg)),
+        ("pipe.metric.disbursed", formatting.wan_yuan(figures.disbursed, lg)),
+        ("pipe.metric.execution", formatting.percent(figures.execution_rate, lg)),
+        ("pipe.metric.overdue", formatting.number(figures.overdue, lg)),
+    ]
+    for column, (key, value) in zip(st.columns(len(items)), items):
+        column.metric(t(key), value, help=t(key + "_help"))
+
+
+# Building Altair charts (and validating their specs) costs more than the page's queries, so the
+# finished Vega-Lite specs are cached with the reads they are made of and cleared with them.
+@pipeline_data.cleared_with_writes
+@st.cache_data(ttl=600, show_spinner=False)
+def chart_specs(url: str, actor: Actor, filters: ProjectFilter, today: date, lg: str) -> list[dict]:
+    """Projects and budget per stage, budget by domain and by street, as Vega-Lite specs."""
+    def tr(key: str) -> str:
+        return translate(key, lg)
+
+    stages = pipeline_data.by_stage(url, actor, filters, today)
+    stages = stages[stages["projects"] > 0].copy() if filters.stage else stages
+    stages["stage_label"] = [pipeline_labels.stage(s, lg) for s in stages["stage"]]
+    stages["budget_wan"] = pipeline_export.wan(stages["budget"])
+    order = [pipeline_labels.stage(s, lg) for s in rules.STATES]
+    domains = pipeline_data.by_domain(url, actor, filters, today)
+    domains["domain_label"] = [pipeline_labels.domain(d, lg) for d in domains["domain"]]
+    domains["budget_wan"] = pipeline_export.wan(domains["budget"])
+    streets = pipeline_data.by_street(url, actor, filters, today)
+    streets["budget_wan"] = pipeline_export.wan(streets["budget"])
+    built = [
+        pipeline_charts.stage_pipeline(stages, title=tr("pipe.chart.stage_projects"), stage_title=tr("pipe.col.stage"),
+                                       projects_title=tr("pipe.metric.projects"), overdue_title=tr("pipe.chart.overdue"),
+                                       order=order),
+        pipeline_charts.ordered_bars(stages, label="stage_label", value="budget_wan", title=tr("pipe.chart.stage_budget"),
+                                     label_title=tr("pipe.col.stage"), value_title=tr("pipe.col.budget_wan"),
+                                     order=order, value_format=",.1f"),
+        charts.ranked_bars(domains[["domain_label", "budget_wan"]], label="domain_label", value="budget_wan",
+                           title=tr("pipe.chart.domain_budget"), label_title=tr("pipe.col.domain"),
+                           value_title=tr("pipe.col.budget_wan")),
+        charts.ranked_bars(streets[["street", "budget_wan"]], label="street", value="budget_wan",
+                           title=tr("pipe.chart.street_budget"), label_title=tr("pipe.col.street"),
+                           value_title=tr("pipe.col.budget_wan")),
+    ]
+    return [chart.to_dict() for chart in built]
+
+
+@pipeline_data.cleared_with_writes
+@st.cache_data(ttl=600, show_spinner=False)
+def table_frame(url: str, actor: Actor, filters: ProjectFilter, today: date, lg: str) -> pd.DataFrame:
+    """The list as shown: the export's headings and labels, the code as a link to the detail page."""
+    frame = pipeline_data.project_list(url, actor, filters, today)
+    shown = pipeline_export.export_frame(frame, lg)
+    shown[translate("pipe.col.code", lg)] = [detail_link(code, lg) for code in frame["code"]]
+    return shown
+
+
+def _table(actor: Actor, filters: ProjectFilter, today: date, lg: str) -> None:
+    url = store.url()
+    shown = table_frame(url, actor, filters, today, lg)
+    st.subheader(t("pipe.list"))
+    st.caption(t("common.rows", n=len(shown)) + " · " + t("pipe.list_hint"))
+    config = {t(f"pipe.col.{column}"): st.column_config.NumberColumn(format="%.2f") for column in MONEY_COLUMNS}
+    config[t("pipe.col.code")] = st.column_config.LinkColumn(display_text=LINK_TEXT)
+    st.dataframe(shown, hide_index=True, width="stretch", key="pipe_table", column_config=config)
+
+    def frame() -> pd.DataFrame:
+        return pipeline_data.project_list(url, actor, filters, today)
+
+    name = f"{t('pipe.export.name')}-{today.isoformat()}"
+    left, right = st.columns(2)
+    left.download_button(t("common.download_excel"), data=lambda: pipeline_export.excel_file(frame(), lg),
+                         file_name=f"{name}.xlsx", key="pipe_xlsx", icon=":material/download:", on_click="ignore",
+                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    right.download_button(t("common.download_csv"), data=lambda: pipeline_export.csv_file(frame(), lg),
+                          file_name=f"{name}.csv", key="pipe_csv", mime="text/csv", icon=":material/download:",
+                          on_click="ignore")

@@ -1,0 +1,190 @@
+"""The social-organization registry: filters, counts by kind, track and grade, the letters' coverage,
+the list, and one organization's rating history (admins record a new rating there)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from components import formatting, store, tables
+from components.i18n import lang, t
+from components.pipeline import charts as pipeline_charts
+from components.pipeline import data as pipeline_data
+from components.pipeline import form as project_form
+from components.pipeline import labels as pipeline_labels
+from components.safe_text import md_escape
+from components.texts import translate
+from db import clock
+from db.access import Actor
+from db.errors import DomainError
+from db.pipeline import rules, social_orgs
+from db.pipeline.social_orgs import OrgFilter
+
+FLASH = "pipe_org_flash"
+LIST_HEADINGS = {
+    "name": "pipe.org.col.name", "kind_label": "pipe.org.col.kind", "registration_label": "pipe.org.col.registration",
+    "domain_label": "pipe.org.col.domain", "street_name": "pipe.org.col.street", "grade_label": "pipe.org.col.grade",
+    "valid": "pipe.org.col.valid_until", "status_label": "pipe.org.col.status",
+    "commitment": "pipe.org.col.commitment", "responsibility": "pipe.org.col.responsibility",
+    "party_label": "pipe.org.col.party", "incubated_label": "pipe.org.col.incubated",
+    "projects": "pipe.org.col.projects", "code": "pipe.org.col.code",
+}
+GRADE_ORDER = ["5A", "4A", "3A", "2A", "1A", "expired", "unrated"]
+
+
+def _filters(actor: Actor, lg: str) -> OrgFilter:
+    everything = {None: t("common.all")}
+    units = pipeline_data.units(store.url(), actor, ("district", "street"))
+    districts = {**everything, **{int(i): n for i, n, lv in zip(units["id"], units["name"], units["level"])
+                                  if lv == "district"}}
+    streets = {**everything, **{int(i): n for i, n, lv in zip(units["id"], units["name"], units["level"])
+                                if lv == "street"}}
+    kinds = {**everything, **{k: pipeline_labels.org_kind(k, lg) for k in rules.ORG_KINDS}}
+    tracks = {**everything, **{r: pipeline_labels.registration(r, lg) for r in rules.REGISTRATIONS}}
+    domains = {**everything, **pipeline_labels.domain_options(lg)}
+    grades = {**everything, "eligible": t("pipe.org.grade.eligible"),
+              **{str(g): pipeline_labels.grade(g) for g in rules.GRADES},
+              "expired": t("pipe.org.grade.expired"), "unrated": t("pipe.org.grade.unrated")}
+    row = st.columns(6 if len(districts) > 2 else 5)
+    cells = iter(row)
+    district = next(cells).selectbox(t("pipe.org.filter.district"), list(districts), format_func=districts.get,
+                                     key="pipe_org_district") if len(districts) > 2 else None
+    street = next(cells).selectbox(t("pipe.filter.street"), list(streets), format_func=streets.get,
+                                   key="pipe_org_street", disabled=len(streets) <= 2)
+    kind = next(cells).selectbox(t("pipe.org.filter.kind"), list(kinds), format_func=kinds.get, key="pipe_org_kind")
+    track = next(cells).selectbox(t("pipe.org.filter.registration"), list(tracks), format_func=tracks.get,
+                                  key="pipe_org_registration")
+    domain = next(cells).selectbox(t("pipe.filter.domain"), list(domains), format_func=domains.get,
+                                   key="pipe_org_domain")
+    grade = next(cells).selectbox(t("pipe.org.filter.grade"), list(grades), format_func=grades.get,
+                                  key="pipe_org_grade")
+    search = st.text_input(t("pipe.org.filter.search"), key="pipe_org_search", max_chars=60)
+    return OrgFilter(district_id=district, street_id=street, kind=kind, registration=track, domain=domain,
+                     grade=grade, search=search.strip() or None)
+
+
+def render(actor: Actor) -> None:
+    st.title(t("pipe.org.title"))
+    st.caption(t("pipe.org.caption"))
+    flash = st.session_state.pop(FLASH, None)
+    if flash:
+        st.success(flash)
+    lg, url, today = lang(), store.url(), clock.today()
+    filters = _filters(actor, lg)
+    counts = pipeline_data.org_counts(url, actor, filters, today)
+    share = (lambda n: formatting.percent(n / counts.total, lg)) if counts.total else (lambda n: "—")
+    metrics = [("pipe.org.metric.total", formatting.number(counts.total, lg)),
+               ("pipe.org.metric.registered", formatting.number(counts.registered, lg)),
+               ("pipe.org.metric.filed", formatting.number(counts.filed, lg)),
+               ("pipe.org.metric.eligible", formatting.number(counts.eligible, lg)),
+               ("pipe.org.metric.commitment", share(counts.commitment)),
+               ("pipe.org.metric.responsibility", share(counts.responsibility))]
+    for column, (key, value) in zip(st.columns(len(metrics)), metrics):
+        column.metric(t(key), value, help=t(key + "_help", min_grade=pipeline_labels.grade(rules.MIN_GRADE)))
+    st.caption(t("pipe.org.coverage_note", both=share(counts.both_letters), branch=counts.party_branch,
+                 group=counts.party_group, incubated=counts.incubated))
+    if not counts.total:
+        st.info(t("common.no_rows"))
+        return
+    for column, spec in zip(st.columns(3), chart_specs(url, actor, filters, today, lg)):
+        column.vega_lite_chart(spec, width="stretch")
+    table = table_frame(url, actor, filters, today, lg)
+    st.subheader(t("pipe.org.list"))
+    st.caption(t("common.rows", n=len(table)))
+    st.dataframe(table, hide_index=True, width="stretch", key="pipe_org_table")
+    tables.downloads(table, name=t("pipe.org.title"), key="pipe_org")
+    _one_org(actor, pipeline_data.org_list(url, actor, filters, today), lg)
+
+
+@pipeline_data.cleared_with_writes
+@st.cache_data(ttl=600, show_spinner=False)
+def chart_specs(url: str, actor: Actor, filters: OrgFilter, today: date, lg: str) -> list[dict]:
+    """Organizations by kind, by track and by grade, as Vega-Lite specs (cached like the reads)."""
+    specs = [("kind", lambda k: pipeline_labels.org_kind(k, lg), None),
+             ("registration", lambda k: pipeline_labels.registration(k, lg), None),
+             ("grade", lambda k: _grade_label(k, lg), [_grade_label(g, lg) for g in GRADE_ORDER])]
+    built = []
+    for by, label, order in specs:
+        frame = pipeline_data.org_counts_by(url, actor, by, filters, today)
+        frame["label"] = [label(k) for k in frame["key"]]
+        built.append(pipeline_charts.ordered_bars(
+            frame, label="label", value="orgs", title=translate(f"pipe.org.chart.{by}", lg),
+            label_title=translate(f"pipe.org.col.{by}", lg), value_title=translate("pipe.org.col.orgs", lg),
+            order=order or list(frame.sort_values("orgs", ascending=False)["label"])).to_dict())
+    return built
+
+
+def _grade_label(key: str, lg: str) -> str:
+    return translate(f"pipe.org.grade.{key}", lg) if key in ("expired", "unrated") else key
+
+
+@pipeline_data.cleared_with_writes
+@st.cache_data(ttl=600, show_spinner=False)
+def table_frame(url: str, actor: Actor, filters: OrgFilter, today: date, lg: str) -> pd.DataFrame:
+    """The registry as shown and downloaded: labels instead of codes, headings in the user's language."""
+    frame = pipeline_data.org_list(url, actor, filters, today)
+    yes, no = translate("common.yes", lg), translate("common.no", lg)
+    frame["kind_label"] = [pipeline_labels.org_kind(k, lg) for k in frame["kind"]]
+    frame["registration_label"] = [pipeline_labels.registration(r, lg) for r in frame["registration"]]
+    frame["domain_label"] = [pipeline_labels.domain(d, lg) for d in frame["domain"]]
+    frame["grade_label"] = [pipeline_labels.grade(g) for g in frame["grade"]]
+    frame["valid"] = [formatting.day(d, lg) for d in frame["grade_valid_until"]]
+    frame["status_label"] = [pipeline_labels.rating_status(s, lg) for s in frame["rating_status"]]
+    frame["commitment"] = [yes if v else no for v in frame["commitment_letter"]]
+    frame["responsibility"] = [yes if v else no for v in frame["responsibility_letter"]]
+    frame["party_label"] = [pipeline_labels.party(p, lg) for p in frame["party_org"]]
+    frame["incubated_label"] = [yes if v else no for v in frame["incubated"]]
+    frame["street_name"] = frame["street_name"].fillna("")
+    return frame[list(LIST_HEADINGS)].rename(columns={c: translate(k, lg) for c, k in LIST_HEADINGS.items()})
+
+
+def _one_org(actor: Actor, frame, lg: str) -> None:
+    st.subheader(t("pipe.org.detail"))
+    labels = dict(zip(frame["id"].astype(int), frame["name"]))
+    org_id = st.selectbox(t("pipe.org.pick"), list(labels), index=None, format_func=labels.get, key="pipe_org_pick",
+                          placeholder=t("pipe.org.pick_placeholder"))
+    if org_id is None:
+        return
+    engine = store.engine()
+    history = social_orgs.rating_history(engine, actor=actor, org_id=org_id)
+    if history.empty:
+        st.info(t("pipe.org.no_rating"))
+    else:
+        history["grade_label"] = [pipeline_labels.grade(g) for g in history["grade"]]
+        history["rated"] = [formatting.day(d, lg) for d in history["rated_on"]]
+        history["valid"] = [formatting.day(d, lg) for d in history["valid_until"]]
+        history["note"] = history["note"].fillna("")
+        st.dataframe(tables.labelled(history, {"grade_label": "pipe.org.col.grade", "score": "pipe.org.col.score",
+                                               "rated": "pipe.org.col.rated_on", "valid": "pipe.org.col.valid_until",
+                                               "recorded_by": "pipe.org.col.recorded_by", "note": "pipe.field.note"}),
+                     hide_index=True, width="stretch", key="pipe_org_history")
+    if actor.may("pipeline.write"):
+        _rating_form(actor, org_id, labels[org_id])
+
+
+def _rating_form(actor: Actor, org_id: int, name: str) -> None:
+    grades = {g: pipeline_labels.grade(g) for g in rules.GRADES}
+    with st.form("pipe_rating", clear_on_submit=True):
+        st.markdown(f"**{t('pipe.org.record_rating')}**")
+        left, middle, right = st.columns(3)
+        grade = left.selectbox(t("pipe.field.grade"), list(grades), index=2, format_func=grades.get,
+                               key="pipe_rating_grade")
+        score = middle.number_input(t("pipe.field.score"), min_value=0, max_value=1000, value=None, step=1,
+                                    format="%d", key="pipe_rating_score")
+        rated_on = right.date_input(t("pipe.field.rated_on"), value=clock.today(), key="pipe_rating_day")
+        note = st.text_input(t("pipe.field.note"), key="pipe_rating_note", max_chars=200)
+        submitted = st.form_submit_button(t("pipe.org.record_submit"), type="primary", key="pipe_rating_submit")
+    if not submitted:
+        return
+    try:
+        saved = social_orgs.record_rating(store.engine(), actor=actor, org_id=org_id,
+                                          data={"grade": grade, "score": score, "rated_on": rated_on, "note": note})
+    except DomainError as err:
+        project_form.show_error(err)
+        return
+    pipeline_data.clear()
+    st.session_state[FLASH] = t("pipe.org.recorded", name=md_escape(name), grade=pipeline_labels.grade(saved.grade),
+                                valid_until=formatting.day(saved.grade_valid_until, lang()))
+    st.rerun()

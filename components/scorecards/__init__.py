@@ -1,0 +1,1 @@
+"""Pages and pieces of the scorecards (evaluation) area."""

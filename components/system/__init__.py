@@ -1,0 +1,1 @@
+"""Accounts, users, org units, the audit log and backups."""

@@ -1,0 +1,1 @@
+"""Pages and pieces of the voting area: the public vote, its administration and review."""

@@ -1,0 +1,281 @@
+"""The public vote page, phone first: the campaign and its rules, the case cards, and the vote
+(number → image CAPTCHA → one-time code → pick cases → submit); after publication, the top ten.
+
+Every case text is user-supplied: cards are containers of st.text and inert markdown only.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components import formatting, store
+from components.i18n import error_text, lang, t
+from components.safe_text import md_escape
+from components.voting import captcha as vote_captcha
+from components.voting import data as voting_data
+from db import clock
+from db.errors import DomainError
+from db.models.voting import THEMES
+from db.voting import campaigns as voting
+from db.voting import codes as vote_codes
+
+THEME_LABELS = {theme: f"vote.theme.{theme}" for theme in THEMES}
+_FLOW_KEYS = ("vote_step", "vote_sent", "vote_phone_sent", "vote_ticket", "vote_flow_campaign")
+
+
+def _client_address() -> str | None:
+    """The connection's address (a reverse proxy's X-Forwarded-For when one sits in front)."""
+    try:
+        address = st.context.ip_address
+    except Exception:  # no real connection (AppTest, some hosts)
+        return None
+    return address if isinstance(address, str) and address else None
+
+
+def _say(kind: str, text: str, where: str = "panel") -> None:
+    """Queue a message for the next run, shown beside the control that caused it (not off-screen)."""
+    st.session_state.setdefault(f"vote_messages_{where}", []).append((kind, text))
+
+
+def _show_messages(where: str) -> None:
+    for kind, text in st.session_state.pop(f"vote_messages_{where}", []):
+        getattr(st, kind)(text)
+
+
+def _fail(err: DomainError, where: str = "panel") -> None:
+    _say("error", error_text(err, field_prefix="vote.field."), where)
+
+
+def _reset_flow() -> None:
+    for key in _FLOW_KEYS:
+        st.session_state.pop(key, None)
+    st.session_state["vote_step"] = "phone"
+
+
+# --- callbacks (run before the script, so they may reset widget values) -------------------------
+
+def _send(campaign_id: int) -> None:
+    typed = st.session_state.get("vote_captcha_input", "")
+    st.session_state["vote_captcha_input"] = ""
+    if not vote_captcha.passed(typed):
+        _say("error", t("vote.error.captcha_wrong"))
+        return
+    phone = st.session_state.get("vote_phone", "")
+    try:
+        sent = vote_codes.request_code(store.engine(), campaign_id=campaign_id, phone=phone,
+                                       client_address=_client_address())
+    except DomainError as err:
+        _fail(err)
+        return
+    st.session_state.update(vote_step="code", vote_sent=sent, vote_phone_sent=phone, vote_flow_campaign=campaign_id,
+                            vote_code="")
+
+
+def _verify(campaign_id: int) -> None:
+    code = st.session_state.get("vote_code", "")
+    st.session_state["vote_code"] = ""
+    try:
+        ballot = vote_codes.verify_code(store.engine(), campaign_id=campaign_id,
+                                        phone=st.session_state.get("vote_phone_sent", ""), code=code)
+    except DomainError as err:
+        _fail(err)
+        if err.code in ("vote.error.code_expired", "vote.error.code_locked", "vote.error.code_missing"):
+            st.session_state["vote_step"] = "phone"
+        return
+    st.session_state.update(vote_step="ballot", vote_ticket=ballot.ticket)
+    _say("success", t("vote.verified"))
+
+
+def _submit(campaign_id: int, titles: dict[int, str]) -> None:
+    picked = [case_id for case_id in titles if st.session_state.get(f"vote_pick_{case_id}")]
+    if not picked:
+        _say("warning", t("vote.error.nothing_picked"), "submit")
+        return
+    try:
+        outcomes = voting.cast_votes(store.engine(), ticket=st.session_state.get("vote_ticket", ""),
+                                     case_ids=picked, client_address=_client_address())
+    except DomainError as err:
+        _fail(err, "panel" if err.code == "vote.error.session_expired" else "submit")
+        if err.code == "vote.error.session_expired":
+            _reset_flow()
+        return
+    voting_data.clear_votes()
+    by_result: dict[str, list[str]] = {}
+    for outcome in outcomes:
+        st.session_state[f"vote_pick_{outcome.case_id}"] = False
+        by_result.setdefault(outcome.result, []).append(md_escape(titles.get(outcome.case_id, "")))
+    opening, closing, joiner = ("「", "」", "、") if lang() == "zh" else ("“", "”", ", ")
+
+    def listed(result: str) -> str:
+        return joiner.join(opening + title + closing for title in by_result[result])
+
+    if "counted" in by_result:
+        _say("success", t("vote.counted", n=len(by_result["counted"]), cases=listed("counted")), "submit")
+    if "already_voted" in by_result:
+        _say("warning", t("vote.already_voted", cases=listed("already_voted")), "submit")
+    if "quota_used" in by_result:
+        _say("warning", t("vote.quota_used", cases=listed("quota_used")), "submit")
+    if "unknown_case" in by_result:
+        _say("error", t("vote.error.unknown_case"), "submit")
+
+
+# --- the page -----------------------------------------------------------------------------------
+
+def _pick_campaign(campaigns: list[voting.CampaignPublic]) -> voting.CampaignPublic:
+    by_id = {c.id: c for c in campaigns}
+    requested = st.query_params.get("c")
+    current = int(requested) if requested and requested.isdigit() and int(requested) in by_id else campaigns[0].id
+    if len(campaigns) > 1:
+        labels = {c.id: c.title for c in campaigns}
+        current = st.selectbox(t("vote.pick_campaign"), list(labels), index=list(labels).index(current),
+                               format_func=labels.get, key=f"vote_campaign_{current}")
+    if st.query_params.get("c") != str(current):
+        st.query_params["c"] = str(current)
+    return by_id[current]
+
+
+def render(_actor=None) -> None:
+    st.title(t("vote.page.public"))
+    url = store.url()
+    campaigns = voting_data.public_campaigns(url)
+    if not campaigns:
+        st.info(t("vote.no_campaign"))
+        return
+    campaign = _pick_campaign(campaigns)
+    if st.session_state.get("vote_flow_campaign") not in (None, campaign.id):
+        _reset_flow()
+    phase = vote_codes.phase(campaign.status, campaign.opens_at, campaign.closes_at, clock.utcnow())
+    _header(campaign, phase)
+    cases = voting_data.public_cases(url, campaign.id)
+    if phase == "published":
+        _results(url, campaign)
+        return
+    ballot = None
+    if phase == "open":
+        ballot = _vote_panel(campaign)
+    tally = voting_data.public_tally(url, campaign.id) if phase == "open" and campaign.show_live_tally else None
+    shown = _filters(cases, campaign.id)
+    _cards(shown, tally, ballot)
+    if ballot is not None:
+        titles = dict(zip(cases["id"].astype(int), cases["title"]))
+        chosen = sum(bool(st.session_state.get(f"vote_pick_{i}")) for i in titles)
+        st.caption(t("vote.chosen", n=chosen, left=max(ballot.per_day - ballot.used_today, 0)))
+        _show_messages("submit")
+        st.button(t("vote.submit"), key="vote_submit", type="primary", on_click=_submit, args=(campaign.id, titles),
+                  icon=":material/how_to_vote:", width="stretch")
+
+
+def _header(campaign: voting.CampaignPublic, phase: str) -> None:
+    lg = lang()
+    st.markdown("#### " + md_escape(campaign.title))
+    if campaign.description:
+        st.text(campaign.description)
+    st.caption(t("vote.window", start=formatting.minute(campaign.opens_at, lg), end=formatting.minute(campaign.closes_at, lg)))
+    st.caption(t("vote.rules", per_day=campaign.per_voter_per_day, per_case=campaign.per_case_per_day))
+    notices = {"upcoming": ("info", "vote.phase.upcoming"), "open": ("success", "vote.phase.open"),
+               "ended": ("info", "vote.phase.ended"), "closed": ("info", "vote.phase.ended")}
+    if phase in notices:
+        kind, key = notices[phase]
+        getattr(st, kind)(t(key))
+
+
+def _vote_panel(campaign: voting.CampaignPublic):
+    """The steps before the cards; returns the ballot state once the number is verified."""
+    step = st.session_state.setdefault("vote_step", "phone")
+    with st.container(border=True):
+        _show_messages("panel")
+        if step == "ballot":
+            try:
+                ballot = vote_codes.ballot_state(store.engine(), ticket=st.session_state.get("vote_ticket", ""))
+            except DomainError as err:
+                _fail(err)
+                _reset_flow()
+                st.rerun()
+            sent = st.session_state.get("vote_sent")
+            st.markdown(t("vote.step3"))
+            st.caption(t("vote.ballot_status", number=sent.number if sent else "",
+                         left=max(ballot.per_day - ballot.used_today, 0), per_day=ballot.per_day))
+            st.button(t("vote.change_number"), key="vote_change_number", on_click=_reset_flow)
+            return ballot
+        if step == "code":
+            sent = st.session_state["vote_sent"]
+            if sent.demo_code:
+                st.warning(t("vote.demo_banner", code=sent.demo_code), icon=":material/science:")
+            st.markdown(t("vote.step2"))
+            st.caption(t("vote.code_sent", number=sent.number, minutes=int(vote_codes.CODE_TTL.total_seconds() // 60)))
+            st.text_input(t("vote.code"), key="vote_code", max_chars=6, type="phone", autocomplete="one-time-code")
+            st.button(t("vote.verify"), key="vote_verify", type="primary", on_click=_verify, args=(campaign.id,))
+            st.button(t("vote.resend"), key="vote_restart", on_click=_reset_flow)
+            return None
+        st.markdown(t("vote.step1"))
+        st.text_input(t("vote.phone"), key="vote_phone", max_chars=20, type="phone", autocomplete="tel",
+                      placeholder="13800138000")
+        vote_captcha.show()
+        st.text_input(t("vote.captcha"), key="vote_captcha_input", max_chars=8)
+        st.button(t("vote.send_code"), key="vote_send", type="primary", on_click=_send, args=(campaign.id,))
+    return None
+
+
+def _filters(cases, campaign_id: int):
+    themes = [theme for theme in THEMES if theme in set(cases["theme"])]
+    labels = {"": t("common.all"), **{theme: t(THEME_LABELS[theme]) for theme in themes}}
+    theme = st.selectbox(t("vote.filter_theme"), list(labels), format_func=labels.get,
+                         key=f"vote_theme_{campaign_id}")
+    query = (st.text_input(t("vote.search"), key="vote_search", max_chars=40) or "").strip()
+    shown = cases
+    if theme:
+        shown = shown[shown["theme"] == theme]
+    if query:
+        needle = query.lower()
+        hit = [needle in f"{a} {b} {c}".lower() for a, b, c in zip(shown["title"], shown["organization"], shown["summary"])]
+        shown = shown[hit]
+    st.caption(t("vote.shown", n=len(shown), total=len(cases)))
+    return shown
+
+
+def _cards(cases, tally: dict[int, int] | None, ballot) -> None:
+    lg = lang()
+    if tally is not None:
+        st.caption(t("vote.tally_total", n=formatting.number(sum(tally.values()), lg)))
+    for row in cases.itertuples():
+        case_id = int(row.id)
+        with st.container(border=True):
+            st.markdown("**" + md_escape(row.title) + "**")
+            st.caption(md_escape(row.organization) + " · " + md_escape(t(THEME_LABELS.get(row.theme, row.theme))))
+            if row.summary:
+                st.text(row.summary)
+            if tally is not None:
+                st.caption(t("vote.tally", n=formatting.number(tally.get(case_id, 0), lg)))
+            if ballot is not None:
+                if case_id in ballot.voted_today:
+                    st.caption(t("vote.voted_today"))
+                else:
+                    st.checkbox(t("vote.pick"), key=f"vote_pick_{case_id}")
+
+
+def _results(url: str, campaign: voting.CampaignPublic) -> None:
+    lg = lang()
+    results = voting_data.public_results(url, campaign.id)
+    if results is None or results.empty:
+        st.info(t("vote.phase.ended"))
+        return
+    today = clock.today()
+    if campaign.notice_until and campaign.notice_until >= today:
+        st.info(t("vote.notice_running", until=formatting.day(campaign.notice_until, lg)))
+    elif campaign.notice_until:
+        st.success(t("vote.notice_over", until=formatting.day(campaign.notice_until, lg)))
+    st.subheader(t("vote.top_ten"), anchor=False)
+    for row in results[results["winner"]].itertuples():
+        with st.container(border=True):
+            st.markdown(f"**{int(row.rank)}\\. " + md_escape(row.title) + "**")
+            st.caption(md_escape(row.organization) + " · " + md_escape(t(THEME_LABELS.get(row.theme, row.theme))))
+            st.caption(t("vote.result_line", score=formatting.number(row.combined, lg, 2),
+                         expert=formatting.number(row.expert_score, lg, 1), votes=formatting.number(row.votes, lg)))
+    with st.expander(t("vote.full_ranking")):
+        table = results.assign(theme=results["theme"].map(lambda v: t(THEME_LABELS.get(v, v))),
+                               winner=results["winner"].map(lambda v: t("common.yes") if v else t("common.no")))
+        headings = {"rank": "vote.col.rank", "title": "vote.col.title", "organization": "vote.col.organization",
+                    "theme": "vote.col.theme", "expert_score": "vote.col.expert_score", "votes": "vote.col.votes",
+                    "combined": "vote.col.combined", "winner": "vote.col.winner"}
+        st.dataframe(table[list(headings)].rename(columns={k: t(v) for k, v in headings.items()}),
+                     hide_index=True, width="stretch")

@@ -1,0 +1,1 @@
+"""Third-party evaluation: scorecard templates, evaluations and panels, evaluators' score entry, results, rectifications."""
