@@ -16,7 +16,7 @@ from db.engine import transaction
 from db.models import AuditLog
 from db.models.voting import THEMES, Campaign, Vote, VoteCase, VoteQuota
 from db.voting.codes import address_key
-from db.voting.review import store_publication
+from db.voting.results import store_publication
 from seed_data.voting import burst_votes, generate_votes, synthetic_addresses, synthetic_voters
 
 VOTES = 2_000_000

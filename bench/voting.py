@@ -44,9 +44,10 @@ from db import (  # noqa: E402
 from db.engine import make_engine, transaction  # noqa: E402
 from db.models import OrgUnit, SeedMark  # noqa: E402
 from db.models.voting import Vote  # noqa: E402
+from db.voting import ballot as vote_ballot
 from db.voting import campaigns as voting
 from db.voting import codes as vote_codes
-from db.voting import review as vote_review
+from db.voting import public as vote_public
 from seed_data import loader as seed
 
 THREADS = (1, 8, 32)
@@ -108,7 +109,7 @@ def vote_rate(engine, threads: int, label: str, prefix: int, votes: int = VOTES_
         ok = no = 0
         for ticket, case_id in share:
             try:
-                result = voting.cast_votes(engine, ticket=ticket, case_ids=[case_id], client_address="10.0.0.1")[0].result
+                result = vote_ballot.cast_votes(engine, ticket=ticket, case_ids=[case_id], client_address="10.0.0.1")[0].result
             except Exception as exc:  # counted as lost: a voter would have seen it
                 with lock:
                     errors.append(repr(exc))
@@ -217,7 +218,7 @@ def warm_pages(runs: int = 20) -> None:
     os.environ["DATABASE_URL"] = f"sqlite:///{folder}/demo.db"
     engine = make_engine(os.environ["DATABASE_URL"])
     seed.load_demo(engine)
-    published = next(c.id for c in vote_review.public_campaigns(engine) if c.status == "published")
+    published = next(c.id for c in vote_public.public_campaigns(engine) if c.status == "published")
     engine.dispose()
     st.cache_data.clear()
     st.cache_resource.clear()

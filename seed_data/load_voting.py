@@ -14,7 +14,7 @@ from db import clock, settings
 from db.models import AppUser, AuditLog, OrgUnit
 from db.models.voting import Campaign, Vote, VoteCase, VoteQuota
 from db.voting.codes import address_key
-from db.voting.review import store_publication
+from db.voting.results import store_publication
 from seed_data import SEED_DIR
 from seed_data.voting import burst_votes, generate_votes, synthetic_addresses, synthetic_voters
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pandas as pd
@@ -33,6 +33,7 @@ from db.pipeline import writes as project_writes
 from db.scorecards import entry as scorecard_entry
 from db.scorecards import evaluations, rectifications
 from db.scorecards import templates as eval_templates
+from db.voting import ballot as vote_ballot
 from db.voting import campaigns as voting
 from db.voting import codes as vote_codes
 from db.voting import review as vote_review
@@ -287,7 +288,7 @@ def test_public_vote_inputs(world, data):
                                                           code=code))
     ticket = data.draw(st.one_of(TEXT, st.none()))
     picks = data.draw(st.lists(st.one_of(st.sampled_from(world.open_cases), ANY), max_size=60))
-    refused_cleanly(world, lambda: voting.cast_votes(world.engine, ticket=ticket, case_ids=picks, client_address=address))
+    refused_cleanly(world, lambda: vote_ballot.cast_votes(world.engine, ticket=ticket, case_ids=picks, client_address=address))
 
 
 # --- grid reports: the form and the import --------------------------------------------------------------

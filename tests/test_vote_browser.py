@@ -10,7 +10,7 @@ import pytest
 from db import users
 from db.engine import make_engine
 from db.voting import campaigns as voting
-from db.voting import review as vote_review
+from db.voting import public as vote_public
 from tests.browser import chromium_page, require_browser, running_app, settle
 from tests.conftest import _sqlite_copy
 from tests.test_voting_db import make_campaign
@@ -29,7 +29,7 @@ def live_app(sqlite_template, tmp_path):
     url = _sqlite_copy(sqlite_template)
     engine = make_engine(url)
     admin = users.actor_for(engine, "admin")
-    demo = next(c.id for c in vote_review.public_campaigns(engine) if c.phase == "open")
+    demo = next(c.id for c in vote_public.public_campaigns(engine) if c.phase == "open")
     campaign_id, _ = make_campaign(engine, cases=0, open_=False, opens_in=timedelta(hours=-1))
     voting.add_case(engine, actor=admin, campaign_id=campaign_id, data={
         "title": HOSTILE, "organization": "<b>某组织</b> www.evil.cn x@evil.cn", "theme": "文化营造", "summary": "**粗体** <script>x</script>"})

@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 
 from db.engine import make_engine, reading
 from db.models.voting import Vote, VoteChallenge, VoteQuota
-from db.voting import campaigns as voting
+from db.voting import ballot as vote_ballot
 from db.voting import codes as vote_codes
 from tests.helpers import ROOT, open_campaign_with_voters
 
@@ -72,7 +72,7 @@ def _worker() -> None:
                     return
                 voter, bundle = tasks.pop()
             try:
-                outcomes = voting.cast_votes(engine, ticket=args["tickets"][voter], case_ids=bundle,
+                outcomes = vote_ballot.cast_votes(engine, ticket=args["tickets"][voter], case_ids=bundle,
                                              client_address="10.3.3.3")
                 line = {"voter": voter, "counted": [o.case_id for o in outcomes if o.result == "counted"]}
             except Exception as exc:  # a voter would have seen an error: the test fails on it

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from db.engine import make_engine, reading
 from db.models.voting import Vote, VoteQuota
-from db.voting import campaigns as voting
+from db.voting import ballot as vote_ballot
 from tests.helpers import ROOT, open_campaign_with_voters
 
 THREADS = 16
@@ -49,7 +49,7 @@ def _cast_all(url_or_engine, seed, tickets, cases):
     counted, tally, errors = [], Counter(), []
     for ticket, bundle in _attempts(seed, tickets, cases):
         try:
-            for outcome in voting.cast_votes(engine, ticket=ticket, case_ids=bundle, client_address="10.9.9.9"):
+            for outcome in vote_ballot.cast_votes(engine, ticket=ticket, case_ids=bundle, client_address="10.9.9.9"):
                 tally[outcome.result] += 1
                 if outcome.result == "counted":
                     counted.append((ticket, outcome.case_id))

@@ -19,8 +19,11 @@ from db.errors import DomainError, PermissionDenied
 from db.models import AuditLog, OrgUnit
 from db.models.voting import Campaign, Vote, VoteCase, VoteChallenge, VoteQuota, VoteThrottle
 from db.validation import InvalidInput
+from db.voting import ballot as vote_ballot
 from db.voting import campaigns as voting
 from db.voting import codes as vote_codes
+from db.voting import public as vote_public
+from db.voting import results as vote_results
 from db.voting import review as vote_review
 
 pytestmark = pytest.mark.calendar  # date-sensitive: CI runs these again at awkward instants
@@ -110,7 +113,7 @@ def test_voter_key_is_the_hmac_and_no_number_is_stored(engine):
     assert vote_codes.voter_key("+8613800138000") == expected
     campaign_id, cases = make_campaign(engine)
     ticket = ballot(engine, campaign_id, phone="138 0013 8000", address="198.51.100.7")
-    voting.cast_votes(engine, ticket=ticket, case_ids=cases[:1], client_address="198.51.100.7")
+    vote_ballot.cast_votes(engine, ticket=ticket, case_ids=cases[:1], client_address="198.51.100.7")
     with reading(engine) as s:
         vote = s.execute(select(Vote).where(Vote.campaign_id == campaign_id)).scalar_one()
         challenge = s.execute(select(VoteChallenge).where(VoteChallenge.campaign_id == campaign_id)).scalar_one()
@@ -275,20 +278,20 @@ def test_command_delivery_runs_the_program_without_a_shell(engine, monkeypatch, 
 def test_per_case_and_daily_limits_are_the_databases(engine, monkeypatch):
     campaign_id, cases = make_campaign(engine, cases=5, per_voter_per_day=3)
     ticket = ballot(engine, campaign_id)
-    assert _results(voting.cast_votes(engine, ticket=ticket, case_ids=[cases[0]], client_address="a")) == ["counted"]
-    again = voting.cast_votes(engine, ticket=ticket, case_ids=[cases[0], cases[1]], client_address="a")
+    assert _results(vote_ballot.cast_votes(engine, ticket=ticket, case_ids=[cases[0]], client_address="a")) == ["counted"]
+    again = vote_ballot.cast_votes(engine, ticket=ticket, case_ids=[cases[0], cases[1]], client_address="a")
     assert _results(again) == ["already_voted", "counted"]
-    rest = voting.cast_votes(engine, ticket=ticket, case_ids=[cases[2], cases[3], cases[4]], client_address="a")
+    rest = vote_ballot.cast_votes(engine, ticket=ticket, case_ids=[cases[2], cases[3], cases[4]], client_address="a")
     assert _results(rest) == ["counted", "quota_used", "quota_used"]
     state = vote_codes.ballot_state(engine, ticket=ticket)
     assert state.used_today == 3 and state.voted_today == frozenset(cases[:3])
     # tomorrow the quota is fresh (a new code: the ticket lasts 30 minutes)
     _shift(monkeypatch, timedelta(days=1))
     with pytest.raises(DomainError) as expired:
-        voting.cast_votes(engine, ticket=ticket, case_ids=[cases[0]], client_address="a")
+        vote_ballot.cast_votes(engine, ticket=ticket, case_ids=[cases[0]], client_address="a")
     assert expired.value.code == "vote.error.session_expired"
     tomorrow = ballot(engine, campaign_id)
-    assert _results(voting.cast_votes(engine, ticket=tomorrow, case_ids=[cases[0]], client_address="a")) == ["counted"]
+    assert _results(vote_ballot.cast_votes(engine, ticket=tomorrow, case_ids=[cases[0]], client_address="a")) == ["counted"]
     with reading(engine) as s:
         rows = s.execute(select(Vote.day, func.count()).where(Vote.campaign_id == campaign_id)
                          .group_by(Vote.day).order_by(Vote.day)).all()
@@ -300,7 +303,7 @@ def test_per_case_and_daily_limits_are_the_databases(engine, monkeypatch):
 def test_several_votes_per_case_per_day_when_the_rules_say_so(engine):
     campaign_id, cases = make_campaign(engine, per_voter_per_day=5, per_case_per_day=2)
     ticket = ballot(engine, campaign_id)
-    results = [voting.cast_votes(engine, ticket=ticket, case_ids=[cases[0]], client_address="a")[0].result
+    results = [vote_ballot.cast_votes(engine, ticket=ticket, case_ids=[cases[0]], client_address="a")[0].result
                for _ in range(3)]
     assert results == ["counted", "counted", "already_voted"]
     assert vote_codes.ballot_state(engine, ticket=ticket).used_today == 2
@@ -310,15 +313,15 @@ def test_hostile_submissions(engine):
     campaign_id, cases = make_campaign(engine)
     other_id, other_cases = make_campaign(engine)
     ticket = ballot(engine, campaign_id)
-    outcome = voting.cast_votes(engine, ticket=ticket, case_ids=[other_cases[0], "1", True, 10**12, cases[0]],
+    outcome = vote_ballot.cast_votes(engine, ticket=ticket, case_ids=[other_cases[0], "1", True, 10**12, cases[0]],
                                 client_address=None)
     assert _results(outcome) == ["unknown_case", "unknown_case", "counted"]
     for bad in ("", "forged-ticket", None):
         with pytest.raises(DomainError) as err:
-            voting.cast_votes(engine, ticket=bad, case_ids=cases, client_address="a")
+            vote_ballot.cast_votes(engine, ticket=bad, case_ids=cases, client_address="a")
         assert err.value.code == "vote.error.session_expired"
     with pytest.raises(DomainError) as nothing:
-        voting.cast_votes(engine, ticket=ticket, case_ids=[], client_address="a")
+        vote_ballot.cast_votes(engine, ticket=ticket, case_ids=[], client_address="a")
     assert nothing.value.code == "vote.error.nothing_picked"
 
 
@@ -331,18 +334,18 @@ def test_the_window_is_checked_on_the_server(engine, monkeypatch):
     ticket = ballot(engine, campaign_id)
     _shift(monkeypatch, timedelta(minutes=10, seconds=1))  # past closes_at, status still "open", ticket alive
     with pytest.raises(DomainError) as late:
-        voting.cast_votes(engine, ticket=ticket, case_ids=cases[:1], client_address="a")
+        vote_ballot.cast_votes(engine, ticket=ticket, case_ids=cases[:1], client_address="a")
     assert late.value.code == "vote.error.closed"
 
 
 def test_closing_stops_votes_and_codes(engine):
     campaign_id, cases = make_campaign(engine)
     ticket, fresh = ballot(engine, campaign_id), ballot(engine, campaign_id, phone="13900139002")
-    voting.cast_votes(engine, ticket=ticket, case_ids=cases[:1], client_address="a")  # this ticket is now known
+    vote_ballot.cast_votes(engine, ticket=ticket, case_ids=cases[:1], client_address="a")  # this ticket is now known
     voting.close_campaign(engine, actor=_admin(engine), campaign_id=campaign_id)
     for used in (ticket, fresh):
         with pytest.raises(DomainError) as closed:
-            voting.cast_votes(engine, ticket=used, case_ids=cases[1:2], client_address="a")
+            vote_ballot.cast_votes(engine, ticket=used, case_ids=cases[1:2], client_address="a")
         assert closed.value.code == "vote.error.closed"
     with reading(engine) as s:
         assert s.execute(select(func.count()).where(Vote.campaign_id == campaign_id)).scalar_one() == 1
@@ -353,11 +356,11 @@ def test_closing_stops_votes_and_codes(engine):
 def test_rules_freeze_at_the_first_vote(engine):
     admin = _admin(engine)
     campaign_id, cases = make_campaign(engine)
-    current = vote_review.get_campaign(engine, actor=admin, campaign_id=campaign_id)
+    current = voting.get_campaign(engine, actor=admin, campaign_id=campaign_id)
     data = {k: getattr(current, k) for k in ("title", "year", "org_unit_id", *voting.RULE_FIELDS)}
     changed = voting.update_campaign(engine, actor=admin, campaign_id=campaign_id, data={**data, "per_voter_per_day": 4})
     assert changed.per_voter_per_day == 4 and changed.rules_frozen_at is None
-    voting.cast_votes(engine, ticket=ballot(engine, campaign_id), case_ids=cases[:1], client_address="a")
+    vote_ballot.cast_votes(engine, ticket=ballot(engine, campaign_id), case_ids=cases[:1], client_address="a")
     with pytest.raises(DomainError) as frozen:
         voting.update_campaign(engine, actor=admin, campaign_id=campaign_id,
                                data={**data, "per_voter_per_day": 9, "expert_weight": 60, "public_weight": 40})
@@ -423,10 +426,10 @@ def test_cases_change_only_in_draft_and_opening_needs_two(engine):
 def test_live_tally_only_when_the_campaign_shows_it(engine):
     hidden, _ = make_campaign(engine)
     with pytest.raises(PermissionDenied):
-        vote_review.public_tally(engine, hidden)
+        vote_public.public_tally(engine, hidden)
     shown, cases = make_campaign(engine, show_live_tally=True)
-    voting.cast_votes(engine, ticket=ballot(engine, shown), case_ids=cases[:2], client_address="a")
-    tally = vote_review.public_tally(engine, shown)
+    vote_ballot.cast_votes(engine, ticket=ballot(engine, shown), case_ids=cases[:2], client_address="a")
+    tally = vote_public.public_tally(engine, shown)
     assert dict(zip(tally["case_id"], tally["votes"])) == {cases[0]: 1, cases[1]: 1}
 
 
@@ -442,10 +445,10 @@ def test_seeded_2019_campaign_matches_the_seed(engine):
     admin = _admin(engine)
     numbers = vote_review.summary(engine, actor=admin, campaign_id=campaign.id)
     assert numbers["valid"] > 90_000 and numbers["void"] == 1150
-    cases = vote_review.admin_cases(engine, actor=admin, campaign_id=campaign.id)
+    cases = voting.admin_cases(engine, actor=admin, campaign_id=campaign.id)
     assert len(cases) == 30 and set(cases["theme"]) == {"社区教育", "志愿者服务", "环境保护", "文化营造"}
     assert cases["expert_score"].notna().all()
-    results = vote_review.public_results(engine, campaign.id)
+    results = vote_public.public_results(engine, campaign.id)
     assert results["winner"].sum() == 10 and list(results["rank"]) == list(range(1, 31))
     assert campaign.status == "published" and campaign.notice_until == campaign.published_at.date() + timedelta(days=7)
     hours = vote_review.hourly(engine, actor=admin, campaign_id=campaign.id)
@@ -457,7 +460,7 @@ def test_seeded_2019_campaign_matches_the_seed(engine):
     assert set(flags["kind"]) == {"burst", "address", "night"} and flags["title"].nunique() == 1
     burst = flags[flags["kind"] == "burst"].iloc[0]
     assert burst["title"] == "龙舟路「旧物改造工坊」" and burst["hour"] == 2 and burst["votes"] - burst["valid"] == 1150
-    demo = [c for c in vote_review.public_campaigns(engine) if c.phase == "open"]
+    demo = [c for c in vote_public.public_campaigns(engine) if c.phase == "open"]
     assert len(demo) == 1 and demo[0].show_live_tally
 
 
@@ -466,9 +469,9 @@ def test_void_rank_and_publish(engine):
     campaign_id, cases = make_campaign(engine, cases=3, per_voter_per_day=3)
     for index in range(6):  # six voters from one address all pick case 0; two also pick case 1
         ticket = ballot(engine, campaign_id, phone=f"1390000{index:04d}", address="203.0.113.9")
-        voting.cast_votes(engine, ticket=ticket, case_ids=cases[:2] if index < 2 else cases[:1],
+        vote_ballot.cast_votes(engine, ticket=ticket, case_ids=cases[:2] if index < 2 else cases[:1],
                           client_address="203.0.113.9")
-    voting.cast_votes(engine, ticket=ballot(engine, campaign_id, phone="13911110000", address="x"),
+    vote_ballot.cast_votes(engine, ticket=ballot(engine, campaign_id, phone="13911110000", address="x"),
                       case_ids=[cases[2]], client_address="198.51.100.1")
     day, hour = vote_codes.local_day_hour(clock.utcnow())
     selection = {"case_id": cases[0], "kind": "address", "ip_key": vote_codes.address_key("203.0.113.9").hex(),
@@ -496,24 +499,24 @@ def test_void_rank_and_publish(engine):
     assert sorted(rows) == [("valid", None, 1), ("void", "同一地址集中投票", 6), ("void", "核查后作废", 2)]
     assert audited == 2
 
-    ranking = vote_review.ranking(engine, actor=leader, campaign_id=campaign_id)
+    ranking = vote_results.ranking(engine, actor=leader, campaign_id=campaign_id)
     assert ranking.set_index("case_id")["votes"].to_dict() == {cases[0]: 0, cases[1]: 0, cases[2]: 1}
     with pytest.raises(DomainError) as unscored:
-        vote_review.publish(engine, actor=admin, campaign_id=campaign_id)
+        vote_results.publish(engine, actor=admin, campaign_id=campaign_id)
     assert unscored.value.code == "vote.error.scores_missing" and unscored.value.params["missing"] == 3
     for case_id, score in zip(cases, (90, 80, 70)):
         voting.set_expert_score(engine, actor=admin, case_id=case_id, score=score)
-    ranking = vote_review.ranking(engine, actor=admin, campaign_id=campaign_id).set_index("case_id")
+    ranking = vote_results.ranking(engine, actor=admin, campaign_id=campaign_id).set_index("case_id")
     # 90×0.7 + 0 = 63; 80×0.7 = 56; 70×0.7 + 1/1×100×0.3 = 79
     assert ranking.loc[cases[2], "combined"] == 79.0 and ranking.loc[cases[2], "rank"] == 1
     assert ranking.loc[cases[0], "combined"] == 63.0 and ranking.loc[cases[0], "public_index"] == 0
-    assert set(vote_review.RANKING_COLUMNS) <= set(ranking.reset_index().columns)
+    assert set(vote_results.RANKING_COLUMNS) <= set(ranking.reset_index().columns)
     with pytest.raises(PermissionDenied):
-        vote_review.publish(engine, actor=leader, campaign_id=campaign_id)
-    vote_review.publish(engine, actor=admin, campaign_id=campaign_id)
-    published = vote_review.get_campaign(engine, actor=admin, campaign_id=campaign_id)
+        vote_results.publish(engine, actor=leader, campaign_id=campaign_id)
+    vote_results.publish(engine, actor=admin, campaign_id=campaign_id)
+    published = voting.get_campaign(engine, actor=admin, campaign_id=campaign_id)
     assert published.status == "published" and published.notice_until == clock.today() + timedelta(days=7)
-    results = vote_review.public_results(engine, campaign_id)
+    results = vote_public.public_results(engine, campaign_id)
     assert list(results["title"]) == ["案例2", "案例0", "案例1"] and results["winner"].all()
     with pytest.raises(DomainError):
         voting.set_expert_score(engine, actor=admin, case_id=cases[0], score=99)
@@ -524,8 +527,8 @@ def test_void_rank_and_publish(engine):
 
 def test_results_workbook_frames(engine):
     campaign = _seeded(engine)
-    frames = vote_review.result_frames(engine, actor=users.actor_for(engine, "leader"), campaign_id=campaign.id)
+    frames = vote_results.result_frames(engine, actor=users.actor_for(engine, "leader"), campaign_id=campaign.id)
     assert len(frames["ranking"]) == 30 and frames["daily"]["valid"].sum() > 90_000
     assert frames["voided"]["votes"].sum() == 1150 and len(frames["anomalies"]) == 3
     with pytest.raises(PermissionDenied):
-        vote_review.result_frames(engine, actor=users.actor_for(engine, "street"), campaign_id=campaign.id)
+        vote_results.result_frames(engine, actor=users.actor_for(engine, "street"), campaign_id=campaign.id)

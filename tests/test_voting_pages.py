@@ -9,9 +9,10 @@ from components.voting.captcha import ANSWER_KEY
 from db import clock, users
 from db.engine import reading
 from db.models.voting import Campaign, Vote
+from db.voting import ballot as vote_ballot
 from db.voting import campaigns as voting
 from db.voting import codes as vote_codes
-from db.voting import review as vote_review
+from db.voting import public as vote_public
 from tests.helpers import new_app, on_login_form, signed_in
 from tests.test_voting_db import ballot, make_campaign
 
@@ -24,7 +25,7 @@ def _public(query=None):
 
 
 def _demo(app_db):
-    return next(c for c in vote_review.public_campaigns(app_db) if c.phase == "open")
+    return next(c for c in vote_public.public_campaigns(app_db) if c.phase == "open")
 
 
 def _texts(at, kind):
@@ -69,7 +70,7 @@ def test_the_whole_public_flow_with_demo_delivery(app_db):
     assert any("验证成功" in s for s in _texts(at, "success"))
     boxes = at.get("checkbox")
     assert len(boxes) == 8
-    cases = vote_review.public_cases(app_db, demo.id)
+    cases = vote_public.public_cases(app_db, demo.id)
     first, second = int(cases["id"].iloc[0]), int(cases["id"].iloc[1])
     at.checkbox(key=f"vote_pick_{first}").check()
     at.checkbox(key=f"vote_pick_{second}").check().run()
@@ -110,7 +111,7 @@ def test_quota_message_when_the_day_is_used_up(app_db):
     at = _public()
     _send(at, "13912340000")
     _verify(at, _code_from_banner(at))
-    cases = [int(c) for c in vote_review.public_cases(app_db, demo.id)["id"]]
+    cases = [int(c) for c in vote_public.public_cases(app_db, demo.id)["id"]]
     for case_id in cases[:6]:  # the demo campaign allows five a day
         at.checkbox(key=f"vote_pick_{case_id}").check()
     at.button(key="vote_submit").click().run()
@@ -194,7 +195,7 @@ def test_admin_creates_fills_and_opens_a_campaign(app_db):
 
 def test_admin_sees_the_rules_locked_after_the_first_vote(app_db):
     campaign_id, cases = make_campaign(app_db)
-    voting.cast_votes(app_db, ticket=ballot(app_db, campaign_id), case_ids=cases[:1], client_address="a")
+    vote_ballot.cast_votes(app_db, ticket=ballot(app_db, campaign_id), case_ids=cases[:1], client_address="a")
     at = signed_in("admin")
     at.switch_page("pages/vote_admin.py").run()
     at.selectbox(key="vote_admin_campaign").select(campaign_id).run()
@@ -219,7 +220,7 @@ def test_review_leader_reads_admin_voids_and_publishes(app_db):
     campaign_id, cases = make_campaign(app_db, cases=2)
     for index in range(30):  # thirty numbers, one address: enough to raise the address flag
         ticket = ballot(app_db, campaign_id, phone=f"1377777{index:04d}", address=f"10.7.7.{index}")
-        voting.cast_votes(app_db, ticket=ticket, case_ids=cases[:1], client_address="203.0.113.50")
+        vote_ballot.cast_votes(app_db, ticket=ticket, case_ids=cases[:1], client_address="203.0.113.50")
     admin = users.actor_for(app_db, "admin")
     voting.close_campaign(app_db, actor=admin, campaign_id=campaign_id)
     at = signed_in("admin", query={"c": str(campaign_id)})
@@ -239,12 +240,12 @@ def test_review_leader_reads_admin_voids_and_publishes(app_db):
         voting.set_expert_score(app_db, actor=admin, case_id=case_id, score=85)
     at.button(key="vote_publish").click().run()
     assert any("结果已公布" in s for s in _texts(at, "success"))
-    assert vote_review.get_campaign(app_db, actor=admin, campaign_id=campaign_id).status == "published"
+    assert voting.get_campaign(app_db, actor=admin, campaign_id=campaign_id).status == "published"
 
 
 def test_already_voted_when_another_session_of_the_same_number_voted_first(app_db, monkeypatch):
     demo = _demo(app_db)
-    first = int(vote_review.public_cases(app_db, demo.id)["id"].iloc[0])
+    first = int(vote_public.public_cases(app_db, demo.id)["id"].iloc[0])
     phone_a, phone_b = _public(), _public()
     _send(phone_a, "13912340002")
     _verify(phone_a, _code_from_banner(phone_a))

@@ -10,23 +10,25 @@ from components.overview import data as overview_data
 from db.access import Actor
 from db.errors import DomainError
 from db.voting import campaigns as voting
+from db.voting import public as vote_public
+from db.voting import results as vote_results
 from db.voting import review as vote_review
 
 
 @st.cache_data(ttl=600, show_spinner=False)
 def public_campaigns(url: str) -> list[voting.CampaignPublic]:
-    return vote_review.public_campaigns(store.engine_for(url))
+    return vote_public.public_campaigns(store.engine_for(url))
 
 
 @st.cache_data(ttl=600, show_spinner=False)
 def public_cases(url: str, campaign_id: int) -> pd.DataFrame:
-    return vote_review.public_cases(store.engine_for(url), campaign_id)
+    return vote_public.public_cases(store.engine_for(url), campaign_id)
 
 
 @st.cache_data(ttl=30, show_spinner=False)  # "live": other voters' votes show within half a minute
 def public_tally(url: str, campaign_id: int) -> dict[int, int] | None:
     try:
-        frame = vote_review.public_tally(store.engine_for(url), campaign_id)
+        frame = vote_public.public_tally(store.engine_for(url), campaign_id)
     except DomainError:
         return None
     return {int(c): int(v) for c, v in zip(frame["case_id"], frame["votes"])}
@@ -35,19 +37,19 @@ def public_tally(url: str, campaign_id: int) -> dict[int, int] | None:
 @st.cache_data(ttl=600, show_spinner=False)
 def public_results(url: str, campaign_id: int) -> pd.DataFrame | None:
     try:
-        return vote_review.public_results(store.engine_for(url), campaign_id)
+        return vote_public.public_results(store.engine_for(url), campaign_id)
     except DomainError:
         return None
 
 
 @st.cache_data(ttl=600, show_spinner=False)
 def campaigns(url: str, actor: Actor) -> pd.DataFrame:
-    return vote_review.list_campaigns(store.engine_for(url), actor=actor)
+    return voting.list_campaigns(store.engine_for(url), actor=actor)
 
 
 @st.cache_data(ttl=600, show_spinner=False)
 def admin_cases(url: str, actor: Actor, campaign_id: int) -> pd.DataFrame:
-    return vote_review.admin_cases(store.engine_for(url), actor=actor, campaign_id=campaign_id)
+    return voting.admin_cases(store.engine_for(url), actor=actor, campaign_id=campaign_id)
 
 
 @st.cache_data(ttl=600, show_spinner=False)
@@ -67,7 +69,7 @@ def anomalies(url: str, actor: Actor, campaign_id: int) -> pd.DataFrame:
 
 @st.cache_data(ttl=600, show_spinner=False)
 def ranking(url: str, actor: Actor, campaign_id: int) -> pd.DataFrame:
-    return vote_review.ranking(store.engine_for(url), actor=actor, campaign_id=campaign_id)
+    return vote_results.ranking(store.engine_for(url), actor=actor, campaign_id=campaign_id)
 
 
 def clear_votes() -> None:

@@ -16,8 +16,10 @@ from components.voting import data as voting_data
 from db import clock
 from db.errors import DomainError
 from db.models.voting import THEMES
+from db.voting import ballot as vote_ballot
 from db.voting import campaigns as voting
 from db.voting import codes as vote_codes
+from db.voting import rules as vote_rules
 
 THEME_LABELS = {theme: f"vote.theme.{theme}" for theme in THEMES}
 _FLOW_KEYS = ("vote_step", "vote_sent", "vote_phone_sent", "vote_ticket", "vote_flow_campaign")
@@ -92,7 +94,7 @@ def _submit(campaign_id: int, titles: dict[int, str]) -> None:
         _say("warning", t("vote.error.nothing_picked"), "submit")
         return
     try:
-        outcomes = voting.cast_votes(store.engine(), ticket=st.session_state.get("vote_ticket", ""),
+        outcomes = vote_ballot.cast_votes(store.engine(), ticket=st.session_state.get("vote_ticket", ""),
                                      case_ids=picked, client_address=_client_address())
     except DomainError as err:
         _fail(err, "panel" if err.code == "vote.error.session_expired" else "submit")
@@ -144,7 +146,7 @@ def render(_actor=None) -> None:
     campaign = _pick_campaign(campaigns)
     if st.session_state.get("vote_flow_campaign") not in (None, campaign.id):
         _reset_flow()
-    phase = vote_codes.phase(campaign.status, campaign.opens_at, campaign.closes_at, clock.utcnow())
+    phase = vote_rules.phase(campaign.status, campaign.opens_at, campaign.closes_at, clock.utcnow())
     _header(campaign, phase)
     cases = voting_data.public_cases(url, campaign.id)
     if phase == "published":

@@ -16,7 +16,6 @@ from db.access import Actor
 from db.errors import DomainError
 from db.models.voting import THEMES
 from db.voting import campaigns as voting
-from db.voting import review as vote_review
 
 STATUS_LABELS = ("draft", "open", "closed", "published")
 CAMPAIGN_HEADINGS = {"title": "vote.col.campaign", "year": "vote.col.year", "status_label": "vote.col.status",
@@ -71,7 +70,7 @@ def render(actor: Actor) -> None:
         _campaign_form(actor, None)
         return
     engine = store.engine()
-    campaign = vote_review.get_campaign(engine, actor=actor, campaign_id=choice)
+    campaign = voting.get_campaign(engine, actor=actor, campaign_id=choice)
     _actions(actor, campaign)
     with st.expander(t("vote.admin.edit"), expanded=campaign.status == "draft"):
         _campaign_form(actor, campaign)
@@ -177,7 +176,7 @@ def _cases(actor: Actor, campaign: voting.CampaignPublic) -> None:
 
 
 def _add_case(actor: Actor, campaign: voting.CampaignPublic) -> None:
-    projects = vote_review.project_options(store.engine())
+    projects = voting.project_options(store.engine())
     themes = list(THEMES)
     theme_labels = {theme: t(f"vote.theme.{theme}") for theme in themes}
     with st.form("vote_case_form", clear_on_submit=True):

@@ -13,6 +13,7 @@ from components.texts import translate
 from components.voting import data as voting_data
 from db.access import Actor
 from db.errors import DomainError
+from db.voting import results as vote_results
 from db.voting import review as vote_review
 
 RANKING_HEADINGS = {
@@ -179,7 +180,7 @@ def _ranking_table(frame: pd.DataFrame, lg: str) -> pd.DataFrame:
 
 def workbook(url: str, actor: Actor, campaign_id: int, lg: str) -> bytes:
     """The results workbook: ranking, votes per day, flags, voided votes (built when clicked)."""
-    sheets = vote_review.result_frames(store.engine_for(url), actor=actor, campaign_id=campaign_id)
+    sheets = vote_results.result_frames(store.engine_for(url), actor=actor, campaign_id=campaign_id)
     daily = {"day": "vote.col.day", "votes": "vote.col.votes", "valid": "vote.col.valid"}
     voided = {"title": "vote.col.title", "void_reason": "vote.col.reason", "votes": "vote.col.votes",
               "voided_at": "vote.col.voided_at"}
@@ -204,7 +205,7 @@ def _ranking(url: str, actor: Actor, campaign_id: int, status: str, label: str) 
     if actor.role == "admin" and status == "closed":
         if st.button(t("vote.review.publish"), key="vote_publish", type="primary"):
             try:
-                vote_review.publish(store.engine(), actor=actor, campaign_id=campaign_id)
+                vote_results.publish(store.engine(), actor=actor, campaign_id=campaign_id)
             except DomainError as err:
                 st.error(error_text(err, field_prefix="vote.field."))
                 return

@@ -25,6 +25,8 @@ from db.pipeline import rules as pipeline_rules
 from db.pipeline.projects import project_scope
 from db.scorecards import results as eval_results
 from db.scorecards.results import panel_results
+from db.voting import campaigns as voting
+from db.voting import public as vote_public
 from db.voting import review as vote_review
 
 WORST_CONTRACTORS = 8
@@ -189,7 +191,7 @@ def campaign_for(engine: Engine, *, actor: Actor, year: int) -> Optional[int]:
     """The campaign the overview reports for the year: an open one first, then the latest of that
     year. A street scope sees its district's campaign (campaigns are run by districts)."""
     require(actor, "overview.read")
-    campaigns = vote_review.list_campaigns(engine, actor=_campaign_reader(engine, actor))
+    campaigns = voting.list_campaigns(engine, actor=_campaign_reader(engine, actor))
     campaigns = campaigns[(campaigns["year"] == year) & (campaigns["status"] != "draft")]
     if campaigns.empty:
         return None
@@ -208,15 +210,15 @@ def _campaign_reader(engine: Engine, actor: Actor) -> Actor:
 
 def vote_facts(engine: Engine, *, actor: Actor, campaign_id: int) -> VoteFacts:
     reader = _campaign_reader(engine, actor)
-    campaign = vote_review.get_campaign(engine, actor=reader, campaign_id=campaign_id)
+    campaign = voting.get_campaign(engine, actor=reader, campaign_id=campaign_id)
     counts = vote_review.summary(engine, actor=reader, campaign_id=campaign_id)
     flags = vote_review.anomalies(engine, actor=reader, campaign_id=campaign_id)
-    cases = vote_review.admin_cases(engine, actor=reader, campaign_id=campaign_id)
+    cases = voting.admin_cases(engine, actor=reader, campaign_id=campaign_id)
     # once published the review is over: a flag left standing was judged and kept, not pending
     pending = 0 if campaign.status == "published" else int((flags["valid"].fillna(0) > 0).sum())
     winners = 0
     if campaign.status == "published":
-        winners = int(vote_review.public_results(engine, campaign_id)["winner"].sum())
+        winners = int(vote_public.public_results(engine, campaign_id)["winner"].sum())
     return VoteFacts(campaign_id=campaign_id, title=campaign.title, year=campaign.year, status=campaign.status,
                      valid=counts["valid"], void=counts["void"], voters=counts["voters"], cases=len(cases),
                      flags=len(flags), pending_flags=pending, winners=winners)

@@ -1,1 +1,2 @@
-"""The public "top-ten" vote: campaigns, voter codes and throttles, review of the votes cast."""
+"""The public "top-ten" vote: campaigns (admin), ballot (casting), codes and throttles, delivery,
+public reads, review (hourly, anomalies, void), results (ranking, publication), rules."""

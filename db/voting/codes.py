@@ -1,4 +1,5 @@
-"""Who may vote: mobile numbers, one-time codes, send throttles, ballot tickets, the window check.
+"""Who may vote: mobile numbers, one-time codes, send throttles and ballot tickets (delivery of a code
+is db/voting/delivery.py, the voting window db/voting/rules.py).
 
 No number is stored: the voter key is HMAC-SHA256(APP_SECRET_KEY, "vote-v1|" + E.164 number) and the
 client address is kept only as an HMAC too. A code is 6 digits, stored as an HMAC, valid 5 minutes,
@@ -10,13 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import logging
 import math
-import os
 import re
 import secrets
-import shlex
-import subprocess
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -31,6 +28,8 @@ from db import clock, settings
 from db.engine import reading, transaction
 from db.errors import DomainError, NotFound
 from db.models.voting import Campaign, Vote, VoteChallenge, VoteQuota, VoteThrottle
+from db.voting.delivery import DeliveryFailed, deliver, delivery_mode
+from db.voting.rules import require_open
 
 CODE_TTL = timedelta(minutes=5)
 MAX_ATTEMPTS = 5
@@ -42,10 +41,6 @@ THROTTLES = {
     "number": ((60, 1), (3600, 5), (86400, 10)),
     "address": ((60, 10), (3600, 60)),
 }
-DELIVERY_ENV = "VOTE_CODE_DELIVERY"
-COMMAND_ENV = "VOTE_CODE_COMMAND"
-COMMAND_TIMEOUT_S = 15
-_log = logging.getLogger(__name__)
 
 
 def dialect_insert(session_or_engine, table):
@@ -132,23 +127,6 @@ def local_day_hour(moment: datetime) -> tuple[date, int]:
 
 # --- the window, checked on the server ----------------------------------------------------------
 
-def phase(status: str, opens_at: datetime, closes_at: datetime, now: datetime) -> str:
-    """draft|upcoming|open|ended|closed|published against the server clock."""
-    if status == "open":
-        return "upcoming" if now < opens_at else ("ended" if now >= closes_at else "open")
-    return status
-
-
-def require_open(status: str | None, opens_at: datetime | None, closes_at: datetime | None, now: datetime) -> None:
-    """Raises the message a voter sees unless voting is open right now."""
-    if status is None:
-        raise NotFound("vote.error.no_campaign")
-    current = phase(status, opens_at, closes_at, now)
-    if current in ("draft", "upcoming"):
-        raise DomainError("vote.error.not_open")
-    if current != "open":
-        raise DomainError("vote.error.closed")
-
 
 # --- sending a code -----------------------------------------------------------------------------
 
@@ -158,35 +136,6 @@ class CodeSent:
     expires_at: datetime
     delivery: str
     demo_code: str | None  # only with the demo delivery, to show under its banner
-
-
-class DeliveryFailed(Exception):
-    pass
-
-
-def delivery_mode() -> str:
-    mode = os.environ.get(DELIVERY_ENV, "demo").strip().lower() or "demo"
-    if mode not in ("demo", "command") or (mode == "command" and not os.environ.get(COMMAND_ENV, "").strip()):
-        raise DomainError("vote.error.delivery_config")  # fail closed rather than guess
-    return mode
-
-
-def deliver(mode: str, e164: str, code: str) -> str | None:
-    """demo: hand the code back for the screen; command: run VOTE_CODE_COMMAND (no shell) and write
-    "<E.164 number>\n<code>\n" to its standard input: an argument list is readable by every local
-    user through ps and /proc, a pipe is not."""
-    if mode == "demo":
-        return code
-    argv = shlex.split(os.environ[COMMAND_ENV])
-    try:
-        subprocess.run(argv, shell=False, check=True, timeout=COMMAND_TIMEOUT_S, capture_output=True,
-                       input=f"{e164}\n{code}\n", text=True)
-    except (OSError, subprocess.SubprocessError) as exc:
-        # for the operator's log: what failed, never the number or the code
-        status = getattr(exc, "returncode", None)
-        _log.warning("vote code delivery failed: %s%s", type(exc).__name__, f" (exit {status})" if status else "")
-        raise DeliveryFailed(type(exc).__name__) from None
-    return None
 
 
 DAY = 86400
