@@ -4,10 +4,9 @@ passed by code, periods as text, so every argument hashes cheaply; writes call `
 from __future__ import annotations
 
 import pandas as pd
-import streamlit as st
 
 from components import store
-from components.overview import data as overview_data
+from components.caching import cached
 from db import orgs
 from db.access import Actor
 from db.errors import NotFound
@@ -15,12 +14,12 @@ from db.grids import indicators as gi
 from db.grids.rules import Period, month_add, parse_period
 
 
-@st.cache_data(ttl=600, show_spinner=False)
+@cached("grids")
 def definitions(url: str) -> pd.DataFrame:
     return gi.definitions(store.engine_for(url))
 
 
-@st.cache_data(ttl=600, show_spinner=False, max_entries=2000)  # codes come from URLs: bound the cache
+@cached("orgs", max_entries=2000)  # codes come from URLs: bound the cache
 def unit(url: str, actor: Actor, code: str) -> orgs.UnitPublic | None:
     """The unit of that code in the actor's scope, or None."""
     try:
@@ -29,7 +28,7 @@ def unit(url: str, actor: Actor, code: str) -> orgs.UnitPublic | None:
         return None
 
 
-@st.cache_data(ttl=600, show_spinner=False)
+@cached("orgs")
 def scope_unit(url: str, actor: Actor) -> orgs.UnitPublic:
     return orgs.scope_unit(store.engine_for(url), actor=actor)
 
@@ -41,68 +40,61 @@ def _unit(url: str, actor: Actor, code: str) -> orgs.UnitPublic:
     return found
 
 
-@st.cache_data(ttl=600, show_spinner=False)
+@cached("orgs")
 def breadcrumb(url: str, actor: Actor, code: str) -> list[orgs.UnitPublic]:
     return orgs.breadcrumb(store.engine_for(url), actor=actor, unit=_unit(url, actor, code))
 
 
-@st.cache_data(ttl=600, show_spinner=False)
+@cached("grids")
 def summary(url: str, actor: Actor, code: str, period: str) -> pd.Series:
     return gi.unit_summary(store.engine_for(url), actor=actor, unit=_unit(url, actor, code),
                            period=parse_period(period))
 
 
-@st.cache_data(ttl=600, show_spinner=False)
+@cached("grids")
 def children(url: str, actor: Actor, code: str, period: str) -> pd.DataFrame:
     return gi.children(store.engine_for(url), actor=actor, unit=_unit(url, actor, code), period=parse_period(period))
 
 
-@st.cache_data(ttl=600, show_spinner=False)
+@cached("grids")
 def monthly(url: str, actor: Actor, code: str, last: str, months: int = 24) -> pd.DataFrame:
     return gi.monthly(store.engine_for(url), actor=actor, unit=_unit(url, actor, code), last=last, months=months)
 
 
-@st.cache_data(ttl=600, show_spinner=False)
+@cached("grids")
 def heatmap(url: str, actor: Actor, code: str, indicator: str, last: str) -> pd.DataFrame:
     return gi.heatmap(store.engine_for(url), actor=actor, unit=_unit(url, actor, code), code=indicator, last=last)
 
 
-@st.cache_data(ttl=600, show_spinner=False)
+@cached("grids")
 def reporting(url: str, actor: Actor, code: str, period: str) -> pd.DataFrame:
     return gi.reporting(store.engine_for(url), actor=actor, unit=_unit(url, actor, code), period=parse_period(period))
 
 
-@st.cache_data(ttl=600, show_spinner=False)
+@cached("grids")
 def community_types(url: str, actor: Actor, code: str, period: str) -> pd.DataFrame:
     return gi.community_types(store.engine_for(url), actor=actor, unit=_unit(url, actor, code),
                               period=parse_period(period))
 
 
-@st.cache_data(ttl=600, show_spinner=False)
+@cached("grids")
 def outliers(url: str, actor: Actor, code: str, period: str, limit: int) -> pd.DataFrame:
     return gi.outliers(store.engine_for(url), actor=actor, unit=_unit(url, actor, code), period=parse_period(period),
                        limit=limit)
 
 
-@st.cache_data(ttl=600, show_spinner=False)
+@cached("orgs")
 def roster(url: str, actor: Actor, code: str) -> pd.DataFrame:
     return orgs.roster(store.engine_for(url), actor=actor, grid=_unit(url, actor, code))
 
 
-@st.cache_data(ttl=600, show_spinner=False)
+@cached("grids")
 def grid_months(url: str, actor: Actor, code: str, last: str) -> pd.DataFrame:
     """A grid's last twelve months, for the entry page's context table."""
     span = Period(f"{month_add(last, -11)}..{last}", "range", month_add(last, -11), last)
     return gi.children(store.engine_for(url), actor=actor, unit=_unit(url, actor, code), period=span)
 
 
-@st.cache_data(ttl=600, show_spinner=False)
+@cached("orgs")
 def units(url: str, actor: Actor, level: str) -> pd.DataFrame:
     return orgs.units_in_scope(store.engine_for(url), actor=actor, levels=(level,))
-
-
-def clear() -> None:
-    """After a write: every figure built from grid reports may have changed."""
-    for reader in (summary, children, monthly, heatmap, reporting, community_types, outliers, grid_months):
-        reader.clear()
-    overview_data.clear()

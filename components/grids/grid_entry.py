@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import formatting, store
+from components import caching, formatting, store
 from components.grids import data as grid_data
 from components.grids import tables as grid_tables
 from components.grids.periods import default_month, month_labels, month_options
@@ -123,7 +123,7 @@ def _form(actor: Actor, state: grid_reports.ReportPublic) -> None:
     except DomainError as err:
         st.error(error_text(err, field_prefix="grid.field."))
         return
-    grid_data.clear()
+    caching.clear("grids")
     message = t("grid.entry.saved", grid=md_escape(state.grid_name), period=state.period)
     if saved.confirmed:
         fields = "、".join(t(f"grid.field.{code}") for code in saved.confirmed)
@@ -143,7 +143,7 @@ def _reopen(actor: Actor, state: grid_reports.ReportPublic) -> None:
             except DomainError as err:
                 st.error(error_text(err, field_prefix="grid.field."))
                 return
-            grid_data.clear()
+            caching.clear("grids")
             st.session_state[_FLASH] = t("grid.reopen.done", grid=md_escape(state.grid_name), period=state.period)
             st.rerun()
 

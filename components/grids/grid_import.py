@@ -6,8 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components import exports, store, tables
-from components.grids import data as grid_data
+from components import caching, exports, store, tables
 from components.grids.periods import default_month, month_labels, month_options
 from components.i18n import error_text, lang, t
 from db.access import Actor
@@ -78,7 +77,7 @@ def _run(actor: Actor, period: str, filename: str, data: bytes) -> tuple[str, st
         return "error", t("grid.import.rejected", count=len(err.problems)), problem_table(err.problems)
     except DomainError as err:
         return "error", error_text(err, field_prefix="grid.field."), None
-    grid_data.clear()
+    caching.clear("grids")
     return "success", t("grid.import.done", rows=done.rows, created=done.created, updated=done.updated), None
 
 

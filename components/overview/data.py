@@ -5,36 +5,33 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-import streamlit as st
 
-from components import store
+from components import caching, store
+from components.caching import cached
 from components.overview import briefing
 from db.access import Actor
 from db.overview import headline as overview
 
+# the headline figures and alerts are built from every area's rows: a write in any of them clears these
+caching.depends("overview", "pipeline", "scorecards", "voting", "grids")
 
-@st.cache_data(ttl=300, show_spinner=False, max_entries=64)
+
+@cached("overview", ttl=300, max_entries=64)
 def overview_of(url: str, actor: Actor, year: int, today: date) -> overview.Overview:
     return overview.overview(store.engine_for(url), actor=actor, year=year, today=today)
 
 
-@st.cache_data(ttl=300, show_spinner=False)
+@cached("orgs", ttl=300)
 def scope_choices(url: str, actor: Actor) -> pd.DataFrame:
     return overview.scope_choices(store.engine_for(url), actor=actor)
 
 
-@st.cache_data(ttl=300, show_spinner=False)
+@cached("overview.years", ttl=300)
 def years(url: str, actor: Actor) -> list[int]:
     return overview.years(store.engine_for(url), actor=actor)
 
 
-def clear() -> None:
-    """Every area's clear() calls this: a write anywhere may change a headline figure or an alert."""
-    overview_of.clear()
-    shown.clear()
-
-
-@st.cache_data(ttl=300, show_spinner=False, max_entries=64)
+@cached("overview", ttl=300, max_entries=64)
 def shown(url: str, actor: Actor, year: int, today: date, lang: str) -> dict:
     """What the page draws, built once per scope, year and language: Altair's validation and the
     labelled frames cost more than the queries, so warm reruns only send these to the browser."""

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import formatting, store
+from components import caching, formatting, store
 from components.i18n import lang, t
-from components.pipeline import data as pipeline_data
 from components.pipeline import form as project_form
 from components.pipeline import labels as pipeline_labels
 from db.access import Actor
@@ -31,7 +30,7 @@ def render(actor: Actor, project: ProjectDetail, *, flash_key: str) -> None:
 
 
 def _done(flash_key: str, message: str) -> None:
-    pipeline_data.clear()
+    caching.clear("pipeline")
     st.session_state[flash_key] = message
     st.rerun()
 

@@ -6,118 +6,96 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-import streamlit as st
 
 from components import store
-from components.overview import data as overview_data
+from components.caching import cached
 from db import orgs
 from db.access import Actor
 from db.pipeline import catalogue, compliance, projects, social_orgs
 from db.pipeline.projects import ProjectFilter
 from db.pipeline.social_orgs import OrgFilter
 
-_CACHE = dict(ttl=600, show_spinner=False)
 
-
-@st.cache_data(**_CACHE)
+@cached("pipeline")
 def options(url: str, actor: Actor) -> projects.FilterOptions:
     return projects.filter_options(store.engine_for(url), actor=actor)
 
 
-@st.cache_data(**_CACHE)
+@cached("pipeline")
 def summary(url: str, actor: Actor, filters: ProjectFilter, today: date) -> projects.PipelineSummary:
     return projects.summary(store.engine_for(url), actor=actor, filters=filters, today=today)
 
 
-@st.cache_data(**_CACHE)
+@cached("pipeline")
 def by_stage(url: str, actor: Actor, filters: ProjectFilter, today: date) -> pd.DataFrame:
     return projects.by_stage(store.engine_for(url), actor=actor, filters=filters, today=today)
 
 
-@st.cache_data(**_CACHE)
+@cached("pipeline")
 def by_domain(url: str, actor: Actor, filters: ProjectFilter, today: date) -> pd.DataFrame:
     return projects.by_domain(store.engine_for(url), actor=actor, filters=filters, today=today)
 
 
-@st.cache_data(**_CACHE)
+@cached("pipeline")
 def by_street(url: str, actor: Actor, filters: ProjectFilter, today: date) -> pd.DataFrame:
     return projects.by_street(store.engine_for(url), actor=actor, filters=filters, today=today)
 
 
-@st.cache_data(**_CACHE)
+@cached("pipeline")
 def project_list(url: str, actor: Actor, filters: ProjectFilter, today: date) -> pd.DataFrame:
     return projects.list_projects(store.engine_for(url), actor=actor, filters=filters, today=today)
 
 
-@st.cache_data(**_CACHE)
+@cached("pipeline")
 def project_choices(url: str, actor: Actor) -> pd.DataFrame:
     return projects.project_choices(store.engine_for(url), actor=actor)
 
 
-@st.cache_data(**_CACHE)
+@cached("pipeline")
 def compliance_failures(url: str, actor: Actor, filters: ProjectFilter, today: date) -> pd.DataFrame:
     return compliance.failures(store.engine_for(url), actor=actor, filters=filters, today=today)
 
 
-@st.cache_data(**_CACHE)
+@cached("pipeline")
 def compliance_counts(url: str, actor: Actor, filters: ProjectFilter, today: date) -> dict:
     return compliance.failure_counts(store.engine_for(url), actor=actor, filters=filters, today=today)
 
 
-@st.cache_data(**_CACHE)
+@cached("pipeline")
 def catalogue_items(url: str, actor: Actor, filters: ProjectFilter, today: date) -> pd.DataFrame:
     return catalogue.items(store.engine_for(url), actor=actor, filters=filters, today=today)
 
 
-@st.cache_data(**_CACHE)
+@cached("pipeline")
 def catalogue_outside(url: str, actor: Actor, filters: ProjectFilter, today: date) -> pd.DataFrame:
     return catalogue.outside(store.engine_for(url), actor=actor, filters=filters, today=today)
 
 
-@st.cache_data(**_CACHE)
+@cached("pipeline")
 def catalogue_choices(url: str) -> pd.DataFrame:
     return catalogue.choices(store.engine_for(url))
 
 
-@st.cache_data(**_CACHE)
+@cached("pipeline")
 def org_list(url: str, actor: Actor, filters: OrgFilter, today: date) -> pd.DataFrame:
     return social_orgs.list_orgs(store.engine_for(url), actor=actor, filters=filters, today=today)
 
 
-@st.cache_data(**_CACHE)
+@cached("pipeline")
 def org_counts(url: str, actor: Actor, filters: OrgFilter, today: date) -> social_orgs.OrgCounts:
     return social_orgs.org_counts(store.engine_for(url), actor=actor, filters=filters, today=today)
 
 
-@st.cache_data(**_CACHE)
+@cached("pipeline")
 def org_counts_by(url: str, actor: Actor, by: str, filters: OrgFilter, today: date) -> pd.DataFrame:
     return social_orgs.counts_by(store.engine_for(url), actor=actor, by=by, filters=filters, today=today)
 
 
-@st.cache_data(**_CACHE)
+@cached("pipeline")
 def contractor_choices(url: str, actor: Actor, today: date) -> pd.DataFrame:
     return social_orgs.contractor_choices(store.engine_for(url), actor=actor, today=today)
 
 
-@st.cache_data(**_CACHE)
+@cached("orgs")
 def units(url: str, actor: Actor, levels: tuple[str, ...]) -> pd.DataFrame:
     return orgs.units_in_scope(store.engine_for(url), actor=actor, levels=levels)
-
-
-_DERIVED: list = []
-
-
-def cleared_with_writes(cached):
-    """Register a cached function of another module (e.g. chart specs built from these reads) so
-    clear() empties it too."""
-    _DERIVED.append(cached)
-    return cached
-
-
-def clear() -> None:
-    """After a successful write: every figure of the area may have changed."""
-    for reader in (options, summary, by_stage, by_domain, by_street, project_list, project_choices,
-                   compliance_failures, compliance_counts, catalogue_items, catalogue_outside, org_list,
-                   org_counts, org_counts_by, contractor_choices, *_DERIVED):
-        reader.clear()
-    overview_data.clear()

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import formatting, store
+from components import caching, formatting, store
 from components.i18n import lang, t
-from components.pipeline import data as pipeline_data
 from components.pipeline import labels as pipeline_labels
 from components.pipeline.form import FLASH, fields, show_error
 from db import clock
@@ -35,6 +34,6 @@ def render(actor: Actor) -> None:
     except DomainError as err:
         show_error(err)
         return
-    pipeline_data.clear()
+    caching.clear("pipeline")
     st.session_state[FLASH] = t("pipe.new.created", code=created.code, budget=formatting.wan_yuan(created.budget, lang()))
     st.switch_page("pages/project_detail.py", query_params={"project": created.code})

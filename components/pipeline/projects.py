@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from components import charts, formatting, store
+from components.caching import cached
 from components.i18n import lang, t
 from components.pipeline import charts as pipeline_charts
 from components.pipeline import data as pipeline_data
@@ -57,8 +58,7 @@ def _metrics(figures: PipelineSummary, lg: str) -> None:
 
 # Building Altair charts (and validating their specs) costs more than the page's queries, so the
 # finished Vega-Lite specs are cached with the reads they are made of and cleared with them.
-@pipeline_data.cleared_with_writes
-@st.cache_data(ttl=600, show_spinner=False)
+@cached("pipeline")
 def chart_specs(url: str, actor: Actor, filters: ProjectFilter, today: date, lg: str) -> list[dict]:
     """Projects and budget per stage, budget by domain and by street, as Vega-Lite specs."""
     def tr(key: str) -> str:
@@ -91,8 +91,7 @@ def chart_specs(url: str, actor: Actor, filters: ProjectFilter, today: date, lg:
     return [chart.to_dict() for chart in built]
 
 
-@pipeline_data.cleared_with_writes
-@st.cache_data(ttl=600, show_spinner=False)
+@cached("pipeline")
 def table_frame(url: str, actor: Actor, filters: ProjectFilter, today: date, lg: str) -> pd.DataFrame:
     """The list as shown: the export's headings and labels, the code as a link to the detail page."""
     frame = pipeline_data.project_list(url, actor, filters, today)

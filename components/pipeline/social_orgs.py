@@ -8,7 +8,8 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from components import formatting, store, tables
+from components import caching, formatting, store, tables
+from components.caching import cached
 from components.i18n import lang, t
 from components.pipeline import charts as pipeline_charts
 from components.pipeline import data as pipeline_data
@@ -98,8 +99,7 @@ def render(actor: Actor) -> None:
     _one_org(actor, pipeline_data.org_list(url, actor, filters, today), lg)
 
 
-@pipeline_data.cleared_with_writes
-@st.cache_data(ttl=600, show_spinner=False)
+@cached("pipeline")
 def chart_specs(url: str, actor: Actor, filters: OrgFilter, today: date, lg: str) -> list[dict]:
     """Organizations by kind, by track and by grade, as Vega-Lite specs (cached like the reads)."""
     specs = [("kind", lambda k: pipeline_labels.org_kind(k, lg), None),
@@ -120,8 +120,7 @@ def _grade_label(key: str, lg: str) -> str:
     return translate(f"pipe.org.grade.{key}", lg) if key in ("expired", "unrated") else key
 
 
-@pipeline_data.cleared_with_writes
-@st.cache_data(ttl=600, show_spinner=False)
+@cached("pipeline")
 def table_frame(url: str, actor: Actor, filters: OrgFilter, today: date, lg: str) -> pd.DataFrame:
     """The registry as shown and downloaded: labels instead of codes, headings in the user's language."""
     frame = pipeline_data.org_list(url, actor, filters, today)
@@ -184,7 +183,7 @@ def _rating_form(actor: Actor, org_id: int, name: str) -> None:
     except DomainError as err:
         project_form.show_error(err)
         return
-    pipeline_data.clear()
+    caching.clear("pipeline")
     st.session_state[FLASH] = t("pipe.org.recorded", name=md_escape(name), grade=pipeline_labels.grade(saved.grade),
                                 valid_until=formatting.day(saved.grade_valid_until, lang()))
     st.rerun()

@@ -6,11 +6,9 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-import streamlit as st
 
 from components import store
-from components.overview import data as overview_data
-from components.pipeline import data as pipeline_data
+from components.caching import cached
 from db.access import Actor
 from db.errors import NotFound
 from db.scorecards import entry as scorecard_entry
@@ -19,48 +17,45 @@ from db.scorecards import results as eval_results
 from db.scorecards import templates as eval_templates
 from db.scorecards.results import ResultFilter
 
-_CACHE = dict(ttl=600, show_spinner=False)
 
-
-@pipeline_data.cleared_with_writes  # a project registered or moved on changes the choices too
-@st.cache_data(**_CACHE)
+@cached("scorecards", "pipeline")  # a project registered or moved on changes the choices too
 def project_options(url: str, actor: Actor) -> pd.DataFrame:
     """Projects an admin can put up for evaluation (30,000 in a city: read once, searched in memory)."""
     return evaluations.project_options(store.engine_for(url), actor=actor)
 
 
-@st.cache_data(**_CACHE)
+@cached("scorecards")
 def result_options(url: str, actor: Actor) -> dict:
     return eval_results.filter_options(store.engine_for(url), actor=actor)
 
 
-@st.cache_data(**_CACHE)
+@cached("scorecards")
 def summary(url: str, actor: Actor, filters: ResultFilter, today: date) -> eval_results.ResultSummary:
     return eval_results.summary(store.engine_for(url), actor=actor, filters=filters, today=today)
 
 
-@st.cache_data(**_CACHE)
+@cached("scorecards")
 def evaluation_list(url: str, actor: Actor, filters: ResultFilter) -> pd.DataFrame:
     return eval_results.evaluation_list(store.engine_for(url), actor=actor, filters=filters)
 
 
-@st.cache_data(**_CACHE)
+@cached("scorecards")
 def distribution(url: str, actor: Actor, by: str, filters: ResultFilter) -> pd.DataFrame:
     return eval_results.grade_distribution(store.engine_for(url), actor=actor, by=by, filters=filters)
 
 
-@st.cache_data(**_CACHE)
+@cached("scorecards")
 def league(url: str, actor: Actor, filters: ResultFilter, min_evaluations: int) -> pd.DataFrame:
     return eval_results.league_table(store.engine_for(url), actor=actor, filters=filters,
                                      min_evaluations=min_evaluations)
 
 
-@st.cache_data(**_CACHE)
+@cached("scorecards")
 def calibration(url: str, actor: Actor, filters: ResultFilter) -> pd.DataFrame:
     return eval_results.calibration(store.engine_for(url), actor=actor, filters=filters)
 
 
-@st.cache_data(**_CACHE)
+@cached("scorecards")
 def evaluation_detail(url: str, actor: Actor, evaluation_id: int) -> dict:
     """Everything one evaluation's view and exports need: facts, report text, result, scores, panel."""
     engine = store.engine_for(url)
@@ -75,7 +70,7 @@ def evaluation_detail(url: str, actor: Actor, evaluation_id: int) -> dict:
     }
 
 
-@st.cache_data(**_CACHE)
+@cached("scorecards")
 def evaluation_facts(url: str, actor: Actor, evaluation_id: int) -> eval_results.ReportFacts | None:
     """One evaluation's project and round, or None when it does not exist or lies outside the scope."""
     try:
@@ -84,53 +79,44 @@ def evaluation_facts(url: str, actor: Actor, evaluation_id: int) -> eval_results
         return None
 
 
-@st.cache_data(**_CACHE)
+@cached("scorecards")
 def project_rounds(url: str, actor: Actor, project_id: int) -> pd.DataFrame:
     return eval_results.project_rounds(store.engine_for(url), actor=actor, project_id=project_id)
 
 
-@st.cache_data(**_CACHE)
+@cached("scorecards")
 def progress(url: str, actor: Actor, round_: str | None, status: str | None, overdue_only: bool,
              today: date, year: int | None = None) -> pd.DataFrame:
     return evaluations.progress(store.engine_for(url), actor=actor, round=round_, status=status,
                                 overdue_only=overdue_only, today=today, year=year)
 
 
-@st.cache_data(**_CACHE)
+@cached("scorecards")
 def templates(url: str, actor: Actor) -> pd.DataFrame:
     return eval_templates.list_templates(store.engine_for(url), actor=actor)
 
 
-@st.cache_data(**_CACHE)
+@cached("scorecards")
 def template(url: str, actor: Actor, template_id: int) -> eval_templates.TemplatePublic:
     return eval_templates.get_template(store.engine_for(url), actor=actor, template_id=template_id)
 
 
-@st.cache_data(**_CACHE)
+@cached("scorecards")
 def my_assignments(url: str, actor: Actor, today: date) -> pd.DataFrame:
     return scorecard_entry.my_assignments(store.engine_for(url), actor=actor, today=today)
 
 
-@st.cache_data(**_CACHE)
+@cached("scorecards")
 def scorecard(url: str, actor: Actor, assignment_id: int) -> scorecard_entry.ScorecardPublic:
     return scorecard_entry.get_scorecard(store.engine_for(url), actor=actor, assignment_id=assignment_id)
 
 
-@st.cache_data(**_CACHE)
+@cached("scorecards")
 def rect_items(url: str, actor: Actor, status: str | None, overdue_only: bool, today: date) -> pd.DataFrame:
     return rectifications.list_items(store.engine_for(url), actor=actor, status=status, overdue_only=overdue_only,
                                      today=today)
 
 
-@st.cache_data(**_CACHE)
+@cached("scorecards")
 def rect_counts(url: str, actor: Actor, today: date) -> dict[str, int]:
     return rectifications.counts(store.engine_for(url), actor=actor, today=today)
-
-
-def clear_all() -> None:
-    """After any write of the area: results, progress, lists and forms all read the changed rows."""
-    for reader in (project_options, result_options, summary, evaluation_list, distribution, league, calibration,
-                   evaluation_detail, evaluation_facts, project_rounds, progress, templates, template, my_assignments, scorecard,
-                   rect_items, rect_counts):
-        reader.clear()
-    overview_data.clear()

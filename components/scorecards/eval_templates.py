@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components import formatting, store, tables
+from components import caching, formatting, store, tables
 from components.i18n import error_text, escaped, lang, t
 from components.safe_text import md_escape
 from components.scorecards import data as eval_data
@@ -151,7 +151,7 @@ def _new(actor: Actor, template: eval_templates.TemplatePublic) -> None:
 
 
 def _saved(saved: eval_templates.TemplatePublic) -> None:
-    eval_data.clear_all()
+    caching.clear("scorecards")
     st.session_state[FLASH] = t("eval.tpl.saved", name=md_escape(saved.name), version=saved.version)
     st.query_params["template"] = str(saved.id)
     st.session_state.pop("tpl_pick", None)

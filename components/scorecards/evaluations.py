@@ -10,7 +10,7 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from components import formatting, store, tables
+from components import caching, formatting, store, tables
 from components.i18n import error_text, lang, t
 from components.safe_text import md_escape
 from components.scorecards import data as eval_data
@@ -37,7 +37,7 @@ PANEL_HEADINGS = {"evaluator_name": "eval.col.evaluator", "status_label": "eval.
 
 
 def _done(message: str, evaluation_id: int | None = None) -> None:
-    eval_data.clear_all()
+    caching.clear("scorecards")
     st.session_state[FLASH] = message
     if evaluation_id is not None:
         st.query_params["evaluation"] = str(evaluation_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import formatting, store, tables
+from components import caching, formatting, store, tables
 from components.i18n import error_text, lang, t
 from components.safe_text import md_escape
 from components.scorecards import data as eval_data
@@ -97,6 +97,6 @@ def _declaration(actor: Actor, card: ScorecardPublic) -> None:
         except DomainError as err:
             st.error(error_text(err, "eval.field."))
             return
-        eval_data.clear_all()
+        caching.clear("scorecards")
         st.session_state[scorecard_form.FLASH_KEY] = t("eval.coi.recorded" if choice == "none" else "eval.coi.recused")
         st.rerun()

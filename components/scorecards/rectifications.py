@@ -9,7 +9,7 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from components import formatting, store, tables
+from components import caching, formatting, store, tables
 from components.i18n import error_text, lang, t
 from components.scorecards import data as eval_data
 from components.scorecards import picks as eval_picks
@@ -147,6 +147,6 @@ def _add(actor: Actor) -> None:
 
 
 def _done(message: str) -> None:
-    eval_data.clear_all()
+    caching.clear("scorecards")
     st.session_state[FLASH] = message
     st.rerun()

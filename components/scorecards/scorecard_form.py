@@ -7,10 +7,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components import formatting, store
+from components import caching, formatting, store
 from components.i18n import error_text, escaped, lang, t
 from components.safe_text import md_escape
-from components.scorecards import data as eval_data
 from db.access import Actor
 from db.errors import DomainError
 from db.scorecards import entry as scorecard_entry
@@ -133,6 +132,6 @@ def _actions(actor: Actor, card: ScorecardPublic, values: dict, lg: str) -> None
         for message in score_messages(err, card.template, lg):
             st.error(message)
         return
-    eval_data.clear_all()
+    caching.clear("scorecards")
     st.session_state[FLASH_KEY] = t("eval.form.submitted" if status == "submitted" else "eval.form.saved")
     st.rerun()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import formatting, store
+from components import caching, formatting, store
 from components.i18n import error_text, lang, t
 from components.safe_text import md_escape
 from components.voting import captcha as vote_captcha
@@ -101,7 +101,7 @@ def _submit(campaign_id: int, titles: dict[int, str]) -> None:
         if err.code == "vote.error.session_expired":
             _reset_flow()
         return
-    voting_data.clear_votes()
+    caching.clear("voting.votes")
     by_result: dict[str, list[str]] = {}
     for outcome in outcomes:
         st.session_state[f"vote_pick_{outcome.case_id}"] = False

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
-from components import formatting, store, tables
+from components import caching, formatting, store, tables
 from components.i18n import error_text, lang, t
 from components.voting import data as voting_data
 from db import clock, orgs, settings
@@ -26,7 +26,7 @@ CASE_HEADINGS = {"sort_order": "vote.col.no", "title": "vote.col.title", "organi
 
 
 def _done(message: str) -> None:
-    voting_data.clear_all()
+    caching.clear("voting")
     st.session_state["vote_admin_flash"] = message
     st.rerun()
 

@@ -7,7 +7,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from components import exports, formatting, store, tables
+from components import caching, exports, formatting, store, tables
 from components.i18n import error_text, lang, t
 from components.texts import translate
 from components.voting import data as voting_data
@@ -166,7 +166,7 @@ def _void_form(url: str, actor: Actor, campaign_id: int, voidable: pd.DataFrame)
     except DomainError as err:
         st.error(error_text(err, field_prefix="vote.field."))
         return
-    voting_data.clear_votes()
+    caching.clear("voting.votes")
     st.session_state["vote_review_flash"] = t("vote.review.voided", n=formatting.number(count, lang()))
     st.rerun()
 
@@ -209,6 +209,6 @@ def _ranking(url: str, actor: Actor, campaign_id: int, status: str, label: str) 
             except DomainError as err:
                 st.error(error_text(err, field_prefix="vote.field."))
                 return
-            voting_data.clear_all()
+            caching.clear("voting")
             st.session_state["vote_review_flash"] = t("vote.review.published")
             st.rerun()
