@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components import formatting, tables
+from components import formatting, tables, url_state
 from components.grids import charts as grid_charts
 from components.grids import data as grid_data
 from components.grids import tables as grid_tables
@@ -58,7 +58,7 @@ def children_table(actor: Actor, url: str, unit, period: Period, defs: pd.DataFr
 
 
 def _indicator_changed() -> None:
-    st.query_params["ind"] = st.session_state["grid_ind"]
+    url_state.write("ind", st.session_state["grid_ind"])
 
 
 def indicator_pick(defs: pd.DataFrame) -> pd.Series:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components import store
+from components import store, url_state
 from components.grids import dashboard_sections as sections
 from components.grids import data as grid_data
 from components.grids import tables as grid_tables
@@ -64,7 +64,7 @@ def _kind_changed() -> None:
 
 
 def _period_changed() -> None:
-    st.query_params["period"] = st.session_state["grid_period"]
+    url_state.write("period", st.session_state["grid_period"])
 
 
 def _period_picker(period: Period) -> None:

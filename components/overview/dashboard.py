@@ -8,7 +8,7 @@ from functools import partial
 
 import streamlit as st
 
-from components import formatting, shell, store
+from components import formatting, shell, store, url_state
 from components.exports import DOCX_MIME, XLSX_MIME
 from components.i18n import lang, t
 from components.overview import briefing, briefing_files
@@ -42,7 +42,7 @@ def _district_changed(base_code: str) -> None:
 
 
 def _year_changed() -> None:
-    st.query_params["year"] = str(st.session_state["ov_year"])
+    url_state.write("year", st.session_state["ov_year"])
 
 
 def selectors(actor: Actor, url: str) -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import store
+from components import store, url_state
 from components.i18n import lang, t
 from components.pipeline import data as pipeline_data
 from components.pipeline import labels as pipeline_labels
@@ -30,22 +30,16 @@ def _choices(opts: FilterOptions, lg: str) -> dict[str, dict]:
     }
 
 
-def _to_url(param: str, value, opts: FilterOptions) -> str | None:
-    if value is None or value is False or value == "":
-        return None
-    if param == "street":
-        return opts.street_codes.get(value)
-    if param == "overdue":
-        return "1"
-    return str(value)
+def _to_url(param: str, value, opts: FilterOptions):
+    """The value as the URL shows it: a street by its code, not its id."""
+    return opts.street_codes.get(value) if param == "street" and value is not None else value
 
 
-def _from_url(param: str, raw: str | None, options: dict, opts: FilterOptions):
-    if raw is None:
-        return None
+def _from_url(param: str, options: dict, opts: FilterOptions):
     if param == "street":
+        raw = st.query_params.get(param)
         return next((sid for sid, code in opts.street_codes.items() if code == raw), None)
-    return next((value for value in options if value is not None and str(value) == raw), None)
+    return url_state.read(param, options)
 
 
 def _key(prefix: str, param: str) -> str:
@@ -61,7 +55,7 @@ def _adopt_url(prefix: str, fields: tuple[str, ...], choices: dict, opts: Filter
         return
     for param in fields:
         if param in SELECTS:
-            st.session_state[_key(prefix, param)] = _from_url(param, url[param], choices[param], opts)
+            st.session_state[_key(prefix, param)] = _from_url(param, choices[param], opts)
         elif param == "overdue":
             st.session_state[_key(prefix, param)] = url[param] in ("1", "true")
         else:
@@ -70,12 +64,7 @@ def _adopt_url(prefix: str, fields: tuple[str, ...], choices: dict, opts: Filter
 
 def _publish(prefix: str, fields: tuple[str, ...], opts: FilterOptions) -> None:
     for param in fields:
-        wanted = _to_url(param, st.session_state.get(_key(prefix, param)), opts)
-        if wanted is None:
-            if param in st.query_params:
-                del st.query_params[param]
-        elif st.query_params.get(param) != wanted:
-            st.query_params[param] = wanted
+        url_state.write(param, _to_url(param, st.session_state.get(_key(prefix, param)), opts))
     st.session_state[f"_{prefix}_url"] = {param: st.query_params.get(param) for param in fields}
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components import formatting, store, tables
+from components import formatting, store, tables, url_state
 from components.i18n import lang, t
 from components.pipeline import actions as project_actions
 from components.pipeline import data as pipeline_data
@@ -73,7 +73,7 @@ def _picker(actor: Actor) -> None:
 
     def _open() -> None:
         if st.session_state.get("pipe_detail_pick"):
-            st.query_params["project"] = st.session_state["pipe_detail_pick"]
+            url_state.write("project", st.session_state["pipe_detail_pick"])
 
     st.selectbox(t("pipe.detail.pick"), list(labels), index=None, format_func=labels.get, key="pipe_detail_pick",
                  placeholder=t("pipe.detail.pick_placeholder"), on_change=_open)

@@ -9,7 +9,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from components import formatting, store, tables
+from components import formatting, store, tables, url_state
 from components.i18n import lang, t
 from components.pipeline import labels as pipeline_labels
 from components.scorecards import data as eval_data
@@ -38,21 +38,17 @@ def _to_url(key: str, param: str) -> None:
     value = st.session_state.get(key)
     if key == "res_year" and value in (None, ALL):
         st.query_params["year"] = ALL  # said outright: a link without a year means the latest one
-    elif value is None or value == ALL:
-        st.query_params.pop(param, None)
     else:
-        st.query_params[param] = str(value)
+        url_state.write(param, value, empty=(None, ALL))
     if "year" not in st.query_params and "res_year" in st.session_state:  # the year on screen stays put
-        st.query_params["year"] = str(st.session_state["res_year"])
+        url_state.write("year", st.session_state["res_year"])
 
 
 def _from_url(key: str, param: str, options: list) -> None:
-    raw = st.query_params.get(param)
-    for option in options:
-        if option != ALL and str(option) == raw:
-            st.session_state[key] = option
-            return
-    if raw is None or raw == ALL or st.session_state.get(key) not in options:
+    found = url_state.read(param, [o for o in options if o != ALL])
+    if found is not None:
+        st.session_state[key] = found
+    elif st.query_params.get(param) in (None, ALL) or st.session_state.get(key) not in options:
         st.session_state[key] = ALL
 
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from components import caching, formatting, store, tables
+from components import caching, formatting, store, tables, url_state
 from components.i18n import error_text, lang, t
 from components.safe_text import md_escape
 from components.scorecards import data as eval_data
@@ -45,20 +45,12 @@ def _done(message: str, evaluation_id: int | None = None) -> None:
     st.rerun()
 
 
-def _sync(key: str, param: str) -> None:
-    value = st.session_state.get(key)
-    if value in (None, False, "", ALL):
-        st.query_params.pop(param, None)
-    else:
-        st.query_params[param] = "1" if value is True else str(value)
-
-
 def _publish() -> None:
     """A filter change writes every filter to the URL, so the link holds exactly the view (a bare link
     means the latest year; "all" years has to be said)."""
     for key, param in FILTERS:
-        _sync(key, param)
-    st.query_params["year"] = str(st.session_state["ev_year"])
+        url_state.write(param, st.session_state.get(key), empty=(*url_state.EMPTY, ALL))
+    url_state.write("year", st.session_state["ev_year"])
 
 
 def _adopt_url(years: list[int], choices: dict[str, dict]) -> None:
@@ -124,7 +116,8 @@ def _progress_table(frame: pd.DataFrame, names: dict[str, str], lg: str) -> pd.D
 
 def _chosen(actor: Actor, labels: dict[int, str], round_names: dict[str, str], lg: str) -> None:
     evaluation_id = eval_picks.evaluation_pick(actor, "ev_pick", labels, round_names, caption=t("eval.admin.pick"),
-                                               on_change=_sync, args=("ev_pick", "evaluation"))
+                                               on_change=url_state.from_widget,
+                                               args=("ev_pick", "evaluation", (*url_state.EMPTY, ALL)))
     if evaluation_id is None:
         return
     detail = eval_data.evaluation_detail(store.url(), actor, int(evaluation_id))

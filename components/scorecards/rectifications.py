@@ -9,7 +9,7 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from components import caching, formatting, store, tables
+from components import caching, formatting, store, tables, url_state
 from components.i18n import error_text, lang, t
 from components.scorecards import data as eval_data
 from components.scorecards import picks as eval_picks
@@ -29,14 +29,6 @@ HEADINGS = {"project_code": "eval.col.project_code", "project_title": "eval.col.
             "evidence": "eval.col.evidence"}
 
 
-def _sync(key: str, param: str) -> None:
-    value = st.session_state.get(key)
-    if value in (None, False):
-        st.query_params.pop(param, None)
-    else:  # ?status=all said outright: a link without a status means the open items
-        st.query_params[param] = "1" if value is True else str(value)
-
-
 def render(actor: Actor) -> None:
     lg = lang()
     today = clock.today()
@@ -54,8 +46,9 @@ def render(actor: Actor) -> None:
     st.session_state["rect_overdue"] = st.query_params.get("overdue") == "1"
     left, right = st.columns(2)
     left.selectbox(t("eval.col.status"), list(statuses), format_func=statuses.get, key="rect_status",
-                   on_change=_sync, args=("rect_status", "status"))
-    right.checkbox(t("eval.rect.overdue_only"), key="rect_overdue", on_change=_sync, args=("rect_overdue", "overdue"))
+                   on_change=url_state.from_widget, args=("rect_status", "status"))
+    right.checkbox(t("eval.rect.overdue_only"), key="rect_overdue", on_change=url_state.from_widget,
+                   args=("rect_overdue", "overdue"))
     status = None if st.session_state["rect_status"] == ALL else st.session_state["rect_status"]
     items = eval_data.rect_items(store.url(), actor, status, st.session_state["rect_overdue"], today)
     found = eval_picks.matching(items, eval_picks.search_box("rect_search", "eval.rect.search_hint"),

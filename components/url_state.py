@@ -1,0 +1,39 @@
+"""One way to keep a widget in the URL, so a link holds exactly the view: `write` puts a value in the
+query string (or takes an empty one out), `read` finds the URL's value among a widget's options."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+import streamlit as st
+
+EMPTY = (None, False, "")
+
+
+def as_text(value: Any, empty: Iterable = EMPTY) -> str | None:
+    """A widget value as the URL writes it: None for an empty one, "1" for a ticked box."""
+    if any(value is e or (type(value) is type(e) and value == e) for e in empty):  # 0 is not False
+        return None
+    return "1" if value is True else str(value)
+
+
+def write(param: str, value: Any, *, empty: Iterable = EMPTY) -> None:
+    """Put `value` in the URL as `param`, or take `param` out when the value is empty; untouched if equal."""
+    text = as_text(value, empty)
+    if text is None:
+        st.query_params.pop(param, None)
+    elif st.query_params.get(param) != text:
+        st.query_params[param] = text
+
+
+def read(param: str, options: Iterable, default: Any = None) -> Any:
+    """The option whose text is the URL's `param`, or `default` (no value, or one no option has)."""
+    raw = st.query_params.get(param)
+    if raw is None:
+        return default
+    return next((option for option in options if option is not None and str(option) == raw), default)
+
+
+def from_widget(key: str, param: str, empty: Iterable = EMPTY) -> None:
+    """An on_change callback: the widget `key`'s new value goes to the URL as `param`."""
+    write(param, st.session_state.get(key), empty=empty)
