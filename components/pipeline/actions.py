@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import caching, formatting, store
+from components import formatting, store
 from components.i18n import lang, t
 from components.pipeline import form as project_form
 from components.pipeline import labels as pipeline_labels
+from components.writes import attempt
 from db.access import Actor
-from db.errors import DomainError
 from db.pipeline import rules
 from db.pipeline import writes as project_writes
 from db.pipeline.projects import ProjectDetail
@@ -27,12 +27,6 @@ def render(actor: Actor, project: ProjectDetail, *, flash_key: str) -> None:
         _terminate(actor, project, lg, flash_key)
     st.divider()
     _edit(actor, project, flash_key)
-
-
-def _done(flash_key: str, message: str) -> None:
-    caching.clear("pipeline")
-    st.session_state[flash_key] = message
-    st.rerun()
 
 
 def _advance(actor: Actor, project: ProjectDetail, lg: str, flash_key: str) -> None:
@@ -53,13 +47,10 @@ def _advance(actor: Actor, project: ProjectDetail, lg: str, flash_key: str) -> N
         submitted = st.form_submit_button(t("pipe.action.advance_submit", target=pipeline_labels.stage(target, lg)),
                                           type="primary", key="pipe_advance_submit")
     if submitted:
-        try:
-            moved = project_writes.advance(store.engine(), actor=actor, code=project.code, note=note,
-                                           exception_reason=exception, expected_stage=project.stage)
-        except DomainError as err:
-            project_form.show_error(err)
-        else:
-            _done(flash_key, t("pipe.action.advanced", stage=pipeline_labels.stage(moved.stage, lg)))
+        attempt(lambda: project_writes.advance(store.engine(), actor=actor, code=project.code, note=note,
+                                               exception_reason=exception, expected_stage=project.stage),
+                area="pipeline", flash_key=flash_key, field_prefix=project_form.FIELD_PREFIX,
+                done=lambda moved: t("pipe.action.advanced", stage=pipeline_labels.stage(moved.stage, lg)))
 
 
 def _signing_notice(project: ProjectDetail, lg: str) -> None:
@@ -84,13 +75,10 @@ def _move_back(actor: Actor, project: ProjectDetail, lg: str, flash_key: str) ->
         reason = st.text_area(t("pipe.field.reason"), key="pipe_back_reason", max_chars=500)
         submitted = st.form_submit_button(t("pipe.action.back_submit"), key="pipe_back_submit")
     if submitted:
-        try:
-            moved = project_writes.move_back(store.engine(), actor=actor, code=project.code, reason=reason,
-                                             expected_stage=project.stage)
-        except DomainError as err:
-            project_form.show_error(err)
-        else:
-            _done(flash_key, t("pipe.action.moved_back", stage=pipeline_labels.stage(moved.stage, lg)))
+        attempt(lambda: project_writes.move_back(store.engine(), actor=actor, code=project.code, reason=reason,
+                                                 expected_stage=project.stage),
+                area="pipeline", flash_key=flash_key, field_prefix=project_form.FIELD_PREFIX,
+                done=lambda moved: t("pipe.action.moved_back", stage=pipeline_labels.stage(moved.stage, lg)))
 
 
 def _terminate(actor: Actor, project: ProjectDetail, lg: str, flash_key: str) -> None:
@@ -106,13 +94,10 @@ def _terminate(actor: Actor, project: ProjectDetail, lg: str, flash_key: str) ->
         if not confirmed:
             st.error(t("pipe.action.terminate_unconfirmed"))
             return
-        try:
-            project_writes.terminate(store.engine(), actor=actor, code=project.code, reason=reason,
-                                     expected_stage=project.stage)
-        except DomainError as err:
-            project_form.show_error(err)
-        else:
-            _done(flash_key, t("pipe.action.terminated"))
+        attempt(lambda: project_writes.terminate(store.engine(), actor=actor, code=project.code, reason=reason,
+                                                 expected_stage=project.stage),
+                area="pipeline", flash_key=flash_key, field_prefix=project_form.FIELD_PREFIX,
+                done=t("pipe.action.terminated"))
 
 
 def _edit(actor: Actor, project: ProjectDetail, flash_key: str) -> None:
@@ -125,12 +110,9 @@ def _edit(actor: Actor, project: ProjectDetail, flash_key: str) -> None:
                                  help=t("pipe.action.edit_exception_help")) if contracted else None
         submitted = st.form_submit_button(t("common.save"), type="primary", key="pipe_edit_submit")
     if submitted:
-        try:
-            saved = project_writes.update_project(store.engine(), actor=actor, code=project.code, data=values,
-                                                  exception_reason=exception)
-        except DomainError as err:
-            project_form.show_error(err)
-        else:
-            _done(flash_key, t("pipe.action.saved", budget=formatting.wan_yuan(saved.budget, lang())))
+        attempt(lambda: project_writes.update_project(store.engine(), actor=actor, code=project.code, data=values,
+                                                      exception_reason=exception),
+                area="pipeline", flash_key=flash_key, field_prefix=project_form.FIELD_PREFIX,
+                done=lambda saved: t("pipe.action.saved", budget=formatting.wan_yuan(saved.budget, lang())))
 
 

@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from components import caching, formatting, store, tables
+from components import formatting, store, tables
 from components.caching import cached
 from components.i18n import lang, t
 from components.pipeline import charts as pipeline_charts
@@ -17,9 +17,9 @@ from components.pipeline import form as project_form
 from components.pipeline import labels as pipeline_labels
 from components.safe_text import md_escape
 from components.texts import translate
+from components.writes import attempt
 from db import clock
 from db.access import Actor
-from db.errors import DomainError
 from db.pipeline import rules, social_orgs
 from db.pipeline.social_orgs import OrgFilter
 
@@ -177,13 +177,8 @@ def _rating_form(actor: Actor, org_id: int, name: str) -> None:
         submitted = st.form_submit_button(t("pipe.org.record_submit"), type="primary", key="pipe_rating_submit")
     if not submitted:
         return
-    try:
-        saved = social_orgs.record_rating(store.engine(), actor=actor, org_id=org_id,
-                                          data={"grade": grade, "score": score, "rated_on": rated_on, "note": note})
-    except DomainError as err:
-        project_form.show_error(err)
-        return
-    caching.clear("pipeline")
-    st.session_state[FLASH] = t("pipe.org.recorded", name=md_escape(name), grade=pipeline_labels.grade(saved.grade),
-                                valid_until=formatting.day(saved.grade_valid_until, lang()))
-    st.rerun()
+    attempt(lambda: social_orgs.record_rating(store.engine(), actor=actor, org_id=org_id,
+                                              data={"grade": grade, "score": score, "rated_on": rated_on, "note": note}),
+            area="pipeline", flash_key=FLASH, field_prefix=project_form.FIELD_PREFIX,
+            done=lambda saved: t("pipe.org.recorded", name=md_escape(name), grade=pipeline_labels.grade(saved.grade),
+                                 valid_until=formatting.day(saved.grade_valid_until, lang())))

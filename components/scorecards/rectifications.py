@@ -9,13 +9,13 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from components import caching, formatting, store, tables, url_state
-from components.i18n import error_text, lang, t
+from components import formatting, store, tables, url_state
+from components.i18n import lang, t
 from components.scorecards import data as eval_data
 from components.scorecards import picks as eval_picks
+from components.writes import attempt
 from db import clock
 from db.access import Actor
-from db.errors import DomainError
 from db.scorecards import rectifications, rules
 from db.scorecards.results import ResultFilter
 from db.validation import DATE_MIN, latest_due
@@ -96,12 +96,9 @@ def _close(actor: Actor, items: pd.DataFrame) -> None:
     closed_on = st.date_input(t("eval.field.closed_on"), value=clock.today(), min_value=DATE_MIN,
                               max_value=clock.today(), key="rect_closed_on")
     if st.button(t("eval.rect.close"), key="rect_close_btn", type="primary"):
-        try:
-            rectifications.close_item(store.engine(), actor=actor, item_id=pick, evidence=evidence, closed_on=closed_on)
-        except DomainError as err:
-            st.error(error_text(err, "eval.field."))
-            return
-        _done(t("eval.rect.closed"))
+        attempt(lambda: rectifications.close_item(store.engine(), actor=actor, item_id=pick, evidence=evidence,
+                                                  closed_on=closed_on),
+                area="scorecards", flash_key=FLASH, done=t("eval.rect.closed"), field_prefix="eval.field.")
 
 
 def _add(actor: Actor) -> None:
@@ -131,15 +128,7 @@ def _add(actor: Actor) -> None:
                             width="stretch", column_config=columns)
     if st.button(t("eval.rect.create"), key="rect_create_btn", type="primary"):
         rows = [{k: (None if pd.isna(v) else v) for k, v in row.items()} for row in edited.to_dict("records")]
-        try:
-            count = rectifications.create_items(store.engine(), actor=actor, evaluation_id=evaluation_id, items=rows)
-        except DomainError as err:
-            st.error(error_text(err, "eval.field."))
-            return
-        _done(t("eval.rect.created", n=count))
-
-
-def _done(message: str) -> None:
-    caching.clear("scorecards")
-    st.session_state[FLASH] = message
-    st.rerun()
+        attempt(lambda: rectifications.create_items(store.engine(), actor=actor, evaluation_id=evaluation_id,
+                                                    items=rows),
+                area="scorecards", flash_key=FLASH, done=lambda count: t("eval.rect.created", n=count),
+                field_prefix="eval.field.")

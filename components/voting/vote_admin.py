@@ -8,12 +8,12 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
-from components import caching, formatting, store, tables
-from components.i18n import error_text, lang, t
+from components import formatting, store, tables
+from components.i18n import lang, t
 from components.voting import data as voting_data
+from components.writes import attempt
 from db import clock, orgs, settings
 from db.access import Actor
-from db.errors import DomainError
 from db.models.voting import THEMES
 from db.voting import campaigns as voting
 
@@ -25,24 +25,8 @@ CASE_HEADINGS = {"sort_order": "vote.col.no", "title": "vote.col.title", "organi
                  "theme_label": "vote.col.theme", "expert_score": "vote.col.expert_score", "summary": "vote.col.summary"}
 
 
-def _done(message: str) -> None:
-    caching.clear("voting")
-    st.session_state["vote_admin_flash"] = message
-    st.rerun()
-
-
-def _error(err: DomainError) -> None:
-    st.error(error_text(err, field_prefix="vote.field."))
-
-
 def _attempt(write, done_key: str) -> None:
-    """Run a db write; on success clear the caches and rerun with a note, else show the refusal."""
-    try:
-        write()
-    except DomainError as err:
-        _error(err)
-        return
-    _done(t(done_key))
+    attempt(write, area="voting", flash_key="vote_admin_flash", done=t(done_key), field_prefix="vote.field.")
 
 
 def render(actor: Actor) -> None:
@@ -136,16 +120,13 @@ def _campaign_form(actor: Actor, campaign: voting.CampaignPublic | None) -> None
             "show_live_tally": tally, **numbers}
     if frozen:  # disabled inputs: send the stored rules back unchanged
         data.update({f: getattr(campaign, f) for f in (*voting.RULE_FIELDS, "org_unit_id", "year")})
-    try:
-        if campaign:
-            voting.update_campaign(engine, actor=actor, campaign_id=campaign.id, data=data)
-        else:
-            created = voting.create_campaign(engine, actor=actor, data=data)
-            st.session_state["vote_admin_pending"] = created.id  # selected on the next run
-    except DomainError as err:
-        _error(err)
+    if campaign:
+        _attempt(lambda: voting.update_campaign(engine, actor=actor, campaign_id=campaign.id, data=data),
+                 "vote.admin.saved")
         return
-    _done(t("vote.admin.saved") if campaign else t("vote.admin.created"))
+    attempt(lambda: voting.create_campaign(engine, actor=actor, data=data), area="voting",
+            flash_key="vote_admin_flash", done=t("vote.admin.created"), field_prefix="vote.field.",
+            before_rerun=lambda created: st.session_state.update(vote_admin_pending=created.id))  # selected next
 
 
 def _cases(actor: Actor, campaign: voting.CampaignPublic) -> None:

@@ -7,12 +7,12 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from components import caching, exports, formatting, store, tables
-from components.i18n import error_text, lang, t
+from components import exports, formatting, store, tables
+from components.i18n import lang, t
 from components.texts import translate
 from components.voting import data as voting_data
+from components.writes import attempt
 from db.access import Actor
-from db.errors import DomainError
 from db.voting import results as vote_results
 from db.voting import review as vote_review
 
@@ -161,14 +161,9 @@ def _void_form(url: str, actor: Actor, campaign_id: int, voidable: pd.DataFrame)
                 "ip_key": row["ip_key"] if row["kind"] == "address" else None}
     else:
         data = {"case_id": case_id, "kind": "burst", "day": day, "hour": int(hour), "reason": reason}
-    try:
-        count = vote_review.void_votes(store.engine(), actor=actor, campaign_id=campaign_id, data=data)
-    except DomainError as err:
-        st.error(error_text(err, field_prefix="vote.field."))
-        return
-    caching.clear("voting.votes")
-    st.session_state["vote_review_flash"] = t("vote.review.voided", n=formatting.number(count, lang()))
-    st.rerun()
+    attempt(lambda: vote_review.void_votes(store.engine(), actor=actor, campaign_id=campaign_id, data=data),
+            area="voting.votes", flash_key="vote_review_flash", field_prefix="vote.field.",
+            done=lambda count: t("vote.review.voided", n=formatting.number(count, lang())))
 
 
 def _ranking_table(frame: pd.DataFrame, lg: str) -> pd.DataFrame:
@@ -202,13 +197,7 @@ def _ranking(url: str, actor: Actor, campaign_id: int, status: str, label: str) 
                        file_name=f"{t('vote.review.excel_name')}-{campaign_id}.xlsx", key="vote_results_xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        icon=":material/download:")
-    if actor.role == "admin" and status == "closed":
+    if actor.may("voting.manage") and status == "closed":
         if st.button(t("vote.review.publish"), key="vote_publish", type="primary"):
-            try:
-                vote_results.publish(store.engine(), actor=actor, campaign_id=campaign_id)
-            except DomainError as err:
-                st.error(error_text(err, field_prefix="vote.field."))
-                return
-            caching.clear("voting")
-            st.session_state["vote_review_flash"] = t("vote.review.published")
-            st.rerun()
+            attempt(lambda: vote_results.publish(store.engine(), actor=actor, campaign_id=campaign_id), area="voting",
+                    flash_key="vote_review_flash", done=t("vote.review.published"), field_prefix="vote.field.")

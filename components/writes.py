@@ -1,0 +1,38 @@
+"""One way to answer a write: `attempt` runs it; refused, the user reads why (naming the field, typed
+text escaped) and nothing else happens; done, the area's caches are cleared, a note is queued for the
+next run and the page reruns, so every figure on it shows the change."""
+
+from __future__ import annotations
+
+from typing import Callable, TypeVar
+
+import streamlit as st
+
+from components import caching
+from components.i18n import error_text
+from db.errors import DomainError
+
+T = TypeVar("T")
+
+
+def attempt(write: Callable[[], T], *, area: str, flash_key: str, done: str | Callable[[T], str],
+            field_prefix: str = "field.", before_rerun: Callable[[T], None] | None = None) -> None:
+    """Run `write`. On a DomainError show it and return; else clear `area`, queue `done` (a text, or
+    one made from the write's result) under `flash_key`, run `before_rerun`, and rerun."""
+    try:
+        result = write()
+    except DomainError as err:
+        st.error(error_text(err, field_prefix=field_prefix))
+        return
+    caching.clear(area)
+    st.session_state[flash_key] = done(result) if callable(done) else done
+    if before_rerun is not None:
+        before_rerun(result)
+    st.rerun()
+
+
+def show_flash(flash_key: str) -> None:
+    """The note a successful write queued for this run, once."""
+    message = st.session_state.pop(flash_key, None)
+    if message:
+        st.success(message)
