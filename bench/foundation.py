@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def cold_start() -> tuple[float, float]:
     """Seconds to a healthy server, and to the first page drawn with the demo loaded (Chromium)."""
-    from tests.browser import chromium_page, running_app, settle
+    from factories.browser import chromium_page, running_app, settle
 
     with tempfile.TemporaryDirectory() as data:
         env = {"APP_DATA_DIR": data, "DATABASE_URL": ""}
@@ -55,8 +55,8 @@ def warm_home(runs: int = 20) -> float:
     import streamlit as st
 
     from db.engine import make_engine
+    from factories.app import signed_in
     from seed_data import loader as seed
-    from tests.helpers import signed_in
 
     folder = tempfile.mkdtemp()
     os.environ["DATABASE_URL"] = f"sqlite:///{folder}/demo.db"

@@ -65,7 +65,7 @@ def _sql() -> None:
 
 def _pages() -> None:
     from db.grids.rules import last_complete_month
-    from tests.helpers import signed_in
+    from factories.app import signed_in
 
     year = last_complete_month()[:4]
     cases = [

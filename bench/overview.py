@@ -25,8 +25,8 @@ def main() -> None:
     from db.engine import make_engine
     from db.overview import headline as overview
     from db.users import actor_for
+    from factories.app import signed_in
     from seed_data import loader as seed
-    from tests.helpers import signed_in
 
     engine = make_engine(os.environ["DATABASE_URL"])
     seed.load_demo(engine)

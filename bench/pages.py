@@ -84,7 +84,7 @@ class SqlCapture:
 
 
 def _open(case: PageCase):
-    from tests.helpers import new_app, signed_in
+    from factories.app import new_app, signed_in
 
     at = signed_in(case.role) if case.role else new_app().run()
     if case.query:

@@ -38,7 +38,7 @@ def seed_part() -> float:
 
 def warm_runs(role: str, page: str, query: dict, runs: int = 20) -> float:
     """Median ms of a rerun of `page` for `role` with `query` in the URL."""
-    from tests.helpers import signed_in
+    from factories.app import signed_in
 
     at = signed_in(role)
     at.switch_page(f"pages/{page}.py").run()

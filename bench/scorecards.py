@@ -51,7 +51,7 @@ def main() -> int:
     from db.models.scorecards import Assignment
     from db.scorecards import results as eval_results
     from db.users import actor_for
-    from tests.helpers import signed_in
+    from factories.app import signed_in
 
     folder = tempfile.mkdtemp()
     url, part_seconds = seed_part(folder)

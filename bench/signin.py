@@ -83,7 +83,7 @@ def lockout(engine, url: str) -> dict:
 
     from db.engine import reading
     from db.models import AppUser, AuditLog
-    from tests.login_race import race
+    from factories.login_race import race
 
     def failures() -> int:
         with reading(engine) as session:

@@ -212,7 +212,7 @@ def warm_pages(runs: int = 20) -> None:
     """Median ms of a warm AppTest rerun of each vote page on the full demo data."""
     import streamlit as st
 
-    from tests.helpers import new_app, signed_in
+    from factories.app import new_app, signed_in
 
     folder = tempfile.mkdtemp(prefix="vote-bench-pages-")
     os.environ["DATABASE_URL"] = f"sqlite:///{folder}/demo.db"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from tests.browser import chromium_page, running_app, settle, sign_in
+from factories.browser import chromium_page, running_app, settle, sign_in
 
 OUT = Path(__file__).resolve().parent / "tour"
 # (file name, path and query, signed in?, viewport width)

@@ -9,10 +9,7 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
-import sqlite3
 import tempfile
-import uuid
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -27,17 +24,16 @@ os.environ["APP_DATA_DIR"] = str(_TMP / "data")
 os.environ.pop("DATABASE_URL", None)
 os.environ.pop("APP_LANG", None)
 
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 
 from db import clock  # noqa: E402
+from factories.databases import BACKENDS, PG_URL, database, pg_admin, pg_url, remove_sqlite, sqlite_copy
 from seed_data import loader as seed
 
 clock.share_with_children()  # a live app or benchmark started later runs on this timeline, not behind it
 from db.engine import make_engine  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_URL = os.environ.get("TEST_POSTGRES_URL")
-BACKENDS = ["sqlite"] + (["postgres"] if PG_URL else [])
 
 
 @pytest.fixture(scope="session")
@@ -49,34 +45,16 @@ def sqlite_template() -> Path:
     return path
 
 
-def _sqlite_copy(template: Path) -> str:
-    target = _TMP / f"{uuid.uuid4().hex}.db"
-    with sqlite3.connect(template) as src, sqlite3.connect(target) as dst:
-        src.backup(dst)  # consistent copy including anything still in the WAL
-    return f"sqlite:///{target}"
-
-
-def _pg_admin():
-    return create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1)
-                         if PG_URL.startswith("postgresql://") else PG_URL, isolation_level="AUTOCOMMIT")
-
-
-def _pg_url(name: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-
-
 @pytest.fixture(scope="session")
 def pg_template():
     if not PG_URL:
         pytest.skip("TEST_POSTGRES_URL not set")
     name = f"cpme_tpl_{os.getpid()}"
-    admin = _pg_admin()
+    admin = pg_admin()
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(_pg_url(name))
+    engine = make_engine(pg_url(name))
     seed.load_demo(engine)
     engine.dispose()
     yield name
@@ -85,40 +63,10 @@ def pg_template():
     admin.dispose()
 
 
-def _remove_sqlite(url: str) -> None:
-    path = url.removeprefix("sqlite:///")
-    for suffix in ("", "-wal", "-shm"):
-        Path(path + suffix).unlink(missing_ok=True)
-
-
-@contextmanager
-def _database(request, backend: str):
-    """A private copy of the seeded demo database: a SQLite file, or a PostgreSQL database cloned
-    from the template database. Removed afterwards (a copy is tens of MB)."""
-    if backend == "sqlite":
-        url = _sqlite_copy(request.getfixturevalue("sqlite_template"))
-        try:
-            yield url
-        finally:
-            _remove_sqlite(url)
-        return
-    template = request.getfixturevalue("pg_template")
-    name = f"cpme_t_{uuid.uuid4().hex[:12]}"
-    admin = _pg_admin()
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-    try:
-        yield _pg_url(name)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 @pytest.fixture(params=BACKENDS)
 def engine(request):
     """A seeded engine on each backend: every db-layer test runs on SQLite and, in CI, PostgreSQL."""
-    with _database(request, request.param) as url:
+    with database(request, request.param) as url:
         eng = make_engine(url)
         yield eng
         eng.dispose()
@@ -129,7 +77,7 @@ def app_db(sqlite_template, monkeypatch):
     """Point the app (AppTest runs in this process) at a fresh seeded copy, with Streamlit's caches clear."""
     import streamlit as st
 
-    url = _sqlite_copy(sqlite_template)
+    url = sqlite_copy(sqlite_template)
     monkeypatch.setenv("DATABASE_URL", url)
     st.cache_data.clear()
     st.cache_resource.clear()
@@ -138,4 +86,4 @@ def app_db(sqlite_template, monkeypatch):
     eng.dispose()
     st.cache_data.clear()
     st.cache_resource.clear()  # disposes nothing itself; the app's engine for this URL is dropped with it
-    _remove_sqlite(url)
+    remove_sqlite(url)

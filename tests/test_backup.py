@@ -16,14 +16,14 @@ from db import backup, clock, migrate, users
 from db.engine import make_engine, transaction
 from db.errors import PermissionDenied
 from db.models import AuditLog
-from tests.conftest import PG_URL, _database
+from factories.databases import PG_URL, database
 
 BATCH = 5  # the writer thread commits its audit rows five at a time
 
 
 @pytest.fixture
 def sqlite_engine(request):
-    with _database(request, "sqlite") as url:
+    with database(request, "sqlite") as url:
         engine = make_engine(url)
         yield engine
         engine.dispose()
@@ -180,7 +180,7 @@ def pg_engine(request):
         pytest.skip("TEST_POSTGRES_URL not set")
     if not shutil.which("pg_dump"):
         pytest.fail("pg_dump is not on PATH (install postgresql-client)")
-    with _database(request, "postgres") as url:
+    with database(request, "postgres") as url:
         engine = make_engine(url)
         yield engine
         engine.dispose()
@@ -215,7 +215,7 @@ def test_postgres_backup_and_restore_round_trip(pg_engine, tmp_path):
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_admin_page_offers_the_download(app_db, lang):
     from components.texts import translate
-    from tests.helpers import signed_in
+    from factories.app import signed_in
 
     at = signed_in("admin", query={"lang": lang} if lang == "en" else None)
     at.switch_page("pages/backup.py").run()

@@ -8,11 +8,12 @@ import os
 import subprocess
 import sys
 
-from tests.conftest import ROOT, _remove_sqlite, _sqlite_copy
+from factories.app import ROOT
+from factories.databases import remove_sqlite, sqlite_copy
 
 
 def test_bench_runs_a_page_selection_and_writes_json(sqlite_template, tmp_path):
-    url = _sqlite_copy(sqlite_template)
+    url = sqlite_copy(sqlite_template)
     out = tmp_path / "bench.json"
     env = {**os.environ, "APP_DATA_DIR": str(tmp_path / "data"), "BCRYPT_ROUNDS": "4"}
     try:
@@ -21,7 +22,7 @@ def test_bench_runs_a_page_selection_and_writes_json(sqlite_template, tmp_path):
              "--warm-runs", "2", "--colds", "1", "--no-votes", "--json", str(out)],
             cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
     finally:
-        _remove_sqlite(url)
+        remove_sqlite(url)
     assert done.returncode == 0, done.stderr[-2000:]
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert doc["backend"] == "sqlite" and doc["data"] == "demo"

@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-from tests.conftest import ROOT
+from factories.app import ROOT
 
 
 def test_signin_bench_prints_every_case_and_the_lockout(tmp_path):

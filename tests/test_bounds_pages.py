@@ -8,7 +8,7 @@ from db.models import AppUser, OrgUnit
 from db.models.pipeline import Project
 from db.scorecards import evaluations
 from db.users import actor_for
-from tests.helpers import signed_in
+from factories.app import signed_in
 
 
 def _project_of(engine, district_code):

@@ -2,14 +2,14 @@
 
 import pytest
 
-from tests.browser import chromium_page, require_browser, running_app, settle, sign_in
-from tests.conftest import _sqlite_copy
+from factories.browser import chromium_page, require_browser, running_app, settle, sign_in
+from factories.databases import sqlite_copy
 
 
 @pytest.fixture
 def live_app(sqlite_template, tmp_path):
     require_browser()
-    env = {"DATABASE_URL": _sqlite_copy(sqlite_template), "APP_DATA_DIR": str(tmp_path),
+    env = {"DATABASE_URL": sqlite_copy(sqlite_template), "APP_DATA_DIR": str(tmp_path),
            "APP_SECRET_KEY": "browser-test-key-" + "z" * 32, "BCRYPT_ROUNDS": "4"}
     with running_app(env) as base:
         yield base

@@ -9,7 +9,7 @@ from streamlit import config
 from streamlit.testing.v1 import AppTest
 
 from components.texts import translate
-from tests.helpers import ROOT
+from factories.app import ROOT
 
 
 def test_config_hides_error_details_from_visitors():

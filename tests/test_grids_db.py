@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import case, func, select
 
 from components.texts import translate
-from db import clock, orgs, settings, users
+from db import orgs, users
 from db.engine import reading
 from db.errors import DomainError, PermissionDenied
-from db.grids import imports as grid_import
 from db.grids import indicators as gi
 from db.grids import reports as grid_reports
 from db.grids import rules as grid_periods
@@ -21,40 +19,13 @@ from db.grids.rules import Period, current_month, last_complete_month, last_due_
 from db.models import AuditLog, OrgUnit
 from db.models.grids import GridReport, IndicatorValue
 from db.validation import InvalidInput
+from factories.records import count_rows, set_today, street_grids, typical_values
 
 pytestmark = pytest.mark.calendar  # date-sensitive: CI runs these again at awkward instants
 
 
 def _unit(engine, code):
     return orgs.get_unit(engine, actor=users.actor_for(engine, "admin"), code=code)
-
-
-def _street_grids(engine, street_code="510104001"):
-    with reading(engine) as s:
-        return s.execute(select(OrgUnit.id, OrgUnit.code).where(OrgUnit.level == "grid",
-                                                                OrgUnit.code.like(f"{street_code}%"))
-                         .order_by(OrgUnit.code)).all()
-
-
-def _typical(engine, grid_id):
-    """Values close to the grid's own history, so no outlier rule fires."""
-    with reading(engine) as s:
-        history = gi.grid_history(s, grid_ids=[grid_id], before=current_month())
-    values = {code: round(sum(v) / len(v)) for (_, code), v in history.items()}
-    values["problems_solved"] = min(values["problems_solved"], values["problems_reported"] + values["problems_carried"])
-    values["satisfied"] = min(values["satisfied"], values["respondents"])
-    return values
-
-
-def _set_today(monkeypatch, day):
-    """Move the clock to noon of `day` in the district's time zone."""
-    moment = datetime.combine(day, time(12), ZoneInfo(settings.timezone())).astimezone(timezone.utc)
-    monkeypatch.setattr(clock, "utcnow", lambda: moment)
-
-
-def _count(engine, model, *where):
-    with reading(engine) as s:
-        return s.execute(select(func.count()).select_from(model).where(*where)).scalar_one()
 
 
 # ---------------------------------------------------------------- seed
@@ -99,7 +70,7 @@ def test_demo_reports_cover_24_months_with_late_missing_and_outliers(engine):
 
 
 def test_stored_outlier_flags_follow_the_rule(engine):
-    grid_id = _street_grids(engine)[0].id
+    grid_id = street_grids(engine)[0].id
     with reading(engine) as s:
         rows = s.execute(select(IndicatorValue.code, IndicatorValue.period, IndicatorValue.value, IndicatorValue.outlier)
                          .where(IndicatorValue.grid_id == grid_id)).all()
@@ -122,9 +93,9 @@ def test_ratios_are_computed_after_summing_not_averaged(engine):
                           .order_by(OrgUnit.code)).all()[:2]
     month = current_month()
     entered = [
-        dict(_typical(engine, grids[0].id), problems_carried=0, problems_reported=10, problems_solved=9,
+        dict(typical_values(engine, grids[0].id), problems_carried=0, problems_reported=10, problems_solved=9,
              respondents=20, satisfied=19),
-        dict(_typical(engine, grids[1].id), problems_carried=0, problems_reported=100, problems_solved=50,
+        dict(typical_values(engine, grids[1].id), problems_carried=0, problems_reported=100, problems_solved=50,
              respondents=80, satisfied=40),
     ]
     for grid, values in zip(grids, entered):
@@ -235,30 +206,30 @@ def test_reads_are_scoped(engine):
 def test_street_user_writes_only_their_own_streets_grids(engine):
     street = users.actor_for(engine, "street")
     month = current_month()
-    other = _street_grids(engine, "220106001")[0]
-    before = _count(engine, GridReport)
+    other = street_grids(engine, "220106001")[0]
+    before = count_rows(engine, GridReport)
     with pytest.raises(PermissionDenied):
         grid_reports.submit_report(engine, actor=street, grid_id=other.id, period=month,
-                                   values=_typical(engine, other.id))
+                                   values=typical_values(engine, other.id))
     with pytest.raises(PermissionDenied):
         grid_reports.submit_report(engine, actor=users.actor_for(engine, "leader"), grid_id=other.id, period=month,
-                                   values=_typical(engine, other.id))
-    assert _count(engine, GridReport) == before
-    own = _street_grids(engine)[0]
+                                   values=typical_values(engine, other.id))
+    assert count_rows(engine, GridReport) == before
+    own = street_grids(engine)[0]
     saved = grid_reports.submit_report(engine, actor=street, grid_id=own.id, period=month,
-                                       values=_typical(engine, own.id))
-    assert saved.status == "submitted" and saved.on_time and saved.values == _typical(engine, own.id)
+                                       values=typical_values(engine, own.id))
+    assert saved.status == "submitted" and saved.on_time and saved.values == typical_values(engine, own.id)
     community = _unit(engine, "510104001001")
     with pytest.raises(DomainError) as not_grid:
         grid_reports.submit_report(engine, actor=street, grid_id=community.id, period=month,
-                                   values=_typical(engine, own.id))
+                                   values=typical_values(engine, own.id))
     assert not_grid.value.code == "grid.error.not_a_grid"
 
 
 def test_validation_names_the_field_and_the_rule(engine):
     street = users.actor_for(engine, "street")
-    grid = _street_grids(engine)[0]
-    good = _typical(engine, grid.id)
+    grid = street_grids(engine)[0]
+    good = typical_values(engine, grid.id)
     with pytest.raises(InvalidInput) as err:
         grid_reports.submit_report(engine, actor=street, grid_id=grid.id, period=current_month(),
                                    values={**good, "activities": -1, "served": 3.5, "visits": None})
@@ -287,13 +258,13 @@ def test_validation_names_the_field_and_the_rule(engine):
 
 def test_outlier_needs_confirmation_then_is_listed(engine):
     street = users.actor_for(engine, "street")
-    grid = _street_grids(engine)[1]
-    values = _typical(engine, grid.id)
+    grid = street_grids(engine)[1]
+    values = typical_values(engine, grid.id)
     values["served"] *= 10
     with pytest.raises(grid_reports.NeedsConfirmation) as err:
         grid_reports.submit_report(engine, actor=street, grid_id=grid.id, period=current_month(), values=values)
     assert [(f, c) for f, c, _ in err.value.problems] == [("served", "grid.rule.outlier")]
-    assert _count(engine, GridReport, GridReport.period == current_month()) == 0
+    assert count_rows(engine, GridReport, GridReport.period == current_month()) == 0
     saved = grid_reports.submit_report(engine, actor=street, grid_id=grid.id, period=current_month(), values=values,
                                        confirm_outliers=True)
     assert saved.confirmed == ["served"]
@@ -307,14 +278,14 @@ def test_month_locks_after_due_day_until_an_admin_reopens(engine, monkeypatch):
     street, admin = users.actor_for(engine, "street"), users.actor_for(engine, "admin")
     month = last_due_month()
     due = grid_periods.due_date(month)
-    grid = _street_grids(engine)[2]
-    values = _typical(engine, grid.id)
-    _set_today(monkeypatch, due)  # the due day itself is still open
+    grid = street_grids(engine)[2]
+    values = typical_values(engine, grid.id)
+    set_today(monkeypatch, due)  # the due day itself is still open
     assert not grid_reports.get_report(engine, actor=street, grid_id=grid.id, period=month).locked
     with pytest.raises(DomainError) as not_locked:
         grid_reports.reopen(engine, actor=admin, grid_id=grid.id, period=month, reason="更正录入错误")
     assert not_locked.value.code == "grid.error.not_locked"
-    _set_today(monkeypatch, due + timedelta(days=1))
+    set_today(monkeypatch, due + timedelta(days=1))
     state = grid_reports.get_report(engine, actor=street, grid_id=grid.id, period=month)
     assert state.locked and state.status == "submitted"
     for actor in (street, admin):  # the admin too must reopen first, so the change is on record
@@ -356,7 +327,7 @@ def test_a_month_not_yet_due_is_neither_late_nor_counted_in_the_rates(engine, mo
                 .where(OrgUnit.district_id == district.id, GridReport.submitted_at.is_not(None),
                        GridReport.period.between(year.first, last))).one())
 
-    _set_today(monkeypatch, grid_periods.due_date(month))  # the due day: still open
+    set_today(monkeypatch, grid_periods.due_date(month))  # the due day: still open
     assert grid_periods.not_yet_due([month]) == [month] and last_due_month() == month_add(month, -1)
     rows = gi.reporting(engine, actor=admin, unit=district, period=parse_period(month))
     assert rows["expected"].eq(0).all() and rows["missing"].eq(0).all() and rows["late"].eq(0).all()
@@ -373,7 +344,7 @@ def test_a_month_not_yet_due_is_neither_late_nor_counted_in_the_rates(engine, mo
     month_rows = gi.monthly(engine, actor=admin, unit=district, last=month, months=2)
     assert month_rows["on_time_rate_status"].tolist()[-1] == "not_due"
 
-    _set_today(monkeypatch, grid_periods.due_date(month) + timedelta(days=1))  # now it counts
+    set_today(monkeypatch, grid_periods.due_date(month) + timedelta(days=1))  # now it counts
     rows = gi.reporting(engine, actor=admin, unit=district, period=parse_period(month))
     assert rows["expected"].sum() == grids and rows["not_due"].eq(0).all()
     # the day after the due day the late reports are still coming in
@@ -386,20 +357,20 @@ def test_a_month_not_yet_due_is_neither_late_nor_counted_in_the_rates(engine, mo
 def test_missing_month_reopened_and_reported_late(engine, monkeypatch):
     admin = users.actor_for(engine, "admin")
     month = last_due_month()
-    _set_today(monkeypatch, grid_periods.due_date(month) + timedelta(days=3))
+    set_today(monkeypatch, grid_periods.due_date(month) + timedelta(days=3))
     with reading(engine) as s:
         reported = set(s.execute(select(GridReport.grid_id).where(GridReport.period == month)).scalars())
-    grid = next(g for g in _street_grids(engine, "2201") if g.id not in reported)
+    grid = next(g for g in street_grids(engine, "2201") if g.id not in reported)
     grid_reports.reopen(engine, actor=admin, grid_id=grid.id, period=month, reason="补报遗漏月份")
     saved = grid_reports.submit_report(engine, actor=admin, grid_id=grid.id, period=month,
-                                       values=_typical(engine, grid.id))
+                                       values=typical_values(engine, grid.id))
     assert saved.reopened and not saved.on_time
 
 
 def test_simultaneous_first_submissions_leave_one_report(engine):
     street = users.actor_for(engine, "street")
-    grid = _street_grids(engine)[3]
-    values = _typical(engine, grid.id)
+    grid = street_grids(engine)[3]
+    values = typical_values(engine, grid.id)
     barrier, outcomes = threading.Barrier(4), []
 
     def submit(extra: int) -> None:
@@ -417,19 +388,8 @@ def test_simultaneous_first_submissions_leave_one_report(engine):
     for thread in threads:
         thread.join()
     assert "saved" in outcomes and set(outcomes) <= {"saved", "grid.error.concurrent"}
-    assert _count(engine, GridReport, GridReport.grid_id == grid.id, GridReport.period == current_month()) == 1
-    assert _count(engine, IndicatorValue, IndicatorValue.grid_id == grid.id,
+    assert count_rows(engine, GridReport, GridReport.grid_id == grid.id, GridReport.period == current_month()) == 1
+    assert count_rows(engine, IndicatorValue, IndicatorValue.grid_id == grid.id,
                   IndicatorValue.period == current_month()) == len(grid_reports.ENTERED)
 
 
-def _filled_template(engine, actor, month, lang="zh"):
-    frame = grid_import.template(engine, actor=actor, period=month, lang=lang)
-    code_col = frame.columns[0]
-    with reading(engine) as s:
-        ids = dict(s.execute(select(OrgUnit.code, OrgUnit.id).where(OrgUnit.code.in_(list(frame[code_col])))).all())
-    defs = gi.definitions(engine)
-    name = "name" if lang == "zh" else "name_en"
-    for index, code in enumerate(frame[code_col]):
-        for field, value in _typical(engine, ids[code]).items():
-            frame.loc[index, defs.loc[field, name]] = value
-    return frame

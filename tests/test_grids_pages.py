@@ -11,7 +11,6 @@ from components.grids.dashboard_sections import OUTLIER_LIMIT
 from db import users
 from db.engine import reading
 from db.grids import indicators as grid_indicators
-from db.grids import reports as grid_reports
 from db.grids import rules as grid_periods
 from db.grids.rules import (
     current_month,
@@ -24,8 +23,8 @@ from db.grids.rules import (
 from db.models import OrgUnit
 from db.models.grids import GridReport, IndicatorValue
 from db.orgs import get_unit
-from tests import test_grids_db as grid_db
-from tests.helpers import signed_in
+from factories import records
+from factories.app import signed_in
 
 pytestmark = pytest.mark.calendar  # date-sensitive: CI runs these again at awkward instants
 
@@ -155,10 +154,10 @@ def _fill(at, values):
 
 def test_entry_form_submits_and_reloads_the_stored_values(app_db):
     at = _entry()
-    grid_id, grid_code = grid_db._street_grids(app_db)[1]
+    grid_id, grid_code = records.street_grids(app_db)[1]
     at.selectbox(key="grid_entry_grid").select(grid_code).run()
     at.selectbox(key="grid_entry_period").select(current_month()).run()
-    values = grid_db._typical(app_db, grid_id)
+    values = records.typical_values(app_db, grid_id)
     _fill(at, values)
     next(b for b in at.button if b.proto.is_form_submitter).click()
     at.run()
@@ -177,7 +176,7 @@ def test_entry_form_shows_the_rule_and_asks_to_confirm_outliers(app_db):
     grid_code = at.selectbox(key="grid_entry_grid").value
     with reading(app_db) as s:
         grid_id = s.execute(select(OrgUnit.id).where(OrgUnit.code == grid_code)).scalar_one()
-    values = grid_db._typical(app_db, grid_id)
+    values = records.typical_values(app_db, grid_id)
     _fill(at, {**values, "problems_carried": 0, "problems_reported": 3, "problems_solved": 4})
     next(b for b in at.button if b.proto.is_form_submitter).click()
     at.run()
@@ -198,7 +197,7 @@ def test_entry_form_shows_the_rule_and_asks_to_confirm_outliers(app_db):
 def test_admin_reopens_a_locked_month_on_the_entry_page(app_db, monkeypatch):
     month = last_complete_month()
     at = signed_in("admin")  # before moving the clock, which could otherwise predate the account
-    grid_db._set_today(monkeypatch, grid_periods.due_date(month) + timedelta(days=2))
+    records.set_today(monkeypatch, grid_periods.due_date(month) + timedelta(days=2))
     at.switch_page("pages/grid_entry.py").run()
     at.selectbox(key="grid_entry_street").select("510104001").run()
     at.selectbox(key="grid_entry_period").select(month).run()
@@ -218,7 +217,7 @@ def test_import_page_rejects_a_bad_file_and_accepts_the_fixed_one(app_db):
     assert {b.label for b in at.get("download_button")} >= {"下载 Excel 模板", "下载 CSV 模板"}
     at.selectbox(key="grid_import_period").select(current_month()).run()
     street = users.actor_for(app_db, "street")
-    frame = grid_db._filled_template(app_db, street, current_month()).astype(object)
+    frame = records.filled_template(app_db, street, current_month()).astype(object)
     frame.loc[2, "表示满意人数"] = -1
     at.get("file_uploader")[0].upload("bad.csv", frame.to_csv(index=False).encode("utf-8-sig"), "text/csv")
     at.run()

@@ -37,8 +37,8 @@ from db.voting import ballot as vote_ballot
 from db.voting import campaigns as voting
 from db.voting import codes as vote_codes
 from db.voting import review as vote_review
-from tests.conftest import BACKENDS, _database
-from tests.test_voting_db import make_campaign
+from factories.databases import BACKENDS, database
+from factories.records import make_campaign
 
 EXAMPLES = settings(max_examples=10, deadline=None, database=None, derandomize=True,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
@@ -87,7 +87,7 @@ _DROP = object()
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def world(request):
-    with _database(request, request.param) as url:
+    with database(request, request.param) as url:
         engine = make_engine(url)
         yield _World(engine)
         engine.dispose()

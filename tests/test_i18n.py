@@ -8,7 +8,7 @@ import pytest
 from components import formatting
 from components.registry import PAGES
 from components.texts import CATALOG, translate
-from tests.helpers import ROLES, new_app, signed_in
+from factories.app import ROLES, new_app, signed_in
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 

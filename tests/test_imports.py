@@ -7,10 +7,11 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("db", "seed_data", "components", "bench", "docs")
+PACKAGES = ("db", "seed_data", "components", "factories", "bench", "docs")
 # what each layer may import from the project; pages/ and app.py sit on top and import components only
 ALLOWED = {"db": {"db"}, "seed_data": {"db", "seed_data"}, "components": {"db", "seed_data", "components"},
-           "bench": {"db", "seed_data", "components", "bench", "tests"}, "docs": {"db", "seed_data", "docs", "tests"}}
+           "factories": {"db", "seed_data", "components", "factories"},
+           "bench": {"db", "seed_data", "components", "factories", "bench"}, "docs": {"db", "seed_data", "factories", "docs"}}
 
 
 def module_name(path: Path) -> str:
@@ -100,6 +101,19 @@ def test_no_import_goes_up_a_layer():
     wrong = [f"{name} imports {target}" for name, targets in graph().items() for target in targets
              if target.split(".")[0] not in ALLOWED[name.split(".")[0]]]
     assert wrong == []
+
+
+def test_tests_share_factories_not_each_other():
+    """What two test modules (or a test and a benchmark) share lives in factories/, not in a test module
+    or conftest: a test module imports no other test module."""
+    found = []
+    for path in sorted((ROOT / "tests").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "tests":
+                found.append(f"{path.name}: from {node.module}")
+            if isinstance(node, ast.Import):
+                found += [f"{path.name}: import {a.name}" for a in node.names if a.name.split(".")[0] == "tests"]
+    assert found == []
 
 
 def test_pages_import_only_the_shell_and_their_own_area():

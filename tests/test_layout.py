@@ -4,7 +4,7 @@ import ast
 import re
 
 from components.registry import PAGES
-from tests.helpers import ROOT
+from factories.app import ROOT
 
 
 def test_db_layer_imports_no_streamlit():

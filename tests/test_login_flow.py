@@ -13,7 +13,7 @@ from components.texts import translate
 from db import clock, settings, users
 from db.engine import reading
 from db.models import AppUser
-from tests.helpers import new_app, on_login_form, signed_in, submit_login
+from factories.app import new_app, on_login_form, signed_in, submit_login
 
 
 def test_right_password_signs_in_and_shows_the_role_menu(app_db):

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from db import clock, users
 from db.engine import reading
 from db.models import AppUser, AuditLog
-from tests.login_race import race
+from factories.login_race import race
 
 WRONG = [f"guess-{i:02d}-x" for i in range(32)]
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import ast
 import re
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from components.registry import PAGES
 from components.texts import CATALOG, translate
-from tests.helpers import ROLES, ROOT, new_app, signed_in
+from factories.app import ROLES, ROOT, new_app, signed_in
 
 PREFIXES = sorted({key.split(".")[0] for key in CATALOG})
 # a key is prefix.word(.word)*, standing alone: not part of a path, a file name, an address or a URL

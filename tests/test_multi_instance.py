@@ -20,9 +20,10 @@ from db.engine import make_engine, reading, transaction
 from db.models import OrgUnit, SeedMark
 from db.models.voting import Vote, VoteCase, VoteQuota, VoteThrottle
 from db.voting import codes as vote_codes
-from tests.browser import CHROMIUM, LAUNCH_ARGS, require_browser, running_app, settle
-from tests.conftest import PG_URL, ROOT, _database, _pg_admin, _pg_url
-from tests.test_voting_db import make_campaign
+from factories.app import ROOT
+from factories.browser import CHROMIUM, LAUNCH_ARGS, require_browser, running_app, settle
+from factories.databases import PG_URL, database, pg_admin, pg_url
+from factories.records import make_campaign
 
 SECRET = "multi-instance-test-key-" + "m" * 32
 # The CAPTCHA answer lives in each server's session state; these app processes draw every CAPTCHA
@@ -40,7 +41,7 @@ def two_instances(request, tmp_path):
     require_browser()
     if not PG_URL:
         pytest.skip("TEST_POSTGRES_URL not set")
-    with _database(request, "postgres") as url:
+    with database(request, "postgres") as url:
         engine = make_engine(url)
         os.environ["APP_SECRET_KEY"], saved = SECRET, os.environ["APP_SECRET_KEY"]  # voter keys as the apps make them
         try:
@@ -181,10 +182,10 @@ def test_instances_starting_together_seed_once(request):
     if not PG_URL:
         pytest.skip("TEST_POSTGRES_URL not set")
     name = f"cpme_race_{uuid.uuid4().hex[:10]}"
-    admin = _pg_admin()
+    admin = pg_admin()
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = _pg_url(name)
+    url = pg_url(name)
     try:
         env = {**os.environ, "DATABASE_URL": url}
         starts = [subprocess.Popen([sys.executable, "-m", "seed_data.loader"], cwd=ROOT, env=env, stdout=subprocess.PIPE,

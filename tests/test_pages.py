@@ -3,7 +3,7 @@
 import pytest
 
 from components.registry import PAGES
-from tests.helpers import ROLES, new_app, on_login_form, shows_data, signed_in
+from factories.app import ROLES, new_app, on_login_form, shows_data, signed_in
 
 CASES = [(spec.key, role) for spec in PAGES.values() for role in (None, *ROLES)]
 

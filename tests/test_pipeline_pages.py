@@ -14,7 +14,7 @@ from db.models.pipeline import CatalogueItem, Project, SocialOrg
 from db.pipeline import projects
 from db.pipeline.projects import ProjectFilter
 from db.pipeline.social_orgs import rating_status
-from tests.helpers import signed_in
+from factories.app import signed_in
 
 
 def _metrics(at) -> dict[str, str]:

@@ -9,7 +9,7 @@ from db.scorecards import evaluations, rectifications
 from db.scorecards import results as eval_results
 from db.scorecards.results import ResultFilter
 from db.users import actor_for
-from tests.helpers import signed_in
+from factories.app import signed_in
 
 pytestmark = pytest.mark.calendar  # date-sensitive: CI runs these again at awkward instants
 

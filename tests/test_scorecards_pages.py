@@ -18,7 +18,7 @@ from db.scorecards import entry as scorecard_entry
 from db.scorecards import evaluations, rules
 from db.scorecards import results as eval_results
 from db.users import actor_for
-from tests.helpers import signed_in
+from factories.app import signed_in
 
 
 def _open_assignment(engine, username="evaluator", status="not_started"):

@@ -25,7 +25,7 @@ from db import users
 from db.grids import imports as grid_import
 from db.grids.reports import ENTERED
 from db.grids.rules import current_month
-from tests.helpers import signed_in
+from factories.app import signed_in
 
 PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 HOSTILE = ['=HYPERLINK("http://evil.example","点我")', "+1+1", "-2+3", "@SUM(1,1)", "\t=1+1", "\r=1+1"]

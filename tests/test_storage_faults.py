@@ -18,9 +18,9 @@ from db.errors import DomainError
 from db.grids.rules import current_month
 from db.models import AuditLog
 from db.models.grids import GridReport, IndicatorValue
-from tests import test_grids_db as grid_db
-from tests.conftest import PG_URL, _database, _pg_admin
-from tests.helpers import DEMO_PASSWORDS, new_app, shows_data, signed_in, submit_login
+from factories import records
+from factories.app import DEMO_PASSWORDS, new_app, shows_data, signed_in, submit_login
+from factories.databases import PG_URL, database, pg_admin
 
 
 def _read_only(url: str) -> str:
@@ -31,10 +31,10 @@ def _entry_form(at, engine):
     """Pick a grid of the street user's street and this month, and fill values no rule objects to."""
     at.switch_page("pages/grid_entry.py").run()
     assert not at.exception, at.exception
-    grid_id, grid_code = grid_db._street_grids(engine)[1]
+    grid_id, grid_code = records.street_grids(engine)[1]
     at.selectbox(key="grid_entry_grid").select(grid_code).run()
     at.selectbox(key="grid_entry_period").select(current_month()).run()
-    for code, value in grid_db._typical(engine, grid_id).items():
+    for code, value in records.typical_values(engine, grid_id).items():
         at.number_input(key=f"grid_in_{code}").set_value(value)
     return grid_id
 
@@ -56,7 +56,7 @@ def _written(engine, grid_id) -> tuple[int, int, int]:
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_read_only_database_still_reads_and_a_form_says_why_it_did_not_save(app_db, monkeypatch, lang):
     at = signed_in("street", query={"lang": lang} if lang == "en" else None)  # signing in writes: before
-    before = _written(app_db, grid_db._street_grids(app_db)[1][0])
+    before = _written(app_db, records.street_grids(app_db)[1][0])
     monkeypatch.setenv("DATABASE_URL", _read_only(os.environ["DATABASE_URL"]))
     at.switch_page("pages/grid_dashboard.py").run()  # a page that only reads renders as usual
     assert not at.exception, at.exception
@@ -124,11 +124,11 @@ def test_db_layer_turns_the_driver_error_into_a_domain_error(request, backend):
     error.storage_readonly, raised by the write and leaving the database as it was."""
     if backend == "postgres" and not PG_URL:
         pytest.skip("TEST_POSTGRES_URL not set")
-    with _database(request, backend) as url:
+    with database(request, backend) as url:
         if backend == "sqlite":
             engine = make_engine(_read_only(url))
         else:
-            admin = _pg_admin()  # how an operator makes a PostgreSQL database read-only
+            admin = pg_admin()  # how an operator makes a PostgreSQL database read-only
             with admin.connect() as conn:
                 conn.execute(text(f'ALTER DATABASE "{make_url(url).database}" SET default_transaction_read_only = on'))
             admin.dispose()

@@ -11,9 +11,9 @@ from db import users
 from db.engine import make_engine
 from db.voting import campaigns as voting
 from db.voting import public as vote_public
-from tests.browser import chromium_page, require_browser, running_app, settle
-from tests.conftest import _sqlite_copy
-from tests.test_voting_db import make_campaign
+from factories.browser import chromium_page, require_browser, running_app, settle
+from factories.databases import sqlite_copy
+from factories.records import make_campaign
 
 SCREENSHOTS = os.environ.get("VOTE_SCREENSHOTS")  # a folder, to look at the page by eye
 HOSTILE = "[点我](https://evil.cn) ![x](https://evil.cn/x.png) <a href=x>a</a> <img src=x>"
@@ -26,7 +26,7 @@ _SITECUSTOMIZE = "import secrets\nsecrets.choice = lambda seq: seq[0]\n"
 @pytest.fixture
 def live_app(sqlite_template, tmp_path):
     require_browser()
-    url = _sqlite_copy(sqlite_template)
+    url = sqlite_copy(sqlite_template)
     engine = make_engine(url)
     admin = users.actor_for(engine, "admin")
     demo = next(c.id for c in vote_public.public_campaigns(engine) if c.phase == "open")

@@ -28,7 +28,8 @@ from db.engine import make_engine, reading
 from db.models.voting import Vote, VoteChallenge, VoteQuota
 from db.voting import ballot as vote_ballot
 from db.voting import codes as vote_codes
-from tests.helpers import ROOT, open_campaign_with_voters
+from factories.app import ROOT
+from factories.records import open_campaign_with_voters
 
 VOTERS = 60
 CASES = 20

@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 from db.engine import make_engine, reading
 from db.models.voting import Vote, VoteQuota
 from db.voting import ballot as vote_ballot
-from tests.helpers import ROOT, open_campaign_with_voters
+from factories.app import ROOT
+from factories.records import open_campaign_with_voters
 
 THREADS = 16
 VOTERS = 6

@@ -16,7 +16,7 @@ from components.texts import translate
 from db import clock, settings, users
 from db.engine import reading
 from db.errors import DomainError, PermissionDenied
-from db.models import AuditLog, OrgUnit
+from db.models import AuditLog
 from db.models.voting import Campaign, Vote, VoteCase, VoteChallenge, VoteQuota, VoteThrottle
 from db.validation import InvalidInput
 from db.voting import ballot as vote_ballot
@@ -25,41 +25,14 @@ from db.voting import codes as vote_codes
 from db.voting import public as vote_public
 from db.voting import results as vote_results
 from db.voting import review as vote_review
+from factories.records import admin_actor, ballot, district_id, make_campaign
 
 pytestmark = pytest.mark.calendar  # date-sensitive: CI runs these again at awkward instants
-
-
-def _admin(engine):
-    return users.actor_for(engine, "admin")
-
-
-def _district(engine, code="510104"):
-    with reading(engine) as s:
-        return s.execute(select(OrgUnit.id).where(OrgUnit.code == code)).scalar_one()
 
 
 def _shift(monkeypatch, delta):
     real = clock.utcnow
     monkeypatch.setattr(clock, "utcnow", lambda: real() + delta)
-
-
-def make_campaign(engine, *, cases=4, open_=True, opens_in=timedelta(hours=-1), closes_in=timedelta(days=3), **rules):
-    """A campaign of our own (the seeded ones have votes), opened unless asked otherwise."""
-    admin, now = _admin(engine), clock.utcnow()
-    data = {"title": "测试评选活动", "year": 2026, "org_unit_id": _district(engine), "opens_at": now + opens_in,
-            "closes_at": now + closes_in, "per_voter_per_day": 3, "per_case_per_day": 1, **rules}
-    campaign = voting.create_campaign(engine, actor=admin, data=data)
-    ids = [voting.add_case(engine, actor=admin, campaign_id=campaign.id, data={
-        "title": f"案例{i}", "organization": "锦江区测试社会工作服务中心", "theme": "社区教育", "summary": "简介"})
-        for i in range(cases)]
-    if open_:
-        voting.open_campaign(engine, actor=admin, campaign_id=campaign.id)
-    return campaign.id, ids
-
-
-def ballot(engine, campaign_id, phone="13800138000", address=None):
-    sent = vote_codes.request_code(engine, campaign_id=campaign_id, phone=phone, client_address=address or f"10.0.0.{phone[-2:]}")
-    return vote_codes.verify_code(engine, campaign_id=campaign_id, phone=phone, code=sent.demo_code).ticket
 
 
 def _results(outcomes):
@@ -342,7 +315,7 @@ def test_closing_stops_votes_and_codes(engine):
     campaign_id, cases = make_campaign(engine)
     ticket, fresh = ballot(engine, campaign_id), ballot(engine, campaign_id, phone="13900139002")
     vote_ballot.cast_votes(engine, ticket=ticket, case_ids=cases[:1], client_address="a")  # this ticket is now known
-    voting.close_campaign(engine, actor=_admin(engine), campaign_id=campaign_id)
+    voting.close_campaign(engine, actor=admin_actor(engine), campaign_id=campaign_id)
     for used in (ticket, fresh):
         with pytest.raises(DomainError) as closed:
             vote_ballot.cast_votes(engine, ticket=used, case_ids=cases[1:2], client_address="a")
@@ -354,7 +327,7 @@ def test_closing_stops_votes_and_codes(engine):
 
 
 def test_rules_freeze_at_the_first_vote(engine):
-    admin = _admin(engine)
+    admin = admin_actor(engine)
     campaign_id, cases = make_campaign(engine)
     current = voting.get_campaign(engine, actor=admin, campaign_id=campaign_id)
     data = {k: getattr(current, k) for k in ("title", "year", "org_unit_id", *voting.RULE_FIELDS)}
@@ -373,8 +346,8 @@ def test_rules_freeze_at_the_first_vote(engine):
 # --- administration ---------------------------------------------------------------------------------
 
 def test_campaign_input_is_validated(engine):
-    admin, now = _admin(engine), clock.utcnow()
-    good = {"title": "二〇二六年评选", "year": 2026, "org_unit_id": _district(engine), "opens_at": now,
+    admin, now = admin_actor(engine), clock.utcnow()
+    good = {"title": "二〇二六年评选", "year": 2026, "org_unit_id": district_id(engine), "opens_at": now,
             "closes_at": now + timedelta(days=5)}
     for change, code, field in (
             ({"expert_weight": 60, "public_weight": 30}, "vote.error.weights_sum", "public_weight"),
@@ -391,13 +364,13 @@ def test_campaign_input_is_validated(engine):
         voting.create_campaign(engine, actor=leader, data=good)
     users.create_user(engine, actor=admin, data={"username": "ly.admin", "display_name": "绿园管理员",
                                                  "password": "Passw0rd1", "role": "admin",
-                                                 "scope_id": _district(engine, "220106")})
+                                                 "scope_id": district_id(engine, "220106")})
     with pytest.raises(PermissionDenied):  # another district's admin
         voting.create_campaign(engine, actor=users.actor_for(engine, "ly.admin"), data=good)
 
 
 def test_cases_change_only_in_draft_and_opening_needs_two(engine):
-    admin = _admin(engine)
+    admin = admin_actor(engine)
     campaign_id, cases = make_campaign(engine, cases=1, open_=False)
     with pytest.raises(DomainError) as few:
         voting.open_campaign(engine, actor=admin, campaign_id=campaign_id)
@@ -442,7 +415,7 @@ def _seeded(engine):
 
 def test_seeded_2019_campaign_matches_the_seed(engine):
     campaign = _seeded(engine)
-    admin = _admin(engine)
+    admin = admin_actor(engine)
     numbers = vote_review.summary(engine, actor=admin, campaign_id=campaign.id)
     assert numbers["valid"] > 90_000 and numbers["void"] == 1150
     cases = voting.admin_cases(engine, actor=admin, campaign_id=campaign.id)
@@ -465,7 +438,7 @@ def test_seeded_2019_campaign_matches_the_seed(engine):
 
 
 def test_void_rank_and_publish(engine):
-    admin, leader = _admin(engine), users.actor_for(engine, "leader")
+    admin, leader = admin_actor(engine), users.actor_for(engine, "leader")
     campaign_id, cases = make_campaign(engine, cases=3, per_voter_per_day=3)
     for index in range(6):  # six voters from one address all pick case 0; two also pick case 1
         ticket = ballot(engine, campaign_id, phone=f"1390000{index:04d}", address="203.0.113.9")

@@ -13,8 +13,8 @@ from db.voting import ballot as vote_ballot
 from db.voting import campaigns as voting
 from db.voting import codes as vote_codes
 from db.voting import public as vote_public
-from tests.helpers import new_app, on_login_form, signed_in
-from tests.test_voting_db import ballot, make_campaign
+from factories.app import new_app, on_login_form, signed_in
+from factories.records import ballot, make_campaign
 
 
 def _public(query=None):

@@ -61,7 +61,7 @@ def _process_main() -> None:
 
 def race(url: str, username: str, password_lists: list[list[str]], env: dict | None = None) -> dict:
     """Run one process per list of passwords, all released at once; their results added up."""
-    code = "from tests.login_race import _process_main; _process_main()"
+    code = "from factories.login_race import _process_main; _process_main()"
     workers = [subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 text=True, env=env) for _ in password_lists]
     for worker, passwords in zip(workers, password_lists):

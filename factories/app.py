@@ -1,0 +1,45 @@
+"""AppTest helpers shared by the page tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_PASSWORDS = {"admin": "Admin@2026", "leader": "Leader@2026", "evaluator": "Evaluator@2026", "street": "Street@2026"}
+ROLES = tuple(DEMO_PASSWORDS)
+
+
+def new_app(query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    if query:
+        at.query_params.update(query)
+    return at
+
+
+def submit_login(at: AppTest, username: str, password: str) -> AppTest:
+    at.text_input(key="login_username").input(username)
+    at.text_input(key="login_password").input(password)
+    next(b for b in at.button if b.proto.is_form_submitter).click()
+    return at.run()
+
+
+def signed_in(role: str, query: dict | None = None) -> AppTest:
+    """An app signed in as the demo account of `role`, on the home page."""
+    at = new_app(query).run()
+    submit_login(at, role, DEMO_PASSWORDS[role])
+    assert not at.exception, at.exception
+    assert not at.get("text_input") or all(w.key != "login_username" for w in at.text_input), "still on the login form"
+    return at
+
+
+def shows_data(at: AppTest) -> bool:
+    charts = at.get("vega_lite_chart") or at.get("arrow_vega_lite_chart")  # the name changed across versions
+    return bool(at.dataframe) or bool(at.metric) or bool(charts) or bool(at.table)
+
+
+def on_login_form(at: AppTest) -> bool:
+    return any(w.key == "login_username" for w in at.text_input)
+
+

@@ -1,0 +1,68 @@
+"""Private copies of the seeded demo database: a SQLite file copied from the session's template, or a
+PostgreSQL database cloned from the template database (TEST_POSTGRES_URL)."""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import sqlite3
+import tempfile
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+_TMP = Path(tempfile.mkdtemp(prefix="cpme-copies-"))
+atexit.register(shutil.rmtree, _TMP, True)  # every copy below is private to this process
+PG_URL = os.environ.get("TEST_POSTGRES_URL")
+BACKENDS = ["sqlite"] + (["postgres"] if PG_URL else [])
+
+
+def sqlite_copy(template: Path) -> str:
+    target = _TMP / f"{uuid.uuid4().hex}.db"
+    with sqlite3.connect(template) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)  # consistent copy including anything still in the WAL
+    return f"sqlite:///{target}"
+
+
+def pg_admin():
+    return create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1)
+                         if PG_URL.startswith("postgresql://") else PG_URL, isolation_level="AUTOCOMMIT")
+
+
+def pg_url(name: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def remove_sqlite(url: str) -> None:
+    path = url.removeprefix("sqlite:///")
+    for suffix in ("", "-wal", "-shm"):
+        Path(path + suffix).unlink(missing_ok=True)
+
+
+@contextmanager
+def database(request, backend: str):
+    """A private copy of the seeded demo database: a SQLite file, or a PostgreSQL database cloned
+    from the template database. Removed afterwards (a copy is tens of MB)."""
+    if backend == "sqlite":
+        url = sqlite_copy(request.getfixturevalue("sqlite_template"))
+        try:
+            yield url
+        finally:
+            remove_sqlite(url)
+        return
+    template = request.getfixturevalue("pg_template")
+    name = f"cpme_t_{uuid.uuid4().hex[:12]}"
+    admin = pg_admin()
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    try:
+        yield pg_url(name)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -1,0 +1,119 @@
+"""Records made through the db layer, as the tests and benchmarks need them: campaigns with verified voters,
+ballot tickets, a street's grids with typical values, import files, row counts, a moved clock."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from db import clock, settings, users
+from db.engine import reading
+from db.grids import imports as grid_import
+from db.grids import indicators as gi
+from db.grids.rules import current_month
+from db.models import OrgUnit
+from db.voting import campaigns as voting
+from db.voting import codes as vote_codes
+
+
+def admin_actor(engine):
+    return users.actor_for(engine, "admin")
+
+
+def district_id(engine, code="510104"):
+    with reading(engine) as s:
+        return s.execute(select(OrgUnit.id).where(OrgUnit.code == code)).scalar_one()
+
+
+def make_campaign(engine, *, cases=4, open_=True, opens_in=timedelta(hours=-1), closes_in=timedelta(days=3), **rules):
+    """A campaign of our own (the seeded ones have votes), opened unless asked otherwise."""
+    admin, now = admin_actor(engine), clock.utcnow()
+    data = {"title": "测试评选活动", "year": 2026, "org_unit_id": district_id(engine), "opens_at": now + opens_in,
+            "closes_at": now + closes_in, "per_voter_per_day": 3, "per_case_per_day": 1, **rules}
+    campaign = voting.create_campaign(engine, actor=admin, data=data)
+    ids = [voting.add_case(engine, actor=admin, campaign_id=campaign.id, data={
+        "title": f"案例{i}", "organization": "锦江区测试社会工作服务中心", "theme": "社区教育", "summary": "简介"})
+        for i in range(cases)]
+    if open_:
+        voting.open_campaign(engine, actor=admin, campaign_id=campaign.id)
+    return campaign.id, ids
+
+
+def ballot(engine, campaign_id, phone="13800138000", address=None):
+    sent = vote_codes.request_code(engine, campaign_id=campaign_id, phone=phone, client_address=address or f"10.0.0.{phone[-2:]}")
+    return vote_codes.verify_code(engine, campaign_id=campaign_id, phone=phone, code=sent.demo_code).ticket
+
+
+def street_grids(engine, street_code="510104001"):
+    with reading(engine) as s:
+        return s.execute(select(OrgUnit.id, OrgUnit.code).where(OrgUnit.level == "grid",
+                                                                OrgUnit.code.like(f"{street_code}%"))
+                         .order_by(OrgUnit.code)).all()
+
+
+def typical_values(engine, grid_id):
+    """Values close to the grid's own history, so no outlier rule fires."""
+    with reading(engine) as s:
+        history = gi.grid_history(s, grid_ids=[grid_id], before=current_month())
+    values = {code: round(sum(v) / len(v)) for (_, code), v in history.items()}
+    values["problems_solved"] = min(values["problems_solved"], values["problems_reported"] + values["problems_carried"])
+    values["satisfied"] = min(values["satisfied"], values["respondents"])
+    return values
+
+
+def set_today(monkeypatch, day):
+    """Move the clock to noon of `day` in the district's time zone."""
+    moment = datetime.combine(day, time(12), ZoneInfo(settings.timezone())).astimezone(timezone.utc)
+    monkeypatch.setattr(clock, "utcnow", lambda: moment)
+
+
+def count_rows(engine, model, *where):
+    with reading(engine) as s:
+        return s.execute(select(func.count()).select_from(model).where(*where)).scalar_one()
+
+
+def filled_template(engine, actor, month, lang="zh"):
+    frame = grid_import.template(engine, actor=actor, period=month, lang=lang)
+    code_col = frame.columns[0]
+    with reading(engine) as s:
+        ids = dict(s.execute(select(OrgUnit.code, OrgUnit.id).where(OrgUnit.code.in_(list(frame[code_col])))).all())
+    defs = gi.definitions(engine)
+    name = "name" if lang == "zh" else "name_en"
+    for index, code in enumerate(frame[code_col]):
+        for field, value in typical_values(engine, ids[code]).items():
+            frame.loc[index, defs.loc[field, name]] = value
+    return frame
+
+
+def open_campaign_with_voters(engine, *, name: str, cases: int, voters: int, per_voter_per_day: int,
+                              phone_prefix: str, theme: str, network: int) -> tuple[int, list[int], list[str]]:
+    """An open campaign of 锦江区 with `cases` cases and `voters` voters who passed the code step, each from
+    their own client address (10.<network>.x.y): the campaign id, the case ids and the voters' tickets."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from db import clock, users
+    from db.engine import reading
+    from db.models import OrgUnit
+    from db.voting import campaigns as voting
+    from db.voting import codes as vote_codes
+
+    admin, now = users.actor_for(engine, "admin"), clock.utcnow()
+    with reading(engine) as session:
+        district = session.execute(select(OrgUnit.id).where(OrgUnit.code == "510104")).scalar_one()
+    campaign = voting.create_campaign(engine, actor=admin, data={
+        "title": f"{name}评选", "year": clock.today().year, "org_unit_id": district, "opens_at": now - timedelta(hours=1),
+        "closes_at": now + timedelta(days=1), "per_voter_per_day": per_voter_per_day, "per_case_per_day": 1})
+    case_ids = [voting.add_case(engine, actor=admin, campaign_id=campaign.id, data={
+        "title": f"{name}案例{i}", "organization": "测试中心", "theme": theme}) for i in range(cases)]
+    voting.open_campaign(engine, actor=admin, campaign_id=campaign.id)
+    tickets = []
+    for index in range(voters):
+        phone = f"{phone_prefix}{index:04d}"
+        address = f"10.{network}.{index // 250}.{index % 250 + 1}"
+        sent = vote_codes.request_code(engine, campaign_id=campaign.id, phone=phone, client_address=address)
+        tickets.append(vote_codes.verify_code(engine, campaign_id=campaign.id, phone=phone, code=sent.demo_code).ticket)
+    return campaign.id, case_ids, tickets
