@@ -12,7 +12,8 @@ its parent already stamped.
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, timedelta, timezone as _tz
+from datetime import date, datetime, timedelta
+from datetime import timezone as _tz
 from zoneinfo import ZoneInfo
 
 from db import settings

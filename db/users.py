@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Annotated, Literal
 
 import pandas as pd
 from pydantic import BaseModel, Field, field_validator
@@ -17,7 +17,7 @@ from db.access import Actor, require, require_unit_in_scope, scope_condition
 from db.engine import reading, transaction
 from db.errors import DomainError, NotFound, PermissionDenied
 from db.models import AppUser, OrgUnit
-from db.validation import rule, validate
+from db.validation import Stripped, rule, validate
 
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
@@ -34,16 +34,11 @@ def _check_password_rule(value: str) -> str:
 
 
 class UserCreate(BaseModel):
-    username: str = Field(min_length=3, max_length=40, pattern=USERNAME_PATTERN)
-    display_name: str = Field(min_length=1, max_length=60)
+    username: Annotated[str, Stripped] = Field(min_length=3, max_length=40, pattern=USERNAME_PATTERN)
+    display_name: Annotated[str, Stripped] = Field(min_length=1, max_length=60)
     password: str
     role: Literal["admin", "leader", "evaluator", "street"]
     scope_id: int = Field(gt=0)
-
-    @field_validator("username", "display_name", mode="before")
-    @classmethod
-    def _strip(cls, value):
-        return value.strip() if isinstance(value, str) else value
 
     @field_validator("password")
     @classmethod

@@ -175,3 +175,31 @@ RowId = Annotated[int, Field(gt=0, le=2**31 - 1)]
 Day = Annotated[date, AfterValidator(_in_date_range)]
 # A due date: DATE_MIN up to DUE_YEARS_AHEAD years from today (whether it may be past is the caller's rule).
 DueDay = Annotated[date, AfterValidator(_due_in_range)]
+
+
+# --- shared text types: how typed text is tidied before its rules are checked ----------------------
+
+def _stripped(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _stripped_or_none(value: Any) -> Any:
+    return (value.strip() or None) if isinstance(value, str) else value
+
+
+def _stripped_or_empty(value: Any) -> Any:
+    return "" if value is None else _stripped(value)
+
+
+def _one_line(value: Any) -> Any:
+    return " ".join(value.split()) if isinstance(value, str) else value
+
+
+# Text with the blanks at either end taken off ("  " is then too short for a required field).
+Stripped = BeforeValidator(_stripped)
+# Optional text: blank means not given (None).
+BlankIsNone = BeforeValidator(_stripped_or_none)
+# Text that may be left out: None reads as "" (then its length rule says whether that is allowed).
+NoneIsBlank = BeforeValidator(_stripped_or_empty)
+# One line: runs of blanks and line breaks become one space (names and titles shown in lists).
+OneLine = BeforeValidator(_one_line)

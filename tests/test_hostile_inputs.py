@@ -110,7 +110,7 @@ class _World:
             self.template = s.execute(select(ScoreTemplate).order_by(ScoreTemplate.version.desc())).scalars().first()
             self.rectification = s.execute(select(Rectification.id).where(Rectification.status == "open")).scalars().first()
             self.evaluation = s.execute(select(Assignment.evaluation_id)).scalars().first()
-        self.project_form = {k: getattr(self.project, k) for k in project_writes.ProjectInput.model_fields}
+        self.project_form = {k: getattr(self.project, k) for k in project_writes.ProjectCreate.model_fields}
         # an evaluation of our own for the scorecard: the evaluator's assignment, declared, empty
         with reading(e) as s:
             used = set(s.execute(select(text("project_id")).select_from(text("evaluation"))).scalars())

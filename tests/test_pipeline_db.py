@@ -99,9 +99,9 @@ def test_current_year_spans_every_stage_with_histories_and_overdue_projects(engi
 def test_organization_counts_follow_the_seeds(engine):
     admin = _actor(engine, "admin")
     jinjiang, luyuan = _unit(engine, "510104"), _unit(engine, "220106")
-    jj = social_orgs.org_counts(engine, actor=admin, filters=social_orgs.OrgFilter(district_id=jinjiang.id))
+    jj = social_orgs.org_counts(engine, actor=admin, filters=social_orgs.SocialOrgFilter(district_id=jinjiang.id))
     assert (jj.registered, jj.filed) == (230, 149)
-    kinds = social_orgs.counts_by(engine, actor=admin, by="kind", filters=social_orgs.OrgFilter(district_id=luyuan.id))
+    kinds = social_orgs.counts_by(engine, actor=admin, by="kind", filters=social_orgs.SocialOrgFilter(district_id=luyuan.id))
     assert dict(zip(kinds["key"], kinds["orgs"])) == {"private_non_enterprise": 118, "social_group": 39, "community": 130}
     grades = dict(zip(*social_orgs.counts_by(engine, actor=admin, by="grade").to_dict("list").values()))
     assert 0 < grades["5A"] < grades["3A"] and grades["unrated"] > 0 and grades["expired"] > 0
@@ -526,6 +526,6 @@ def test_street_staff_see_only_organizations_of_their_street(engine):
     frame = social_orgs.list_orgs(engine, actor=street)
     assert len(frame) and set(frame["street_name"]) == {"春熙路街道"}
     other = social_orgs.list_orgs(engine, actor=_actor(engine, "admin"),
-                                  filters=social_orgs.OrgFilter(street_id=_unit(engine, "510104002").id))
+                                  filters=social_orgs.SocialOrgFilter(street_id=_unit(engine, "510104002").id))
     with pytest.raises(NotFound):
         social_orgs.get_org(engine, actor=street, org_id=int(other["id"].iloc[0]))

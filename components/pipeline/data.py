@@ -13,7 +13,7 @@ from db import orgs
 from db.access import Actor
 from db.pipeline import catalogue, compliance, projects, social_orgs
 from db.pipeline.projects import ProjectFilter
-from db.pipeline.social_orgs import OrgFilter
+from db.pipeline.social_orgs import SocialOrgFilter
 
 
 @cached("pipeline")
@@ -77,17 +77,17 @@ def catalogue_choices(url: str) -> pd.DataFrame:
 
 
 @cached("pipeline")
-def org_list(url: str, actor: Actor, filters: OrgFilter, today: date) -> pd.DataFrame:
+def org_list(url: str, actor: Actor, filters: SocialOrgFilter, today: date) -> pd.DataFrame:
     return social_orgs.list_orgs(store.engine_for(url), actor=actor, filters=filters, today=today)
 
 
 @cached("pipeline")
-def org_counts(url: str, actor: Actor, filters: OrgFilter, today: date) -> social_orgs.OrgCounts:
+def org_counts(url: str, actor: Actor, filters: SocialOrgFilter, today: date) -> social_orgs.OrgCounts:
     return social_orgs.org_counts(store.engine_for(url), actor=actor, filters=filters, today=today)
 
 
 @cached("pipeline")
-def org_counts_by(url: str, actor: Actor, by: str, filters: OrgFilter, today: date) -> pd.DataFrame:
+def org_counts_by(url: str, actor: Actor, by: str, filters: SocialOrgFilter, today: date) -> pd.DataFrame:
     return social_orgs.counts_by(store.engine_for(url), actor=actor, by=by, filters=filters, today=today)
 
 

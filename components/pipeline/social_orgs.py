@@ -21,7 +21,7 @@ from components.writes import attempt
 from db import clock
 from db.access import Actor
 from db.pipeline import rules, social_orgs
-from db.pipeline.social_orgs import OrgFilter
+from db.pipeline.social_orgs import SocialOrgFilter
 
 FLASH = "pipe_org_flash"
 LIST_HEADINGS = {
@@ -35,7 +35,7 @@ LIST_HEADINGS = {
 GRADE_ORDER = ["5A", "4A", "3A", "2A", "1A", "expired", "unrated"]
 
 
-def _filters(actor: Actor, lg: str) -> OrgFilter:
+def _filters(actor: Actor, lg: str) -> SocialOrgFilter:
     everything = {None: t("common.all")}
     units = pipeline_data.units(store.url(), actor, ("district", "street"))
     districts = {**everything, **{int(i): n for i, n, lv in zip(units["id"], units["name"], units["level"])
@@ -62,7 +62,7 @@ def _filters(actor: Actor, lg: str) -> OrgFilter:
     grade = next(cells).selectbox(t("pipe.org.filter.grade"), list(grades), format_func=grades.get,
                                   key="pipe_org_grade")
     search = st.text_input(t("pipe.org.filter.search"), key="pipe_org_search", max_chars=60)
-    return OrgFilter(district_id=district, street_id=street, kind=kind, registration=track, domain=domain,
+    return SocialOrgFilter(district_id=district, street_id=street, kind=kind, registration=track, domain=domain,
                      grade=grade, search=search.strip() or None)
 
 
@@ -100,7 +100,7 @@ def render(actor: Actor) -> None:
 
 
 @cached("pipeline")
-def chart_specs(url: str, actor: Actor, filters: OrgFilter, today: date, lg: str) -> list[dict]:
+def chart_specs(url: str, actor: Actor, filters: SocialOrgFilter, today: date, lg: str) -> list[dict]:
     """Organizations by kind, by track and by grade, as Vega-Lite specs (cached like the reads)."""
     specs = [("kind", lambda k: pipeline_labels.org_kind(k, lg), None),
              ("registration", lambda k: pipeline_labels.registration(k, lg), None),
@@ -121,7 +121,7 @@ def _grade_label(key: str, lg: str) -> str:
 
 
 @cached("pipeline")
-def table_frame(url: str, actor: Actor, filters: OrgFilter, today: date, lg: str) -> pd.DataFrame:
+def table_frame(url: str, actor: Actor, filters: SocialOrgFilter, today: date, lg: str) -> pd.DataFrame:
     """The registry as shown and downloaded: labels instead of codes, headings in the user's language."""
     frame = pipeline_data.org_list(url, actor, filters, today)
     yes, no = translate("common.yes", lg), translate("common.no", lg)

@@ -4,7 +4,7 @@ then the input models writes are validated through and the public model of a cam
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
-from typing import Literal, Optional
+from typing import Annotated, Literal, Optional
 from zoneinfo import ZoneInfo
 
 from pydantic import field_validator
@@ -12,6 +12,7 @@ from sqlalchemy import Column, Index, LargeBinary, SmallInteger, Text, UniqueCon
 from sqlmodel import Field, SQLModel
 
 from db import settings
+from db.validation import OneLine, Stripped
 
 CAMPAIGN_STATUSES = ("draft", "open", "closed", "published")
 
@@ -159,9 +160,9 @@ def _local_aware(value):
     return value.astimezone(timezone.utc) if isinstance(value, datetime) else value
 
 
-class CampaignInput(SQLModel):
-    title: str = Field(min_length=4, max_length=120)
-    description: Optional[str] = Field(default=None, max_length=1000)
+class CampaignCreate(SQLModel):
+    title: Annotated[str, Stripped] = Field(min_length=4, max_length=120)
+    description: Annotated[Optional[str], Stripped] = Field(default=None, max_length=1000)
     year: int = Field(ge=2000, le=2100)
     org_unit_id: int = Field(gt=0)
     opens_at: datetime
@@ -173,31 +174,29 @@ class CampaignInput(SQLModel):
     show_live_tally: bool = False
     notice_days: int = Field(default=7, ge=1, le=30)
 
-    @field_validator("title", "description", mode="before")
-    @classmethod
-    def _strip(cls, value):
-        return value.strip() if isinstance(value, str) else value
-
     @field_validator("opens_at", "closes_at", mode="after")
     @classmethod
     def _utc(cls, value):
         return _local_aware(value)
 
 
-class CaseInput(SQLModel):
-    title: str = Field(min_length=2, max_length=80)
-    organization: str = Field(min_length=2, max_length=60)
+class CampaignUpdate(CampaignCreate):
+    """An edit sends every field again, under the same rules (once votes exist the rules are frozen)."""
+
+
+class CaseCreate(SQLModel):
+    title: Annotated[str, OneLine] = Field(min_length=2, max_length=80)
+    organization: Annotated[str, OneLine] = Field(min_length=2, max_length=60)
     theme: Literal[THEMES]  # type: ignore[valid-type]
-    summary: str = Field(default="", max_length=600)
+    summary: Annotated[str, OneLine] = Field(default="", max_length=600)
     project_id: Optional[int] = Field(default=None, gt=0)
 
-    @field_validator("title", "organization", "summary", mode="before")
-    @classmethod
-    def _strip(cls, value):
-        return " ".join(value.split()) if isinstance(value, str) else value
+
+class CaseUpdate(CaseCreate):
+    """An edit of a case sends every field again, under the same rules."""
 
 
-class ScoreInput(SQLModel):
+class ExpertScoreUpdate(SQLModel):
     expert_score: float = Field(ge=0, le=100)
 
 

@@ -270,7 +270,7 @@ class ProjectDetail(BaseModel):
     days_late: int
 
     def form_values(self) -> dict:
-        """The editable fields, as the project form and db.pipeline.writes.ProjectInput name them."""
+        """The editable fields, as the project form and db.pipeline.writes.ProjectCreate name them."""
         return {key: getattr(self, key) for key in (
             "title", "summary", "domain", "batch", "year", "buyer", "org_unit_id", "catalogue_item_id",
             "off_catalogue_service", "contractor_org_id", "budget", "contract_amount", "personnel_cost",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Optional
+from typing import Annotated, Optional
 
 import pandas as pd
 from pydantic import BaseModel, Field, field_validator
@@ -19,7 +19,7 @@ from db.errors import DomainError, NotFound
 from db.models import OrgUnit
 from db.models.pipeline import OrgRating, Project, SocialOrg
 from db.pipeline import rules
-from db.validation import Day, rule, validate
+from db.validation import BlankIsNone, Day, rule, validate
 
 # rating status -> may the organization be contracted (at or above the threshold and still valid)
 STATUSES = ("ok", "low", "expired", "missing")
@@ -58,7 +58,7 @@ def org_scope(actor: Actor):
 
 
 @dataclass(frozen=True)
-class OrgFilter:
+class SocialOrgFilter:
     district_id: Optional[int] = None
     street_id: Optional[int] = None
     kind: Optional[str] = None
@@ -68,7 +68,7 @@ class OrgFilter:
     search: Optional[str] = None
 
 
-def _conditions(actor: Actor, filters: OrgFilter, today: date) -> list:
+def _conditions(actor: Actor, filters: SocialOrgFilter, today: date) -> list:
     require(actor, "pipeline.read")
     conds = [org_scope(actor)]
     if filters.district_id:
@@ -97,7 +97,7 @@ LIST_COLUMNS = ["id", "code", "name", "kind", "registration", "domain", "distric
                 "responsibility_letter", "party_org", "incubated", "projects"]
 
 
-def list_orgs(engine: Engine, *, actor: Actor, filters: OrgFilter = OrgFilter(), today: date | None = None
+def list_orgs(engine: Engine, *, actor: Actor, filters: SocialOrgFilter = SocialOrgFilter(), today: date | None = None
               ) -> pd.DataFrame:
     today = today or clock.today()
     district, street = aliased(OrgUnit), aliased(OrgUnit)
@@ -137,7 +137,7 @@ def _count_if(condition):
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def org_counts(engine: Engine, *, actor: Actor, filters: OrgFilter = OrgFilter(), today: date | None = None
+def org_counts(engine: Engine, *, actor: Actor, filters: SocialOrgFilter = SocialOrgFilter(), today: date | None = None
                ) -> OrgCounts:
     """Headline counts and the letters' coverage, in one aggregate query."""
     today = today or clock.today()
@@ -157,7 +157,7 @@ def org_counts(engine: Engine, *, actor: Actor, filters: OrgFilter = OrgFilter()
         return OrgCounts(**conn.execute(query).mappings().one())
 
 
-def counts_by(engine: Engine, *, actor: Actor, by: str, filters: OrgFilter = OrgFilter(),
+def counts_by(engine: Engine, *, actor: Actor, by: str, filters: SocialOrgFilter = SocialOrgFilter(),
               today: date | None = None) -> pd.DataFrame:
     """Organizations per kind, registration track, grade bucket or street: columns key, orgs."""
     today = today or clock.today()
@@ -173,7 +173,7 @@ def counts_by(engine: Engine, *, actor: Actor, by: str, filters: OrgFilter = Org
         return pd.DataFrame(conn.execute(query).mappings().all(), columns=["key", "orgs"])
 
 
-class OrgPublic(BaseModel):
+class SocialOrgPublic(BaseModel):
     id: int
     code: str
     name: str
@@ -188,7 +188,7 @@ class OrgPublic(BaseModel):
     rating_status: str
 
 
-def get_org(engine: Engine, *, actor: Actor, org_id: int, today: date | None = None) -> OrgPublic:
+def get_org(engine: Engine, *, actor: Actor, org_id: int, today: date | None = None) -> SocialOrgPublic:
     today = today or clock.today()
     require(actor, "pipeline.read")
     query = select(SocialOrg, rating_status(today)).where(SocialOrg.id == org_id)
@@ -204,8 +204,8 @@ def _org_visible(actor: Actor, org: SocialOrg) -> bool:
             "street": org.street_id == actor.scope_id}.get(actor.scope_level, False)
 
 
-def _public(org: SocialOrg, status: str) -> OrgPublic:
-    return OrgPublic.model_validate({**org.model_dump(), "rating_status": status})
+def _public(org: SocialOrg, status: str) -> SocialOrgPublic:
+    return SocialOrgPublic.model_validate({**org.model_dump(), "rating_status": status})
 
 
 def rating_history(engine: Engine, *, actor: Actor, org_id: int) -> pd.DataFrame:
@@ -231,16 +231,11 @@ def contractor_choices(engine: Engine, *, actor: Actor, today: date | None = Non
                             columns=["id", "name", "grade", "grade_valid_until", "rating_status"])
 
 
-class RatingInput(BaseModel):
+class RatingCreate(BaseModel):
     grade: int = Field(ge=1, le=5)
     score: Optional[int] = Field(default=None, ge=0, le=1000)
     rated_on: Day
-    note: Optional[str] = Field(default=None, max_length=200)
-
-    @field_validator("note", mode="before")
-    @classmethod
-    def _strip(cls, value):
-        return (value.strip() or None) if isinstance(value, str) else value
+    note: Annotated[Optional[str], BlankIsNone] = Field(default=None, max_length=200)
 
     @field_validator("rated_on")
     @classmethod
@@ -250,10 +245,10 @@ class RatingInput(BaseModel):
         return value
 
 
-def record_rating(engine: Engine, *, actor: Actor, org_id: int, data: dict | RatingInput) -> OrgPublic:
+def record_rating(engine: Engine, *, actor: Actor, org_id: int, data: dict | RatingCreate) -> SocialOrgPublic:
     """Admin records an assessment result; it becomes the current rating unless a newer one exists."""
     require(actor, "pipeline.write")
-    payload = validate(RatingInput, data if isinstance(data, dict) else data.model_dump())
+    payload = validate(RatingCreate, data if isinstance(data, dict) else data.model_dump())
     valid_until = rules.rating_valid_until(payload.rated_on)
     with transaction(engine) as session:
         org = session.execute(select(SocialOrg).where(SocialOrg.id == org_id).with_for_update()).scalar_one_or_none()

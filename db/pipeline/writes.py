@@ -4,7 +4,7 @@ checks role and scope, validates, and records a stage event and an audit row in 
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Literal, Optional
+from typing import Annotated, Literal, Optional
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 from sqlalchemy import select
@@ -20,24 +20,24 @@ from db.models.pipeline import CatalogueItem, Project, SocialOrg, StageEvent
 from db.pipeline import rules
 from db.pipeline.projects import ProjectDetail, get_project, in_scope
 from db.pipeline.social_orgs import rating_status
-from db.validation import Day, Money, OptionalCount, OptionalMoney, rule, validate
+from db.validation import BlankIsNone, Day, Money, OptionalCount, OptionalMoney, rule, validate
 
 MONEY = ("budget", "contract_amount", "personnel_cost", "management_fee", "disbursed")
 
 
-class ProjectInput(BaseModel):
+class ProjectCreate(BaseModel):
     """A project as registered or edited. Field order matters: each cross-field rule reads fields
     declared above it (the caps read budget, disbursed reads contract_amount, ended_on reads started_on)."""
 
-    title: str = Field(min_length=2, max_length=120)
-    summary: Optional[str] = Field(default=None, max_length=2000)
+    title: Annotated[str, BlankIsNone] = Field(min_length=2, max_length=120)
+    summary: Annotated[Optional[str], BlankIsNone] = Field(default=None, max_length=2000)
     domain: Literal[rules.DOMAINS]
-    batch: str = Field(min_length=2, max_length=60)
+    batch: Annotated[str, BlankIsNone] = Field(min_length=2, max_length=60)
     year: int = Field(ge=2000, le=2100)
-    buyer: str = Field(min_length=2, max_length=60)
+    buyer: Annotated[str, BlankIsNone] = Field(min_length=2, max_length=60)
     org_unit_id: int = Field(gt=0)
     catalogue_item_id: Optional[int] = Field(default=None, gt=0)
-    off_catalogue_service: Optional[str] = Field(default=None, max_length=120, validate_default=True)
+    off_catalogue_service: Annotated[Optional[str], BlankIsNone] = Field(default=None, max_length=120, validate_default=True)
     contractor_org_id: Optional[int] = Field(default=None, gt=0)
     budget: Money = Field(gt=0)
     contract_amount: OptionalMoney = None
@@ -48,14 +48,6 @@ class ProjectInput(BaseModel):
     ended_on: Optional[Day] = None
     target_beneficiaries: OptionalCount = None
     actual_beneficiaries: OptionalCount = None
-
-    @field_validator("title", "summary", "batch", "buyer", "off_catalogue_service", mode="before")
-    @classmethod
-    def _strip(cls, value):
-        if isinstance(value, str):
-            value = value.strip()
-            return value or None
-        return value
 
     @field_validator("off_catalogue_service")
     @classmethod
@@ -104,14 +96,13 @@ class ProjectInput(BaseModel):
         return value
 
 
+class ProjectUpdate(ProjectCreate):
+    """An edit sends every field again, under the same rules (the stage moves only by advance and the like)."""
+
+
 class NoteInput(BaseModel):
     """The optional note on a stage move: refused, not cut, when too long (the event column holds 500)."""
-    note: Optional[str] = Field(default=None, max_length=500)
-
-    @field_validator("note", mode="before")
-    @classmethod
-    def _strip(cls, value):
-        return (value.strip() or None) if isinstance(value, str) else value
+    note: Annotated[Optional[str], BlankIsNone] = Field(default=None, max_length=500)
 
 
 class ReasonInput(BaseModel):
@@ -153,7 +144,7 @@ def _place(session: Session, actor: Actor, unit_id: int) -> OrgUnit:
     return unit
 
 
-def _check_references(session: Session, payload: ProjectInput) -> None:
+def _check_references(session: Session, payload: ProjectCreate) -> None:
     if payload.catalogue_item_id is not None and session.get(CatalogueItem, payload.catalogue_item_id) is None:
         raise DomainError("pipe.error.unknown_catalogue_item", field="catalogue_item_id")
     if payload.contractor_org_id is not None and session.get(SocialOrg, payload.contractor_org_id) is None:
@@ -201,7 +192,7 @@ def _new_code(session: Session, district: OrgUnit, year: int) -> str:
 def create_project(engine: Engine, *, actor: Actor, data: dict) -> ProjectDetail:
     """Register a project; it starts at the first stage (需求摸排)."""
     require(actor, "pipeline.write")
-    payload = validate(ProjectInput, data)
+    payload = validate(ProjectCreate, data)
     today, now = clock.today(), clock.utcnow()
     with transaction(engine) as session:
         unit = _place(session, actor, payload.org_unit_id)
@@ -224,7 +215,7 @@ def update_project(engine: Engine, *, actor: Actor, code: str, data: dict,
                    exception_reason: str | None = None) -> ProjectDetail:
     """Edit a project's fields; the stage is changed only by advance, move_back and terminate."""
     require(actor, "pipeline.write")
-    payload = validate(ProjectInput, data)
+    payload = validate(ProjectUpdate, data)
     today = clock.today()
     with transaction(engine) as session:
         project = _load(session, actor, code)

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Annotated, Optional
 
 import pandas as pd
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -22,24 +22,19 @@ from db.models.scorecards import Assignment, Evaluation, ScoreTemplate
 from db.pipeline.projects import in_scope, project_scope
 from db.scorecards import rules
 from db.scorecards.panels import store_panels
-from db.validation import DueDay, RowId, validate
+from db.validation import DueDay, NoneIsBlank, RowId, Stripped, validate
 
 # A panel is a handful of people; the bound keeps a pasted list from becoming thousands of lookups.
 MAX_PANEL = 50
 EvaluatorIds = Annotated[list[RowId], Field(max_length=MAX_PANEL)]
 
 
-class EvaluationInput(BaseModel):
+class EvaluationCreate(BaseModel):
     project_id: RowId
     template_id: RowId
-    agency: str = Field(min_length=2, max_length=80)
+    agency: Annotated[str, Stripped] = Field(min_length=2, max_length=80)
     due_on: DueDay
     evaluator_ids: EvaluatorIds = Field(default_factory=list)
-
-    @field_validator("agency", mode="before")
-    @classmethod
-    def _strip(cls, value):
-        return value.strip() if isinstance(value, str) else value
 
 
 class AssignInput(BaseModel):
@@ -47,24 +42,14 @@ class AssignInput(BaseModel):
 
 
 class ReportInput(BaseModel):
-    summary: str = Field(default="", max_length=4000)
-    conclusion: str = Field(default="", max_length=4000)
-    findings: str = Field(default="", max_length=4000)
-    recommendations: str = Field(default="", max_length=4000)
-
-    @field_validator("summary", "conclusion", "findings", "recommendations", mode="before")
-    @classmethod
-    def _strip(cls, value):
-        return (value or "").strip() if isinstance(value, (str, type(None))) else value
+    summary: Annotated[str, NoneIsBlank] = Field(default="", max_length=4000)
+    conclusion: Annotated[str, NoneIsBlank] = Field(default="", max_length=4000)
+    findings: Annotated[str, NoneIsBlank] = Field(default="", max_length=4000)
+    recommendations: Annotated[str, NoneIsBlank] = Field(default="", max_length=4000)
 
 
 class ReasonInput(BaseModel):
-    reason: str = Field(min_length=rules.MIN_REASON_LENGTH, max_length=500)
-
-    @field_validator("reason", mode="before")
-    @classmethod
-    def _strip(cls, value):
-        return (value or "").strip() if isinstance(value, (str, type(None))) else value
+    reason: Annotated[str, NoneIsBlank] = Field(min_length=rules.MIN_REASON_LENGTH, max_length=500)
 
 
 class EvaluationPublic(BaseModel):
@@ -121,7 +106,7 @@ def refresh_status(session: Session, evaluation_id: int) -> None:
 def create_evaluation(engine: Engine, *, actor: Actor, data: dict) -> EvaluationPublic:
     """The round comes from the template (its newest version); one evaluation per project and round."""
     require(actor, "scorecards.manage")
-    payload = validate(EvaluationInput, data)
+    payload = validate(EvaluationCreate, data)
     if payload.due_on < clock.today():
         raise DomainError("eval.error.due_in_past", field="due_on")
     with transaction(engine) as session:

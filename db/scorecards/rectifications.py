@@ -4,11 +4,11 @@ one with the evidence that it was fixed; items past their due date and still ope
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
-from typing import Optional
+from typing import Annotated, Optional
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 from sqlalchemy import and_, case, func, insert, select
 from sqlalchemy.engine import Engine
 
@@ -21,35 +21,21 @@ from db.models.scorecards import Evaluation, Rectification
 from db.pipeline.projects import project_scope
 from db.scorecards import rules
 from db.scorecards.evaluations import evaluation_in_scope
-from db.validation import Day, DueDay, InvalidInput, validate
+from db.validation import Day, DueDay, InvalidInput, Stripped, validate
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-class ItemInput(BaseModel):
-    finding: str = Field(min_length=rules.MIN_REASON_LENGTH, max_length=500)
-    owner: str = Field(min_length=2, max_length=80)
+class RectificationCreate(BaseModel):
+    finding: Annotated[str, Stripped] = Field(min_length=rules.MIN_REASON_LENGTH, max_length=500)
+    owner: Annotated[str, Stripped] = Field(min_length=2, max_length=80)
     due_on: DueDay
 
-    @field_validator("finding", "owner", mode="before")
-    @classmethod
-    def _strip_text(cls, value):
-        return _strip(value)
 
-
-class CloseInput(BaseModel):
-    evidence: str = Field(min_length=rules.MIN_REASON_LENGTH, max_length=1000)
+class RectificationClose(BaseModel):
+    evidence: Annotated[str, Stripped] = Field(min_length=rules.MIN_REASON_LENGTH, max_length=1000)
     closed_on: Day
 
-    @field_validator("evidence", mode="before")
-    @classmethod
-    def _strip_text(cls, value):
-        return _strip(value)
 
-
-class ItemPublic(BaseModel):
+class RectificationPublic(BaseModel):
     id: int
     evaluation_id: int
     finding: str
@@ -82,7 +68,7 @@ def create_items(engine: Engine, *, actor: Actor, evaluation_id: int, items: lis
     payloads, problems = [], []
     for position, item in enumerate(items, start=1):
         try:
-            payloads.append(validate(ItemInput, item))
+            payloads.append(validate(RectificationCreate, item))
         except InvalidInput as err:
             problems += [(field, code, {**params, "item": position}) for field, code, params in err.problems]
     if problems:
@@ -101,10 +87,10 @@ def create_items(engine: Engine, *, actor: Actor, evaluation_id: int, items: lis
 
 
 def close_item(engine: Engine, *, actor: Actor, item_id: int, evidence: str, closed_on: date | None = None
-               ) -> ItemPublic:
+               ) -> RectificationPublic:
     """Close an open item with the evidence that it was fixed (not before it was raised, not in the future)."""
     require(actor, "scorecards.manage")
-    payload = validate(CloseInput, {"evidence": evidence, "closed_on": closed_on or clock.today()})
+    payload = validate(RectificationClose, {"evidence": evidence, "closed_on": closed_on or clock.today()})
     if payload.closed_on > clock.today():
         raise DomainError("eval.error.closed_in_future", field="closed_on")
     with transaction(engine) as session:
@@ -119,7 +105,7 @@ def close_item(engine: Engine, *, actor: Actor, item_id: int, evidence: str, clo
             raise DomainError("eval.error.closed_before_raised", field="closed_on", raised=raised.isoformat())
         item.status, item.closed_on, item.evidence, item.closed_by = "closed", payload.closed_on, payload.evidence, \
             actor.username
-        result = ItemPublic.model_validate(item, from_attributes=True)
+        result = RectificationPublic.model_validate(item, from_attributes=True)
         audit.record(session, actor=actor, action="rectification_close", entity="rectification", entity_id=item.id,
                      before={"status": "open"}, after={"status": "closed", "closed_on": payload.closed_on,
                                                        "evidence": payload.evidence})

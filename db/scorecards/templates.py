@@ -3,10 +3,10 @@ is locked, and a change to it is saved as the next version."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 import pandas as pd
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 from sqlalchemy import case, delete, exists, func, insert, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -17,43 +17,24 @@ from db.engine import reading, transaction
 from db.errors import DomainError, NotFound
 from db.models.scorecards import Assignment, Evaluation, Score, ScoreTemplate, TemplateIndicator
 from db.scorecards import rules
-from db.validation import InvalidInput, validate
+from db.validation import InvalidInput, NoneIsBlank, Stripped, validate
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-class IndicatorInput(BaseModel):
-    code: str = Field(min_length=1, max_length=8, pattern=r"^[A-Za-z0-9._-]+$")
+class IndicatorCreate(BaseModel):
+    code: Annotated[str, Stripped] = Field(min_length=1, max_length=8, pattern=r"^[A-Za-z0-9._-]+$")
     group: Literal["decision", "process", "output", "outcome"]
-    name: str = Field(min_length=1, max_length=60)
-    name_en: str = Field(min_length=1, max_length=100)
+    name: Annotated[str, Stripped] = Field(min_length=1, max_length=60)
+    name_en: Annotated[str, Stripped] = Field(min_length=1, max_length=100)
     max_points: int = Field(gt=0, le=rules.TEMPLATE_TOTAL)
-    guidance: str = Field(default="", max_length=1000)
-    guidance_en: str = Field(default="", max_length=1000)
-
-    @field_validator("code", "name", "name_en", "guidance", "guidance_en", mode="before")
-    @classmethod
-    def _strip_text(cls, value):
-        return _strip(value)
-
-    @field_validator("guidance", "guidance_en", mode="before")
-    @classmethod
-    def _no_guidance(cls, value):
-        return "" if value is None else value
+    guidance: Annotated[str, NoneIsBlank] = Field(default="", max_length=1000)
+    guidance_en: Annotated[str, NoneIsBlank] = Field(default="", max_length=1000)
 
 
-class TemplateHead(BaseModel):
-    code: str = Field(min_length=2, max_length=32, pattern=r"^[a-z][a-z0-9_-]+$")
+class TemplateCreate(BaseModel):
+    code: Annotated[str, Stripped] = Field(min_length=2, max_length=32, pattern=r"^[a-z][a-z0-9_-]+$")
     round: Literal["pre", "mid", "post"]
-    name: str = Field(min_length=1, max_length=80)
-    name_en: str = Field(min_length=1, max_length=120)
-
-    @field_validator("code", "name", "name_en", mode="before")
-    @classmethod
-    def _strip_text(cls, value):
-        return _strip(value)
+    name: Annotated[str, Stripped] = Field(min_length=1, max_length=80)
+    name_en: Annotated[str, Stripped] = Field(min_length=1, max_length=120)
 
 
 class IndicatorPublic(BaseModel):
@@ -83,10 +64,10 @@ class TemplatePublic(BaseModel):
         return sum(i.max_points for i in self.indicators)
 
 
-def _validated(data: dict) -> tuple[TemplateHead, list[IndicatorInput]]:
+def _validated(data: dict) -> tuple[TemplateCreate, list[IndicatorCreate]]:
     """The head and indicators of `data`; an indicator's problem names the indicator, and the points
     must add up to exactly TEMPLATE_TOTAL."""
-    head = validate(TemplateHead, {k: data.get(k) for k in ("code", "round", "name", "name_en")})
+    head = validate(TemplateCreate, {k: data.get(k) for k in ("code", "round", "name", "name_en")})
     raw = data.get("indicators") or []
     if not raw:
         raise DomainError("eval.error.no_indicators", field="indicators")
@@ -96,7 +77,7 @@ def _validated(data: dict) -> tuple[TemplateHead, list[IndicatorInput]]:
     for position, item in enumerate(raw, start=1):
         label = str(item.get("code") or f"#{position}") + (f" {item.get('name')}" if item.get("name") else "")
         try:
-            indicators.append(validate(IndicatorInput, item))
+            indicators.append(validate(IndicatorCreate, item))
         except InvalidInput as err:
             problems += [(field, code, {**params, "indicator": label}) for field, code, params in err.problems]
     if problems:
@@ -112,7 +93,7 @@ def _validated(data: dict) -> tuple[TemplateHead, list[IndicatorInput]]:
     return head, indicators
 
 
-def _insert_indicators(session: Session, template_id: int, indicators: list[IndicatorInput]) -> None:
+def _insert_indicators(session: Session, template_id: int, indicators: list[IndicatorCreate]) -> None:
     order = {group: index for index, group in enumerate(rules.GROUPS)}
     ranked = sorted(enumerate(indicators), key=lambda pair: (order[pair[1].group], pair[0]))
     session.execute(insert(TemplateIndicator), [
@@ -127,7 +108,7 @@ def _used(session: Session, template_id: int) -> bool:
     return bool(session.execute(select(used)).scalar())
 
 
-def _summary(template: ScoreTemplate, indicators: list[IndicatorInput]) -> dict:
+def _summary(template: ScoreTemplate, indicators: list[IndicatorCreate]) -> dict:
     return {"code": template.code, "version": template.version, "round": template.round, "name": template.name,
             "points": {i.code: i.max_points for i in indicators}}
 

@@ -18,10 +18,12 @@ from db.errors import DomainError, NotFound
 from db.models import OrgUnit
 from db.models.voting import (
     Campaign,
-    CampaignInput,
+    CampaignCreate,
+    CampaignUpdate,
     CampaignPublic,
-    CaseInput,
-    ScoreInput,
+    CaseCreate,
+    CaseUpdate,
+    ExpertScoreUpdate,
     VoteCase,
 )
 from db.validation import validate
@@ -46,7 +48,7 @@ def campaign_in_scope(session, actor: Actor, campaign_id: int) -> Campaign:
     return campaign
 
 
-def _check_rules(payload: CampaignInput) -> None:
+def _check_rules(payload: CampaignCreate) -> None:
     if payload.closes_at <= payload.opens_at:
         raise DomainError("vote.error.window_order", field="closes_at")
     if payload.expert_weight + payload.public_weight != 100:
@@ -59,7 +61,7 @@ def _check_rules(payload: CampaignInput) -> None:
 
 def create_campaign(engine: Engine, *, actor: Actor, data: dict) -> CampaignPublic:
     require(actor, "voting.manage")
-    payload = validate(CampaignInput, data)
+    payload = validate(CampaignCreate, data)
     _check_rules(payload)
     with transaction(engine) as session:
         require_unit_in_scope(session, actor, payload.org_unit_id)
@@ -75,7 +77,7 @@ def create_campaign(engine: Engine, *, actor: Actor, data: dict) -> CampaignPubl
 def update_campaign(engine: Engine, *, actor: Actor, campaign_id: int, data: dict) -> CampaignPublic:
     """Title and description always (until publication); the rules only until the first vote."""
     require(actor, "voting.manage")
-    payload = validate(CampaignInput, data)
+    payload = validate(CampaignUpdate, data)
     _check_rules(payload)
     with transaction(engine) as session:
         campaign = campaign_in_scope(session, actor, campaign_id)
@@ -149,7 +151,7 @@ def _title_taken(session, campaign_id: int, title: str, except_id: int | None = 
 
 def add_case(engine: Engine, *, actor: Actor, campaign_id: int, data: dict) -> int:
     require(actor, "voting.manage")
-    payload = validate(CaseInput, data)
+    payload = validate(CaseCreate, data)
     with transaction(engine) as session:
         _draft_campaign(session, actor, campaign_id)
         if _title_taken(session, campaign_id, payload.title):
@@ -166,7 +168,7 @@ def add_case(engine: Engine, *, actor: Actor, campaign_id: int, data: dict) -> i
 
 def update_case(engine: Engine, *, actor: Actor, case_id: int, data: dict) -> None:
     require(actor, "voting.manage")
-    payload = validate(CaseInput, data)
+    payload = validate(CaseUpdate, data)
     with transaction(engine) as session:
         case = session.get(VoteCase, case_id)
         if case is None:
@@ -174,7 +176,7 @@ def update_case(engine: Engine, *, actor: Actor, case_id: int, data: dict) -> No
         _draft_campaign(session, actor, case.campaign_id)
         if _title_taken(session, case.campaign_id, payload.title, except_id=case_id):
             raise DomainError("vote.error.case_title_taken", field="title")
-        before = case.model_dump(include=set(CaseInput.model_fields))
+        before = case.model_dump(include=set(CaseCreate.model_fields))
         for key, value in payload.model_dump().items():
             setattr(case, key, value)
         audit.record(session, actor=actor, action="vote_case_update", entity="vote_case", entity_id=case_id,
@@ -196,7 +198,7 @@ def remove_case(engine: Engine, *, actor: Actor, case_id: int) -> None:
 
 def set_expert_score(engine: Engine, *, actor: Actor, case_id: int, score: float) -> None:
     require(actor, "voting.manage")
-    payload = validate(ScoreInput, {"expert_score": score})
+    payload = validate(ExpertScoreUpdate, {"expert_score": score})
     with transaction(engine) as session:
         case = session.get(VoteCase, case_id)
         if case is None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import pandas as pd
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.engine import Engine
 
@@ -12,7 +14,7 @@ from db.access import Actor, require
 from db.engine import transaction
 from db.errors import DomainError
 from db.models.voting import Vote, VoteCase
-from db.validation import validate
+from db.validation import OneLine, validate
 from db.voting.campaigns import campaign_in_scope, readable_campaign
 
 # A burst: an hour holding at least BURST_FACTOR times the case's median busy hour, and BURST_MIN votes.
@@ -114,12 +116,7 @@ class VoidInput(BaseModel):
     day: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
     hour: int | None = Field(default=None, ge=0, le=23)
     ip_key: str | None = Field(default=None, pattern=r"^[0-9a-f]{32}$")
-    reason: str = Field(min_length=4, max_length=200)
-
-    @field_validator("reason", mode="before")
-    @classmethod
-    def _strip(cls, value):
-        return " ".join(value.split()) if isinstance(value, str) else value
+    reason: Annotated[str, OneLine] = Field(min_length=4, max_length=200)
 
 
 def void_votes(engine: Engine, *, actor: Actor, campaign_id: int, data: dict) -> int:
