@@ -11,6 +11,7 @@ from components.grids import tables as grid_tables
 from components.grids.periods import default_month, month_labels, month_options
 from components.i18n import error_text, lang, t
 from components.safe_text import md_escape
+from components.writes import show_flash
 from db.access import Actor
 from db.errors import DomainError
 from db.grids import reports as grid_reports
@@ -80,9 +81,7 @@ def render(actor: Actor) -> None:
     url = store.url()
     st.title(t("grid.entry.title"))
     st.caption(t("grid.entry.caption", due=grid_periods.due_day()))
-    flash = st.session_state.pop(_FLASH, None)
-    if flash:
-        st.success(flash)
+    show_flash(_FLASH)
     picked = pick_grid(actor, url, "grid_entry")
     if picked is None:
         return

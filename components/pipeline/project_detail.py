@@ -16,6 +16,7 @@ from components.pipeline.checks import checks_table
 from components.safe_text import md_escape
 from components.scorecards import data as eval_data
 from components.scorecards.project_section import render_project_evaluations
+from components.writes import show_flash
 from db import clock
 from db.access import Actor
 from db.errors import NotFound
@@ -39,9 +40,7 @@ def render(actor: Actor) -> None:
     if project is None:
         _picker(actor)
         return
-    flash = st.session_state.pop(FLASH, None)
-    if flash:
-        st.success(flash)
+    show_flash(FLASH)
     lg = lang()
     _header(project, lg)
     tabs = [t("pipe.detail.tab.overview"), t("pipe.detail.tab.timeline"), t("pipe.detail.tab.contractor"),

@@ -17,7 +17,7 @@ from components.pipeline import form as project_form
 from components.pipeline import labels as pipeline_labels
 from components.safe_text import md_escape
 from components.texts import translate
-from components.writes import attempt
+from components.writes import attempt, show_flash
 from db import clock
 from db.access import Actor
 from db.pipeline import rules, social_orgs
@@ -69,9 +69,7 @@ def _filters(actor: Actor, lg: str) -> SocialOrgFilter:
 def render(actor: Actor) -> None:
     st.title(t("pipe.org.title"))
     st.caption(t("pipe.org.caption"))
-    flash = st.session_state.pop(FLASH, None)
-    if flash:
-        st.success(flash)
+    show_flash(FLASH)
     lg, url, today = lang(), store.url(), clock.today()
     filters = _filters(actor, lg)
     counts = pipeline_data.org_counts(url, actor, filters, today)

@@ -10,6 +10,7 @@ from components import caching, formatting, store, tables
 from components.i18n import error_text, escaped, lang, t
 from components.safe_text import md_escape
 from components.scorecards import data as eval_data
+from components.writes import show_flash
 from db.access import Actor
 from db.errors import DomainError
 from db.scorecards import rules
@@ -37,9 +38,7 @@ def render(actor: Actor) -> None:
     lg = lang()
     st.title(t("eval.tpl.title"))
     st.caption(t("eval.tpl.caption"))
-    flash = st.session_state.pop(FLASH, None)
-    if flash:
-        st.success(flash)
+    show_flash(FLASH)
     frame = eval_data.templates(store.url(), actor)
     states = {(True, True): t("eval.tpl.locked"), (False, True): t("eval.tpl.editable"),
               (True, False): t("eval.tpl.superseded"), (False, False): t("eval.tpl.superseded")}

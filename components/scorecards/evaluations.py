@@ -16,6 +16,7 @@ from components.safe_text import md_escape
 from components.scorecards import data as eval_data
 from components.scorecards import picks as eval_picks
 from components.scorecards.detail import evaluation_detail
+from components.writes import show_flash
 from db import clock
 from db.access import Actor
 from db.errors import DomainError
@@ -67,9 +68,7 @@ def render(actor: Actor) -> None:
     lg = lang()
     st.title(t("eval.admin.title"))
     st.caption(t("eval.admin.caption"))
-    flash = st.session_state.pop(FLASH, None)
-    if flash:
-        st.success(flash)
+    show_flash(FLASH)
     years = eval_data.result_options(store.url(), actor)["years"]
     round_names = {r: t(f"eval.round.{r}") for r in rules.ROUNDS}
     choices = {"ev_year": {ALL: t("common.all"), **{y: str(y) for y in years}},

@@ -10,6 +10,7 @@ from components.i18n import error_text, lang, t
 from components.safe_text import md_escape
 from components.scorecards import data as eval_data
 from components.scorecards import scorecard_form
+from components.writes import show_flash
 from db import clock
 from db.access import Actor
 from db.errors import DomainError
@@ -62,9 +63,7 @@ def render(actor: Actor) -> None:
         st.error(error_text(err, "eval.field."))
         return
     _header(card, lg)
-    flash = st.session_state.pop(scorecard_form.FLASH_KEY, None)
-    if flash:
-        st.success(flash)
+    show_flash(scorecard_form.FLASH_KEY)
     if card.coi_declared_at is None:
         _declaration(actor, card)
     elif card.conflict:

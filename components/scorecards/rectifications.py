@@ -13,7 +13,7 @@ from components import formatting, store, tables, url_state
 from components.i18n import lang, t
 from components.scorecards import data as eval_data
 from components.scorecards import picks as eval_picks
-from components.writes import attempt
+from components.writes import attempt, show_flash
 from db import clock
 from db.access import Actor
 from db.scorecards import rectifications, rules
@@ -34,9 +34,7 @@ def render(actor: Actor) -> None:
     today = clock.today()
     st.title(t("eval.rect.title"))
     st.caption(t("eval.rect.caption"))
-    flash = st.session_state.pop(FLASH, None)
-    if flash:
-        st.success(flash)
+    show_flash(FLASH)
     counts = eval_data.rect_counts(store.url(), actor, today)
     for column, key in zip(st.columns(3), ("open", "overdue", "closed")):
         column.metric(t(f"eval.rect.metric.{key}"), formatting.number(counts[key], lg))

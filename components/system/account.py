@@ -6,6 +6,7 @@ import streamlit as st
 
 from components import auth, store
 from components.i18n import error_text, t
+from components.writes import show_flash
 from db import users
 from db.access import Actor
 from db.errors import DomainError
@@ -13,9 +14,7 @@ from db.errors import DomainError
 
 def render(actor: Actor) -> None:
     st.title(t("account.title"))
-    flash = st.session_state.pop("account_flash", None)
-    if flash:
-        st.success(flash)
+    show_flash("account_flash")
     st.subheader(t("account.profile"))
     st.text(f"{t('col.username')}: {actor.username}\n{t('col.display_name')}: {actor.display_name}\n"
             f"{t('col.role')}: {t('role.' + actor.role)}\n{t('col.scope')}: {actor.scope_name}")

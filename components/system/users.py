@@ -6,6 +6,7 @@ import streamlit as st
 
 from components import formatting, store, tables
 from components.i18n import error_text, lang, t
+from components.writes import show_flash
 from db import orgs, users
 from db.access import Actor
 from db.errors import DomainError
@@ -20,9 +21,7 @@ def render(actor: Actor) -> None:
     engine = store.engine()
     st.title(t("users.title"))
     st.caption(t("users.caption"))
-    flash = st.session_state.pop("users_flash", None)
-    if flash:
-        st.success(flash)
+    show_flash("users_flash")
 
     frame = users.list_users(engine, actor=actor)
     yes, no = t("common.yes"), t("common.no")

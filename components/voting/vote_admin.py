@@ -11,7 +11,7 @@ import streamlit as st
 from components import formatting, store, tables
 from components.i18n import lang, t
 from components.voting import data as voting_data
-from components.writes import attempt
+from components.writes import attempt, show_flash
 from db import clock, orgs, settings
 from db.access import Actor
 from db.models.voting import THEMES
@@ -32,9 +32,7 @@ def _attempt(write, done_key: str) -> None:
 def render(actor: Actor) -> None:
     st.title(t("vote.page.admin"))
     st.caption(t("vote.admin.caption"))
-    flash = st.session_state.pop("vote_admin_flash", None)
-    if flash:
-        st.success(flash)
+    show_flash("vote_admin_flash")
     lg = lang()
     frame = voting_data.campaigns(store.url(), actor)
     if not frame.empty:

@@ -11,7 +11,7 @@ from components import exports, formatting, store, tables
 from components.i18n import lang, t
 from components.texts import translate
 from components.voting import data as voting_data
-from components.writes import attempt
+from components.writes import attempt, show_flash
 from db.access import Actor
 from db.voting import results as vote_results
 from db.voting import review as vote_review
@@ -70,9 +70,7 @@ def _flag_table(flags: pd.DataFrame, lg: str) -> pd.DataFrame:
 def render(actor: Actor) -> None:
     st.title(t("vote.page.review"))
     st.caption(t("vote.review.caption"))
-    flash = st.session_state.pop("vote_review_flash", None)
-    if flash:
-        st.success(flash)
+    show_flash("vote_review_flash")
     url = store.url()
     frame = voting_data.campaigns(url, actor)
     frame = frame[frame["status"] != "draft"]
