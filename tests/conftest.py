@@ -10,6 +10,8 @@ import atexit
 import os
 import shutil
 import tempfile
+from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,10 @@ import pytest
 _TMP = Path(tempfile.mkdtemp(prefix="cpme-tests-"))
 atexit.register(shutil.rmtree, _TMP, True)  # every copy below is private to this run
 DEMO_NOW = "2026-11-18T10:00:00+08:00"  # a Wednesday mid-month: October is due, November is not over
-os.environ.setdefault("APP_CLOCK", DEMO_NOW)
+# The instant every test starts at: APP_CLOCK as CI (or a developer) gave it, else the demo's; kept in
+# its own variable because APP_CLOCK is rewritten below for child processes (xdist workers inherit both).
+os.environ.setdefault("APP_TEST_INSTANT", (os.environ.get("APP_CLOCK") or DEMO_NOW).partition("@")[0])
+os.environ["APP_CLOCK"] = os.environ["APP_TEST_INSTANT"]
 os.environ.setdefault("APP_SECRET_KEY", "test-secret-key-" + "x" * 32)
 os.environ["BCRYPT_ROUNDS"] = "4"  # ~1 ms per hash instead of ~0.3 s
 os.environ["APP_DATA_DIR"] = str(_TMP / "data")
@@ -27,11 +32,35 @@ os.environ.pop("APP_LANG", None)
 from sqlalchemy import text  # noqa: E402
 
 from db import clock  # noqa: E402
-from factories.databases import BACKENDS, PG_URL, database, pg_admin, pg_url, remove_sqlite, sqlite_copy
-from seed_data import loader as seed
-
-clock.share_with_children()  # a live app or benchmark started later runs on this timeline, not behind it
 from db.engine import make_engine  # noqa: E402
+from factories.databases import BACKENDS, PG_URL, database, pg_admin, pg_url, remove_sqlite, sqlite_copy  # noqa: E402
+from seed_data import loader as seed  # noqa: E402
+
+INSTANT = clock.parse_instant(os.environ["APP_TEST_INSTANT"])
+
+
+@contextmanager
+def _stopped_clock_before_the_instant():
+    """The demo is loaded as of one second before the instant, on a stopped clock: every seeded row is
+    older than anything a test does, however long the loading takes."""
+    moment = INSTANT - timedelta(seconds=1)
+    real = clock.utcnow
+    clock.utcnow = lambda: moment
+    try:
+        yield
+    finally:
+        clock.utcnow = real
+
+
+@pytest.fixture(autouse=True)
+def _each_test_starts_at_the_instant():
+    """Every test starts at APP_CLOCK and the clock runs on from there, so a test at 31 December 23:59
+    never finds itself in the next year because the tests before it took a while. Processes a test
+    starts (a live app, a benchmark) run on the same timeline."""
+    clock.set_now(INSTANT)
+    clock.share_with_children()
+    yield
+
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,7 +69,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def sqlite_template() -> Path:
     path = _TMP / "template.db"
     engine = make_engine(f"sqlite:///{path}")
-    seed.load_demo(engine)
+    with _stopped_clock_before_the_instant():
+        seed.load_demo(engine)
     engine.dispose()
     return path
 
@@ -55,7 +85,8 @@ def pg_template():
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     engine = make_engine(pg_url(name))
-    seed.load_demo(engine)
+    with _stopped_clock_before_the_instant():
+        seed.load_demo(engine)
     engine.dispose()
     yield name
     with admin.connect() as conn:
