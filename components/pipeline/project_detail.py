@@ -191,7 +191,7 @@ def _contractor(actor: Actor, project: ProjectDetail, lg: str) -> None:
 
 
 def _org_visible(actor: Actor, project: ProjectDetail) -> bool:
-    """The rating history is read through the registry's scope (a contractor from elsewhere is not)."""
+    """The rating history is read through the organizations' scope (a contractor from elsewhere is not)."""
     try:
         social_orgs.get_org(store.engine(), actor=actor, org_id=project.contractor_org_id)
     except NotFound:

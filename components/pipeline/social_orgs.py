@@ -1,4 +1,4 @@
-"""The social-organization registry: filters, counts by kind, track and grade, the letters' coverage,
+"""Social organizations (the 社会组织 list): filters, counts by kind, track and grade, the letters' coverage,
 the list, and one organization's rating history (admins record a new rating there)."""
 
 from __future__ import annotations
@@ -120,7 +120,7 @@ def _grade_label(key: str, lg: str) -> str:
 
 @cached("pipeline")
 def table_frame(url: str, actor: Actor, filters: SocialOrgFilter, today: date, lg: str) -> pd.DataFrame:
-    """The registry as shown and downloaded: labels instead of codes, headings in the user's language."""
+    """The organizations as shown and downloaded: labels instead of codes, headings in the user's language."""
     frame = pipeline_data.org_list(url, actor, filters, today)
     yes, no = translate("common.yes", lg), translate("common.no", lg)
     frame["kind_label"] = [pipeline_labels.org_kind(k, lg) for k in frame["kind"]]

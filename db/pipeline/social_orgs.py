@@ -1,4 +1,4 @@
-"""The social-organization registry: lists and counts within the actor's scope, ratings and eligibility."""
+"""Social organizations (the 社会组织 list): lists and counts within the actor's scope, ratings and eligibility."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ STATUSES = ("ok", "low", "expired", "missing")
 
 def rating_status(today: date, org=SocialOrg):
     """SQL: the rating status of an organization row — ok, low, expired or missing. The one definition
-    the tender rule, the registry and the compliance checks all use."""
+    the tender rule, the organizations page and the compliance checks all use."""
     return case(
         (org.grade.is_(None), "missing"),
         (org.grade_valid_until < today, "expired"),
@@ -37,7 +37,7 @@ def rating_status(today: date, org=SocialOrg):
 
 
 def grade_bucket(today: date, org=SocialOrg):
-    """SQL: the grade as counted on the registry page: 5A..1A, expired, or unrated."""
+    """SQL: the grade as counted on the organizations page: 5A..1A, expired, or unrated."""
     return case(
         (org.grade.is_(None), "unrated"),
         (org.grade_valid_until < today, "expired"),
