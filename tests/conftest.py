@@ -118,3 +118,19 @@ def app_db(sqlite_template, monkeypatch):
     st.cache_data.clear()
     st.cache_resource.clear()  # disposes nothing itself; the app's engine for this URL is dropped with it
     remove_sqlite(url)
+
+
+# The kind of each test, as a marker (pytest -m db, -m "not browser", ...): by module where the whole
+# module is one kind, else by what the test asks for (a seeded engine: db; the app in this process: page).
+KIND_BY_MODULE = {"test_browser": "browser", "test_vote_browser": "browser", "test_multi_instance": "subprocess",
+                  "test_bench": "subprocess", "test_bench_signin": "subprocess", "test_login_race": "subprocess",
+                  "test_vote_kill": "subprocess", "test_voting_concurrency": "subprocess"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        kind = KIND_BY_MODULE.get(item.module.__name__.rpartition(".")[2])
+        if kind is None:
+            fixtures = set(item.fixturenames)
+            kind = "page" if "app_db" in fixtures else "db" if fixtures & {"engine", "db"} else "unit"
+        item.add_marker(kind)
