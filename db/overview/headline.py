@@ -10,7 +10,7 @@ the year, because a stage late since last year is still late.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Optional
 
@@ -33,22 +33,15 @@ from db.overview.reads import (  # noqa: F401
     grid_names,
     grid_rates,
     money_by,
-    red_grids,
     vote_facts,
     worst_contractors,
 )
+from db.overview.rules import WEAKEST_GRIDS, WEAKEST_MIN_REPORTED, Alert, alerts, red_grids
 from db.pipeline import compliance, projects
 from db.pipeline.projects import PipelineSummary, ProjectFilter, project_scope
 from db.scorecards import rectifications
 from db.scorecards import results as eval_results
 from db.scorecards.results import ResultFilter, ResultSummary
-
-WEAKEST_GRIDS = 10
-# A grid counts among the weakest only with enough problems reported in the month for its rate to mean something.
-WEAKEST_MIN_REPORTED = 5
-ALERT_KINDS = ("stage_overdue", "contractor_rating", "failed_evaluation", "rectification_overdue",
-               "red_grids", "vote_anomalies")
-
 
 # --- scope ----------------------------------------------------------------------------------------
 
@@ -81,12 +74,6 @@ def years(engine: Engine, *, actor: Actor) -> list[int]:
 
 
 # --- everything at once ---------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Alert:
-    kind: str  # one of ALERT_KINDS
-    count: int
-    params: dict = field(default_factory=dict)  # what the link needs: a campaign id, a month
 
 
 @dataclass(frozen=True)
@@ -180,7 +167,8 @@ def overview(engine: Engine, *, actor: Actor, year: int, today: date | None = No
         weakest_grids=grid_names(engine, weakest[weakest["reported"] >= WEAKEST_MIN_REPORTED].head(WEAKEST_GRIDS)),
         weakest_month=weakest_month, red_month=red_month,
         alerts=alerts({**got.pop("alert_counts"), "rectification_overdue": got["rectifications"]["overdue"]},
-                      red=red, red_month=red_month, vote=vote),
+                      red=red, red_month=red_month, vote_flags=vote.pending_flags if vote else 0,
+                      campaign_id=vote.campaign_id if vote else None),
         **got,
     )
 
@@ -210,10 +198,3 @@ def _alert_counts(engine: Engine, actor: Actor, today: date) -> dict[str, int]:
     }
 
 
-def alerts(counts: dict[str, int], *, red: int, red_month: str, vote: Optional[VoteFacts]) -> list[Alert]:
-    """What needs attention now in the scope, whatever the year: only kinds with something to show."""
-    found = [Alert(kind, counts[kind]) for kind in ("stage_overdue", "contractor_rating", "failed_evaluation",
-                                                    "rectification_overdue")]
-    found += [Alert("red_grids", red, {"month": red_month}),
-              Alert("vote_anomalies", vote.pending_flags if vote else 0, {"campaign": vote.campaign_id if vote else None})]
-    return [alert for alert in found if alert.count > 0]

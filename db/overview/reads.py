@@ -21,6 +21,7 @@ from db.models.grids import IndicatorValue
 from db.models.pipeline import Project, SocialOrg
 from db.models.scorecards import Evaluation, Rectification
 from db.orgs import UnitPublic
+from db.overview.rules import WORST_CONTRACTORS
 from db.pipeline import rules as pipeline_rules
 from db.pipeline.projects import project_scope
 from db.scorecards import results as eval_results
@@ -28,9 +29,6 @@ from db.scorecards.results import panel_results
 from db.voting import campaigns as voting
 from db.voting import public as vote_public
 from db.voting import review as vote_review
-
-WORST_CONTRACTORS = 8
-
 
 # --- money ----------------------------------------------------------------------------------------
 
@@ -163,11 +161,6 @@ def grid_names(engine: Engine, rates: pd.DataFrame) -> pd.DataFrame:
     with engine.connect() as conn:
         names = pd.DataFrame(conn.execute(query).mappings().all(), columns=GRID_COLUMNS[:5])
     return rates.merge(names, on="grid_id", how="left")[GRID_COLUMNS]
-
-
-def red_grids(rates: pd.DataFrame, amber_from: float) -> pd.DataFrame:
-    """Grids whose resolution rate is below the amber line (red on the dashboard)."""
-    return rates[rates["rate"].notna() & (rates["rate"] < amber_from)]
 
 
 # --- vote -----------------------------------------------------------------------------------------
