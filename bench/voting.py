@@ -79,7 +79,7 @@ def _campaign(engine, label: str) -> tuple[int, list[int]]:
         "title": f"基准测试 {label}", "year": 2026, "org_unit_id": district, "opens_at": now - timedelta(hours=1),
         "closes_at": now + timedelta(days=1), "per_voter_per_day": CASES, "per_case_per_day": 1})
     cases = [voting.add_case(engine, actor=admin, campaign_id=campaign.id, data={
-        "title": f"案例{i}", "organization": "基准测试中心", "theme": "社区教育"}) for i in range(CASES)]
+        "title": f"案例{i}", "organization": "基准测试中心", "theme": "education"}) for i in range(CASES)]
     voting.open_campaign(engine, actor=admin, campaign_id=campaign.id)
     return campaign.id, cases
 

@@ -34,7 +34,7 @@ def make_campaign(engine, *, cases=4, open_=True, opens_in=timedelta(hours=-1), 
             "closes_at": now + closes_in, "per_voter_per_day": 3, "per_case_per_day": 1, **rules}
     campaign = voting.create_campaign(engine, actor=admin, data=data)
     ids = [voting.add_case(engine, actor=admin, campaign_id=campaign.id, data={
-        "title": f"案例{i}", "organization": "锦江区测试社会工作服务中心", "theme": "社区教育", "summary": "简介"})
+        "title": f"案例{i}", "organization": "锦江区测试社会工作服务中心", "theme": "education", "summary": "简介"})
         for i in range(cases)]
     if open_:
         voting.open_campaign(engine, actor=admin, campaign_id=campaign.id)

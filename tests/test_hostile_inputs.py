@@ -264,7 +264,7 @@ def test_vote_admin_forms(world, data):
     edit = data.draw(hostile(world.campaign_form))
     refused_cleanly(world, lambda: voting.update_campaign(world.engine, actor=world.admin,
                                                           campaign_id=world.draft_campaign, data=edit))
-    case = data.draw(hostile({"title": "某案例", "organization": "某服务中心", "theme": "社区教育", "summary": "简介"}))
+    case = data.draw(hostile({"title": "某案例", "organization": "某服务中心", "theme": "education", "summary": "简介"}))
     refused_cleanly(world, lambda: voting.update_case(world.engine, actor=world.admin, case_id=world.draft_cases[0],
                                                       data=case))
     score = data.draw(ANY)

@@ -32,9 +32,9 @@ def live_app(sqlite_template, tmp_path):
     demo = next(c.id for c in vote_public.public_campaigns(engine) if c.phase == "open")
     campaign_id, _ = make_campaign(engine, cases=0, open_=False, opens_in=timedelta(hours=-1))
     voting.add_case(engine, actor=admin, campaign_id=campaign_id, data={
-        "title": HOSTILE, "organization": "<b>某组织</b> www.evil.cn x@evil.cn", "theme": "文化营造", "summary": "**粗体** <script>x</script>"})
+        "title": HOSTILE, "organization": "<b>某组织</b> www.evil.cn x@evil.cn", "theme": "culture", "summary": "**粗体** <script>x</script>"})
     voting.add_case(engine, actor=admin, campaign_id=campaign_id, data={
-        "title": "普通案例", "organization": "某中心", "theme": "文化营造"})
+        "title": "普通案例", "organization": "某中心", "theme": "culture"})
     voting.open_campaign(engine, actor=admin, campaign_id=campaign_id)
     engine.dispose()
     (tmp_path / "sitecustomize.py").write_text(_SITECUSTOMIZE)

@@ -40,7 +40,7 @@ KILL_AFTER_ACKS = 60  # acknowledgement lines read before the kill: well inside 
 
 def _setup(engine):
     return open_campaign_with_voters(engine, name="断电测试", cases=CASES, voters=VOTERS,
-                                     per_voter_per_day=CASES, phone_prefix="1370000", theme="社区教育",
+                                     per_voter_per_day=CASES, phone_prefix="1370000", theme="education",
                                      network=2)
 
 

@@ -25,7 +25,7 @@ PER_DAY = 3
 
 def _setup(engine):
     return open_campaign_with_voters(engine, name="并发测试", cases=CASES, voters=VOTERS,
-                                     per_voter_per_day=PER_DAY, phone_prefix="1580000", theme="文化营造",
+                                     per_voter_per_day=PER_DAY, phone_prefix="1580000", theme="culture",
                                      network=1)
 
 

@@ -377,14 +377,14 @@ def test_cases_change_only_in_draft_and_opening_needs_two(engine):
     assert few.value.code == "vote.error.too_few_cases"
     with pytest.raises(DomainError) as dup:
         voting.add_case(engine, actor=admin, campaign_id=campaign_id,
-                        data={"title": " 案例0 ", "organization": "某某中心", "theme": "环境保护"})
+                        data={"title": " 案例0 ", "organization": "某某中心", "theme": "environment"})
     assert dup.value.code == "vote.error.case_title_taken"
     with pytest.raises(InvalidInput) as theme:
         voting.add_case(engine, actor=admin, campaign_id=campaign_id,
                         data={"title": "新案例", "organization": "某某中心", "theme": "体育"})
     assert theme.value.field == "theme"
     voting.add_case(engine, actor=admin, campaign_id=campaign_id,
-                    data={"title": "新案例", "organization": "某某中心", "theme": "文化营造"})
+                    data={"title": "新案例", "organization": "某某中心", "theme": "culture"})
     assert voting.open_campaign(engine, actor=admin, campaign_id=campaign_id).status == "open"
     with pytest.raises(DomainError) as locked:
         voting.remove_case(engine, actor=admin, case_id=cases[0])
@@ -419,7 +419,7 @@ def test_seeded_2019_campaign_matches_the_seed(engine):
     numbers = vote_review.summary(engine, actor=admin, campaign_id=campaign.id)
     assert numbers["valid"] > 90_000 and numbers["void"] == 1150
     cases = voting.admin_cases(engine, actor=admin, campaign_id=campaign.id)
-    assert len(cases) == 30 and set(cases["theme"]) == {"社区教育", "志愿者服务", "环境保护", "文化营造"}
+    assert len(cases) == 30 and set(cases["theme"]) == {"education", "volunteering", "environment", "culture"}
     assert cases["expert_score"].notna().all()
     results = vote_public.public_results(engine, campaign.id)
     assert results["winner"].sum() == 10 and list(results["rank"]) == list(range(1, 31))

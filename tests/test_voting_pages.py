@@ -152,9 +152,9 @@ def test_tally_hidden_unless_the_campaign_shows_it_and_titles_stay_text(app_db):
     admin = users.actor_for(app_db, "admin")
     campaign_id, _ = make_campaign(app_db, cases=0, open_=False)
     voting.add_case(app_db, actor=admin, campaign_id=campaign_id, data={
-        "title": hostile, "organization": "<b>组织</b>", "theme": "环境保护", "summary": "**粗体** <script>"})
+        "title": hostile, "organization": "<b>组织</b>", "theme": "environment", "summary": "**粗体** <script>"})
     voting.add_case(app_db, actor=admin, campaign_id=campaign_id, data={
-        "title": "普通案例", "organization": "某中心", "theme": "环境保护"})
+        "title": "普通案例", "organization": "某中心", "theme": "environment"})
     voting.open_campaign(app_db, actor=admin, campaign_id=campaign_id)
     at = _public({"c": str(campaign_id)})
     assert not any(c.startswith("当前票数") for c in _texts(at, "caption"))

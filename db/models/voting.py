@@ -26,7 +26,9 @@ class Digest(LargeBinary):
     def bind_processor(self, dialect):
         return None
 
-THEMES = ("社区教育", "志愿者服务", "环境保护", "文化营造")
+# the four themes of the Jinjiang top-ten selection (社区教育, 志愿者服务, 环境保护, 文化营造), as codes; the
+# labels are vote.theme.<code> in components/texts/voting.py
+THEMES = ("education", "volunteering", "environment", "culture")
 
 
 class Campaign(SQLModel, table=True):
