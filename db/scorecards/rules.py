@@ -7,11 +7,12 @@ A district sets these by policy, so they are plain values read at call time (`ru
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Annotated, Any, Optional, Protocol
 
+from pydantic import BaseModel, ValidationError, ValidationInfo, field_validator, model_validator
 from sqlalchemy import case
 
-from db.validation import InvalidInput
+from db.validation import BlankIsNone, InvalidInput, rule
 
 
 class _Indicator(Protocol):
@@ -95,9 +96,64 @@ class ScoreInvalid(InvalidInput):
     """Score problems; each names its indicator (params `indicator`, `indicator_id`)."""
 
 
+# the longest comment an evaluator may write on one indicator
+COMMENT_MAX_LENGTH = 500
+
+
+class IndicatorScore(BaseModel):
+    """One indicator's score as an evaluator enters it: points and a comment. Validated with the context
+    {"max_points": the indicator's maximum, "submit": whether the scorecard is being submitted}; a bare
+    value is the points, a blank box is no score (allowed in a draft)."""
+
+    points: Optional[float] = None
+    comment: Annotated[Optional[str], BlankIsNone] = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_value_is_points(cls, data: Any) -> Any:
+        return data if isinstance(data, dict) else {"points": data}
+
+    @field_validator("points", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _rules(self, info: ValidationInfo) -> "IndicatorScore":
+        max_points, submit = info.context["max_points"], info.context["submit"]
+        if self.points is None:
+            if submit:
+                raise rule("eval.rule.missing")
+            return self
+        if not 0 <= self.points <= max_points:  # NaN fails this too
+            raise rule("eval.rule.out_of_range", max=max_points)
+        if round(self.points, POINT_DECIMALS) != round(self.points, 9):
+            raise rule("eval.rule.decimals", decimals=POINT_DECIMALS)
+        if self.comment and len(self.comment) > COMMENT_MAX_LENGTH:
+            raise rule("eval.rule.comment_too_long", max_length=COMMENT_MAX_LENGTH)
+        if submit and not self.comment and needs_comment(self.points, max_points):
+            threshold = round(COMMENT_BELOW_SHARE * max_points, 2)
+            raise rule("eval.rule.comment_required", threshold=f"{threshold:g}")
+        self.points = round(self.points, POINT_DECIMALS)
+        return self
+
+
+# pydantic's own failures of the points field, as the scorecard words them
+_POINTS_RULES = {"float_parsing": "eval.rule.not_number", "float_type": "eval.rule.not_number"}
+
+
+def _problem(error: dict, label: dict) -> tuple[str, str, dict]:
+    kind = error["type"]
+    code = kind if kind.startswith("eval.rule.") else _POINTS_RULES.get(kind, "eval.rule.not_number")
+    field = "comment" if code in ("eval.rule.comment_required", "eval.rule.comment_too_long") else "points"
+    params = {k: v for k, v in (error.get("ctx") or {}).items() if isinstance(v, (int, float, str))}
+    return field, code, {**label, **params}
+
+
 def check_scores(template: ScoredTemplate, scores: dict, *, submit: bool) -> dict[int, tuple[float, str | None]]:
-    """The clean scores of `scores` (indicator id -> {"points", "comment"}); raises ScoreInvalid listing every
-    problem, each naming its indicator. A draft may leave scores out and comments for later."""
+    """The clean scores of `scores` (indicator id -> {"points", "comment"} or bare points), each checked by
+    IndicatorScore against its indicator; raises ScoreInvalid listing every problem, each naming its
+    indicator. A draft may leave scores out and comments for later."""
     known = {indicator.id for indicator in template.indicators}
     problems, clean = [], {}
     for indicator_id in scores:
@@ -105,34 +161,16 @@ def check_scores(template: ScoredTemplate, scores: dict, *, submit: bool) -> dic
             problems.append(("points", "eval.rule.unknown_indicator", {"indicator": str(indicator_id),
                                                                       "indicator_id": int(indicator_id)}))
     for indicator in template.indicators:
-        entry = scores.get(indicator.id) or {}
-        if not isinstance(entry, dict):  # a bare value is the points (then checked as any other)
-            entry = {"points": entry}
         label = {"indicator": f"{indicator.code} {indicator.name}", "indicator_id": indicator.id}
-        points, comment = entry.get("points"), (entry.get("comment") or "").strip() or None
-        if points is None or (isinstance(points, str) and not points.strip()):
-            if submit:
-                problems.append(("points", "eval.rule.missing", label))
-            continue
         try:
-            value = float(points)
-        except (TypeError, ValueError):
-            problems.append(("points", "eval.rule.not_number", label))
+            entry = scores.get(indicator.id)
+            score = IndicatorScore.model_validate(
+                {} if entry is None else entry, context={"max_points": indicator.max_points, "submit": submit})
+        except ValidationError as exc:
+            problems.append(_problem(exc.errors()[0], label))
             continue
-        if not 0 <= value <= indicator.max_points:  # NaN fails this too
-            problems.append(("points", "eval.rule.out_of_range", {**label, "max": indicator.max_points}))
-            continue
-        if round(value, POINT_DECIMALS) != round(value, 9):
-            problems.append(("points", "eval.rule.decimals", {**label, "decimals": POINT_DECIMALS}))
-            continue
-        if comment and len(comment) > 500:
-            problems.append(("comment", "eval.rule.comment_too_long", {**label, "max_length": 500}))
-            continue
-        if submit and not comment and needs_comment(value, indicator.max_points):
-            threshold = round(COMMENT_BELOW_SHARE * indicator.max_points, 2)
-            problems.append(("comment", "eval.rule.comment_required", {**label, "threshold": f"{threshold:g}"}))
-            continue
-        clean[indicator.id] = (round(value, POINT_DECIMALS), comment)
+        if score.points is not None:
+            clean[indicator.id] = (score.points, score.comment)
     if problems:
         raise ScoreInvalid(problems)
     return clean
