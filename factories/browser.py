@@ -112,3 +112,13 @@ def sign_in(page, base: str, username: str, password: str, *, landing_text: str,
     page.get_by_role("button", name="登录").click()
     page.get_by_text(landing_text).first.wait_for(timeout=timeout)
     settle(page, timeout=timeout)
+
+
+def wait_for_cookie(page, name: str, *, present: bool = True, timeout: float = 60.0) -> None:
+    """Wait until the browser holds (or no longer holds) cookie `name`. The cookie component writes it
+    from its own frame after the page has drawn, so a reload right after sign-in can come too early."""
+    deadline = time.monotonic() + timeout
+    while (any(c["name"] == name for c in page.context.cookies()) != present):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"cookie {name} {'never set' if present else 'still set'} after {timeout:.0f} s")
+        time.sleep(0.2)

@@ -2,7 +2,8 @@
 
 import pytest
 
-from factories.browser import chromium_page, require_browser, running_app, settle, sign_in
+from components.auth import COOKIE_NAME
+from factories.browser import chromium_page, require_browser, running_app, settle, sign_in, wait_for_cookie
 from factories.databases import sqlite_copy
 
 
@@ -22,6 +23,7 @@ def test_leader_signs_in_reloads_with_cookie_and_signs_out(live_app):
         # the overview's cards draw one by one after the welcome: wait for the third, not the first
         page.locator('[data-testid="stMetric"]').nth(2).wait_for(timeout=60_000)
         assert page.locator('[data-testid="stMetric"]').count() >= 3
+        wait_for_cookie(page, COOKIE_NAME)
 
         page.reload()
         page.get_by_text("欢迎，锦江区 区领导").wait_for(timeout=60_000)  # the cookie signed us back in
