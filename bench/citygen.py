@@ -31,7 +31,7 @@ from db.engine import make_engine, transaction
 from db.grids import rollups as grid_rollups
 from db.models import AuditLog, GridStaff, OrgUnit, SeedMark
 from db.models.grids import Indicator
-from db.models.org import COMMUNITY_TYPES
+from db.models.org_units import COMMUNITY_TYPES
 from db.scorecards.panels import store_panels
 from seed_data import SEED_DIR
 from seed_data.names import person_name

@@ -44,7 +44,7 @@ def _seed() -> None:
 
 
 def _sql() -> None:
-    from db import orgs, users
+    from db import org_units, users
     from db.engine import make_engine
     from db.grids import indicators as gi
     from db.grids.rules import last_complete_month, parse_period
@@ -53,7 +53,7 @@ def _sql() -> None:
     admin = users.actor_for(engine, "admin")
     year = parse_period(last_complete_month()[:4])
     for code in ("510104", "220106"):
-        unit = orgs.get_unit(engine, actor=admin, code=code)
+        unit = org_units.get_unit(engine, actor=admin, code=code)
         print(f"SQL roll-up, {unit.name} children over {year.text}: "
               f"{median_ms(lambda: gi.children(engine, actor=admin, unit=unit, period=year)):.1f} ms; "
               f"unit summary {median_ms(lambda: gi.unit_summary(engine, actor=admin, unit=unit, period=year)):.1f} ms; "

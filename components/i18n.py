@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from components import url_state
 from components.safe_text import md_escape
 from components.texts import LANGS, translate
 from db import settings
@@ -16,14 +17,14 @@ _SESSION_KEY = "lang"
 
 def init_language() -> str:
     """Settle this run's language; ?lang= in the URL wins so a shared link opens in its language."""
-    requested = st.query_params.get("lang")
+    requested = url_state.get("lang")
     if requested in LANGS:
         st.session_state[_SESSION_KEY] = requested
     elif st.session_state.get(_SESSION_KEY) not in LANGS:
         st.session_state[_SESSION_KEY] = settings.default_language()
     lang = st.session_state[_SESSION_KEY]
     if requested != lang and lang != settings.default_language():
-        st.query_params["lang"] = lang  # keep the URL shareable in the chosen language
+        url_state.write("lang", lang)  # keep the URL shareable in the chosen language
     _say_unexpected_errors_in(lang)
     return lang
 
@@ -57,9 +58,9 @@ def set_language(value: str) -> None:
     if value in LANGS:
         st.session_state[_SESSION_KEY] = value
         if value == settings.default_language():
-            st.query_params.pop("lang", None)
+            url_state.write("lang", None)
         else:
-            st.query_params["lang"] = value
+            url_state.write("lang", value)
 
 
 def escaped(params: dict) -> dict:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import auth, i18n, store
+from components import auth, i18n, store, url_state
 from components.i18n import t
 from components.registry import PAGES, pages_for
 from components.safe_text import md_escape
 from components.texts import LANGS
-from db import orgs
+from db import org_units
 from db.access import Actor
 from db.errors import NotFound
 from db.overview import headline as overview
@@ -53,18 +53,18 @@ def base_actor() -> Actor | None:
 
 def _narrow(engine, actor: Actor) -> Actor:
     """Apply ?scope=: every reader and writer below sees only that unit (never more than the user's own)."""
-    code = st.query_params.get(SCOPE_PARAM)
+    code = url_state.get(SCOPE_PARAM)
     if not code or not actor.may("overview.read"):
         return actor
     try:
-        return overview.narrowed(actor, orgs.get_unit(engine, actor=actor, code=code))
+        return overview.narrowed(actor, org_units.get_unit(engine, actor=actor, code=code))
     except NotFound:
         st.warning(t("scope.unknown"))
         return actor
 
 
 def _clear_scope() -> None:
-    st.query_params.pop(SCOPE_PARAM, None)
+    url_state.write(SCOPE_PARAM, None)
 
 
 def _language_switch() -> None:
@@ -82,7 +82,7 @@ def _menu(container, actor: Actor | None) -> None:
         st.markdown(f"### {t('app.name')}")
         base = base_actor() if actor else None
         # a narrowed view stays narrowed from page to page until the user clears it
-        keep = ({SCOPE_PARAM: st.query_params.get(SCOPE_PARAM)}
+        keep = ({SCOPE_PARAM: url_state.get(SCOPE_PARAM)}
                 if base is not None and base.scope_id != actor.scope_id else None)
         for spec in pages_for(actor.role if actor else None):
             if spec.roles is not None:  # public pages are listed under 公众入口 below

@@ -1,5 +1,6 @@
 """One way to keep a widget in the URL, so a link holds exactly the view: `write` puts a value in the
-query string (or takes an empty one out), `read` finds the URL's value among a widget's options."""
+query string (or takes an empty one out), `read` finds the URL's value among a widget's options, `get`
+gives the raw text. Pages touch st.query_params only through here (a test holds them to it)."""
 
 from __future__ import annotations
 
@@ -26,9 +27,14 @@ def write(param: str, value: Any, *, empty: Iterable = EMPTY) -> None:
         st.query_params[param] = text
 
 
+def get(param: str, default: str | None = None) -> str | None:
+    """The URL's text for `param` as typed in the link (check it before use), or `default`."""
+    return st.query_params.get(param, default)
+
+
 def read(param: str, options: Iterable, default: Any = None) -> Any:
     """The option whose text is the URL's `param`, or `default` (no value, or one no option has)."""
-    raw = st.query_params.get(param)
+    raw = get(param)
     if raw is None:
         return default
     return next((option for option in options if option is not None and str(option) == raw), default)

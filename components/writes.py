@@ -16,13 +16,17 @@ T = TypeVar("T")
 
 
 def attempt(write: Callable[[], T], *, area: str, flash_key: str, done: str | Callable[[T], str],
-            field_prefix: str = "field.", before_rerun: Callable[[T], None] | None = None) -> None:
-    """Run `write`. On a DomainError show it and return; else clear `area`, queue `done` (a text, or
-    one made from the write's result) under `flash_key`, run `before_rerun`, and rerun."""
+            field_prefix: str = "field.", before_rerun: Callable[[T], None] | None = None,
+            explain: Callable[[DomainError], str | list[str]] | None = None) -> None:
+    """Run `write`. On a DomainError show it (worded by `explain` if given, one message or one per problem,
+    escaping typed text; else by error_text with `field_prefix`) and return; else clear `area`, queue `done` (a text, or one
+    made from the write's result) under `flash_key`, run `before_rerun`, and rerun."""
     try:
         result = write()
     except DomainError as err:
-        st.error(error_text(err, field_prefix=field_prefix))
+        messages = explain(err) if explain else error_text(err, field_prefix=field_prefix)
+        for message in [messages] if isinstance(messages, str) else messages:
+            st.error(message)
         return
     caching.clear(area)
     st.session_state[flash_key] = done(result) if callable(done) else done

@@ -11,7 +11,7 @@ from db.access import SCOPE_COLUMN, Actor, require_unit_in_scope, scope_conditio
 from db.engine import reading
 from db.errors import NotFound
 from db.models import GridStaff, OrgUnit
-from db.models.org import LEVELS
+from db.models.org_units import LEVELS
 
 SUMMARY_COLUMNS = ["id", "code", "name", "level", "kind", "pilot", "streets", "communities", "grids", "households",
                    "population", "leaders", "members"]

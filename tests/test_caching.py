@@ -46,7 +46,7 @@ def test_every_app_reader_is_filed_and_the_overview_follows_the_four_areas():
         importlib.import_module(f"components.{module}.data")
     filed = {name for name, readers in caching._READERS.items() if readers and not name.startswith("t_")}
     assert filed == {"pipeline", "scorecards", "voting.votes", "voting.campaigns", "grids", "overview",
-                     "overview.years", "orgs"}
+                     "overview.years", "org_units"}
     assert caching.DEPENDS_ON["overview"] >= {"pipeline", "scorecards", "voting", "grids"}
     from components.overview import data as overview_data
     from components.scorecards import data as eval_data
@@ -54,4 +54,4 @@ def test_every_app_reader_is_filed_and_the_overview_follows_the_four_areas():
     assert caching._cleared_by("pipeline") >= {"pipeline", "overview"}
     assert eval_data.project_options in caching.readers("pipeline")  # registered, moved on: new choices
     assert overview_data.overview_of in caching.readers("overview")
-    assert "orgs" not in caching._cleared_by("grids")  # org units do not change with a grid report
+    assert "org_units" not in caching._cleared_by("grids")  # org units do not change with a grid report

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, text
 from sqlmodel import SQLModel
 
 from bench.citygen import generate, to_url
-from db import orgs, users
+from db import org_units, users
 from db.engine import make_engine
 from db.grids import indicators as grid_indicators
 from db.grids.rules import last_complete_month, parse_period
@@ -103,7 +103,7 @@ def test_app_reads_agree_with_direct_counts(city):
         results = eval_results.summary(engine, actor=admin)
         assert results.completed == scalar(select(func.count()).where(Evaluation.status == "completed"))
 
-        root = orgs.scope_unit(engine, actor=admin)
+        root = org_units.scope_unit(engine, actor=admin)
         period = parse_period(last_complete_month()[:4])
         grid = grid_indicators.unit_summary(engine, actor=admin, unit=root, period=period)
         direct = scalar(select(func.sum(IndicatorValue.value)).where(

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import case, func, select
 
 from components.texts import translate
-from db import orgs, users
+from db import org_units, users
 from db.engine import reading
 from db.errors import DomainError, PermissionDenied
 from db.grids import indicators as gi
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.calendar  # date-sensitive: CI runs these again at awkw
 
 
 def _unit(engine, code):
-    return orgs.get_unit(engine, actor=users.actor_for(engine, "admin"), code=code)
+    return org_units.get_unit(engine, actor=users.actor_for(engine, "admin"), code=code)
 
 
 # ---------------------------------------------------------------- seed
@@ -62,7 +62,7 @@ def test_demo_reports_cover_24_months_with_late_missing_and_outliers(engine):
     assert 0 < late < reports * 0.1  # some late, most on time
     assert reports < 605 * 24  # some missing
     assert values == reports * len(grid_reports.ENTERED)
-    root = orgs.scope_unit(engine, actor=users.actor_for(engine, "admin"))
+    root = org_units.scope_unit(engine, actor=users.actor_for(engine, "admin"))
     span = Period("all", "range", periods[0], periods[-1])
     flagged = gi.outliers(engine, actor=users.actor_for(engine, "admin"), unit=root, period=span)
     assert 5 <= len(flagged) <= 40  # the planted few, not the seasons
@@ -171,7 +171,7 @@ def test_periods_trend_heatmap_reporting_and_types(engine):
     assert (reporting["reports"] + reporting["missing"] == reporting["expected"]).all()
     assert reporting["completeness"].between(0.8, 1).all()
     assert (reporting["on_time_rate"] <= reporting["completeness"]).all()
-    types = gi.community_types(engine, actor=admin, unit=orgs.scope_unit(engine, actor=admin), period=period)
+    types = gi.community_types(engine, actor=admin, unit=org_units.scope_unit(engine, actor=admin), period=period)
     assert set(types["type"]) == {"城乡结合型", "物业弃管型", "传统老旧型", "高档封闭型"}
     assert types["grids"].sum() == 605
     gated = types.set_index("type")
@@ -196,7 +196,7 @@ def test_reads_are_scoped(engine):
     for actor in (street, leader):
         with pytest.raises(PermissionDenied):
             gi.children(engine, actor=actor, unit=_unit(engine, "220106"), period=period)
-    own = orgs.scope_unit(engine, actor=street)
+    own = org_units.scope_unit(engine, actor=street)
     assert len(gi.children(engine, actor=street, unit=own, period=period)) == 4
 
 
@@ -268,7 +268,7 @@ def test_outlier_needs_confirmation_then_is_listed(engine):
     saved = grid_reports.submit_report(engine, actor=street, grid_id=grid.id, period=current_month(), values=values,
                                        confirm_outliers=True)
     assert saved.confirmed == ["served"]
-    listed = gi.outliers(engine, actor=street, unit=orgs.scope_unit(engine, actor=street),
+    listed = gi.outliers(engine, actor=street, unit=org_units.scope_unit(engine, actor=street),
                          period=parse_period(current_month()))
     assert listed[["grid_code", "code", "value"]].values.tolist() == [[grid.code, "served", values["served"]]]
     assert bool(listed["confirmed"].item())

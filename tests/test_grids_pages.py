@@ -22,7 +22,7 @@ from db.grids.rules import (
 )
 from db.models import OrgUnit
 from db.models.grids import GridReport, IndicatorValue
-from db.orgs import get_unit
+from db.org_units import get_unit
 from factories import records
 from factories.app import signed_in
 
@@ -241,11 +241,13 @@ def test_clicking_a_row_of_the_children_table_opens_that_unit(monkeypatch):
 
     from streamlit.util import AttributeDictionary
 
+    from components import url_state
     from components.grids import dashboard_sections as sections
 
     state = {"grid_table_220106": AttributeDictionary({"selection": AttributeDictionary({"rows": [1], "columns": []})})}
     fake = SimpleNamespace(session_state=state, query_params={})
     monkeypatch.setattr(sections, "st", fake)
+    monkeypatch.setattr(url_state, "st", fake)
     sections._drill("grid_table_220106", ["220106001", "220106002", "220106003"])
     assert fake.query_params == {"unit": "220106002"}
     state["grid_table_220106"]["selection"]["rows"] = []

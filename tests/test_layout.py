@@ -38,3 +38,22 @@ def test_no_st_navigation_beside_pages_folder():
 def test_sidebar_navigation_hidden():
     config = (ROOT / ".streamlit" / "config.toml").read_text()
     assert re.search(r"^showSidebarNavigation\s*=\s*false", config, re.M)
+
+
+def _offenders(pattern: str, allowed: set[str]) -> list[str]:
+    found = []
+    for path in [ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "components").rglob("*.py")]:
+        name = str(path.relative_to(ROOT))
+        if name not in allowed and re.search(pattern, path.read_text(encoding="utf-8")):
+            found.append(name)
+    return found
+
+
+def test_the_url_is_kept_only_through_url_state():
+    """One way to keep a view in the URL: components/url_state.py (write, read, get, from_widget)."""
+    assert not _offenders(r"\bst\.query_params\b", {"components/url_state.py"})
+
+
+def test_caches_are_made_only_through_caching():
+    """One way to cache a reader, so that a write clears what it changed: components/caching.py."""
+    assert not _offenders(r"st\.cache_data\(|@st\.cache_data\b", {"components/caching.py"})

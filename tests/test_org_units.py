@@ -3,42 +3,42 @@
 import pytest
 
 from components.texts import translate
-from db import orgs, users
+from db import org_units, users
 from db.errors import NotFound, PermissionDenied
 
 
 def test_children_counts_roll_up(engine):
     admin = users.actor_for(engine, "admin")
-    luyuan = orgs.get_unit(engine, actor=admin, code="220106")
-    children = orgs.children_summary(engine, actor=admin, unit=luyuan)
+    luyuan = org_units.get_unit(engine, actor=admin, code="220106")
+    children = org_units.children_summary(engine, actor=admin, unit=luyuan)
     assert len(children) == 10
     assert children["communities"].sum() == 58 and children["grids"].sum() == 312
     assert children["leaders"].sum() == 312
     assert sorted(children["kind"].value_counts().to_dict().items()) == [("street", 7), ("town", 3)]
-    counts = orgs.level_counts(engine, actor=admin, unit=luyuan)
+    counts = org_units.level_counts(engine, actor=admin, unit=luyuan)
     assert (counts["street"], counts["towns"], counts["community"], counts["grid"]) == (10, 3, 58, 312)
 
 
 def test_street_user_sees_only_their_street(engine):
     street = users.actor_for(engine, "street")
-    own = orgs.scope_unit(engine, actor=street)
+    own = org_units.scope_unit(engine, actor=street)
     assert own.name == "春熙路街道"
     with pytest.raises(NotFound):
-        orgs.get_unit(engine, actor=street, code="510104002")  # another street
+        org_units.get_unit(engine, actor=street, code="510104002")  # another street
     with pytest.raises(NotFound):
-        orgs.get_unit(engine, actor=street, code="220106")
-    community = orgs.children_summary(engine, actor=street, unit=own).iloc[0]
-    grid_parent = orgs.get_unit(engine, actor=street, code=community["code"])
-    grids = orgs.children_summary(engine, actor=street, unit=grid_parent)
+        org_units.get_unit(engine, actor=street, code="220106")
+    community = org_units.children_summary(engine, actor=street, unit=own).iloc[0]
+    grid_parent = org_units.get_unit(engine, actor=street, code=community["code"])
+    grids = org_units.children_summary(engine, actor=street, unit=grid_parent)
     assert len(grids) == community["grids"]
-    crumbs = [c.name for c in orgs.breadcrumb(engine, actor=street, unit=grid_parent)]
+    crumbs = [c.name for c in org_units.breadcrumb(engine, actor=street, unit=grid_parent)]
     assert crumbs == ["春熙路街道", grid_parent.name]  # nothing above the scope is shown
 
 
 def test_roster_has_one_leader_first(engine):
     admin = users.actor_for(engine, "admin")
-    grid = orgs.get_unit(engine, actor=admin, code="220106001001001")
-    roster = orgs.roster(engine, actor=admin, grid=grid)
+    grid = org_units.get_unit(engine, actor=admin, code="220106001001001")
+    roster = org_units.roster(engine, actor=admin, grid=grid)
     assert roster["role"].tolist()[0] == "leader" and (roster["role"] == "leader").sum() == 1
     assert len(roster) >= 3
 
@@ -46,11 +46,11 @@ def test_roster_has_one_leader_first(engine):
 def test_every_reader_checks_scope_and_the_error_names_no_unit(engine):
     street = users.actor_for(engine, "street")
     admin = users.actor_for(engine, "admin")
-    other = orgs.get_unit(engine, actor=admin, code="220106")  # 绿园区, outside 春熙路街道
-    other_grid = orgs.get_unit(engine, actor=admin, code="220106001001001")
-    calls = (lambda: orgs.level_counts(engine, actor=street, unit=other),
-             lambda: orgs.children_summary(engine, actor=street, unit=other),
-             lambda: orgs.roster(engine, actor=street, grid=other_grid))
+    other = org_units.get_unit(engine, actor=admin, code="220106")  # 绿园区, outside 春熙路街道
+    other_grid = org_units.get_unit(engine, actor=admin, code="220106001001001")
+    calls = (lambda: org_units.level_counts(engine, actor=street, unit=other),
+             lambda: org_units.children_summary(engine, actor=street, unit=other),
+             lambda: org_units.roster(engine, actor=street, grid=other_grid))
     for call in calls:
         with pytest.raises(PermissionDenied) as denied:
             call()
@@ -59,8 +59,8 @@ def test_every_reader_checks_scope_and_the_error_names_no_unit(engine):
             message = translate(denied.value.code, lang, **denied.value.params)
             assert other.name not in message and other_grid.name not in message and "{" not in message
     # the check reads the stored unit: relabelling another district as the user's street does not pass
-    own = orgs.scope_unit(engine, actor=street)
+    own = org_units.scope_unit(engine, actor=street)
     forged = other.model_copy(update={"street_id": own.id, "district_id": own.district_id})
     with pytest.raises(PermissionDenied):
-        orgs.level_counts(engine, actor=street, unit=forged)
-    assert orgs.level_counts(engine, actor=street, unit=own)["street"] == 1
+        org_units.level_counts(engine, actor=street, unit=forged)
+    assert org_units.level_counts(engine, actor=street, unit=own)["street"] == 1

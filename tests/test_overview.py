@@ -15,7 +15,7 @@ import pytest
 from components.overview import briefing, briefing_files
 from db import clock
 from db.errors import NotFound
-from db.orgs import get_unit
+from db.org_units import get_unit
 from db.overview import headline as overview
 from db.pipeline import projects
 from db.pipeline.projects import ProjectFilter

@@ -22,13 +22,13 @@ def _drill(key: str, codes: list[str]) -> None:
     """Row click in the children table: open that unit."""
     rows = st.session_state[key].selection.rows
     if rows:
-        st.query_params["unit"] = codes[rows[0]]
+        url_state.write("unit", codes[rows[0]])
 
 
 def _drill_pick() -> None:
     code = st.session_state.get("grid_drill")
     if code:
-        st.query_params["unit"] = code
+        url_state.write("unit", code)
         st.session_state["grid_drill"] = None
 
 
@@ -65,7 +65,7 @@ def indicator_pick(defs: pd.DataFrame) -> pd.Series:
     """The indicator of the trend, heatmap and type chart (?ind= in the URL)."""
     items = grid_tables.shown(defs)
     labels = {code: grid_tables.name(row) for code, row in items.iterrows()}
-    current = st.query_params.get("ind")
+    current = url_state.get("ind")
     st.session_state["grid_ind"] = current if current in labels else DEFAULT_INDICATOR
     st.selectbox(t("grid.ind_pick"), list(labels), key="grid_ind", format_func=labels.get,
                  on_change=_indicator_changed)

@@ -7,7 +7,7 @@ import pandas as pd
 
 from components import store
 from components.caching import cached
-from db import orgs
+from db import org_units
 from db.access import Actor
 from db.errors import NotFound
 from db.grids import indicators as gi
@@ -19,30 +19,30 @@ def definitions(url: str) -> pd.DataFrame:
     return gi.definitions(store.engine_for(url))
 
 
-@cached("orgs", max_entries=2000)  # codes come from URLs: bound the cache
-def unit(url: str, actor: Actor, code: str) -> orgs.UnitPublic | None:
+@cached("org_units", max_entries=2000)  # codes come from URLs: bound the cache
+def unit(url: str, actor: Actor, code: str) -> org_units.UnitPublic | None:
     """The unit of that code in the actor's scope, or None."""
     try:
-        return orgs.get_unit(store.engine_for(url), actor=actor, code=code)
+        return org_units.get_unit(store.engine_for(url), actor=actor, code=code)
     except NotFound:
         return None
 
 
-@cached("orgs")
-def scope_unit(url: str, actor: Actor) -> orgs.UnitPublic:
-    return orgs.scope_unit(store.engine_for(url), actor=actor)
+@cached("org_units")
+def scope_unit(url: str, actor: Actor) -> org_units.UnitPublic:
+    return org_units.scope_unit(store.engine_for(url), actor=actor)
 
 
-def _unit(url: str, actor: Actor, code: str) -> orgs.UnitPublic:
+def _unit(url: str, actor: Actor, code: str) -> org_units.UnitPublic:
     found = unit(url, actor, code)
     if found is None:
         raise NotFound("error.not_found", entity="org_unit")
     return found
 
 
-@cached("orgs")
-def breadcrumb(url: str, actor: Actor, code: str) -> list[orgs.UnitPublic]:
-    return orgs.breadcrumb(store.engine_for(url), actor=actor, unit=_unit(url, actor, code))
+@cached("org_units")
+def breadcrumb(url: str, actor: Actor, code: str) -> list[org_units.UnitPublic]:
+    return org_units.breadcrumb(store.engine_for(url), actor=actor, unit=_unit(url, actor, code))
 
 
 @cached("grids")
@@ -83,9 +83,9 @@ def outliers(url: str, actor: Actor, code: str, period: str, limit: int) -> pd.D
                        limit=limit)
 
 
-@cached("orgs")
+@cached("org_units")
 def roster(url: str, actor: Actor, code: str) -> pd.DataFrame:
-    return orgs.roster(store.engine_for(url), actor=actor, grid=_unit(url, actor, code))
+    return org_units.roster(store.engine_for(url), actor=actor, grid=_unit(url, actor, code))
 
 
 @cached("grids")
@@ -95,6 +95,6 @@ def grid_months(url: str, actor: Actor, code: str, last: str) -> pd.DataFrame:
     return gi.children(store.engine_for(url), actor=actor, unit=_unit(url, actor, code), period=span)
 
 
-@cached("orgs")
+@cached("org_units")
 def units(url: str, actor: Actor, level: str) -> pd.DataFrame:
-    return orgs.units_in_scope(store.engine_for(url), actor=actor, levels=(level,))
+    return org_units.units_in_scope(store.engine_for(url), actor=actor, levels=(level,))

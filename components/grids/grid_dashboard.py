@@ -36,11 +36,11 @@ def period_label(period: Period) -> str:
 
 
 def go(code: str) -> None:
-    st.query_params["unit"] = code
+    url_state.write("unit", code)
 
 
 def _current_unit(actor: Actor, url: str):
-    code = st.query_params.get("unit")
+    code = url_state.get("unit")
     if code:
         found = grid_data.unit(url, actor, code)
         if found is not None:
@@ -50,7 +50,7 @@ def _current_unit(actor: Actor, url: str):
 
 
 def _current_period() -> Period:
-    text = st.query_params.get("period")
+    text = url_state.get("period")
     if text:
         try:
             return parse_period(text)
@@ -60,7 +60,7 @@ def _current_period() -> Period:
 
 
 def _kind_changed() -> None:
-    st.query_params["period"] = recent_periods(st.session_state["grid_period_kind"], count=1)[0]
+    url_state.write("period", recent_periods(st.session_state["grid_period_kind"], count=1)[0])
 
 
 def _period_changed() -> None:
@@ -127,13 +127,13 @@ def render(actor: Actor) -> None:
 
 def _tab_changed(ids: list[str]) -> None:
     labels = {t(f"grid.tab.{tab}"): tab for tab in ids}
-    st.query_params["tab"] = labels.get(st.session_state["grid_tab"], ids[0])
+    url_state.write("tab", labels.get(st.session_state["grid_tab"], ids[0]))
 
 
 def _tabs(actor: Actor, url: str, unit, period: Period, defs: pd.DataFrame, monthly: pd.DataFrame) -> None:
     """Only the open tab is drawn (?tab= keeps it in a shared link)."""
     ids = GRID_TABS if unit.level == "grid" else UNIT_TABS
-    current = st.query_params.get("tab")
+    current = url_state.get("tab")
     current = current if current in ids else ids[0]
     st.session_state["grid_tab"] = t(f"grid.tab.{current}")
     containers = st.tabs([t(f"grid.tab.{tab}") for tab in ids], key="grid_tab", on_change=_tab_changed, args=(ids,))

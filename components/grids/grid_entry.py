@@ -11,7 +11,7 @@ from components.grids import tables as grid_tables
 from components.grids.periods import default_month, month_labels, month_options
 from components.i18n import error_text, lang, t
 from components.safe_text import md_escape
-from components.writes import show_flash
+from components.writes import attempt, show_flash
 from db.access import Actor
 from db.errors import DomainError
 from db.grids import reports as grid_reports
@@ -113,6 +113,7 @@ def _form(actor: Actor, state: grid_reports.ReportPublic) -> None:
     if not submitted:
         return
     values = {code: st.session_state.get(f"grid_in_{code}") for code in grid_reports.ENTERED}
+    # answered here rather than by writes.attempt: outliers not yet confirmed are a warning, not a refusal
     try:
         saved = grid_reports.submit_report(store.engine(), actor=actor, grid_id=state.grid_id, period=state.period,
                                            values=values, confirm_outliers=bool(st.session_state.get("grid_entry_confirm")))
@@ -136,15 +137,10 @@ def _reopen(actor: Actor, state: grid_reports.ReportPublic) -> None:
     with st.expander(t("grid.reopen.title")):
         reason = st.text_input(t("grid.reopen.reason"), key="grid_reopen_reason", max_chars=200)
         if st.button(t("grid.reopen.button"), key="grid_reopen_button"):
-            try:
-                grid_reports.reopen(store.engine(), actor=actor, grid_id=state.grid_id, period=state.period,
-                                    reason=reason)
-            except DomainError as err:
-                st.error(error_text(err, field_prefix="grid.field."))
-                return
-            caching.clear("grids")
-            st.session_state[_FLASH] = t("grid.reopen.done", grid=md_escape(state.grid_name), period=state.period)
-            st.rerun()
+            attempt(lambda: grid_reports.reopen(store.engine(), actor=actor, grid_id=state.grid_id,
+                                                period=state.period, reason=reason),
+                    area="grids", flash_key=_FLASH, field_prefix="grid.field.",
+                    done=t("grid.reopen.done", grid=md_escape(state.grid_name), period=state.period))
 
 
 def _history(actor: Actor, url: str, grid_code: str, period: str) -> None:

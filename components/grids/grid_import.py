@@ -69,7 +69,8 @@ def render(actor: Actor) -> None:
 
 
 def _run(actor: Actor, period: str, filename: str, data: bytes) -> tuple[str, str, pd.DataFrame | None]:
-    """(kind, message, error report) of one import attempt."""
+    """(kind, message, error report) of one import attempt. Kept in the session rather than flashed
+    (writes.attempt): the error report stays on screen with its download while the user fixes the file."""
     try:
         done = grid_import.import_month(store.engine(), actor=actor, period=period, data=data, filename=filename,
                                         confirm_outliers=bool(st.session_state.get("grid_import_confirm")))

@@ -31,9 +31,9 @@ def _set_scope(base_code: str) -> None:
     if code in (None, ALL):
         code = st.session_state.get("ov_district", ALL)
     if code in (None, ALL) or code == base_code:
-        st.query_params.pop(shell.SCOPE_PARAM, None)
+        url_state.write(shell.SCOPE_PARAM, None)
     else:
-        st.query_params[shell.SCOPE_PARAM] = code
+        url_state.write(shell.SCOPE_PARAM, code)
 
 
 def _district_changed(base_code: str) -> None:
@@ -68,7 +68,7 @@ def selectors(actor: Actor, url: str) -> int:
     columns[-2].selectbox(t("ov.pick.street"), list(street_labels), format_func=street_labels.get, key="ov_street",
                          on_change=_set_scope, args=(base_code,), disabled=streets.empty)
     options = overview_data.years(url, base)
-    raw = st.query_params.get("year")
+    raw = url_state.get("year")
     year = int(raw) if raw and raw.isdigit() and int(raw) in options else clock.today().year
     st.session_state["ov_year"] = year
     columns[-1].selectbox(t("ov.pick.year"), options, key="ov_year", on_change=_year_changed)
@@ -79,7 +79,7 @@ def selectors(actor: Actor, url: str) -> int:
 
 def link_params(ov: Overview, **params) -> dict[str, str]:
     """A target page's filter, plus the narrowed scope so the page shows the same units."""
-    scope = st.query_params.get(shell.SCOPE_PARAM)
+    scope = url_state.get(shell.SCOPE_PARAM)
     merged = {**params, **({shell.SCOPE_PARAM: scope} if scope else {})}
     return {key: str(value) for key, value in merged.items() if value is not None}
 

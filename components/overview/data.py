@@ -21,7 +21,7 @@ def overview_of(url: str, actor: Actor, year: int, today: date) -> overview.Over
     return overview.overview(store.engine_for(url), actor=actor, year=year, today=today)
 
 
-@cached("orgs", ttl=300)
+@cached("org_units", ttl=300)
 def scope_choices(url: str, actor: Actor) -> pd.DataFrame:
     return overview.scope_choices(store.engine_for(url), actor=actor)
 

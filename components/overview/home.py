@@ -9,7 +9,7 @@ from components.i18n import lang, t
 from components.overview import dashboard as overview_view
 from components.registry import pages_for
 from components.safe_text import md_escape
-from db import orgs
+from db import org_units
 from db.access import Actor
 
 
@@ -22,8 +22,8 @@ def render(actor: Actor) -> None:
     st.subheader(t("auth.welcome", name=md_escape(actor.display_name)), anchor=False)
     if actor.role == "street":
         engine = store.engine()
-        unit = orgs.scope_unit(engine, actor=actor)
-        counts = orgs.level_counts(engine, actor=actor, unit=unit)
+        unit = org_units.scope_unit(engine, actor=actor)
+        counts = org_units.level_counts(engine, actor=actor, unit=unit)
         lg = lang()
         items = [("org.metric.districts", counts["district"]), ("org.metric.streets", counts["street"]),
                  ("org.metric.communities", counts["community"]), ("org.metric.grids", counts["grid"]),

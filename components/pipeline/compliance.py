@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import formatting, store, tables
+from components import formatting, store, tables, url_state
 from components.i18n import lang, t
 from components.pipeline import data as pipeline_data
 from components.pipeline import labels as pipeline_labels
@@ -25,9 +25,9 @@ LIST_HEADINGS = {"link": "pipe.col.code", "title": "pipe.col.title", "street_nam
 def _check_changed() -> None:
     chosen = st.session_state.get("pipe_compliance_check")
     if chosen:
-        st.query_params["check"] = chosen
+        url_state.write("check", chosen)
     else:
-        st.query_params.pop("check", None)
+        url_state.write("check", None)
 
 
 def render(actor: Actor) -> None:
@@ -41,7 +41,7 @@ def render(actor: Actor) -> None:
         column.metric(t(f"pipe.check.{check}"), formatting.number(counts[check]["fail"], lg),
                       help=t("pipe.compliance.exceptions", n=excepted) if excepted else None)
     labels = {None: t("common.all"), **{check: t(f"pipe.check.{check}") for check in CHECKS}}
-    wanted = st.query_params.get("check")  # ?check= (the overview's alert links here)
+    wanted = url_state.get("check")  # ?check= (the overview's alert links here)
     st.session_state["pipe_compliance_check"] = wanted if wanted in CHECKS else None
     chosen = st.selectbox(t("pipe.compliance.filter_check"), list(labels), format_func=labels.get,
                           key="pipe_compliance_check", on_change=_check_changed)

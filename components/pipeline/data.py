@@ -9,7 +9,7 @@ import pandas as pd
 
 from components import store
 from components.caching import cached
-from db import orgs
+from db import org_units
 from db.access import Actor
 from db.pipeline import catalogue, compliance, projects, social_orgs
 from db.pipeline.projects import ProjectFilter
@@ -96,6 +96,6 @@ def contractor_choices(url: str, actor: Actor, today: date) -> pd.DataFrame:
     return social_orgs.contractor_choices(store.engine_for(url), actor=actor, today=today)
 
 
-@cached("orgs")
+@cached("org_units")
 def units(url: str, actor: Actor, levels: tuple[str, ...]) -> pd.DataFrame:
-    return orgs.units_in_scope(store.engine_for(url), actor=actor, levels=levels)
+    return org_units.units_in_scope(store.engine_for(url), actor=actor, levels=levels)

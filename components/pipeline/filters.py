@@ -37,7 +37,7 @@ def _to_url(param: str, value, opts: FilterOptions):
 
 def _from_url(param: str, options: dict, opts: FilterOptions):
     if param == "street":
-        raw = st.query_params.get(param)
+        raw = url_state.get(param)
         return next((sid for sid, code in opts.street_codes.items() if code == raw), None)
     return url_state.read(param, options)
 
@@ -49,7 +49,7 @@ def _key(prefix: str, param: str) -> str:
 def _adopt_url(prefix: str, fields: tuple[str, ...], choices: dict, opts: FilterOptions) -> None:
     """When the URL changed outside this page's widgets (first open, a shared link, back button),
     the widgets take their values from it; otherwise the widgets are the truth."""
-    url = {param: st.query_params.get(param) for param in fields}
+    url = {param: url_state.get(param) for param in fields}
     seen_key = f"_{prefix}_url"
     if st.session_state.get(seen_key) == url and all(_key(prefix, p) in st.session_state for p in fields):
         return
@@ -65,7 +65,7 @@ def _adopt_url(prefix: str, fields: tuple[str, ...], choices: dict, opts: Filter
 def _publish(prefix: str, fields: tuple[str, ...], opts: FilterOptions) -> None:
     for param in fields:
         url_state.write(param, _to_url(param, st.session_state.get(_key(prefix, param)), opts))
-    st.session_state[f"_{prefix}_url"] = {param: st.query_params.get(param) for param in fields}
+    st.session_state[f"_{prefix}_url"] = {param: url_state.get(param) for param in fields}
 
 
 def filter_bar(actor: Actor, *, prefix: str = "pipe_f", fields: tuple[str, ...] = ALL_FIELDS) -> ProjectFilter:

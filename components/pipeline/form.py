@@ -6,21 +6,15 @@ from __future__ import annotations
 import streamlit as st
 
 from components import store
-from components.i18n import error_text, lang, t
+from components.i18n import lang, t
 from components.pipeline import data as pipeline_data
 from components.pipeline import labels as pipeline_labels
 from db import clock
 from db.access import Actor
-from db.errors import DomainError
 from db.pipeline import rules
 from db.validation import DATE_MAX, DATE_MIN
 
 FLASH = "pipe_detail_flash"  # shown once on the detail page after a write
-
-
-def show_error(err: DomainError) -> None:
-    """A refused write in the user's language, naming the field (error_text escapes quoted values)."""
-    st.error(error_text(err, field_prefix=FIELD_PREFIX))
 
 
 FIELD_PREFIX = "pipe.field."

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import caching, formatting, store
+from components import formatting, store
 from components.i18n import lang, t
 from components.pipeline import labels as pipeline_labels
-from components.pipeline.form import FLASH, fields, show_error
+from components.pipeline.form import FIELD_PREFIX, FLASH, fields
+from components.writes import attempt
 from db import clock
 from db.access import Actor
-from db.errors import DomainError
 from db.pipeline import rules
 from db.pipeline import writes as project_writes
 
@@ -29,11 +29,10 @@ def render(actor: Actor) -> None:
         submitted = st.form_submit_button(t("pipe.new.submit"), type="primary", key="pipe_create_submit")
     if not submitted:
         return
-    try:
-        created = project_writes.create_project(store.engine(), actor=actor, data=values)
-    except DomainError as err:
-        show_error(err)
-        return
-    caching.clear("pipeline")
-    st.session_state[FLASH] = t("pipe.new.created", code=created.code, budget=formatting.wan_yuan(created.budget, lang()))
-    st.switch_page("pages/project_detail.py", query_params={"project": created.code})
+    # done, the new project's own page opens (switch_page ends the run, as the rerun would)
+    attempt(lambda: project_writes.create_project(store.engine(), actor=actor, data=values), area="pipeline",
+            flash_key=FLASH, field_prefix=FIELD_PREFIX,
+            done=lambda created: t("pipe.new.created", code=created.code,
+                                   budget=formatting.wan_yuan(created.budget, lang())),
+            before_rerun=lambda created: st.switch_page("pages/project_detail.py",
+                                                        query_params={"project": created.code}))

@@ -30,7 +30,7 @@ TIMELINE_HEADINGS = {"when": "pipe.timeline.at", "who": "pipe.timeline.who", "ac
 
 def render(actor: Actor) -> None:
     st.title(t("pipe.detail.title"))
-    code = st.query_params.get("project")
+    code = url_state.get("project")
     project = None
     if code:
         try:

@@ -37,10 +37,10 @@ ALL = "all"  # the "全部" choice; a None value would show the widget's empty p
 def _to_url(key: str, param: str) -> None:
     value = st.session_state.get(key)
     if key == "res_year" and value in (None, ALL):
-        st.query_params["year"] = ALL  # said outright: a link without a year means the latest one
+        url_state.write("year", ALL)  # said outright: a link without a year means the latest one
     else:
         url_state.write(param, value, empty=(None, ALL))
-    if "year" not in st.query_params and "res_year" in st.session_state:  # the year on screen stays put
+    if url_state.get("year") is None and "res_year" in st.session_state:  # the year on screen stays put
         url_state.write("year", st.session_state["res_year"])
 
 
@@ -48,7 +48,7 @@ def _from_url(key: str, param: str, options: list) -> None:
     found = url_state.read(param, [o for o in options if o != ALL])
     if found is not None:
         st.session_state[key] = found
-    elif st.query_params.get(param) in (None, ALL) or st.session_state.get(key) not in options:
+    elif url_state.get(param) in (None, ALL) or st.session_state.get(key) not in options:
         st.session_state[key] = ALL
 
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components import caching, formatting, store, tables
+from components import formatting, store, tables, url_state
 from components.i18n import error_text, escaped, lang, t
 from components.safe_text import md_escape
 from components.scorecards import data as eval_data
-from components.writes import show_flash
+from components.writes import attempt, show_flash
 from db.access import Actor
 from db.errors import DomainError
 from db.scorecards import rules
@@ -50,13 +50,13 @@ def render(actor: Actor) -> None:
         return
     labels = {int(r.id): f"{t(f'eval.round.{r.round}')} · {r.name if lg == 'zh' else r.name_en} v{r.version}"
               for r in frame.itertuples()}
-    wanted = st.query_params.get("template")
-    if wanted and wanted.isdigit() and int(wanted) in labels:
-        st.session_state["tpl_pick"] = int(wanted)
+    wanted = url_state.read("template", labels)
+    if wanted is not None:
+        st.session_state["tpl_pick"] = wanted
     elif st.session_state.get("tpl_pick") not in labels:
         st.session_state["tpl_pick"] = next(iter(labels))
     st.selectbox(t("eval.tpl.pick"), list(labels), format_func=labels.get, key="tpl_pick",
-                 on_change=lambda: st.query_params.update(template=str(st.session_state["tpl_pick"])))
+                 on_change=url_state.from_widget, args=("tpl_pick", "template"))
     template = eval_data.template(store.url(), actor, int(st.session_state["tpl_pick"]))
     _indicators(template, lg)
     edit_tab, new_tab = st.tabs([t("eval.tpl.tab.edit"), t("eval.tpl.tab.new")], key="tpl_tab", on_change="rerun")
@@ -121,12 +121,7 @@ def _editor(actor: Actor, template: eval_templates.TemplatePublic) -> None:
     label = t("eval.tpl.save_version", version=template.version + 1) if template.locked else t("common.save")
     if st.button(label, key="tpl_save", type="primary"):
         data = {"code": template.code, "round": template.round, "name": name, "name_en": name_en, "indicators": rows}
-        try:
-            saved = eval_templates.revise_template(store.engine(), actor=actor, template_id=template.id, data=data)
-        except DomainError as err:
-            st.error(_errors(err))
-            return
-        _saved(saved)
+        _save(lambda: eval_templates.revise_template(store.engine(), actor=actor, template_id=template.id, data=data))
 
 
 def _new(actor: Actor, template: eval_templates.TemplatePublic) -> None:
@@ -141,17 +136,15 @@ def _new(actor: Actor, template: eval_templates.TemplatePublic) -> None:
     rows = _editor_table("tpl_new_rows", _edit_frame(template))
     if st.button(t("eval.tpl.create"), key="tpl_create", type="primary"):
         data = {"code": code, "round": round_, "name": name, "name_en": name_en, "indicators": rows}
-        try:
-            saved = eval_templates.create_template(store.engine(), actor=actor, data=data)
-        except DomainError as err:
-            st.error(_errors(err))
-            return
-        _saved(saved)
+        _save(lambda: eval_templates.create_template(store.engine(), actor=actor, data=data))
 
 
-def _saved(saved: eval_templates.TemplatePublic) -> None:
-    caching.clear("scorecards")
-    st.session_state[FLASH] = t("eval.tpl.saved", name=md_escape(saved.name), version=saved.version)
-    st.query_params["template"] = str(saved.id)
-    st.session_state.pop("tpl_pick", None)
-    st.rerun()
+def _save(write) -> None:
+    """Done, the page shows the saved version (its id in the URL, the pick follows the URL)."""
+
+    def show(saved: eval_templates.TemplatePublic) -> None:
+        url_state.write("template", saved.id)
+        st.session_state.pop("tpl_pick", None)
+
+    attempt(write, area="scorecards", flash_key=FLASH, explain=_errors, before_rerun=show,
+            done=lambda saved: t("eval.tpl.saved", name=md_escape(saved.name), version=saved.version))

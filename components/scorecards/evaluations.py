@@ -10,16 +10,15 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from components import caching, formatting, store, tables, url_state
-from components.i18n import error_text, lang, t
+from components import formatting, store, tables, url_state
+from components.i18n import lang, t
 from components.safe_text import md_escape
 from components.scorecards import data as eval_data
 from components.scorecards import picks as eval_picks
 from components.scorecards.detail import evaluation_detail
-from components.writes import show_flash
+from components.writes import attempt, show_flash
 from db import clock
 from db.access import Actor
-from db.errors import DomainError
 from db.scorecards import evaluations, rules
 from db.validation import latest_due
 
@@ -37,13 +36,10 @@ PANEL_HEADINGS = {"evaluator_name": "eval.col.evaluator", "status_label": "eval.
                   "reopened_reason": "eval.col.reopened_reason"}
 
 
-def _done(message: str, evaluation_id: int | None = None) -> None:
-    caching.clear("scorecards")
-    st.session_state[FLASH] = message
-    if evaluation_id is not None:
-        st.query_params["evaluation"] = str(evaluation_id)
-        st.session_state.pop("ev_pick", None)
-    st.rerun()
+def _show(evaluation_id: int) -> None:
+    """After creating an evaluation the page opens it (its id in the URL, the pick follows the URL)."""
+    url_state.write("evaluation", evaluation_id)
+    st.session_state.pop("ev_pick", None)
 
 
 def _publish() -> None:
@@ -56,12 +52,12 @@ def _publish() -> None:
 
 def _adopt_url(years: list[int], choices: dict[str, dict]) -> None:
     default = eval_picks.default_year(years)
-    raw = st.query_params.get("year")
+    raw = url_state.get("year")
     st.session_state["ev_year"] = default if default is not None else next((y for y in years if str(y) == raw), ALL)
     for key, param in FILTERS[:2]:
-        raw = st.query_params.get(param)
+        raw = url_state.get(param)
         st.session_state[key] = raw if raw in choices[key] else ALL
-    st.session_state["ev_overdue"] = st.query_params.get("overdue") == "1"
+    st.session_state["ev_overdue"] = url_state.get("overdue") == "1"
 
 
 def render(actor: Actor) -> None:
@@ -170,12 +166,7 @@ def _panel_actions(actor: Actor, evaluation_id: int, project_id: int, panel: pd.
 
 
 def _act(write, message: str) -> None:
-    try:
-        write()
-    except DomainError as err:
-        st.error(error_text(err, "eval.field."))
-        return
-    _done(message)
+    attempt(write, area="scorecards", flash_key=FLASH, done=message, field_prefix="eval.field.")
 
 
 def _report_text(actor: Actor, evaluation) -> None:
@@ -222,11 +213,8 @@ def _create(actor: Actor) -> None:
         if project_id is None:
             st.error(t("rule.required", field=t("eval.field.project_id")))
             return
-        try:
-            created = evaluations.create_evaluation(engine, actor=actor, data={
-                "project_id": project_id, "template_id": template_id, "agency": agency, "due_on": due_on,
-                "evaluator_ids": chosen})
-        except DomainError as err:
-            st.error(error_text(err, "eval.field."))
-            return
-        _done(t("eval.admin.created", project=md_escape(created.project_code)), created.id)
+        data = {"project_id": project_id, "template_id": template_id, "agency": agency, "due_on": due_on,
+                "evaluator_ids": chosen}
+        attempt(lambda: evaluations.create_evaluation(engine, actor=actor, data=data), area="scorecards",
+                flash_key=FLASH, field_prefix="eval.field.", before_rerun=lambda created: _show(created.id),
+                done=lambda created: t("eval.admin.created", project=md_escape(created.project_code)))

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import caching, formatting, store, tables
+from components import formatting, store, tables, url_state
 from components.i18n import error_text, lang, t
 from components.safe_text import md_escape
 from components.scorecards import data as eval_data
 from components.scorecards import scorecard_form
-from components.writes import show_flash
+from components.writes import attempt, show_flash
 from db import clock
 from db.access import Actor
 from db.errors import DomainError
@@ -22,10 +22,6 @@ LIST_HEADINGS = {"project_code": "eval.col.project_code", "project_title": "eval
                  "agency": "eval.col.agency", "due": "eval.col.due_on", "status_label": "eval.col.status",
                  "late": "eval.col.overdue"}
 PICK_KEY = "my_assignment"
-
-
-def _pick() -> None:
-    st.query_params["assignment"] = str(st.session_state[PICK_KEY])
 
 
 def render(actor: Actor) -> None:
@@ -51,12 +47,13 @@ def render(actor: Actor) -> None:
     ids = [int(i) for i in mine["id"]]
     labels = {int(row.id): f"{row.project_code} · {row.project_title} · {t(f'eval.round.{row.round}')} · "
                            f"{t(f'eval.astatus.{row.status}')}" for row in mine.itertuples()}
-    wanted = st.query_params.get("assignment")
-    if wanted and wanted.isdigit() and int(wanted) in labels:
-        st.session_state[PICK_KEY] = int(wanted)
+    wanted = url_state.read("assignment", labels)
+    if wanted is not None:
+        st.session_state[PICK_KEY] = wanted
     elif st.session_state.get(PICK_KEY) not in labels:
         st.session_state[PICK_KEY] = int(open_["id"].iloc[0]) if not open_.empty else ids[0]
-    st.selectbox(t("eval.mine.pick"), ids, format_func=labels.get, key=PICK_KEY, on_change=_pick)
+    st.selectbox(t("eval.mine.pick"), ids, format_func=labels.get, key=PICK_KEY,
+                 on_change=url_state.from_widget, args=(PICK_KEY, "assignment"))
     try:
         card = eval_data.scorecard(store.url(), actor, int(st.session_state[PICK_KEY]))
     except DomainError as err:
@@ -90,12 +87,8 @@ def _declaration(actor: Actor, card: ScorecardPublic) -> None:
     note = st.text_area(t("eval.field.conflict_note"), key="coi_note", max_chars=500,
                         disabled=choice != "conflict", placeholder=t("eval.coi.note_hint"))
     if st.button(t("eval.coi.submit"), key="coi_submit", type="primary", disabled=choice is None):
-        try:
-            scorecard_entry.declare(store.engine(), actor=actor, assignment_id=card.assignment_id,
-                                conflict=choice == "conflict", note=note if choice == "conflict" else None)
-        except DomainError as err:
-            st.error(error_text(err, "eval.field."))
-            return
-        caching.clear("scorecards")
-        st.session_state[scorecard_form.FLASH_KEY] = t("eval.coi.recorded" if choice == "none" else "eval.coi.recused")
-        st.rerun()
+        attempt(lambda: scorecard_entry.declare(store.engine(), actor=actor, assignment_id=card.assignment_id,
+                                                conflict=choice == "conflict",
+                                                note=note if choice == "conflict" else None),
+                area="scorecards", flash_key=scorecard_form.FLASH_KEY, field_prefix="eval.field.",
+                done=t("eval.coi.recorded" if choice == "none" else "eval.coi.recused"))

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from components import formatting, store
+from components import formatting, store, url_state
 from components.i18n import t
 from components.scorecards import data as eval_data
 from db.access import Actor
@@ -22,7 +22,7 @@ FILTER_PARAMS = ("round", "status", "overdue", "domain", "street", "grade")
 def default_year(years: list[int]) -> int | None:
     """A bare open shows the latest year with evaluations; a link that names filters but no year (the
     overview's ?grade=fail or ?status=open&overdue=1) keeps meaning every year."""
-    if "year" in st.query_params or any(p in st.query_params for p in FILTER_PARAMS) or not years:
+    if url_state.get("year") is not None or any(url_state.get(p) is not None for p in FILTER_PARAMS) or not years:
         return None
     return years[0]
 
@@ -61,7 +61,7 @@ def evaluation_pick(actor: Actor, key: str, labels: dict[int, str], rounds: dict
                     caption: str, on_change: Callable, args: tuple) -> int | None:
     """A selectbox over `labels` (the visible rows); ?evaluation= selects its evaluation even when it is
     not among them, provided it exists in the user's scope."""
-    wanted = st.query_params.get("evaluation")
+    wanted = url_state.get("evaluation")
     wanted_id = int(wanted) if wanted and wanted.isdigit() else None
     outside = False
     if wanted_id is not None and wanted_id not in labels:

@@ -39,9 +39,9 @@ def render(actor: Actor) -> None:
     for column, key in zip(st.columns(3), ("open", "overdue", "closed")):
         column.metric(t(f"eval.rect.metric.{key}"), formatting.number(counts[key], lg))
     statuses = {ALL: t("common.all"), "open": t("eval.rect.status.open"), "closed": t("eval.rect.status.closed")}
-    raw = st.query_params.get("status", "open")
+    raw = url_state.get("status", "open")
     st.session_state["rect_status"] = raw if raw in statuses else ALL
-    st.session_state["rect_overdue"] = st.query_params.get("overdue") == "1"
+    st.session_state["rect_overdue"] = url_state.get("overdue") == "1"
     left, right = st.columns(2)
     left.selectbox(t("eval.col.status"), list(statuses), format_func=statuses.get, key="rect_status",
                    on_change=url_state.from_widget, args=("rect_status", "status"))

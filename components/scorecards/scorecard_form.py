@@ -7,9 +7,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components import caching, formatting, store
+from components import formatting, store
 from components.i18n import error_text, escaped, lang, t
 from components.safe_text import md_escape
+from components.writes import attempt
 from db.access import Actor
 from db.errors import DomainError
 from db.scorecards import entry as scorecard_entry
@@ -125,13 +126,7 @@ def _actions(actor: Actor, card: ScorecardPublic, values: dict, lg: str) -> None
                           width="stretch", disabled=not confirm)
     if not (save or submit):
         return
-    try:
-        status = scorecard_entry.save_scores(store.engine(), actor=actor, assignment_id=card.assignment_id,
-                                         scores=values, submit=submit)
-    except DomainError as err:
-        for message in score_messages(err, card.template, lg):
-            st.error(message)
-        return
-    caching.clear("scorecards")
-    st.session_state[FLASH_KEY] = t("eval.form.submitted" if status == "submitted" else "eval.form.saved")
-    st.rerun()
+    attempt(lambda: scorecard_entry.save_scores(store.engine(), actor=actor, assignment_id=card.assignment_id,
+                                                scores=values, submit=submit),
+            area="scorecards", flash_key=FLASH_KEY, explain=lambda err: score_messages(err, card.template, lg),
+            done=lambda status: t("eval.form.submitted" if status == "submitted" else "eval.form.saved"))

@@ -30,6 +30,7 @@ def render(actor: Actor) -> None:
         st.error(t("error.password_mismatch"))
         return
     engine = store.engine()
+    # not writes.attempt: no rerun here, the new cookie must be written by this run's cookie component
     try:
         cutoff = users.change_own_password(engine, actor=actor, old_password=old, new_password=new)
     except DomainError as err:

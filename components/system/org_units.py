@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import charts, formatting, store, tables
+from components import charts, formatting, store, tables, url_state
 from components.i18n import lang, t
-from db import orgs
+from db import org_units
 from db.access import Actor
 from db.errors import NotFound
 
@@ -18,18 +18,18 @@ CHILD_HEADINGS = {
 
 
 def _go(code: str) -> None:
-    st.query_params["unit"] = code
+    url_state.write("unit", code)
 
 
-def _current_unit(actor: Actor) -> orgs.UnitPublic:
+def _current_unit(actor: Actor) -> org_units.UnitPublic:
     engine = store.engine()
-    code = st.query_params.get("unit")
+    code = url_state.get("unit")
     if code:
         try:
-            return orgs.get_unit(engine, actor=actor, code=code)
+            return org_units.get_unit(engine, actor=actor, code=code)
         except NotFound:
             st.warning(t("org.unknown_unit"))
-    return orgs.scope_unit(engine, actor=actor)
+    return org_units.scope_unit(engine, actor=actor)
 
 
 def _kind_label(level: str, kind: str | None) -> str:
@@ -44,19 +44,19 @@ def render(actor: Actor) -> None:
     st.title(t("org.title"))
     st.caption(t("org.caption"))
 
-    crumbs = orgs.breadcrumb(engine, actor=actor, unit=unit)
+    crumbs = org_units.breadcrumb(engine, actor=actor, unit=unit)
     with st.container(horizontal=True):
         for crumb in crumbs:
             st.button(crumb.name, key=f"crumb_{crumb.code}", on_click=_go, args=(crumb.code,),
                       type="primary" if crumb.id == unit.id else "secondary", icon=":material/chevron_right:")
 
-    counts = orgs.level_counts(engine, actor=actor, unit=unit)
+    counts = org_units.level_counts(engine, actor=actor, unit=unit)
     _metrics(unit, counts)
 
     if unit.level == "grid":
         _roster(actor, unit)
         return
-    children = orgs.children_summary(engine, actor=actor, unit=unit)
+    children = org_units.children_summary(engine, actor=actor, unit=unit)
     if children.empty:
         st.info(t("common.no_rows"))
         return
@@ -83,7 +83,7 @@ def render(actor: Actor) -> None:
         )
 
 
-def _metrics(unit: orgs.UnitPublic, counts: dict[str, int]) -> None:
+def _metrics(unit: org_units.UnitPublic, counts: dict[str, int]) -> None:
     lg = lang()
     items = []
     if unit.level == "root":
@@ -100,9 +100,9 @@ def _metrics(unit: orgs.UnitPublic, counts: dict[str, int]) -> None:
         column.metric(t(key), formatting.number(value, lg))
 
 
-def _roster(actor: Actor, grid: orgs.UnitPublic) -> None:
+def _roster(actor: Actor, grid: org_units.UnitPublic) -> None:
     st.subheader(t("org.roster"))
-    frame = orgs.roster(store.engine(), actor=actor, grid=grid)
+    frame = org_units.roster(store.engine(), actor=actor, grid=grid)
     frame["role"] = frame["role"].map(lambda r: t(f"org.staff.{r}"))
     frame["duty"] = frame["duty"].map(lambda d: t(f"org.duty.{d}") if d else "")
     st.dataframe(tables.labelled(frame, {"role": "org.col.role", "name": "org.col.name", "duty": "org.col.duty"}),

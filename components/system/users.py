@@ -5,23 +5,23 @@ from __future__ import annotations
 import streamlit as st
 
 from components import formatting, store, tables
-from components.i18n import error_text, lang, t
-from components.writes import show_flash
-from db import orgs, users
+from components.i18n import lang, t
+from components.writes import attempt, show_flash
+from db import org_units, users
 from db.access import Actor
-from db.errors import DomainError
 from db.models.users import ROLES
 
 LIST_HEADINGS = {"username": "col.username", "display_name": "col.display_name", "role_label": "col.role",
                  "scope_name": "col.scope", "active_label": "col.active", "locked_label": "col.locked",
                  "created": "col.created_at"}
+FLASH = "users_flash"
 
 
 def render(actor: Actor) -> None:
     engine = store.engine()
     st.title(t("users.title"))
     st.caption(t("users.caption"))
-    show_flash("users_flash")
+    show_flash(FLASH)
 
     frame = users.list_users(engine, actor=actor)
     yes, no = t("common.yes"), t("common.no")
@@ -40,7 +40,7 @@ def render(actor: Actor) -> None:
 
 
 def _create_form(actor: Actor) -> None:
-    units = orgs.units_in_scope(store.engine(), actor=actor, levels=("root", "district", "street"))
+    units = org_units.units_in_scope(store.engine(), actor=actor, levels=("root", "district", "street"))
     names = dict(zip(units["id"], units["name"]))
     with st.form("user_create", clear_on_submit=False):
         username = st.text_input(t("field.username"), key="new_username", max_chars=40)
@@ -51,15 +51,10 @@ def _create_form(actor: Actor) -> None:
         password = st.text_input(t("field.password"), type="password", key="new_password")
         submitted = st.form_submit_button(t("users.create"), type="primary")
     if submitted:
-        try:
-            created = users.create_user(store.engine(), actor=actor, data={
-                "username": username, "display_name": display_name, "password": password,
-                "role": role, "scope_id": int(scope_id) if scope_id is not None else None})
-        except DomainError as err:
-            st.error(error_text(err))
-        else:
-            st.session_state["users_flash"] = t("users.created", username=created.username)
-            st.rerun()
+        data = {"username": username, "display_name": display_name, "password": password, "role": role,
+                "scope_id": int(scope_id) if scope_id is not None else None}
+        attempt(lambda: users.create_user(store.engine(), actor=actor, data=data), area="users",
+                flash_key=FLASH, done=lambda created: t("users.created", username=created.username))
 
 
 def _manage(actor: Actor, frame) -> None:
@@ -71,26 +66,25 @@ def _manage(actor: Actor, frame) -> None:
     row = frame[frame["id"] == user_id].iloc[0]
     engine = store.engine()
     left, middle, right = st.columns(3)
-    try:
-        if row["active"]:
-            if left.button(t("users.deactivate"), key="deactivate_user", icon=":material/block:"):
-                users.set_active(engine, actor=actor, user_id=user_id, active=False)
-                _done("users.deactivated", row["username"])
-        elif left.button(t("users.activate"), key="activate_user", icon=":material/check_circle:"):
-            users.set_active(engine, actor=actor, user_id=user_id, active=True)
-            _done("users.activated", row["username"])
-        if row["locked"] and middle.button(t("users.unlock"), key="unlock_user", icon=":material/lock_open:"):
-            users.unlock(engine, actor=actor, user_id=user_id)
-            _done("users.unlocked", row["username"])
-        with right.form("reset_password", clear_on_submit=True):
-            new_password = st.text_input(t("users.new_password"), type="password", key="reset_new_password")
-            if st.form_submit_button(t("users.reset")):
-                users.reset_password(engine, actor=actor, user_id=user_id, new_password=new_password)
-                _done("users.reset_done", row["username"])
-    except DomainError as err:
-        st.error(error_text(err, field_prefix="field.new_"))
+    done = _done_for(row["username"])
+    if row["active"]:
+        if left.button(t("users.deactivate"), key="deactivate_user", icon=":material/block:"):
+            attempt(lambda: users.set_active(engine, actor=actor, user_id=user_id, active=False), area="users",
+                    flash_key=FLASH, done=done("users.deactivated"))
+    elif left.button(t("users.activate"), key="activate_user", icon=":material/check_circle:"):
+        attempt(lambda: users.set_active(engine, actor=actor, user_id=user_id, active=True), area="users",
+                flash_key=FLASH, done=done("users.activated"))
+    if row["locked"] and middle.button(t("users.unlock"), key="unlock_user", icon=":material/lock_open:"):
+        attempt(lambda: users.unlock(engine, actor=actor, user_id=user_id), area="users", flash_key=FLASH,
+                done=done("users.unlocked"))
+    with right.form("reset_password", clear_on_submit=True):
+        new_password = st.text_input(t("users.new_password"), type="password", key="reset_new_password")
+        reset = st.form_submit_button(t("users.reset"))
+    if reset:
+        attempt(lambda: users.reset_password(engine, actor=actor, user_id=user_id, new_password=new_password),
+                area="users", flash_key=FLASH, done=done("users.reset_done"), field_prefix="field.new_")
 
 
-def _done(key: str, username: str) -> None:
-    st.session_state["users_flash"] = t(key, username=username)
-    st.rerun()
+def _done_for(username: str):
+    """The success note of an action on `username`'s account, by its message key."""
+    return lambda key: t(key, username=username)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import caching, formatting, store
+from components import caching, formatting, store, url_state
 from components.i18n import error_text, lang, t
 from components.safe_text import md_escape
 from components.voting import captcha as vote_captcha
@@ -55,6 +55,8 @@ def _reset_flow() -> None:
 
 
 # --- callbacks (run before the script, so they may reset widget values) -------------------------
+# Not writes.attempt: each step moves the resident's flow on (phone → code → ballot) and its notice
+# stays with the step's panel; nothing here is a staff write that clears an area and reruns.
 
 def _send(campaign_id: int) -> None:
     typed = st.session_state.get("vote_captcha_input", "")
@@ -125,14 +127,13 @@ def _submit(campaign_id: int, titles: dict[int, str]) -> None:
 
 def _pick_campaign(campaigns: list[voting.CampaignPublic]) -> voting.CampaignPublic:
     by_id = {c.id: c for c in campaigns}
-    requested = st.query_params.get("c")
+    requested = url_state.get("c")
     current = int(requested) if requested and requested.isdigit() and int(requested) in by_id else campaigns[0].id
     if len(campaigns) > 1:
         labels = {c.id: c.title for c in campaigns}
         current = st.selectbox(t("vote.pick_campaign"), list(labels), index=list(labels).index(current),
                                format_func=labels.get, key=f"vote_campaign_{current}")
-    if st.query_params.get("c") != str(current):
-        st.query_params["c"] = str(current)
+    url_state.write("c", current)
     return by_id[current]
 
 

@@ -12,7 +12,7 @@ from components import formatting, store, tables
 from components.i18n import lang, t
 from components.voting import data as voting_data
 from components.writes import attempt, show_flash
-from db import clock, orgs, settings
+from db import clock, org_units, settings
 from db.access import Actor
 from db.models.voting import THEMES
 from db.voting import campaigns as voting
@@ -78,7 +78,7 @@ def _campaign_form(actor: Actor, campaign: voting.CampaignPublic | None) -> None
     tz = ZoneInfo(settings.timezone())
     suffix = campaign.id if campaign else "new"
     frozen = bool(campaign and campaign.rules_frozen_at)
-    units = orgs.units_in_scope(engine, actor=actor, levels=("district",))
+    units = org_units.units_in_scope(engine, actor=actor, levels=("district",))
     unit_labels = dict(zip(units["id"].astype(int), units["name"]))
     today = clock.today()
     opens = campaign.opens_at.astimezone(tz) if campaign else datetime.combine(today + timedelta(days=7), time(9), tz)

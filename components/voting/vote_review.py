@@ -7,7 +7,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from components import exports, formatting, store, tables
+from components import exports, formatting, store, tables, url_state
 from components.i18n import lang, t
 from components.texts import translate
 from components.voting import data as voting_data
@@ -78,12 +78,12 @@ def render(actor: Actor) -> None:
         st.info(t("vote.review.none"))
         return
     labels = {int(r.id): f"{r.title} · {t('vote.status.' + r.status)}" for r in frame.itertuples()}
-    requested = st.query_params.get("c")
+    requested = url_state.get("c")
     ids = list(labels)
     start = ids.index(int(requested)) if requested and requested.isdigit() and int(requested) in labels else 0
     campaign_id = st.selectbox(t("vote.review.pick"), ids, index=start, format_func=labels.get,
                                key=f"vote_review_campaign_{ids[start]}")
-    st.query_params["c"] = str(campaign_id)
+    url_state.write("c", str(campaign_id))
     status = frame.loc[frame["id"] == campaign_id, "status"].iloc[0]
     if actor.role != "admin":
         st.caption(t("vote.review.read_only"))

@@ -30,7 +30,7 @@ from db.models.grids import (
     Indicator,
     IndicatorValue,
 )
-from db.orgs import CHILD_COLUMN, UnitPublic
+from db.org_units import CHILD_COLUMN, UnitPublic
 
 # A value is an outlier when it lies further than OUTLIER_Z spreads from the mean of the grid's
 # reports in the OUTLIER_WINDOW months before it (at least OUTLIER_MIN_HISTORY of them). The spread

@@ -25,7 +25,7 @@ from db.grids import indicators as grid_indicators
 from db.grids.rules import Period, last_due_month, parse_period
 from db.models import OrgUnit
 from db.models.pipeline import Project
-from db.orgs import UnitPublic, get_unit
+from db.org_units import UnitPublic, get_unit
 from db.overview.reads import (  # noqa: F401
     VoteFacts,
     campaign_for,

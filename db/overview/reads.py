@@ -20,7 +20,7 @@ from db.models import OrgUnit
 from db.models.grids import IndicatorValue
 from db.models.pipeline import Project, SocialOrg
 from db.models.scorecards import Evaluation, Rectification
-from db.orgs import UnitPublic
+from db.org_units import UnitPublic
 from db.overview.rules import WORST_CONTRACTORS
 from db.pipeline import rules as pipeline_rules
 from db.pipeline.projects import project_scope
