@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -131,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
           f"(counter {figures['counter']}: the lock resets it)"
           + (f", errors {figures['errors'][:3]}" if figures["errors"] else ""))
     engine.dispose()
+    shutil.rmtree(workdir, ignore_errors=True)
     return 0 if alike and figures["checked"] <= 5 and figures["locked"] and not figures["errors"] else 1
 
 

@@ -22,8 +22,11 @@ BACKENDS = ["sqlite"] + (["postgres"] if PG_URL else [])
 
 def sqlite_copy(template: Path) -> str:
     target = _TMP / f"{uuid.uuid4().hex}.db"
-    with sqlite3.connect(template) as src, sqlite3.connect(target) as dst:
-        src.backup(dst)  # consistent copy including anything still in the WAL
+    if Path(f"{template}-wal").exists():  # someone has it open: a consistent copy including the WAL
+        with sqlite3.connect(template) as src, sqlite3.connect(target) as dst:
+            src.backup(dst)
+    else:  # a closed database is its file: copied in ~15 ms where the backup API takes ~70 ms
+        shutil.copyfile(template, target)
     return f"sqlite:///{target}"
 
 
@@ -47,15 +50,19 @@ def remove_sqlite(url: str) -> None:
 @contextmanager
 def database(request, backend: str):
     """A private copy of the seeded demo database: a SQLite file, or a PostgreSQL database cloned
-    from the template database. Removed afterwards (a copy is tens of MB)."""
+    from the template database. Removed afterwards (a copy is tens of MB). The demo is the one seeded as
+    of the test's instant (tests/conftest.py: `demo_templates`, `calendar_instant`); a module's or a
+    session's copy is the demo instant's."""
+    templates = request.getfixturevalue("demo_templates")
+    instant = request.getfixturevalue("calendar_instant") if request.scope == "function" else None
     if backend == "sqlite":
-        url = sqlite_copy(request.getfixturevalue("sqlite_template"))
+        url = sqlite_copy(templates.sqlite(instant))
         try:
             yield url
         finally:
             remove_sqlite(url)
         return
-    template = request.getfixturevalue("pg_template")
+    template = templates.postgres(instant)
     name = f"cpme_t_{uuid.uuid4().hex[:12]}"
     admin = pg_admin()
     with admin.connect() as conn:

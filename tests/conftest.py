@@ -2,16 +2,19 @@
 when TEST_POSTGRES_URL is set (CI sets it, so there they are required, not skipped).
 
 The suite runs at a fixed demo "today" (APP_CLOCK, read by db.clock) whatever day it is run on; CI
-runs the tests marked `calendar` again with APP_CLOCK at month and year boundaries (.ci/run)."""
+runs the tests marked `calendar` again, in the same run, at month and year boundaries (CALENDAR_INSTANTS,
+.ci/run). The seeded databases are built once per run and instant and copied for each test."""
 
 from __future__ import annotations
 
 import atexit
+import fcntl
 import os
 import shutil
 import tempfile
-from contextlib import contextmanager
-from datetime import timedelta
+import uuid
+from contextlib import ExitStack, contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -39,11 +42,32 @@ from seed_data import loader as seed  # noqa: E402
 INSTANT = clock.parse_instant(os.environ["APP_TEST_INSTANT"])
 
 
+# CI's calendar pass (.ci/run sets CALENDAR_INSTANTS): each test marked `calendar` runs at the demo
+# instant and again at every one of these, in the same run. At those instants it runs on SQLite alone
+# (the PostgreSQL cases are deselected): the date arithmetic is Python's (db.clock), and every db test has
+# been through PostgreSQL at the demo instant.
+CALENDAR_INSTANTS = os.environ.get("CALENDAR_INSTANTS", "").split()
+DEMO_INSTANT = "demo"  # the calendar_instant parameter meaning APP_CLOCK's instant (INSTANT)
+
+# The seeded demo databases are built once per run, by whichever xdist worker needs one first, in a folder
+# named after the run: the controller hands its id to the workers (xdist's testrunuid, pytest_configure
+# below), and removes the folder and the PostgreSQL templates named after it when the run ends.
+_WORKER = "PYTEST_XDIST_TESTRUNUID" in os.environ
+RUN = (os.environ.get("PYTEST_XDIST_TESTRUNUID") or uuid.uuid4().hex)[:12]
+SHARED = Path(tempfile.gettempdir()) / f"cpme-templates-{RUN}"
+SHARED.mkdir(exist_ok=True)
+
+
+def pytest_configure(config):
+    if not _WORKER and hasattr(config.option, "testrunuid"):
+        config.option.testrunuid = RUN  # the workers' PYTEST_XDIST_TESTRUNUID
+
+
 @contextmanager
-def _stopped_clock_before_the_instant():
+def _stopped_clock_before(instant: datetime):
     """The demo is loaded as of one second before the instant, on a stopped clock: every seeded row is
     older than anything a test does, however long the loading takes."""
-    moment = INSTANT - timedelta(seconds=1)
+    moment = instant - timedelta(seconds=1)
     real = clock.utcnow
     clock.utcnow = lambda: moment
     try:
@@ -52,46 +76,119 @@ def _stopped_clock_before_the_instant():
         clock.utcnow = real
 
 
+@contextmanager
+def _built_once(name: str):
+    """The run-wide lock for building `name`: one worker builds it, the others wait and then find it built."""
+    with open(SHARED / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield SHARED / f"{name}.ready"
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _key(instant: datetime) -> str:
+    return instant.strftime("%Y%m%dt%H%M%S")
+
+
+def sqlite_template_at(instant: datetime) -> Path:
+    path = SHARED / f"demo-{_key(instant)}.db"
+    with _built_once(path.name) as ready:
+        if not ready.exists():
+            for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):  # of a build that failed
+                leftover.unlink(missing_ok=True)
+            engine = make_engine(f"sqlite:///{path}")
+            with _stopped_clock_before(instant):
+                seed.load_demo(engine)
+            engine.dispose()
+            ready.touch()
+    return path
+
+
+def pg_template_at(instant: datetime) -> str:
+    name = f"cpme_tpl_{RUN}_{_key(instant)}"
+    with _built_once(name) as ready:
+        if not ready.exists():
+            admin = pg_admin()
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+            admin.dispose()
+            engine = make_engine(pg_url(name))
+            with _stopped_clock_before(instant):
+                seed.load_demo(engine)
+            engine.dispose()
+            ready.touch()
+    return name
+
+
+def _remove_shared() -> None:
+    if PG_URL:
+        admin = pg_admin()
+        with admin.connect() as conn:
+            names = conn.execute(text("SELECT datname FROM pg_database WHERE datname LIKE :prefix"),
+                                 {"prefix": f"cpme_tpl_{RUN}_%"}).scalars().all()
+            for name in names:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    shutil.rmtree(SHARED, ignore_errors=True)
+
+
+if not _WORKER:
+    atexit.register(_remove_shared)
+
+
+def pytest_generate_tests(metafunc):
+    if CALENDAR_INSTANTS and metafunc.definition.get_closest_marker("calendar"):
+        metafunc.parametrize("calendar_instant", [DEMO_INSTANT, *CALENDAR_INSTANTS], indirect=True,
+                             ids=[DEMO_INSTANT, *(text[:16] for text in CALENDAR_INSTANTS)])
+
+
+def _elsewhere_on_postgres(item) -> bool:
+    params = getattr(item, "callspec", None) and item.callspec.params
+    return bool(params) and params.get("calendar_instant", DEMO_INSTANT) != DEMO_INSTANT and "postgres" in (
+        params.get("engine"), params.get("refusing_engine"))
+
+
 @pytest.fixture(autouse=True)
-def _each_test_starts_at_the_instant():
-    """Every test starts at APP_CLOCK and the clock runs on from there, so a test at 31 December 23:59
-    never finds itself in the next year because the tests before it took a while. Processes a test
-    starts (a live app, a benchmark) run on the same timeline."""
-    clock.set_now(INSTANT)
+def calendar_instant(request) -> datetime:
+    """The instant this test starts at: APP_CLOCK's, or in the calendar pass each of CALENDAR_INSTANTS in
+    turn. The clock runs on from there, so a test at 31 December 23:59 never finds itself in the next year
+    because the tests before it took a while; processes a test starts (a live app, a benchmark) run on
+    the same timeline."""
+    given = getattr(request, "param", DEMO_INSTANT)
+    instant = INSTANT if given == DEMO_INSTANT else clock.parse_instant(given)
+    clock.set_now(instant)
     clock.share_with_children()
-    yield
+    return instant
 
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(scope="session")
-def sqlite_template() -> Path:
-    path = _TMP / "template.db"
-    engine = make_engine(f"sqlite:///{path}")
-    with _stopped_clock_before_the_instant():
-        seed.load_demo(engine)
-    engine.dispose()
-    return path
+class _DemoTemplates:
+    """The seeded demo as of an instant (None: the demo instant), built once per run."""
+
+    @staticmethod
+    def sqlite(instant: datetime | None = None) -> Path:
+        return sqlite_template_at(instant or INSTANT)
+
+    @staticmethod
+    def postgres(instant: datetime | None = None) -> str:
+        if not PG_URL:
+            pytest.skip("TEST_POSTGRES_URL not set")
+        return pg_template_at(instant or INSTANT)
 
 
 @pytest.fixture(scope="session")
-def pg_template():
-    if not PG_URL:
-        pytest.skip("TEST_POSTGRES_URL not set")
-    name = f"cpme_tpl_{os.getpid()}"
-    admin = pg_admin()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(pg_url(name))
-    with _stopped_clock_before_the_instant():
-        seed.load_demo(engine)
-    engine.dispose()
-    yield name
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+def demo_templates() -> _DemoTemplates:
+    return _DemoTemplates()
+
+
+@pytest.fixture
+def sqlite_template(demo_templates, calendar_instant) -> Path:
+    """The seeded demo as of the test's instant (a SQLite file to copy, never to write)."""
+    return demo_templates.sqlite(calendar_instant)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -101,6 +198,26 @@ def engine(request):
         eng = make_engine(url)
         yield eng
         eng.dispose()
+
+
+@pytest.fixture(scope="session")
+def _shared_databases():
+    with ExitStack() as stack:
+        yield stack, {}
+
+
+@pytest.fixture(params=BACKENDS)
+def refusing_engine(request, calendar_instant, _shared_databases):
+    """A seeded engine on each backend, shared by the tests whose every write must be refused (the many
+    cases of a validation rule), so that each case need not copy the demo (~0.5 s on PostgreSQL). A write
+    let through fails its own test; a test that means to write asks for `engine`."""
+    stack, engines = _shared_databases
+    key = (request.param, calendar_instant)
+    if key not in engines:
+        url = stack.enter_context(database(request, request.param))
+        engines[key] = make_engine(url)
+        stack.callback(engines[key].dispose)
+    return engines[key]
 
 
 @pytest.fixture
@@ -127,7 +244,11 @@ KIND_BY_MODULE = {"test_browser": "browser", "test_vote_browser": "browser", "te
                   "test_vote_kill": "subprocess", "test_voting_concurrency": "subprocess"}
 
 
-def pytest_collection_modifyitems(items):
+def pytest_collection_modifyitems(config, items):
+    dropped = [item for item in items if _elsewhere_on_postgres(item)]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if not _elsewhere_on_postgres(item)]
     for item in items:
         kind = KIND_BY_MODULE.get(item.module.__name__.rpartition(".")[2])
         if kind is None:

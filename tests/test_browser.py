@@ -31,10 +31,10 @@ def test_leader_signs_in_reloads_with_cookie_and_signs_out(live_app):
         assert page.get_by_label("用户名").count() == 0
 
         page.get_by_role("button", name="退出登录").click()
-        page.get_by_label("用户名").wait_for(timeout=60_000)
+        page.get_by_label("用户名").first.wait_for(timeout=60_000)
         settle(page)
         page.reload()
-        page.get_by_label("用户名").wait_for(timeout=60_000)  # no way back in with the old cookie
+        page.get_by_label("用户名").first.wait_for(timeout=60_000)  # no way back in with the old cookie
         settle(page)
         assert page.get_by_text("欢迎，锦江区 区领导").count() == 0
 

@@ -28,9 +28,10 @@ from factories.app import signed_in
 
 pytestmark = pytest.mark.calendar  # date-sensitive: CI runs these again at awkward instants
 
-# the year before the last due month: twelve months of reports on any day (in February the current
-# year holds one month, on 1 January none)
-YEAR = str(int(last_due_month()[:4]) - 1)
+def _year() -> str:
+    """The year before the last due month: twelve months of reports on any day (in February the current
+    year holds one month, on 1 January none). Read when the test runs, at its instant, not at import."""
+    return str(int(last_due_month()[:4]) - 1)
 
 
 def _param(at, name):
@@ -48,8 +49,8 @@ def _dashboard(role, **query):
 
 
 def test_drill_down_from_district_to_grid_by_query_parameters(app_db):
-    at = _dashboard("admin", unit="220106", period=YEAR)
-    assert at.subheader[0].value == f"{YEAR}年 · 绿园区"
+    at = _dashboard("admin", unit="220106", period=_year())
+    assert at.subheader[0].value == f"{_year()}年 · 绿园区"
     metrics = {m.label: m.value for m in at.metric}
     assert len(metrics) == 11 and metrics["问题办结率"].endswith("%") and metrics["开展活动数 (场)"].replace(",", "").isdigit()
     assert float(metrics["社区资金筹集额（万元）"].replace(",", "")) > 100
@@ -58,7 +59,7 @@ def test_drill_down_from_district_to_grid_by_query_parameters(app_db):
     assert {"问题办结率 (%)", "居民满意度 (%)", "按时上报率 (%)", "达标指标数"} <= set(streets.columns)
 
     at.selectbox(key="grid_drill").select("220106001").run()
-    assert _param(at, "unit") == "220106001" and _param(at, "period") == YEAR
+    assert _param(at, "unit") == "220106001" and _param(at, "period") == _year()
     communities = at.dataframe[0].value
     assert at.subheader[0].value.endswith("正阳街道") and len(communities) == 7
 
@@ -71,7 +72,7 @@ def test_drill_down_from_district_to_grid_by_query_parameters(app_db):
     at.run()
     assert at.subheader[0].value.endswith("兴华社区第1网格")
     months = at.dataframe[0].value
-    assert list(months["月份"]) == [f"{YEAR}-{m:02d}" for m in range(1, 13)]
+    assert list(months["月份"]) == [f"{_year()}-{m:02d}" for m in range(1, 13)]
     at.query_params["tab"] = "roster"
     at.run()
     roster = at.dataframe[0].value
@@ -82,7 +83,7 @@ def test_drill_down_from_district_to_grid_by_query_parameters(app_db):
 
 
 def test_period_picker_writes_the_query_and_the_query_sets_the_picker(app_db):
-    at = _dashboard("leader", unit="510104", period=YEAR)
+    at = _dashboard("leader", unit="510104", period=_year())
     at.radio(key="grid_period_kind").set_value("quarter").run()
     quarter = recent_periods("quarter", count=1)[0]
     assert _param(at, "period") == quarter and at.selectbox(key="grid_period").value == quarter
@@ -98,7 +99,7 @@ def test_period_picker_writes_the_query_and_the_query_sets_the_picker(app_db):
 
 
 def test_leader_sees_status_against_target_and_the_tabs(app_db):
-    at = _dashboard("leader", unit="510104", period=YEAR)
+    at = _dashboard("leader", unit="510104", period=_year())
     statuses = {m.proto.delta for m in at.metric}
     assert statuses <= {"达标", "接近目标", "未达标"} and len(statuses) >= 2
     assert len(at.dataframe[0].value) == 12  # the streets of 锦江区
@@ -135,7 +136,7 @@ def test_leader_sees_status_against_target_and_the_tabs(app_db):
 
 
 def test_street_user_is_kept_to_their_street(app_db):
-    at = _dashboard("street", unit="220106", period=YEAR)
+    at = _dashboard("street", unit="220106", period=_year())
     assert any("不在您的管辖范围" in w.value for w in at.warning)
     assert at.subheader[0].value.endswith("春熙路街道") and len(at.dataframe[0].value) == 4
 

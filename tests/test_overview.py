@@ -27,7 +27,6 @@ from factories.app import signed_in
 
 pytestmark = pytest.mark.calendar  # date-sensitive: CI runs these again at awkward instants
 
-TODAY = clock.today()
 
 
 def _actor(engine, username, scope_code=None):
@@ -39,8 +38,9 @@ def _actor(engine, username, scope_code=None):
 
 # --- db layer ---------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("username,year", [("leader", 2019), ("leader", TODAY.year), ("admin", TODAY.year)])
+@pytest.mark.parametrize("username,year", [("leader", 2019), ("leader", "this"), ("admin", "this")])
 def test_money_by_domain_and_street_add_up_to_the_pipeline_summary(engine, username, year):
+    year = clock.today().year if year == "this" else year  # the test's instant, not the import's
     actor = _actor(engine, username)
     total = projects.summary(engine, actor=actor, filters=ProjectFilter(year=year))
     for by in ("domain", "street"):
@@ -52,7 +52,7 @@ def test_money_by_domain_and_street_add_up_to_the_pipeline_summary(engine, usern
 
 
 def test_the_2019_release_reads_9730_wan_in_the_overview(engine):
-    ov = overview.overview(engine, actor=_actor(engine, "leader"), year=2019, today=TODAY)
+    ov = overview.overview(engine, actor=_actor(engine, "leader"), year=2019, today=clock.today())
     assert ov.pipeline.projects == 260 and ov.pipeline.budget == 97_300_000
     assert {h.key: h.value for h in briefing.headlines(ov, "zh")}["ov.h.budget"] == "9,730 万元"
     assert ov.vote is not None and ov.vote.status == "published" and ov.vote.winners == 10
@@ -70,10 +70,10 @@ def test_a_narrowed_view_never_widens_and_matches_the_street_filter(engine):
     assert (narrow.scope_level, narrow.scope_id, narrow.role, narrow.user_id) == ("street", street.id, "admin",
                                                                                    admin.user_id)
     by_filter = projects.summary(engine, actor=admin, filters=ProjectFilter(year=2019, street_id=street.id))
-    ov = overview.overview(engine, actor=narrow, year=2019, today=TODAY)
+    ov = overview.overview(engine, actor=narrow, year=2019, today=clock.today())
     assert ov.pipeline == by_filter and 0 < ov.pipeline.projects < 260
     assert ov.results == eval_results.summary(engine, actor=admin, filters=ResultFilter(year=2019, street_id=street.id),
-                                              today=TODAY)
+                                              today=clock.today())
     assert ov.scope_district_code == "510104"
 
 
@@ -81,18 +81,18 @@ def test_failed_evaluations_are_the_completed_ones_graded_fail(engine):
     leader = actor_for(engine, "leader")
     listed = eval_results.evaluation_list(engine, actor=leader, filters=ResultFilter(year=2019))
     expected = set(listed[(listed["grade"] == "fail") & (listed["status"] == "completed")]["id"])
-    failed = overview.failed_evaluations(engine, actor=leader, year=2019, today=TODAY)
+    failed = overview.failed_evaluations(engine, actor=leader, year=2019, today=clock.today())
     assert set(failed["evaluation_id"]) == expected and expected
     assert list(failed["result"]) == sorted(failed["result"])  # worst first
 
 
 def test_alerts_count_what_the_area_readers_count(engine):
     admin = actor_for(engine, "admin")
-    ov = overview.overview(engine, actor=admin, year=TODAY.year, today=TODAY)
+    ov = overview.overview(engine, actor=admin, year=clock.today().year, today=clock.today())
     alerts = {a.kind: a for a in ov.alerts}
-    assert alerts["stage_overdue"].count == projects.summary(engine, actor=admin, today=TODAY).overdue > 0
-    assert alerts["rectification_overdue"].count == rectifications.counts(engine, actor=admin, today=TODAY)["overdue"]
-    failed = overview.failed_evaluations(engine, actor=admin, today=TODAY)
+    assert alerts["stage_overdue"].count == projects.summary(engine, actor=admin, today=clock.today()).overdue > 0
+    assert alerts["rectification_overdue"].count == rectifications.counts(engine, actor=admin, today=clock.today())["overdue"]
+    failed = overview.failed_evaluations(engine, actor=admin, today=clock.today())
     assert alerts["failed_evaluation"].count == int(((failed["items"] == 0) | (failed["open_items"] > 0)).sum())
     assert alerts["red_grids"].params["month"] == ov.red_month
 
@@ -100,7 +100,7 @@ def test_alerts_count_what_the_area_readers_count(engine):
 def test_red_grids_and_weakest_grids_match_a_naive_recount(engine):
     """Sum reported and solved per grid first, then divide: recounted here from the raw value rows."""
     leader = actor_for(engine, "leader")
-    ov = overview.overview(engine, actor=leader, year=TODAY.year, today=TODAY)
+    ov = overview.overview(engine, actor=leader, year=clock.today().year, today=clock.today())
     with engine.connect() as conn:
         values = pd.read_sql("select v.grid_id, v.period, v.code, v.value from indicator_value v "
                              "join org_unit g on g.id = v.grid_id where g.district_id = "
@@ -120,20 +120,20 @@ def test_red_grids_and_weakest_grids_match_a_naive_recount(engine):
 
 def test_closing_a_failed_evaluations_rectification_clears_its_alert(engine):
     admin = actor_for(engine, "admin")
-    failed = overview.failed_evaluations(engine, actor=admin, today=TODAY)
+    failed = overview.failed_evaluations(engine, actor=admin, today=clock.today())
     target = failed[failed["items"] == 0].iloc[0]
-    before = {a.kind: a.count for a in overview.overview(engine, actor=admin, year=TODAY.year, today=TODAY).alerts}
+    before = {a.kind: a.count for a in overview.overview(engine, actor=admin, year=clock.today().year, today=clock.today()).alerts}
     rectifications.create_items(engine, actor=admin, evaluation_id=int(target["evaluation_id"]), items=[
-        {"finding": "服务记录不完整", "owner": "承接机构", "due_on": TODAY}])
+        {"finding": "服务记录不完整", "owner": "承接机构", "due_on": clock.today()}])
     item = rectifications.list_items(engine, actor=admin, evaluation_id=int(target["evaluation_id"])).iloc[0]
     rectifications.close_item(engine, actor=admin, item_id=int(item["id"]), evidence="已补齐服务台账并复核")
-    after = {a.kind: a.count for a in overview.overview(engine, actor=admin, year=TODAY.year, today=TODAY).alerts}
+    after = {a.kind: a.count for a in overview.overview(engine, actor=admin, year=clock.today().year, today=clock.today()).alerts}
     assert after["failed_evaluation"] == before["failed_evaluation"] - 1
 
 
 def test_only_leaders_and_admins_read_the_overview(engine):
     with pytest.raises(Exception) as refused:
-        overview.overview(engine, actor=actor_for(engine, "street"), year=TODAY.year, today=TODAY)
+        overview.overview(engine, actor=actor_for(engine, "street"), year=clock.today().year, today=clock.today())
     assert type(refused.value).__name__ == "PermissionDenied"
 
 
@@ -158,11 +158,11 @@ def _expected_metrics(ov) -> dict[str, str]:
 @pytest.mark.parametrize("role", ["leader", "admin"])
 def test_home_figures_equal_the_db_layer_for_scope_and_year(app_db, role):
     at = signed_in(role)
-    ov = overview.overview(app_db, actor=actor_for(app_db, role), year=TODAY.year, today=TODAY)
+    ov = overview.overview(app_db, actor=actor_for(app_db, role), year=clock.today().year, today=clock.today())
     assert _metrics(at) == _expected_metrics(ov)
     at.selectbox(key="ov_year").select(2019).run()
     assert not at.exception and at.query_params["year"] in ("2019", ["2019"])
-    ov2019 = overview.overview(app_db, actor=actor_for(app_db, role), year=2019, today=TODAY)
+    ov2019 = overview.overview(app_db, actor=actor_for(app_db, role), year=2019, today=clock.today())
     assert _metrics(at) == _expected_metrics(ov2019) and _metrics(at)["项目数"] == "260"
     assert any("9,730 万元" in str(c.value) for c in at.caption)  # budget beside the disbursed figure
 
@@ -170,7 +170,7 @@ def test_home_figures_equal_the_db_layer_for_scope_and_year(app_db, role):
 def test_every_link_carries_its_filter(app_db):
     at = signed_in("leader")
     links = _links(at)
-    year = str(TODAY.year)
+    year = str(clock.today().year)
     targets = {page for _, page, _ in links}
     assert {"projects", "eval_results", "vote_review", "grid_dashboard", "rectifications"} <= targets
     for label, page, params in links:
@@ -194,10 +194,10 @@ def test_scope_selector_narrows_every_figure_and_link(app_db):
     at.selectbox(key="ov_street").select("510104001").run()
     assert not at.exception and at.query_params["scope"] in ("510104001", ["510104001"])
     narrow = _actor(app_db, "admin", "510104001")
-    ov = overview.overview(app_db, actor=narrow, year=TODAY.year, today=TODAY)
+    ov = overview.overview(app_db, actor=narrow, year=clock.today().year, today=clock.today())
     assert _metrics(at) == _expected_metrics(ov)
-    assert ov.pipeline.projects < overview.overview(app_db, actor=actor_for(app_db, "admin"), year=TODAY.year,
-                                                    today=TODAY).pipeline.projects
+    assert ov.pipeline.projects < overview.overview(app_db, actor=actor_for(app_db, "admin"), year=clock.today().year,
+                                                    today=clock.today()).pipeline.projects
     for label, page, params in _links(at):
         expected = "510104" if page == "vote_review" else "510104001"  # campaigns belong to districts
         assert params.get("scope") == expected, label
@@ -210,7 +210,7 @@ def test_a_scope_outside_the_users_own_is_ignored_with_a_warning(app_db):
     at = signed_in("leader", {"scope": "220106"})  # 绿园区: not the leader's district
     assert not at.exception
     assert any("不在您的管辖范围内" in w.value for w in at.warning)
-    ov = overview.overview(app_db, actor=actor_for(app_db, "leader"), year=TODAY.year, today=TODAY)
+    ov = overview.overview(app_db, actor=actor_for(app_db, "leader"), year=clock.today().year, today=clock.today())
     assert _metrics(at) == _expected_metrics(ov)
 
 
@@ -222,7 +222,7 @@ def test_the_links_open_their_pages_with_the_filter_applied(app_db):
     at.query_params.update({"overdue": "1"})
     at.run()
     assert at.toggle(key="pipe_f_overdue").value is True
-    assert _metrics(at)["项目数"] == str(projects.summary(app_db, actor=leader, today=TODAY).overdue)
+    assert _metrics(at)["项目数"] == str(projects.summary(app_db, actor=leader, today=clock.today()).overdue)
     at.switch_page("pages/compliance.py").run()
     at.query_params.clear()
     at.query_params.update({"check": "contractor_rating"})
@@ -235,7 +235,7 @@ def test_the_links_open_their_pages_with_the_filter_applied(app_db):
     assert not at.exception and at.selectbox(key="res_grade").value == "fail"
     table = next(df.value for df in at.dataframe if "等级" in df.value.columns)
     assert set(table["等级"]) == {"不合格"} and len(table) == len(
-        overview.failed_evaluations(app_db, actor=leader, year=2019, today=TODAY))
+        overview.failed_evaluations(app_db, actor=leader, year=2019, today=clock.today()))
 
 
 def test_the_home_offers_both_briefing_files(app_db):
@@ -247,7 +247,7 @@ def test_the_home_offers_both_briefing_files(app_db):
 # --- the briefing files -----------------------------------------------------------------------------
 
 def test_the_workbook_has_one_sheet_per_area_in_wan_yuan(engine):
-    ov = overview.overview(engine, actor=actor_for(engine, "leader"), year=2019, today=TODAY)
+    ov = overview.overview(engine, actor=actor_for(engine, "leader"), year=2019, today=clock.today())
     book = openpyxl.load_workbook(io.BytesIO(briefing_files.workbook(ov, "zh")))
     assert book.sheetnames == ["概览", "项目与资金", "第三方评估", "十佳评选", "网格指标", "预警事项"]
     rows = list(book["项目与资金"].iter_rows(values_only=True))
@@ -266,7 +266,7 @@ def test_the_workbook_has_one_sheet_per_area_in_wan_yuan(engine):
 
 
 def test_the_word_briefing_holds_figures_charts_and_alerts(engine):
-    ov = overview.overview(engine, actor=actor_for(engine, "admin"), year=TODAY.year, today=TODAY)
+    ov = overview.overview(engine, actor=actor_for(engine, "admin"), year=clock.today().year, today=clock.today())
     document = docx.Document(io.BytesIO(briefing_files.word(ov, "zh")))
     text = "\n".join(p.text for p in document.paragraphs)
     assert "领导简报" in text and "预警事项" in text
@@ -280,7 +280,7 @@ def test_the_word_briefing_holds_figures_charts_and_alerts(engine):
 
 
 def test_the_english_briefing_has_no_untranslated_chinese_labels(engine):
-    ov = overview.overview(engine, actor=actor_for(engine, "leader"), year=TODAY.year, today=TODAY)
+    ov = overview.overview(engine, actor=actor_for(engine, "leader"), year=clock.today().year, today=clock.today())
     book = openpyxl.load_workbook(io.BytesIO(briefing_files.workbook(ov, "en")))
     headings = [c for ws in book.worksheets for c in next(ws.iter_rows(min_row=2, max_row=2, values_only=True))]
     assert all(not any("\u4e00" <= ch <= "\u9fff" for ch in str(h or "")) for h in headings), headings

@@ -155,7 +155,8 @@ def test_aggregates_agree_with_the_list(engine):
     ({"catalogue_item_id": None}, "off_catalogue_service", "rule.pipe.catalogue_or_service"),
     ({"domain": "sports"}, "domain", "rule.choice"),
 ])
-def test_each_rule_refuses_and_names_the_field(engine, changes, field, code):
+def test_each_rule_refuses_and_names_the_field(refusing_engine, changes, field, code):
+    engine = refusing_engine  # every case is refused: one shared database
     admin = _actor(engine, "admin")
     with pytest.raises(InvalidInput) as err:
         project_writes.create_project(engine, actor=admin, data=_valid_data(engine, **changes))
@@ -179,8 +180,9 @@ def _project_count(engine):
     ("NaN", "rule.number"), (float("nan"), "rule.number"), ("一百万", "rule.number"), ("-inf", "rule.ge"),
     ("1e-3", "rule.whole_yuan"), (True, "rule.integer"),
 ])
-def test_every_amount_is_bounded_and_bad_numbers_get_their_own_reason(engine, field, value, code):
+def test_every_amount_is_bounded_and_bad_numbers_get_their_own_reason(refusing_engine, field, value, code):
     """'1e308', 2^63 and up, 10^18, NaN and infinities: a DomainError naming the field, never OverflowError."""
+    engine = refusing_engine  # every case is refused: one shared database
     admin = _actor(engine, "admin")
     before = _project_count(engine)
     with pytest.raises(InvalidInput) as err:
@@ -220,7 +222,8 @@ def test_amounts_up_to_the_bound_are_kept_and_every_total_still_adds_up(engine):
     ({"actual_beneficiaries": 2 ** 63}, "actual_beneficiaries"),
     ({"target_beneficiaries": float("nan")}, "target_beneficiaries"),
 ])
-def test_counts_of_people_are_bounded_too(engine, changes, field):
+def test_counts_of_people_are_bounded_too(refusing_engine, changes, field):
+    engine = refusing_engine  # every case is refused: one shared database
     with pytest.raises(InvalidInput) as err:
         project_writes.create_project(engine, actor=_actor(engine, "admin"), data=_valid_data(engine, **changes))
     assert err.value.field == field and err.value.code in ("rule.le", "rule.number")
@@ -232,7 +235,8 @@ def test_counts_of_people_are_bounded_too(engine, changes, field):
     ({"ended_on": date(9999, 12, 31)}, "ended_on"),
     ({"ended_on": "1999-12-31"}, "ended_on"),
 ])
-def test_project_dates_lie_in_the_sensible_range(engine, changes, field):
+def test_project_dates_lie_in_the_sensible_range(refusing_engine, changes, field):
+    engine = refusing_engine  # every case is refused: one shared database
     with pytest.raises(InvalidInput) as err:
         project_writes.create_project(engine, actor=_actor(engine, "admin"), data=_valid_data(engine, **changes))
     assert (err.value.field, err.value.code) == (field, "rule.date_range")
