@@ -16,6 +16,7 @@ import streamlit_authenticator as stauth
 from sqlalchemy.engine import Engine
 
 from components.i18n import error_text, t
+from components.writes import attempt
 from db import clock, settings, users
 from db.access import Actor
 from db.errors import DomainError
@@ -153,6 +154,30 @@ def login_form(engine: Engine) -> Actor | None:
     st.session_state.pop(_REFUSED_KEY, None)
     slot.empty()
     return users.actor_for(engine, username)
+
+
+def first_admin_form(engine: Engine) -> None:
+    """An empty install's first start: no account exists, so the first one, an administrator over the
+    whole tree, is made here. The db refuses it once any account exists, and then this form is gone."""
+    st.subheader(t("auth.first.title"))
+    st.caption(t("auth.first.intro"))
+    with st.form("first_admin"):
+        username = st.text_input(t("field.username"), key="first_username", max_chars=40, autocomplete="username")
+        display_name = st.text_input(t("field.display_name"), key="first_display_name", max_chars=60)
+        password = st.text_input(t("field.password"), type="password", key="first_password",
+                                 autocomplete="new-password")
+        again = st.text_input(t("field.password_again"), type="password", key="first_password_again",
+                              autocomplete="new-password")
+        submitted = st.form_submit_button(t("auth.first.submit"), type="primary")
+    if not submitted:
+        return
+    if password != again:
+        st.error(t("error.password_mismatch"))
+        return
+    data = {"username": username, "display_name": display_name, "password": password}
+    # done, the sign-in form shows the note (it reads a message key from _NOTICE_KEY)
+    attempt(lambda: users.create_first_admin(engine, data), area="users", flash_key=_NOTICE_KEY,
+            done="auth.first.created")
 
 
 def on_logout() -> None:

@@ -9,7 +9,7 @@ from components.i18n import t
 from components.registry import PAGES, pages_for
 from components.safe_text import md_escape
 from components.texts import LANGS
-from db import org_units
+from db import org_units, users
 from db.access import Actor
 from db.errors import NotFound
 from db.overview import headline as overview
@@ -31,6 +31,10 @@ def page(key: str) -> Actor | None:
     if spec.roles is not None:
         if actor is None:
             st.title(t("app.name"))
+            if not users.has_users(engine):  # an empty install's first start
+                auth.first_admin_form(engine)
+                _menu(menu, None)
+                st.stop()
             actor = auth.login_form(engine)
             if actor is None:
                 _public_links()

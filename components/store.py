@@ -1,10 +1,12 @@
-"""The cached engine for DATABASE_URL; the first use creates the schema and loads the demo data."""
+"""The cached engine for DATABASE_URL; the first use creates the schema and loads the demo data, or, with
+APP_DEMO=0, an empty install's reference data (seed_data.loader.prepare)."""
 
 from __future__ import annotations
 
 import streamlit as st
 from sqlalchemy.engine import Engine
 
+from components.i18n import t
 from db import settings
 from db.engine import make_engine
 from seed_data import loader as seed
@@ -14,13 +16,18 @@ from seed_data import loader as seed
 def _engine_for(url: str) -> Engine:
     settings.secret_key()  # first start: generate data/secret_key now, before any cookie or vote needs it
     engine = make_engine(url)
-    seed.load_demo(engine)
+    seed.prepare(engine, demo=settings.demo())
     return engine
 
 
 def engine() -> Engine:
-    """One engine per URL (tests point DATABASE_URL at a temporary database)."""
-    return _engine_for(settings.database_url())
+    """One engine per URL (tests point DATABASE_URL at a temporary database). A database prepared the
+    other way (demo / empty install) stops every page with the reason."""
+    try:
+        return _engine_for(settings.database_url())
+    except seed.MixedInstall as err:
+        st.error(t(err.code))
+        st.stop()
 
 
 def url() -> str:

@@ -46,6 +46,11 @@ def secret_key() -> str:
     raise RuntimeError(f"{path} is empty; delete it or set {SECRET_KEY_ENV}")
 
 
+def demo() -> bool:
+    """APP_DEMO: load the demo on first start (the default, for trying the app); 0 starts an empty install."""
+    return os.environ.get("APP_DEMO", "1").strip().lower() not in ("0", "false", "no", "off")
+
+
 def bcrypt_rounds() -> int:
     return int(os.environ.get("BCRYPT_ROUNDS", "12"))
 

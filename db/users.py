@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Literal
@@ -11,12 +12,13 @@ import pandas as pd
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import case, literal, or_, select, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 
 from db import audit, clock, passwords
 from db.access import Actor, require, require_unit_in_scope, scope_condition
 from db.engine import reading, transaction
 from db.errors import DomainError, NotFound, PermissionDenied
-from db.models import AppUser, OrgUnit
+from db.models import AppUser, OrgUnit, SeedMark
 from db.validation import Stripped, rule, validate
 
 MAX_FAILURES = 5
@@ -303,3 +305,87 @@ def unlock(engine: Engine, *, actor: Actor, user_id: int) -> None:
         session.execute(update(AppUser).where(AppUser.id == user.id)
                         .values(locked_until=None, failed_logins=0, failed_window_start=None))
         audit.record(session, actor=actor, action="user_unlock", entity="app_user", entity_id=user.id)
+
+
+# --- the first administrator of an empty install ---------------------------------------------------
+
+FIRST_ADMIN_MARK = "first_admin"  # a SeedMark row: two first-start forms sent at once make one admin
+
+
+class FirstAdmin(BaseModel):
+    username: Annotated[str, Stripped] = Field(min_length=3, max_length=40, pattern=USERNAME_PATTERN)
+    display_name: Annotated[str, Stripped] = Field(min_length=1, max_length=60)
+    password: str
+
+    @field_validator("password")
+    @classmethod
+    def _password(cls, value: str) -> str:
+        return _check_password_rule(value)
+
+
+def has_users(engine: Engine) -> bool:
+    with reading(engine) as session:
+        return session.execute(select(AppUser.id).limit(1)).first() is not None
+
+
+def create_first_admin(engine: Engine, data: dict) -> UserPublic:
+    """The first account of an empty install: an administrator over the whole tree (the root unit).
+    Refused once any account exists, so the first-start form and the command work exactly once."""
+    payload = validate(FirstAdmin, data)
+    now = clock.utcnow()
+    try:
+        with transaction(engine) as session:
+            if session.execute(select(AppUser.id).limit(1)).first() is not None:
+                raise DomainError("error.first_admin_exists")
+            root = session.execute(select(OrgUnit.id).where(OrgUnit.level == "root")).scalar_one_or_none()
+            if root is None:
+                raise DomainError("error.no_root_unit")
+            session.add(SeedMark(part=FIRST_ADMIN_MARK, loaded_at=now))
+            user = AppUser(username=payload.username.lower(), display_name=payload.display_name,
+                           password_hash=passwords.hash_password(payload.password), role="admin", scope_id=root,
+                           active=True, tokens_valid_after=now, created_at=now)
+            session.add(user)
+            session.flush()
+            result = _public(user)
+            audit.record(session, actor=None, username=user.username, action="first_admin", entity="app_user",
+                         entity_id=user.id, after=result.model_dump())
+    except IntegrityError:  # another first start made its admin in the meantime
+        raise DomainError("error.first_admin_exists") from None
+    return result
+
+
+def _create_admin_command(args) -> int:
+    """`python -m db.users create-admin`: the password is read from the terminal (twice), never from an
+    argument, so it stays out of the shell history and the process list."""
+    import getpass
+
+    from db.engine import make_engine
+
+    password = getpass.getpass("Password / 密码: ")
+    if password != getpass.getpass("Again / 再次输入: "):
+        print("refused: the two passwords differ / 两次输入的密码不一致", file=sys.stderr)
+        return 1
+    try:
+        user = create_first_admin(make_engine(), {"username": args.username, "display_name": args.display_name,
+                                                  "password": password})
+    except DomainError as err:
+        print(f"refused: {err}", file=sys.stderr)
+        return 1
+    print(f"created administrator {user.username} (id {user.id}); sign in at the app's address")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m db.users", description="Accounts from the command line.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    create = commands.add_parser("create-admin", help="the first administrator of an empty install")
+    create.add_argument("--username", required=True, help="lower-case letters, digits, . _ -; 3–40 characters")
+    create.add_argument("--display-name", required=True, help="the name shown in the app, e.g. 区民政局管理员")
+    args = parser.parse_args(argv)
+    return _create_admin_command(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -117,3 +117,36 @@ def open_campaign_with_voters(engine, *, name: str, cases: int, voters: int, per
         sent = vote_codes.request_code(engine, campaign_id=campaign.id, phone=phone, client_address=address)
         tickets.append(vote_codes.verify_code(engine, campaign_id=campaign.id, phone=phone, code=sent.demo_code).ticket)
     return campaign.id, case_ids, tickets
+
+
+# the accounts a page test signs in with (factories.app.DEMO_PASSWORDS), on an empty install's own units
+STARTER_UNITS = (("990001", "测试区", "district"), ("990001001", "测试街道", "street"),
+                 ("990001001001", "测试社区", "community"), ("990001001001001", "测试社区第1网格", "grid"))
+STARTER_SCOPES = {"admin": "000000", "leader": "990001", "evaluator": "990001", "street": "990001001"}
+
+
+def starter_district(engine) -> None:
+    """An empty install as a district has it after bringing in its units and staff: one unit per level
+    below the root and one account per role, and no project, evaluation, vote or grid report."""
+    from db import passwords
+    from db.engine import transaction
+    from db.models import AppUser
+    from factories.app import DEMO_PASSWORDS
+
+    now = clock.utcnow()
+    with transaction(engine) as s:
+        parent = s.execute(select(OrgUnit).where(OrgUnit.level == "root")).scalar_one()
+        ancestors: dict[str, int] = {}
+        for code, name, level in STARTER_UNITS:
+            unit = OrgUnit(code=code, name=name, level=level, parent_id=parent.id, **ancestors)
+            s.add(unit)
+            s.flush()
+            if level != "grid":  # a unit is its own district / street / community
+                setattr(unit, f"{level}_id", unit.id)
+                ancestors[f"{level}_id"] = unit.id
+            parent = unit
+        scopes = dict(s.execute(select(OrgUnit.code, OrgUnit.id)).all())
+        for role, password in DEMO_PASSWORDS.items():
+            s.add(AppUser(username=role, display_name=f"测试{role}", password_hash=passwords.hash_password(password),
+                          role=role, scope_id=scopes[STARTER_SCOPES[role]], active=True, tokens_valid_after=now,
+                          created_at=now))

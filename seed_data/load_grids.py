@@ -20,12 +20,18 @@ from seed_data.grids import GridInfo, generate
 BATCH = 10_000
 
 
-def load_grid_indicators(session: Session) -> None:
+def load_indicator_definitions(session: Session) -> None:
+    """The grid indicators with their units, targets and directions (reference data: the demo and an
+    empty install both have them)."""
     doc = json.loads((SEED_DIR / "grid_indicators.json").read_text(encoding="utf-8"))
     session.execute(insert(Indicator.__table__), [
         {"numerator": None, "denominator": None, **entry, "sort_order": index}
         for index, entry in enumerate(doc["indicators"], start=1)
     ])
+
+
+def load_grid_indicators(session: Session) -> None:
+    load_indicator_definitions(session)
     grid, community, street = (OrgUnit.__table__.alias(n) for n in ("g", "c", "s"))
     rows = session.execute(
         select(grid.c.id, grid.c.code, grid.c.households, community.c.kind, street.c.pilot)

@@ -41,7 +41,8 @@ def _districts(session) -> dict:
     return {d["code"]: d for d in districts.values()}
 
 
-def _catalogue(session) -> list[dict]:
+def load_catalogue(session) -> list[dict]:
+    """The 购买服务目录 (reference data: the demo and an empty install both have it); returns each item's domains."""
     doc = json.loads((SEED_DIR / "pipeline_catalogue.json").read_text(encoding="utf-8"))
     _bulk(session, CatalogueCategory, [{"code": c["code"], "name": c["name"], "name_en": c["name_en"], "sort_order": i}
                                        for i, c in enumerate(doc["categories"], start=1)])
@@ -56,7 +57,7 @@ def _catalogue(session) -> list[dict]:
 
 def load_pipeline(session) -> None:
     today = clock.today()
-    demo = generator.build(_districts(session), _catalogue(session), today)
+    demo = generator.build(_districts(session), load_catalogue(session), today)
     _bulk(session, SocialOrg, demo.orgs)
     org_ids = dict(session.execute(select(SocialOrg.code, SocialOrg.id)).all())
     _bulk(session, OrgRating, [{**{k: v for k, v in r.items() if k != "org_code"}, "org_id": org_ids[r["org_code"]]}

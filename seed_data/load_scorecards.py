@@ -40,10 +40,29 @@ def _projects(session: Session) -> list[dict]:
     return [dict(row) for row in rows]
 
 
+def _template_doc() -> dict[str, dict]:
+    doc = json.loads((SEED_DIR / "scorecard_templates.json").read_text(encoding="utf-8"))
+    return {t["code"]: t for t in doc["templates"]}
+
+
+def load_templates(session: Session, locked: set[str] = frozenset()) -> dict[str, int]:
+    """The three standard scorecards, version 1 (reference data: the demo and an empty install both have
+    them; `locked` are those already scored). Returns their ids by code."""
+    now = clock.utcnow()
+    templates = _template_doc()
+    _bulk(session, ScoreTemplate, [{"code": code, "round": t["round"], "name": t["name"], "name_en": t["name_en"],
+                                    "version": 1, "locked": code in locked, "created_at": now, "created_by": "admin"}
+                                   for code, t in templates.items()])
+    template_ids = dict(session.execute(select(ScoreTemplate.code, ScoreTemplate.id)).all())
+    _bulk(session, TemplateIndicator, [
+        {"template_id": template_ids[code], "sort_order": order, **{k: i[k] for k in INDICATOR_FIELDS}}
+        for code, t in templates.items() for order, i in enumerate(t["indicators"], start=1)])
+    return template_ids
+
+
 def load_scorecards(session: Session) -> None:
     now, today = clock.utcnow(), clock.today()
-    doc = json.loads((SEED_DIR / "scorecard_templates.json").read_text(encoding="utf-8"))
-    templates = {t["code"]: t for t in doc["templates"]}
+    templates = _template_doc()
     demo = generator.build(templates, _projects(session), today)
 
     scopes = dict(session.execute(select(OrgUnit.code, OrgUnit.id)).all())
@@ -55,13 +74,7 @@ def load_scorecards(session: Session) -> None:
 
     scored = {(a["project_id"], a["round"]) for a in demo.assignments if a["status"] in ("draft", "submitted")}
     used = {e["template_code"] for e in demo.evaluations if (e["project_id"], e["round"]) in scored}
-    _bulk(session, ScoreTemplate, [{"code": code, "round": t["round"], "name": t["name"], "name_en": t["name_en"],
-                                    "version": 1, "locked": code in used, "created_at": now, "created_by": "admin"}
-                                   for code, t in templates.items()])
-    template_ids = dict(session.execute(select(ScoreTemplate.code, ScoreTemplate.id)).all())
-    _bulk(session, TemplateIndicator, [
-        {"template_id": template_ids[code], "sort_order": order, **{k: i[k] for k in INDICATOR_FIELDS}}
-        for code, t in templates.items() for order, i in enumerate(t["indicators"], start=1)])
+    template_ids = load_templates(session, locked=used)
     indicator_ids = {(template_id, code): indicator_id for indicator_id, template_id, code in session.execute(
         select(TemplateIndicator.id, TemplateIndicator.template_id, TemplateIndicator.code))}
 

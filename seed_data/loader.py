@@ -1,7 +1,12 @@
-"""The demo data loader the app runs on first start and the tests build their databases with.
+"""What the app loads on first start, and the tests build their databases with: the demo (APP_DEMO, on by
+default), or an empty install with only the reference data every district shares (the root unit, the
+service catalogue, the standard scorecards, the grid indicators) and no account (the first administrator
+is created on the command line or by the first-start form).
 
-`python -m seed_data.loader` loads it into DATABASE_URL (default: the SQLite file under data/). Each part is
-loaded once, in its own transaction, and marked; running it again changes nothing.
+`python -m seed_data.loader` loads the demo into DATABASE_URL (default: the SQLite file under data/);
+`python -m seed_data.loader --empty` prepares it as an empty install. Each part is loaded once, in its
+own transaction, and marked; running it again changes nothing. The two never mix: a database holding
+the demo is refused as an empty install, and one prepared empty never gets the demo.
 """
 
 from __future__ import annotations
@@ -17,13 +22,14 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from db import clock, migrate, passwords
+from db import clock, migrate, passwords, settings
 from db.engine import make_engine, reading, transaction
+from db.errors import DomainError
 from db.models import AppUser, GridStaff, OrgUnit, SeedMark
 from seed_data import SEED_DIR
-from seed_data.load_grids import load_grid_indicators
-from seed_data.load_pipeline import load_pipeline
-from seed_data.load_scorecards import load_scorecards
+from seed_data.load_grids import load_grid_indicators, load_indicator_definitions
+from seed_data.load_pipeline import load_catalogue, load_pipeline
+from seed_data.load_scorecards import load_scorecards, load_templates
 from seed_data.load_voting import load_voting
 from seed_data.names import person_name
 
@@ -31,12 +37,18 @@ Progress = Callable[[float, str], None]
 MEMBER_DUTIES = ("专职网格员", "综治协管员", "综合执法协管员", "公益性岗位网格员", "楼栋长", "平安志愿者")
 
 
-def _load_org_units(session) -> None:
+def _root_unit(session) -> OrgUnit:
     doc = json.loads((SEED_DIR / "org_structure.json").read_text(encoding="utf-8"))
-    rng = random.Random(312)
     root = OrgUnit(code=doc["root"]["code"], name=doc["root"]["name"], level="root")
     session.add(root)
     session.flush()
+    return root
+
+
+def _load_org_units(session) -> None:
+    doc = json.loads((SEED_DIR / "org_structure.json").read_text(encoding="utf-8"))
+    rng = random.Random(312)
+    root = _root_unit(session)
     for d_index, district in enumerate(doc["districts"], start=1):
         d = OrgUnit(code=district["code"], name=district["name"], level="district", parent_id=root.id,
                     sort_order=d_index)
@@ -107,6 +119,21 @@ PARTS: list[tuple[str, Callable]] = [
 ]
 
 
+# An empty install: the reference data alone, then its mark (PRODUCTION), which no demo part may join.
+PRODUCTION = "production"
+EMPTY_PARTS: list[tuple[str, Callable]] = [
+    ("root_unit", _root_unit),
+    ("catalogue", load_catalogue),
+    ("score_templates", load_templates),
+    ("grid_indicator_definitions", load_indicator_definitions),
+    (PRODUCTION, lambda session: None),
+]
+
+
+class MixedInstall(DomainError):
+    """The database was prepared the other way (demo / empty): refused, so demo rows never mix with real ones."""
+
+
 def loaded_parts(engine: Engine) -> set[str]:
     with reading(engine) as session:
         return set(session.execute(select(SeedMark.part)).scalars())
@@ -133,15 +160,12 @@ def _one_start_at_a_time(load: Callable) -> Callable:
     return locked
 
 
-@_one_start_at_a_time
-def load_demo(engine: Engine, progress: Progress | None = None) -> list[str]:
-    """Create the schema and load every demo part not yet loaded; returns the parts loaded now."""
-    migrate.upgrade(engine)
+def _load_parts(engine: Engine, parts: list[tuple[str, Callable]], progress: Progress | None) -> list[str]:
     done = loaded_parts(engine)
     loaded = []
-    for index, (part, loader) in enumerate(PARTS):
+    for index, (part, loader) in enumerate(parts):
         if progress:
-            progress(index / len(PARTS), part)
+            progress(index / len(parts), part)
         if part in done:
             continue
         try:
@@ -160,15 +184,55 @@ def load_demo(engine: Engine, progress: Progress | None = None) -> list[str]:
     return loaded
 
 
+@_one_start_at_a_time
+def prepare(engine: Engine, *, demo: bool, progress: Progress | None = None) -> list[str]:
+    """Create or upgrade the schema, then load what is not loaded yet: the demo, or an empty install's
+    reference data. Raises MixedInstall when the database was prepared the other way."""
+    migrate.upgrade(engine)
+    done = loaded_parts(engine)
+    if demo and PRODUCTION in done:
+        raise MixedInstall("install.error.demo_on_production")
+    if not demo and done & {part for part, _ in PARTS}:
+        raise MixedInstall("install.error.production_on_demo")
+    return _load_parts(engine, PARTS if demo else EMPTY_PARTS, progress)
+
+
+def load_demo(engine: Engine, progress: Progress | None = None) -> list[str]:
+    """Create the schema and load every demo part not yet loaded; returns the parts loaded now."""
+    return prepare(engine, demo=True, progress=progress)
+
+
+def load_empty(engine: Engine, progress: Progress | None = None) -> list[str]:
+    """Create the schema and load an empty install's reference data; returns the parts loaded now."""
+    return prepare(engine, demo=False, progress=progress)
+
+
 def main(argv: list[str] | None = None) -> int:
+    args = argv if argv is not None else sys.argv[1:]
+    demo = "--empty" not in args and settings.demo()
     engine = make_engine()
 
     def report(fraction: float, part: str) -> None:
         print(f"[{fraction:4.0%}] {part}", file=sys.stderr)
 
-    loaded = load_demo(engine, report)
-    print("loaded: " + (", ".join(loaded) if loaded else "nothing (already loaded)"))
+    try:
+        loaded = prepare(engine, demo=demo, progress=report)
+    except MixedInstall as err:
+        print(f"refused: {MIXED_MESSAGES[err.code]}", file=sys.stderr)
+        return 2
+    print(f"{'demo' if demo else 'empty install'}, loaded: " + (", ".join(loaded) if loaded else "nothing (already loaded)"))
+    if not demo:
+        print("next: python -m db.users create-admin --username <name> --display-name <name>")
     return 0
+
+
+# for the command line (the app words these from components/texts)
+MIXED_MESSAGES = {
+    "install.error.demo_on_production": "this database was prepared as an empty install (APP_DEMO=0); the demo "
+                                        "is never loaded into it. Start it with APP_DEMO=0, or use another DATABASE_URL for the demo.",
+    "install.error.production_on_demo": "this database holds the demo; a production install starts from an "
+                                        "empty database. Set a new DATABASE_URL (or APP_DATA_DIR) and start again.",
+}
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ from sqlalchemy import text  # noqa: E402
 
 from db import clock  # noqa: E402
 from db.engine import make_engine  # noqa: E402
+from factories import records  # noqa: E402
 from factories.databases import BACKENDS, PG_URL, database, pg_admin, pg_url, remove_sqlite, sqlite_copy  # noqa: E402
 from seed_data import loader as seed  # noqa: E402
 
@@ -100,6 +101,21 @@ def sqlite_template_at(instant: datetime) -> Path:
             engine = make_engine(f"sqlite:///{path}")
             with _stopped_clock_before(instant):
                 seed.load_demo(engine)
+            engine.dispose()
+            ready.touch()
+    return path
+
+
+def empty_template_at(instant: datetime) -> Path:
+    """An empty install (reference data only) with a starter district and one account per role."""
+    path = SHARED / f"empty-{_key(instant)}.db"
+    with _built_once(path.name) as ready:
+        if not ready.exists():
+            path.unlink(missing_ok=True)
+            engine = make_engine(f"sqlite:///{path}")
+            with _stopped_clock_before(instant):
+                seed.load_empty(engine)
+                records.starter_district(engine)
             engine.dispose()
             ready.touch()
     return path
@@ -223,9 +239,20 @@ def refusing_engine(request, calendar_instant, _shared_databases):
 @pytest.fixture
 def app_db(sqlite_template, monkeypatch):
     """Point the app (AppTest runs in this process) at a fresh seeded copy, with Streamlit's caches clear."""
+    yield from _app_on(sqlite_template, monkeypatch)
+
+
+@pytest.fixture
+def empty_app_db(calendar_instant, monkeypatch):
+    """The app on an empty install (APP_DEMO=0) with a starter district and one account per role."""
+    monkeypatch.setenv("APP_DEMO", "0")
+    yield from _app_on(empty_template_at(calendar_instant), monkeypatch)
+
+
+def _app_on(template: Path, monkeypatch):
     import streamlit as st
 
-    url = sqlite_copy(sqlite_template)
+    url = sqlite_copy(template)
     monkeypatch.setenv("DATABASE_URL", url)
     st.cache_data.clear()
     st.cache_resource.clear()
@@ -253,5 +280,5 @@ def pytest_collection_modifyitems(config, items):
         kind = KIND_BY_MODULE.get(item.module.__name__.rpartition(".")[2])
         if kind is None:
             fixtures = set(item.fixturenames)
-            kind = "page" if "app_db" in fixtures else "db" if fixtures & {"engine", "db"} else "unit"
+            kind = "page" if fixtures & {"app_db", "empty_app_db"} else "db" if fixtures & {"engine", "db"} else "unit"
         item.add_marker(kind)

@@ -34,6 +34,28 @@ TEXTS = {
     "col.active": ("启用", "Active"),
     "col.locked": ("锁定中", "Locked"),
     "col.created_at": ("创建时间", "Created"),
+    "auth.first.title": ("首次启动：创建管理员账户", "First start: create the administrator"),
+    "auth.first.intro": ("这是一个全新的安装，还没有任何账户。请先创建第一个管理员（管辖全部辖区），之后用它登录，"
+                         "在「用户管理」中为其他人员开设账户。此表单只在没有任何账户时出现。",
+                         "This is a new install with no account yet. Create the first administrator (over the whole "
+                         "tree), sign in with it, and open everyone else's accounts on the Users page. This form "
+                         "exists only while there is no account."),
+    "auth.first.submit": ("创建管理员", "Create the administrator"),
+    "auth.first.created": ("管理员账户已创建，请用它登录。", "The administrator was created: sign in with it."),
+    "field.password_again": ("再次输入密码", "Repeat the password"),
+    "error.first_admin_exists": ("已有账户存在，首次启动表单不再可用；请登录，或请管理员在「用户管理」中为您开设账户。",
+                                 "An account already exists, so the first-start form is closed: sign in, or ask "
+                                 "an administrator to open an account for you on the Users page."),
+    "error.no_root_unit": ("数据库中没有辖区根节点，请先运行 python -m seed_data.loader --empty 准备数据库。",
+                           "The database has no root unit: prepare it first with python -m seed_data.loader --empty."),
+    "install.error.demo_on_production": (
+        "此数据库已按正式安装（APP_DEMO=0）准备，不会再载入演示数据。请以 APP_DEMO=0 启动，或为演示另设 DATABASE_URL。",
+        "This database was prepared as an empty install (APP_DEMO=0) and never gets the demo. Start with "
+        "APP_DEMO=0, or give the demo another DATABASE_URL."),
+    "install.error.production_on_demo": (
+        "此数据库装有演示数据，不能转为正式安装（演示数据不得与真实数据混在一起）。请设置新的 DATABASE_URL（或 APP_DATA_DIR）后重新启动。",
+        "This database holds the demo and cannot become a production install (demo rows never mix with real "
+        "ones). Set a new DATABASE_URL (or APP_DATA_DIR) and start again."),
     "error.username_taken": ("用户名「{username}」已被使用。", "The username “{username}” is taken."),
     "error.cannot_deactivate_self": ("不能停用自己的账户。", "You cannot deactivate your own account."),
     "error.old_password_wrong": ("原密码不正确。", "The current password is wrong."),
