@@ -13,7 +13,7 @@ from db.engine import transaction
 from db.models.pipeline import CatalogueItem, OrgRating, Project, SocialOrg, StageEvent
 from db.pipeline import rules
 from seed_data import SEED_DIR
-from seed_data.load_pipeline import _catalogue
+from seed_data.load_pipeline import load_catalogue
 from seed_data.pipeline import DOMAIN_WEIGHTS
 
 PROJECTS = 30_000
@@ -44,7 +44,7 @@ def _moment(day: date, rng) -> datetime:
 def write(city) -> None:
     rng = city.rng("pipeline")
     with transaction(city.writer.engine) as session:
-        catalogue = _catalogue(session)
+        catalogue = load_catalogue(session)
         item_ids = dict(session.execute(select(CatalogueItem.code, CatalogueItem.id)).all())
     items_by_domain = {d: [item_ids[i["code"]] for i in catalogue if d in i["domains"]] for d in DOMAINS}
     names = json.loads((SEED_DIR / "pipeline_names.json").read_text(encoding="utf-8"))

@@ -220,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     except MixedInstall as err:
         print(f"refused: {MIXED_MESSAGES[err.code]}", file=sys.stderr)
         return 2
-    print(f"{'demo' if demo else 'empty install'}, loaded: " + (", ".join(loaded) if loaded else "nothing (already loaded)"))
+    print("loaded: " + (", ".join(loaded) if loaded else "nothing (already loaded)") + ("" if demo else " (empty install)"))
     if not demo:
         print("next: python -m db.users create-admin --username <name> --display-name <name>")
     return 0

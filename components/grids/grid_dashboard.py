@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components import store, url_state
+from components import empty_states, store, url_state
 from components.grids import dashboard_sections as sections
 from components.grids import data as grid_data
 from components.grids import tables as grid_tables
@@ -112,6 +112,8 @@ def render(actor: Actor) -> None:
     url = store.url()
     st.title(t("grid.dash.title"))
     st.caption(t("grid.dash.caption"))
+    if empty_states.nothing_yet(actor, "grid_reports"):
+        return
     unit = _current_unit(actor, url)
     period = _current_period()
     defs = grid_data.definitions(url)

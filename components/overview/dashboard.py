@@ -8,7 +8,7 @@ from functools import partial
 
 import streamlit as st
 
-from components import formatting, shell, store, url_state
+from components import empty_states, formatting, shell, store, url_state
 from components.exports import DOCX_MIME, XLSX_MIME
 from components.i18n import lang, t
 from components.overview import briefing, briefing_files
@@ -113,6 +113,8 @@ def render(actor: Actor) -> None:
     lg, url = lang(), store.url()
     st.title(t("ov.title"))
     st.markdown(t("auth.welcome", name=md_escape(actor.display_name)))
+    if empty_states.getting_started(actor):
+        return
     year = selectors(actor, url)
     today = clock.today()
     ov = overview_data.overview_of(url, actor, year, today)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import formatting, store, tables, url_state
+from components import empty_states, formatting, store, tables, url_state
 from components.i18n import lang, t
 from components.pipeline import data as pipeline_data
 from components.pipeline import labels as pipeline_labels
@@ -33,6 +33,8 @@ def _check_changed() -> None:
 def render(actor: Actor) -> None:
     st.title(t("pipe.compliance.title"))
     st.caption(t("pipe.compliance.caption"))
+    if empty_states.nothing_yet(actor, "projects"):
+        return
     filters = filter_bar(actor, prefix="pipe_cf", fields=("year", "batch", "street", "stage"))
     url, today, lg = store.url(), clock.today(), lang()
     counts = pipeline_data.compliance_counts(url, actor, filters, today)

@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from components import charts, formatting, store
+from components import charts, empty_states, formatting, store
 from components.caching import cached
 from components.i18n import lang, t
 from components.pipeline import charts as pipeline_charts
@@ -29,6 +29,8 @@ MONEY_COLUMNS = ("budget_wan", "contract_wan", "disbursed_wan", "personnel_wan",
 def render(actor: Actor) -> None:
     st.title(t("pipe.title"))
     st.caption(t("pipe.caption"))
+    if empty_states.nothing_yet(actor, "projects"):
+        return
     filters = filter_bar(actor)
     url, today, lg = store.url(), clock.today(), lang()
     figures = pipeline_data.summary(url, actor, filters, today)

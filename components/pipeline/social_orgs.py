@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from components import formatting, store, tables
+from components import empty_states, formatting, store, tables
 from components.caching import cached
 from components.i18n import lang, t
 from components.pipeline import charts as pipeline_charts
@@ -70,6 +70,8 @@ def render(actor: Actor) -> None:
     st.title(t("pipe.org.title"))
     st.caption(t("pipe.org.caption"))
     show_flash(FLASH)
+    if empty_states.nothing_yet(actor, "social_orgs"):
+        return
     lg, url, today = lang(), store.url(), clock.today()
     filters = _filters(actor, lg)
     counts = pipeline_data.org_counts(url, actor, filters, today)

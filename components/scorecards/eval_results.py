@@ -9,7 +9,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from components import formatting, store, tables, url_state
+from components import empty_states, formatting, store, tables, url_state
 from components.i18n import lang, t
 from components.pipeline import labels as pipeline_labels
 from components.scorecards import data as eval_data
@@ -81,6 +81,8 @@ def render(actor: Actor) -> None:
     lg = lang()
     st.title(t("eval.results.title"))
     st.caption(t("eval.results.caption"))
+    if empty_states.nothing_yet(actor, "evaluations"):
+        return
     filters = _filters(actor)
     summary = eval_data.summary(store.url(), actor, filters, clock.today())
     items = [("eval.metric.evaluations", formatting.number(summary.evaluations, lg)),

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from components import formatting, store, tables, url_state
+from components import empty_states, formatting, store, tables, url_state
 from components.i18n import lang, t
 from components.scorecards import data as eval_data
 from components.scorecards import picks as eval_picks
@@ -35,6 +35,8 @@ def render(actor: Actor) -> None:
     st.title(t("eval.rect.title"))
     st.caption(t("eval.rect.caption"))
     show_flash(FLASH)
+    if empty_states.nothing_yet(actor, "evaluations"):
+        return
     counts = eval_data.rect_counts(store.url(), actor, today)
     for column, key in zip(st.columns(3), ("open", "overdue", "closed")):
         column.metric(t(f"eval.rect.metric.{key}"), formatting.number(counts[key], lg))

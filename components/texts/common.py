@@ -1,6 +1,20 @@
 """Shared strings: app chrome, auth, menu, roles, levels, validation rules and generic errors."""
 
 TEXTS = {
+    "empty.projects": ("您的辖区还没有项目。项目登记后，这里显示全流程进度、资金与合规情况。",
+                       "No project in your scope yet. Once projects are registered, their progress, money and "
+                       "compliance show here."),
+    "empty.social_orgs": ("您的辖区还没有社会组织记录。", "No social organization in your scope yet."),
+    "empty.evaluations": ("您的辖区还没有评价。评价创建并评分后，这里显示得分、等级与整改。",
+                          "No evaluation in your scope yet. Once evaluations are created and scored, their "
+                          "results, grades and rectifications show here."),
+    "empty.grid_reports": ("您的辖区还没有网格月报。街道人员逐月填报或导入后，这里显示各网格的指标。",
+                           "No grid report in your scope yet. Once street staff enter or import a month, the grids' "
+                           "indicators show here."),
+    "empty.campaigns": ("还没有评选活动。", "No vote campaign yet."),
+    "empty.overview": ("这是一个新的安装，您的辖区还没有项目、评价、网格月报或评选。可以从下面几步开始：",
+                       "This is a new install: no project, evaluation, grid report or vote in your scope yet. "
+                       "Start with these steps:"),
     "app.name": ("社区项目监测评估平台", "Community Project M&E Platform"),
     "app.tagline": ("政府购买服务 · 项目全流程 · 第三方评估 · 十佳评选 · 网格指标",
                     "Purchased services · project pipeline · third-party evaluation · top-ten vote · grid indicators"),

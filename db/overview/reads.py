@@ -14,16 +14,18 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.engine import Engine
 
 from db import clock
-from db.access import SCOPE_COLUMN, Actor, require
+from db.access import SCOPE_COLUMN, Actor, require, scope_condition
 from db.engine import reading
 from db.models import OrgUnit
-from db.models.grids import IndicatorValue
+from db.models.grids import GridReport, IndicatorValue
 from db.models.pipeline import Project, SocialOrg
 from db.models.scorecards import Evaluation, Rectification
+from db.models.voting import Campaign
 from db.org_units import UnitPublic
 from db.overview.rules import WORST_CONTRACTORS
 from db.pipeline import rules as pipeline_rules
 from db.pipeline.projects import project_scope
+from db.pipeline.social_orgs import org_scope
 from db.scorecards import results as eval_results
 from db.scorecards.results import panel_results
 from db.voting import campaigns as voting
@@ -215,3 +217,28 @@ def vote_facts(engine: Engine, *, actor: Actor, campaign_id: int) -> VoteFacts:
     return VoteFacts(campaign_id=campaign_id, title=campaign.title, year=campaign.year, status=campaign.status,
                      valid=counts["valid"], void=counts["void"], voters=counts["voters"], cases=len(cases),
                      flags=len(flags), pending_flags=pending, winners=winners)
+
+
+# --- what exists at all: a page with nothing yet says so instead of showing zeros --------------------
+
+PRESENCE_AREAS = ("projects", "social_orgs", "evaluations", "grid_reports", "campaigns")
+
+
+def presence(engine: Engine, *, actor: Actor) -> dict[str, bool]:
+    """For each area the actor may read, whether its scope holds any row at all (whatever the filters):
+    an empty install, or a street with no project yet, reads False. Areas the actor may not read are left out."""
+    queries = {}
+    if actor.may("pipeline.read"):
+        queries["projects"] = select(Project.id).where(project_scope(actor))
+        queries["social_orgs"] = select(SocialOrg.id).where(org_scope(actor))
+    if actor.may("scorecards.project"):
+        queries["evaluations"] = (select(Evaluation.id).join(Project, Project.id == Evaluation.project_id)
+                                  .where(project_scope(actor)))
+    if actor.may("grids.read"):
+        queries["grid_reports"] = (select(GridReport.id).join(OrgUnit, OrgUnit.id == GridReport.grid_id)
+                                   .where(scope_condition(actor)))
+    if actor.may("voting.read"):
+        queries["campaigns"] = select(Campaign.id).join(OrgUnit, OrgUnit.id == Campaign.org_unit_id).where(
+            scope_condition(actor))
+    with reading(engine) as session:
+        return {area: session.execute(query.limit(1)).first() is not None for area, query in queries.items()}
