@@ -9,6 +9,7 @@ import streamlit as st
 
 from components import exports
 from components.i18n import t
+from components.texts import CATALOG
 
 
 def labelled(frame: pd.DataFrame, headings: dict[str, str]) -> pd.DataFrame:
@@ -26,3 +27,27 @@ def downloads(frame: pd.DataFrame | Callable[[], pd.DataFrame], *, name: str, ke
                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     right.download_button(t("common.download_csv"), data=lambda: exports.csv_bytes(table()),
                           file_name=f"{name}.csv", key=f"{key}_csv", mime="text/csv", icon=":material/download:")
+
+
+def problem_table(problems: list, field_prefix: str) -> pd.DataFrame:
+    """A rejected import's report in the user's language: spreadsheet row, column heading, the broken rule
+    (problems: db.spreadsheets.ImportProblem; field names are worded by `field_prefix`). A table shows
+    text as text, so nothing here is escaped."""
+    heads = [t("grid.import.col.row"), t("grid.import.col.column"), t("grid.import.col.rule")]
+    rows = []
+    for problem in problems:
+        field = t(f"{field_prefix}{problem.field}") if problem.field else ""
+        column = problem.column if problem.column else f"{field} {t('grid.import.missing')}"
+        rows.append(dict(zip(heads, (problem.row, column, t(problem.rule, field=field, **problem.params)))))
+    return pd.DataFrame(rows, columns=heads)
+
+
+def roster_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A grid roster as shown: role and the known duties in the user's language (a duty an admin typed is
+    shown as typed), the phone as the db layer gave it (masked except to admins)."""
+    shown = frame.copy()
+    shown["role"] = [t(f"org.staff.{r}") for r in shown["role"]]
+    shown["duty"] = [t(f"org.duty.{d}") if f"org.duty.{d}" in CATALOG else (d or "") for d in shown["duty"]]
+    shown["phone"] = shown["phone"].fillna("")
+    return labelled(shown, {"role": "org.col.role", "name": "org.col.name", "duty": "org.col.duty",
+                            "phone": "org.col.phone"})

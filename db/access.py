@@ -16,6 +16,7 @@ from db.models import OrgUnit
 PERMISSIONS: dict[str, tuple[str, ...]] = {
     "system.signed_in": ("admin", "leader", "evaluator", "street"),  # home, own account
     "system.org_units": ("admin", "leader", "street"),
+    "system.org_units_manage": ("admin",),
     "system.users": ("admin",),
     "system.audit": ("admin",),
     "system.backup": ("admin",),

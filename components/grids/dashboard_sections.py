@@ -158,10 +158,6 @@ def outlier_list(actor: Actor, url: str, unit, period: Period, defs: pd.DataFram
 
 
 def roster(actor: Actor, url: str, unit) -> None:
-    frame = grid_data.roster(url, actor, unit.code).copy()
-    frame["role"] = [t(f"org.staff.{r}") for r in frame["role"]]
-    frame["duty"] = [t(f"org.duty.{d}") if d else "" for d in frame["duty"]]
-    st.dataframe(tables.labelled(frame, {"role": "org.col.role", "name": "org.col.name", "duty": "org.col.duty"}),
-                 hide_index=True, width="stretch")
+    st.dataframe(tables.roster_frame(grid_data.roster(url, actor, unit.code)), hide_index=True, width="stretch")
     st.caption(t("grid.roster.households", households=formatting.number(unit.households, lang()),
                  population=formatting.number(unit.population, lang())))

@@ -28,17 +28,6 @@ def _template_builder(actor: Actor, period: str, kind: str):
     return build
 
 
-def problem_table(problems: list[grid_import.ImportProblem]) -> pd.DataFrame:
-    """The error report in the user's language: spreadsheet row, column heading, the broken rule."""
-    rows = []
-    for problem in problems:
-        field = t(f"grid.field.{problem.field}") if problem.field else ""
-        column = problem.column if problem.column else f"{field} {t('grid.import.missing')}"
-        rows.append({t("grid.import.col.row"): problem.row, t("grid.import.col.column"): column,
-                     t("grid.import.col.rule"): t(problem.rule, field=field, **problem.params)})
-    return pd.DataFrame(rows, columns=[t("grid.import.col.row"), t("grid.import.col.column"), t("grid.import.col.rule")])
-
-
 def render(actor: Actor) -> None:
     st.title(t("grid.import.title"))
     st.caption(t("grid.import.caption"))
@@ -75,7 +64,7 @@ def _run(actor: Actor, period: str, filename: str, data: bytes) -> tuple[str, st
         done = grid_import.import_month(store.engine(), actor=actor, period=period, data=data, filename=filename,
                                         confirm_outliers=bool(st.session_state.get("grid_import_confirm")))
     except grid_import.ImportRejected as err:
-        return "error", t("grid.import.rejected", count=len(err.problems)), problem_table(err.problems)
+        return "error", t("grid.import.rejected", count=len(err.problems)), tables.problem_table(err.problems, "grid.field.")
     except DomainError as err:
         return "error", error_text(err, field_prefix="grid.field."), None
     caching.clear("grids")

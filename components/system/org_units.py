@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import charts, formatting, store, tables, url_state
-from components.i18n import lang, t
+from components import caching, charts, exports, formatting, store, tables, url_state
+from components.i18n import error_text, lang, t
+from components.safe_text import md_escape
+from components.writes import attempt, show_flash
 from db import org_units
 from db.access import Actor
-from db.errors import NotFound
+from db.errors import DomainError, NotFound
+from db.spreadsheets import ImportRejected
 
 CHILD_HEADINGS = {
     "code": "org.col.code", "name": "org.col.name", "kind_label": "org.col.kind", "streets": "org.col.streets",
@@ -52,7 +55,16 @@ def render(actor: Actor) -> None:
 
     counts = org_units.level_counts(engine, actor=actor, unit=unit)
     _metrics(unit, counts)
+    show_flash(FLASH)
+    if not unit.active:
+        st.warning(t("org.manage.inactive"))
+    _browse(actor, unit)
+    if actor.may("system.org_units_manage"):
+        _manage(actor, unit)
 
+
+def _browse(actor: Actor, unit: org_units.UnitPublic) -> None:
+    engine = store.engine()
     if unit.level == "grid":
         _roster(actor, unit)
         return
@@ -103,9 +115,156 @@ def _metrics(unit: org_units.UnitPublic, counts: dict[str, int]) -> None:
 def _roster(actor: Actor, grid: org_units.UnitPublic) -> None:
     st.subheader(t("org.roster"))
     frame = org_units.roster(store.engine(), actor=actor, grid=grid)
-    frame["role"] = frame["role"].map(lambda r: t(f"org.staff.{r}"))
-    frame["duty"] = frame["duty"].map(lambda d: t(f"org.duty.{d}") if d else "")
-    st.dataframe(tables.labelled(frame, {"role": "org.col.role", "name": "org.col.name", "duty": "org.col.duty"}),
-                 hide_index=True, width="stretch")
+    st.dataframe(tables.roster_frame(frame), hide_index=True, width="stretch")
     st.caption(f"{t('org.col.households')}: {formatting.number(grid.households, lang())} · "
                f"{t('org.col.population')}: {formatting.number(grid.population, lang())}")
+
+
+# --- the registry (admins) ---------------------------------------------------------------------------
+
+FLASH = "org_flash"
+FIELD_PREFIX = "org.field."
+
+
+def _kind_options(level: str) -> dict[str | None, str]:
+    if level == "street":
+        return {kind: t(f"org.kind.{kind}") for kind in org_units.KINDS["street"]}
+    if level == "community":
+        return {None: "—", **{kind: t(f"org.type.{kind}") for kind in org_units.KINDS["community"]}}
+    return {None: "—"}
+
+
+def _manage(actor: Actor, unit: org_units.UnitPublic) -> None:
+    st.subheader(t("org.manage.title"), anchor=False)
+    add, edit, sheet = st.tabs([t("org.manage.add"), t("org.manage.edit"), t("org.manage.import")])
+    with add:
+        _add_form(actor, unit)
+    with edit:
+        _edit_form(actor, unit)
+    with sheet:
+        _import(actor)
+
+
+def _unit_fields(prefix: str, level: str, unit: org_units.UnitPublic | None = None) -> dict:
+    """The fields every unit has, pre-filled from `unit` when editing."""
+    kinds = _kind_options(level)
+    values = {"name": st.text_input(t("org.field.name"), value=unit.name if unit else "", max_chars=100,
+                                    key=f"{prefix}_name")}
+    if level in ("street", "community"):
+        keys = list(kinds)
+        current = unit.kind if unit and unit.kind in kinds else keys[0]
+        values["kind"] = st.selectbox(t("org.field.kind"), keys, index=keys.index(current), format_func=kinds.get,
+                                      key=f"{prefix}_kind")
+    if level == "street":
+        values["pilot"] = st.checkbox(t("org.field.pilot"), value=bool(unit and unit.pilot), key=f"{prefix}_pilot")
+    if level in ("community", "grid"):
+        left, right = st.columns(2)
+        values["households"] = left.number_input(t("org.field.households"), min_value=0, step=1, format="%d",
+                                                 value=unit.households if unit else None, key=f"{prefix}_households")
+        values["population"] = right.number_input(t("org.field.population"), min_value=0, step=1, format="%d",
+                                                  value=unit.population if unit else None, key=f"{prefix}_population")
+    return values
+
+
+def _add_form(actor: Actor, parent: org_units.UnitPublic) -> None:
+    level = org_units.CHILD_LEVEL.get(parent.level)
+    if level is None:
+        _roster_form(actor, parent)
+        return
+    st.caption(t("org.manage.add_caption", parent=md_escape(parent.name), level=t(f"level.{level}")))
+    with st.form("org_add", clear_on_submit=False):
+        code = st.text_input(t("org.field.code"), max_chars=32, key="org_add_code", placeholder=f"{parent.code}001")
+        values = _unit_fields("org_add", level)
+        submitted = st.form_submit_button(t("org.manage.submit_add"), type="primary")
+    if submitted:
+        data = {**values, "code": code, "level": level, "parent_code": parent.code}
+        attempt(lambda: org_units.create_unit(store.engine(), actor=actor, data=data), area="org_units",
+                flash_key=FLASH, field_prefix=FIELD_PREFIX,
+                done=lambda made: t("org.manage.added", name=md_escape(made.name), code=made.code))
+
+
+def _edit_form(actor: Actor, unit: org_units.UnitPublic) -> None:
+    if unit.level == "root":
+        st.info(t("org.manage.root_fixed"))
+        return
+    with st.form(f"org_edit_{unit.id}"):
+        values = _unit_fields(f"org_edit_{unit.id}", unit.level, unit)
+        submitted = st.form_submit_button(t("org.manage.submit_edit"), type="primary")
+    if submitted:
+        attempt(lambda: org_units.update_unit(store.engine(), actor=actor, unit_id=unit.id, data=values),
+                area="org_units", flash_key=FLASH, field_prefix=FIELD_PREFIX,
+                done=lambda saved: t("org.manage.saved", name=md_escape(saved.name)))
+    key, label = ("org.manage.deactivated", "org.manage.deactivate") if unit.active else (
+        "org.manage.activated", "org.manage.activate")
+    if st.button(t(label), key=f"org_active_{unit.id}", icon=":material/block:" if unit.active else ":material/check:"):
+        attempt(lambda: org_units.set_unit_active(store.engine(), actor=actor, unit_id=unit.id, active=not unit.active),
+                area="org_units", flash_key=FLASH, field_prefix=FIELD_PREFIX,
+                done=lambda changed: t(key, name=md_escape(changed.name)))
+
+
+def _roster_form(actor: Actor, grid: org_units.UnitPublic) -> None:
+    """A grid has no sub-units: its roster is what an admin adds to (one 网格长, any number of 网格员)."""
+    roles = {role: t(f"org.staff.{role}") for role in org_units.STAFF_ROLES}
+    with st.form(f"staff_add_{grid.id}"):
+        role = st.radio(t("org.col.role"), list(roles), format_func=roles.get, horizontal=True, index=1,
+                        key="staff_role")
+        name = st.text_input(t("org.col.name"), max_chars=40, key="staff_name")
+        duty = st.text_input(t("org.col.duty"), max_chars=40, key="staff_duty")
+        phone = st.text_input(t("org.col.phone"), max_chars=20, key="staff_phone", placeholder="13800000000")
+        submitted = st.form_submit_button(t("org.staff.add"), type="primary")
+    if submitted:
+        data = {"role": role, "name": name, "duty": duty, "phone": phone}
+        attempt(lambda: org_units.add_staff(store.engine(), actor=actor, grid_id=grid.id, data=data),
+                area="org_units", flash_key=FLASH, field_prefix="org.staff.field.",
+                done=t("org.staff.added", name=md_escape(name.strip())))
+    frame = org_units.roster(store.engine(), actor=actor, grid=grid)
+    if frame.empty:
+        return
+    people = {int(r.id): f"{t(f'org.staff.{r.role}')} · {r.name}" for r in frame.itertuples()}
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    chosen = left.selectbox(t("org.staff.pick"), list(people), format_func=people.get, key="staff_pick")
+    if right.button(t("org.staff.remove"), key="staff_remove", icon=":material/person_remove:"):
+        attempt(lambda: org_units.set_staff_active(store.engine(), actor=actor, staff_id=chosen, active=False),
+                area="org_units", flash_key=FLASH, done=t("org.staff.removed"))
+
+
+def _sheet_builder(actor: Actor, kind: str):
+    """The file is built only when its button is clicked: bind what it needs now."""
+    engine, lg = store.engine(), lang()
+    name = t(f"org.manage.{kind}_name")
+
+    def build() -> bytes:
+        if kind == "roster":
+            frame = org_units.roster_sheet(engine, actor=actor, lang=lg)
+        else:
+            frame = org_units.unit_sheet(engine, actor=actor, lang=lg, template=kind == "template")
+        return exports.excel_bytes({name: frame})
+
+    return build
+
+
+def _import(actor: Actor) -> None:
+    st.caption(t("org.manage.import_caption"))
+    columns = st.columns(3)
+    for column, kind in zip(columns, ("template", "export", "roster")):
+        column.download_button(t(f"org.manage.{kind}"), data=_sheet_builder(actor, kind),
+                               file_name=f"{t(f'org.manage.{kind}_name')}.xlsx", mime=exports.XLSX_MIME,
+                               key=f"org_{kind}", icon=":material/download:")
+    what = {"units": t("org.manage.import_units"), "roster": t("org.manage.import_roster")}
+    target = st.radio(t("org.manage.import_what"), list(what), format_func=what.get, horizontal=True,
+                      key="org_import_what")
+    upload = st.file_uploader(t("org.manage.file"), type=["xlsx", "csv"], key="org_import_file")
+    if st.button(t("org.manage.submit_import"), type="primary", key="org_import_button", disabled=upload is None):
+        load = org_units.import_roster if target == "roster" else org_units.import_units
+        prefix = "org.staff.field." if target == "roster" else FIELD_PREFIX
+        try:
+            done = load(store.engine(), actor=actor, data=upload.getvalue(), filename=upload.name)
+        except ImportRejected as err:  # shown here, with its report, rather than flashed over a rerun
+            st.error(t("org.manage.rejected", count=len(err.problems)))
+            st.dataframe(tables.problem_table(err.problems, prefix), hide_index=True, width="stretch")
+            return
+        except DomainError as err:
+            st.error(error_text(err, field_prefix=prefix))
+            return
+        caching.clear("org_units")
+        st.success(t("org.manage.imported", rows=done.rows, created=done.created, updated=done.updated))

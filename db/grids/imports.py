@@ -7,9 +7,6 @@ writes nothing: checks and writes run in one transaction.
 
 from __future__ import annotations
 
-import io
-from typing import Any
-
 import pandas as pd
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -31,28 +28,19 @@ from db.grids.reports import (
 )
 from db.models import OrgUnit
 from db.models.grids import GridReport, IndicatorValue
+from db.spreadsheets import FIRST_DATA_ROW, ImportProblem, cell, data_rows, match_columns, read_table
+from db.spreadsheets import ImportRejected as _Rejected
 from db.validation import InvalidInput
 
 GRID_CODE = ("grid_code", "网格代码", "Grid code")
 GRID_NAME = ("grid_name", "网格名称", "Grid name")
-FIRST_DATA_ROW = 2  # row 1 of the sheet holds the headings
-MAX_ROWS = 5_000
 
 
-class ImportProblem(BaseModel):
-    row: int  # as the spreadsheet numbers it
-    column: str | None  # the heading as written in the file (None: the column is missing)
-    field: str | None  # grid_code or an entered code
-    rule: str  # a message key
-    params: dict[str, Any] = {}
-
-
-class ImportRejected(DomainError):
-    """The file broke rules; nothing was written. `problems` lists every one."""
+class ImportRejected(_Rejected):
+    """The month's file broke rules; nothing was written."""
 
     def __init__(self, problems: list[ImportProblem]) -> None:
-        super().__init__("grid.import.rejected", field="file", count=len(problems))
-        self.problems = problems
+        super().__init__(problems, code="grid.import.rejected")
 
 
 class ImportResult(BaseModel):
@@ -93,58 +81,19 @@ def template(engine: Engine, *, actor: Actor, period: str, lang: str = "zh") -> 
     return frame.rename(columns={field: names[pick] for field, names in headings.items()})
 
 
-def read_table(data: bytes, filename: str) -> pd.DataFrame:
-    """Every cell as text (so '3.5' stays visible as a broken whole number); CSV in UTF-8 or GB18030."""
-    try:
-        if filename.lower().endswith((".xlsx", ".xlsm")):
-            frame = pd.read_excel(io.BytesIO(data), dtype=str, engine="openpyxl")
-        else:
-            try:
-                frame = pd.read_csv(io.BytesIO(data), dtype=str, encoding="utf-8-sig", skip_blank_lines=False)
-            except UnicodeDecodeError:
-                frame = pd.read_csv(io.BytesIO(data), dtype=str, encoding="gb18030", skip_blank_lines=False)
-    except Exception as exc:  # noqa: BLE001  (any parser failure on a user's file means "cannot read it")
-        raise DomainError("grid.import.unreadable", field="file", detail=type(exc).__name__) from None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    return frame
-
-
-def _match_columns(frame: pd.DataFrame, headings: dict[str, tuple[str, ...]]) -> tuple[dict[str, str], list[ImportProblem]]:
-    """field → the file's heading for it; a problem for each required column the file lacks."""
-    by_text = {c.casefold(): c for c in frame.columns}
-    found, problems = {}, []
-    for field, names in headings.items():
-        column = next((by_text[n.casefold()] for n in names if n.casefold() in by_text), None)
-        if column is not None:
-            found[field] = column
-        elif field != "grid_name":
-            problems.append(ImportProblem(row=1, column=None, field=field, rule="grid.rule.missing_column",
-                                          params={"heading": names[1]}))
-    return found, problems
-
-
-def _text(value: Any) -> str:
-    return "" if value is None or (isinstance(value, float) and value != value) else str(value).strip()
-
-
 def import_month(engine: Engine, *, actor: Actor, period: str, data: bytes, filename: str,
                  confirm_outliers: bool = False) -> ImportResult:
     """Check every row, then write all of them in one transaction, or nothing."""
     require(actor, "grids.report")
     period = month_text(period)
     frame = read_table(data, filename)
-    columns, problems = _match_columns(frame, _headings(engine))
+    columns, problems = match_columns(frame, _headings(engine), optional={"grid_name"})
     if problems:
         raise ImportRejected(problems)
-    frame = frame[[columns[f] for f in columns]]
-    frame = frame[frame.apply(lambda row: any(_text(v) for v in row), axis=1)]
-    if frame.empty:
-        raise DomainError("grid.import.empty", field="file")
-    if len(frame) > MAX_ROWS:
-        raise DomainError("grid.import.too_many", field="file", limit=MAX_ROWS)
+    frame = data_rows(frame, columns)
     today = clock.today()
     with concurrent_guard(period), transaction(engine) as session:
-        codes = sorted({_text(v) for v in frame[columns["grid_code"]]} - {""})
+        codes = sorted({cell(v) for v in frame[columns["grid_code"]]} - {""})
         units = {u.code: u for u in session.execute(select(OrgUnit).where(OrgUnit.code.in_(codes))).scalars()}
         reports = {r.grid_id: r for r in session.execute(
             select(GridReport).where(GridReport.period == period,
@@ -154,7 +103,7 @@ def import_month(engine: Engine, *, actor: Actor, period: str, data: bytes, file
         for index, record in zip(frame.index, frame.to_dict("records")):
             row = int(index) + FIRST_DATA_ROW
             code_column = columns["grid_code"]
-            code = _text(record[code_column])
+            code = cell(record[code_column])
             unit = units.get(code)
 
             def problem(field: str, rule: str, **params) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 LEVELS = ("root", "district", "street", "community", "grid")
@@ -28,6 +29,8 @@ class OrgUnit(SQLModel, table=True):
     households: Optional[int] = None
     population: Optional[int] = None
     sort_order: int = 0
+    # never deleted (projects, reports and accounts point at it): a unit that no longer exists is deactivated
+    active: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
 
 
 class GridStaff(SQLModel, table=True):
@@ -38,3 +41,5 @@ class GridStaff(SQLModel, table=True):
     role: str = Field(max_length=8)  # leader|member
     name: str = Field(max_length=40)
     duty: Optional[str] = Field(default=None, max_length=40)
+    phone: Optional[str] = Field(default=None, max_length=20)  # shown masked except to admins
+    active: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})

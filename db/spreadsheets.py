@@ -1,0 +1,80 @@
+"""What every import of a spreadsheet shares: reading the file (Excel or CSV) with every cell as text,
+matching its headings to fields, and the problem list a rejected file is reported with (row, column,
+rule). Each area's import checks its own rules and writes all rows in one transaction, or none."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pandas as pd
+from pydantic import BaseModel
+
+from db.errors import DomainError
+
+FIRST_DATA_ROW = 2  # row 1 of the sheet holds the headings
+MAX_ROWS = 5_000
+
+
+class ImportProblem(BaseModel):
+    row: int  # as the spreadsheet numbers it
+    column: str | None  # the heading as written in the file (None: the column is missing)
+    field: str | None
+    rule: str  # a message key
+    params: dict[str, Any] = {}
+
+
+class ImportRejected(DomainError):
+    """The file broke rules; nothing was written. `problems` lists every one."""
+
+    def __init__(self, problems: list[ImportProblem], code: str = "import.rejected") -> None:
+        super().__init__(code, field="file", count=len(problems))
+        self.problems = problems
+
+
+def read_table(data: bytes, filename: str) -> pd.DataFrame:
+    """Every cell as text (so '3.5' stays visible as a broken whole number); CSV in UTF-8 or GB18030."""
+    try:
+        if filename.lower().endswith((".xlsx", ".xlsm")):
+            frame = pd.read_excel(io.BytesIO(data), dtype=str, engine="openpyxl")
+        else:
+            try:
+                frame = pd.read_csv(io.BytesIO(data), dtype=str, encoding="utf-8-sig", skip_blank_lines=False)
+            except UnicodeDecodeError:
+                frame = pd.read_csv(io.BytesIO(data), dtype=str, encoding="gb18030", skip_blank_lines=False)
+    except Exception as exc:  # noqa: BLE001  (any parser failure on a user's file means "cannot read it")
+        raise DomainError("grid.import.unreadable", field="file", detail=type(exc).__name__) from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame
+
+
+def match_columns(frame: pd.DataFrame, headings: dict[str, tuple[str, ...]], optional: set[str] = frozenset()
+                  ) -> tuple[dict[str, str], list[ImportProblem]]:
+    """field → the file's heading for it (its code, Chinese or English name, any case); a problem for each
+    required column the file lacks."""
+    by_text = {c.casefold(): c for c in frame.columns}
+    found, problems = {}, []
+    for field, names in headings.items():
+        column = next((by_text[n.casefold()] for n in names if n.casefold() in by_text), None)
+        if column is not None:
+            found[field] = column
+        elif field not in optional:
+            problems.append(ImportProblem(row=1, column=None, field=field, rule="grid.rule.missing_column",
+                                          params={"heading": names[1]}))
+    return found, problems
+
+
+def cell(value: Any) -> str:
+    """A cell as trimmed text; an empty cell (NaN) is ""."""
+    return "" if value is None or (isinstance(value, float) and value != value) else str(value).strip()
+
+
+def data_rows(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    """The matched columns of the rows that hold anything; refuses an empty or an over-long file."""
+    frame = frame[[columns[f] for f in columns]]
+    frame = frame[frame.apply(lambda row: any(cell(v) for v in row), axis=1)]
+    if frame.empty:
+        raise DomainError("grid.import.empty", field="file")
+    if len(frame) > MAX_ROWS:
+        raise DomainError("grid.import.too_many", field="file", limit=MAX_ROWS)
+    return frame
