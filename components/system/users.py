@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
-from components import formatting, store, tables
-from components.i18n import lang, t
+from components import exports, formatting, store, tables
+from components.i18n import error_text, lang, t
 from components.writes import attempt, show_flash
 from db import org_units, users
 from db.access import Actor
+from db.errors import DomainError
 from db.models.users import ROLES
+from db.spreadsheets import ImportRejected
 
 LIST_HEADINGS = {"username": "col.username", "display_name": "col.display_name", "role_label": "col.role",
                  "scope_name": "col.scope", "active_label": "col.active", "locked_label": "col.locked",
@@ -32,11 +35,13 @@ def render(actor: Actor) -> None:
     st.subheader(t("users.list"))
     st.dataframe(tables.labelled(frame, LIST_HEADINGS), hide_index=True, width="stretch")
 
-    create_tab, manage_tab = st.tabs([t("users.create"), t("users.manage")])
+    create_tab, manage_tab, import_tab = st.tabs([t("users.create"), t("users.manage"), t("users.import.tab")])
     with create_tab:
         _create_form(actor)
     with manage_tab:
         _manage(actor, frame)
+    with import_tab:
+        _import(actor)
 
 
 def _create_form(actor: Actor) -> None:
@@ -88,3 +93,37 @@ def _manage(actor: Actor, frame) -> None:
 def _done_for(username: str):
     """The success note of an action on `username`'s account, by its message key."""
     return lambda key: t(key, username=username)
+
+
+def _template() -> bytes:
+    return exports.excel_bytes({t("users.import.template_name"): users.user_template(lang())})
+
+
+def _import(actor: Actor) -> None:
+    """Staff accounts from a file that holds no password: each new account's generated password is shown
+    here once, with a download, for the admin to hand over."""
+    st.caption(t("users.import.caption"))
+    st.download_button(t("users.import.template"), data=_template, file_name=f"{t('users.import.template_name')}.xlsx",
+                       mime=exports.XLSX_MIME, key="users_template", icon=":material/download:")
+    upload = st.file_uploader(t("users.import.file"), type=["xlsx", "csv"], key="users_import_file")
+    if st.button(t("users.import.submit"), type="primary", key="users_import_button", disabled=upload is None):
+        try:
+            with st.spinner(t("users.import.working")):
+                made = users.import_users(store.engine(), actor=actor, data=upload.getvalue(), filename=upload.name)
+        except ImportRejected as err:  # shown with its report, rather than flashed over a rerun
+            st.error(t("org.manage.rejected", count=len(err.problems)))
+            st.dataframe(tables.problem_table(err.problems, "field."), hide_index=True, width="stretch")
+            return
+        except DomainError as err:
+            st.error(error_text(err))
+            return
+        frame = pd.DataFrame([m.model_dump() for m in made])
+        frame["role"] = frame["role"].map(lambda r: t(f"role.{r}"))
+        shown = tables.labelled(frame, {"username": "col.username", "display_name": "col.display_name",
+                                        "role": "col.role", "password": "users.import.password"})
+        st.success(t("users.import.done", count=len(made)))
+        st.warning(t("users.import.once"))
+        st.dataframe(shown, hide_index=True, width="stretch")
+        st.download_button(t("users.import.download"), data=exports.excel_bytes({t("users.import.tab"): shown}),
+                           file_name=f"{t('users.import.passwords_name')}.xlsx", mime=exports.XLSX_MIME,
+                           key="users_passwords", icon=":material/download:")

@@ -56,6 +56,28 @@ TEXTS = {
         "此数据库装有演示数据，不能转为正式安装（演示数据不得与真实数据混在一起）。请设置新的 DATABASE_URL（或 APP_DATA_DIR）后重新启动。",
         "This database holds the demo and cannot become a production install (demo rows never mix with real "
         "ones). Set a new DATABASE_URL (or APP_DATA_DIR) and start again."),
+    "users.import.tab": ("批量导入", "Bulk import"),
+    "users.import.caption": ("按模板填写用户名、姓名、角色与管辖单位代码后上传；文件中不得包含密码。系统为每个新账户生成初始密码，"
+                             "只在导入后显示一次，请下载后当面或经内部渠道交给本人，并提醒其登录后在「我的账户」修改。任何一行有误则整份文件不导入。",
+                             "Fill in username, name, role and scope code from the template and upload it; the file "
+                             "holds no password. Each new account gets a generated password, shown once after the "
+                             "import: download it, hand it over in person or through an internal channel, and ask "
+                             "each person to change it on My account. If any row is wrong nothing is imported."),
+    "users.import.template": ("下载用户导入模板", "Download the template"),
+    "users.import.template_name": ("用户导入模板", "users-template"),
+    "users.import.file": ("上传 Excel 或 CSV 文件", "Excel or CSV file"),
+    "users.import.submit": ("导入账户", "Import the accounts"),
+    "users.import.working": ("正在创建账户…", "Creating the accounts…"),
+    "users.import.done": ("已创建 {count} 个账户。", "{count} {count|account|accounts} created."),
+    "users.import.once": ("初始密码只显示这一次：请立即下载并妥善交付，关闭或刷新页面后将无法再次查看。",
+                          "The passwords are shown this once: download them now; they cannot be shown again."),
+    "users.import.password": ("初始密码", "Initial password"),
+    "users.import.download": ("下载账户与初始密码（Excel）", "Download accounts and passwords (Excel)"),
+    "users.import.passwords_name": ("新账户初始密码", "new-account-passwords"),
+    "users.import.no_passwords": ("文件中不得包含密码列：初始密码由系统生成。请删除该列后重新上传。",
+                                  "The file must not hold a password column: passwords are generated. Remove it "
+                                  "and upload again."),
+    "field.scope_code": ("管辖单位代码", "Scope code"),
     "error.username_taken": ("用户名「{username}」已被使用。", "The username “{username}” is taken."),
     "error.cannot_deactivate_self": ("不能停用自己的账户。", "You cannot deactivate your own account."),
     "error.old_password_wrong": ("原密码不正确。", "The current password is wrong."),
