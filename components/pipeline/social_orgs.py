@@ -8,9 +8,9 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from components import empty_states, formatting, store, tables
+from components import caching, empty_states, exports, formatting, store, tables
 from components.caching import cached
-from components.i18n import lang, t
+from components.i18n import error_text, lang, t
 from components.pipeline import charts as pipeline_charts
 from components.pipeline import data as pipeline_data
 from components.pipeline import form as project_form
@@ -20,8 +20,10 @@ from components.texts import translate
 from components.writes import attempt, show_flash
 from db import clock
 from db.access import Actor
+from db.errors import DomainError
 from db.pipeline import rules, social_orgs
 from db.pipeline.social_orgs import SocialOrgFilter
+from db.spreadsheets import ImportRejected
 
 FLASH = "pipe_org_flash"
 LIST_HEADINGS = {
@@ -70,6 +72,8 @@ def render(actor: Actor) -> None:
     st.title(t("pipe.org.title"))
     st.caption(t("pipe.org.caption"))
     show_flash(FLASH)
+    if actor.may("pipeline.write"):
+        _manage(actor)
     if empty_states.nothing_yet(actor, "social_orgs"):
         return
     lg, url, today = lang(), store.url(), clock.today()
@@ -182,3 +186,79 @@ def _rating_form(actor: Actor, org_id: int, name: str) -> None:
             area="pipeline", flash_key=FLASH, field_prefix=project_form.FIELD_PREFIX,
             done=lambda saved: t("pipe.org.recorded", name=md_escape(name), grade=pipeline_labels.grade(saved.grade),
                                  valid_until=formatting.day(saved.grade_valid_until, lang())))
+
+
+# --- the registry (admins) ---------------------------------------------------------------------------
+
+def _manage(actor: Actor) -> None:
+    with st.expander(t("pipe.org.manage.title"), icon=":material/edit_note:"):
+        add, sheet = st.tabs([t("pipe.org.manage.add"), t("pipe.org.manage.import")])
+        with add:
+            _add_form(actor)
+        with sheet:
+            _import(actor)
+
+
+def _add_form(actor: Actor) -> None:
+    units = pipeline_data.units(store.url(), actor, ("district", "street"))
+    places = dict(zip(units["code"], units["name"]))
+    lg = lang()
+    kinds = {code: pipeline_labels.org_kind(code, lg) for code in rules.ORG_KINDS}
+    tracks = {code: pipeline_labels.registration(code, lg) for code in rules.REGISTRATIONS}
+    domains = {code: pipeline_labels.domain(code, lg) for code in rules.DOMAINS}
+    parties = {code: pipeline_labels.party(code, lg) for code in rules.PARTY_ORGS}
+    with st.form("pipe_org_add"):
+        left, right = st.columns(2)
+        name = left.text_input(t("pipe.field.name"), max_chars=120, key="org_add_name")
+        code = right.text_input(t("pipe.field.code"), max_chars=32, key="org_add_code")
+        kind = left.selectbox(t("pipe.field.kind"), list(kinds), format_func=kinds.get, key="org_add_kind")
+        track = right.selectbox(t("pipe.field.registration"), list(tracks), format_func=tracks.get, key="org_add_track")
+        domain = left.selectbox(t("pipe.field.domain"), list(domains), format_func=domains.get, key="org_add_domain")
+        place = right.selectbox(t("pipe.field.unit_code"), list(places), format_func=places.get, key="org_add_unit")
+        founded = left.date_input(t("pipe.field.founded_on"), value=None, key="org_add_founded")
+        party = right.selectbox(t("pipe.field.party_org"), list(parties), index=len(parties) - 1,
+                                format_func=parties.get, key="org_add_party")
+        ticks = st.columns(3)
+        incubated = ticks[0].checkbox(t("pipe.field.incubated"), key="org_add_incubated")
+        commitment = ticks[1].checkbox(t("pipe.field.commitment_letter"), key="org_add_commitment")
+        responsibility = ticks[2].checkbox(t("pipe.field.responsibility_letter"), key="org_add_responsibility")
+        submitted = st.form_submit_button(t("pipe.org.manage.add"), type="primary")
+    if submitted:
+        data = {"name": name, "code": code, "kind": kind, "registration": track, "domain": domain, "unit_code": place,
+                "founded_on": founded, "party_org": party, "incubated": incubated, "commitment_letter": commitment,
+                "responsibility_letter": responsibility}
+        attempt(lambda: social_orgs.create_org(store.engine(), actor=actor, data=data), area="pipeline",
+                flash_key=FLASH, field_prefix=project_form.FIELD_PREFIX,
+                done=lambda made: t("pipe.org.manage.added", name=md_escape(made.name)))
+
+
+def _export_builder(actor: Actor):
+    """Built only when the button is clicked: bind what it needs now."""
+    engine, lg = store.engine(), lang()
+
+    def build() -> bytes:
+        return exports.excel_bytes({t("pipe.org.manage.export_name"): social_orgs.org_sheet(engine, actor=actor,
+                                                                                          lang=lg)})
+
+    return build
+
+
+def _import(actor: Actor) -> None:
+    st.caption(t("pipe.org.manage.import_caption"))
+    st.download_button(t("pipe.org.manage.export"), data=_export_builder(actor), mime=exports.XLSX_MIME,
+                       file_name=f"{t('pipe.org.manage.export_name')}.xlsx", key="org_export",
+                       icon=":material/download:")
+    upload = st.file_uploader(t("org.manage.file"), type=["xlsx", "csv"], key="pipe_org_import_file")
+    if st.button(t("org.manage.submit_import"), type="primary", key="pipe_org_import", disabled=upload is None):
+        try:
+            done = social_orgs.import_orgs(store.engine(), actor=actor, data=upload.getvalue(), filename=upload.name)
+        except ImportRejected as err:  # shown with its report, rather than flashed over a rerun
+            st.error(t("org.manage.rejected", count=len(err.problems)))
+            st.dataframe(tables.problem_table(err.problems, project_form.FIELD_PREFIX), hide_index=True,
+                         width="stretch")
+            return
+        except DomainError as err:
+            st.error(error_text(err, field_prefix=project_form.FIELD_PREFIX))
+            return
+        caching.clear("pipeline")
+        st.success(t("pipe.org.manage.imported", **done))

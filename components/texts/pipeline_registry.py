@@ -1,6 +1,38 @@
 """Strings of the pipeline area's registry, catalogue and compliance pages, and of the compliance checks."""
 
 TEXTS = {
+    # the registry: adding, editing and importing organizations
+    "pipe.field.code": ("统一社会信用代码/备案号", "Credit code / filing no."),
+    "pipe.field.name": ("组织名称", "Name"),
+    "pipe.field.kind": ("组织类型", "Kind"),
+    "pipe.field.registration": ("登记/备案", "Registered / filed"),
+    "pipe.field.unit_code": ("所属区/街道代码", "District / street code"),
+    "pipe.field.founded_on": ("成立日期", "Founded"),
+    "pipe.field.party_org": ("党组织", "Party organization"),
+    "pipe.field.incubated": ("孵化出壳", "Incubated"),
+    "pipe.field.commitment_letter": ("承诺书", "Commitment letter"),
+    "pipe.field.responsibility_letter": ("责任书", "Responsibility letter"),
+    "rule.pipe.credit_code_form": ("「{field}」应为 18 位统一社会信用代码（数字与大写字母，不含 I、O、Z、S、V）。",
+                                   "“{field}” must be an 18-character unified social credit code (digits and capitals, "
+                                   "no I, O, Z, S or V)."),
+    "rule.pipe.credit_code_check": ("「{field}」的校验位不对（GB 32100），请核对是否抄错。",
+                                    "“{field}” fails its check character (GB 32100): check it for a typo."),
+    "rule.pipe.credit_code_kind": ("「{field}」与组织类型不符：此类组织的代码以 {prefix} 开头。",
+                                   "“{field}” does not match the kind: such organizations' codes start with {prefix}."),
+    "pipe.error.org_code_taken": ("代码「{org_code}」已登记为另一个组织。", "The code “{org_code}” belongs to another organization."),
+    "pipe.org.manage.title": ("维护社会组织名录", "Maintain the register"),
+    "pipe.org.manage.add": ("新增组织", "Add an organization"),
+    "pipe.org.manage.import": ("Excel 导入 / 导出", "Excel import / export"),
+    "pipe.org.manage.added": ("已新增「{name}」。", "“{name}” added."),
+    "pipe.org.manage.import_caption": ("导出现有名录（或按同样的列填写新组织）后上传：新代码将新增，已有代码将更新；任何一行有误则整份文件不写入。"
+                                       "评级请在组织详情中逐次录入（保留历史）。",
+                                       "Export the register (or fill in new organizations in the same columns) and "
+                                       "upload it: new codes are added, known codes updated; if any row is wrong nothing "
+                                       "is written. Ratings are recorded one by one on an organization (history kept)."),
+    "pipe.org.manage.export": ("导出社会组织名录", "Export the register"),
+    "pipe.org.manage.export_name": ("社会组织名录", "social-organizations"),
+    "pipe.org.manage.imported": ("已导入 {rows} 行：新增 {created} 个组织，更新 {updated} 个。",
+                                 "{rows} {rows|row|rows} imported: {created} added, {updated} updated."),
     # compliance checks
     "pipe.check.stage_overdue": ("阶段时限", "Stage time limit"),
     "pipe.check.contractor_rating": ("承接组织评级", "Contractor rating"),

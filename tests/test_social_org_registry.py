@@ -1,0 +1,119 @@
+"""The social-organization register: 统一社会信用代码 checked by its check character (GB 32100), added and
+edited by admins with every change audited, and an import that is all or nothing, by row, column and rule."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from sqlalchemy import func, select
+
+from components.exports import excel_bytes
+from db import users
+from db.engine import reading
+from db.errors import DomainError, PermissionDenied
+from db.models import AuditLog
+from db.models.pipeline import SocialOrg
+from db.pipeline import rules, social_orgs
+from db.spreadsheets import ImportRejected
+from db.validation import InvalidInput
+from factories.app import signed_in
+
+
+def _credit(first17: str) -> str:
+    return first17 + rules.credit_check_char(first17)
+
+
+GROUP = {"name": "锦江区社区营造促进会", "code": _credit("51510104MJ0000012"), "kind": "social_group",
+         "registration": "registered", "domain": "governance", "unit_code": "510104", "party_org": "branch"}
+
+
+def _orgs(engine) -> int:
+    with reading(engine) as s:
+        return s.execute(select(func.count()).select_from(SocialOrg)).scalar_one()
+
+
+def test_the_check_character_follows_gb_32100():
+    assert rules.credit_code_problem("91350100M000100Y43") is None  # a published example
+    assert rules.credit_code_problem("91350100M000100Y42") == "rule.pipe.credit_code_check"
+    assert rules.credit_code_problem("91350100M000100Y4") == "rule.pipe.credit_code_form"
+    assert rules.credit_code_problem("91350100M000100YI3") == "rule.pipe.credit_code_form"  # I is never used
+
+
+def test_an_admin_adds_and_edits_an_organization_audited(engine):
+    admin = users.actor_for(engine, "admin")
+    made = social_orgs.create_org(engine, actor=admin, data={**GROUP, "code": GROUP["code"].lower()})
+    assert made.code == GROUP["code"] and made.name == GROUP["name"]
+    filed = social_orgs.create_org(engine, actor=admin, data={
+        "name": "和平社区睦邻互助队", "code": "BA-510104-2026-01", "kind": "community", "registration": "filed",
+        "domain": "volunteer", "unit_code": "510104001"})
+    assert filed.code == "BA-510104-2026-01"
+    social_orgs.update_org(engine, actor=admin, org_id=made.id, data={**GROUP, "commitment_letter": True})
+    with reading(engine) as s:
+        rows = s.execute(select(AuditLog.action, AuditLog.after).where(AuditLog.entity == "social_org",
+                                                                      AuditLog.entity_id == str(made.id))).all()
+    assert [a for a, _ in rows] == ["org_create", "org_update"] and "commitment_letter" in rows[1][1]
+
+
+@pytest.mark.parametrize("changes,field,code", [
+    ({"code": GROUP["code"][:-1] + ("0" if GROUP["code"][-1] != "0" else "1")}, "code", "rule.pipe.credit_code_check"),
+    ({"code": "12345"}, "code", "rule.pipe.credit_code_form"),
+    ({"code": _credit("52510104MJ0000012")}, "code", "rule.pipe.credit_code_kind"),
+    ({"kind": "company"}, "kind", "rule.choice"),
+    ({"unit_code": "999999"}, "unit_code", "org.rule.unknown_parent"),
+    ({"name": " "}, "name", "rule.min_length"),
+    ({"founded_on": "1899-01-01"}, "founded_on", "rule.date_range"),
+])
+def test_each_rule_refuses_naming_the_field(refusing_engine, changes, field, code):
+    engine = refusing_engine  # every case is refused: one shared database
+    before = _orgs(engine)
+    with pytest.raises((InvalidInput, DomainError)) as err:
+        social_orgs.create_org(engine, actor=users.actor_for(engine, "admin"), data={**GROUP, **changes})
+    assert (err.value.field, err.value.code) == (field, code)
+    assert _orgs(engine) == before
+
+
+def test_only_admins_keep_the_register(refusing_engine):
+    for role in ("leader", "street"):
+        with pytest.raises(PermissionDenied):
+            social_orgs.create_org(refusing_engine, actor=users.actor_for(refusing_engine, role), data=GROUP)
+
+
+def test_the_import_is_all_or_nothing_and_the_export_imports_back(engine):
+    admin = users.actor_for(engine, "admin")
+    rows = [{"统一社会信用代码/备案号": GROUP["code"], "组织名称": GROUP["name"], "组织类型": "社会团体",
+             "登记/备案": "登记", "服务领域": "社区治理", "所属区/街道代码": "510104", "党组织": "党支部", "承诺书": "是"},
+            {"统一社会信用代码/备案号": "91350100M000100Y42", "组织名称": "错码组织", "组织类型": "社会团体",
+             "登记/备案": "登记", "服务领域": "社区治理", "所属区/街道代码": "510104"}]
+    before = _orgs(engine)
+    with pytest.raises(ImportRejected) as err:
+        social_orgs.import_orgs(engine, actor=admin, data=pd.DataFrame(rows).to_csv(index=False).encode(),
+                                filename="orgs.csv")
+    assert [(p.row, p.column, p.rule) for p in err.value.problems] == [
+        (3, "统一社会信用代码/备案号", "rule.pipe.credit_code_check")]
+    assert _orgs(engine) == before
+    done = social_orgs.import_orgs(engine, actor=admin, data=pd.DataFrame(rows[:1]).to_csv(index=False).encode(),
+                                   filename="orgs.csv")
+    assert (done["created"], done["updated"]) == (1, 0)
+    sheet = social_orgs.org_sheet(engine, actor=admin)
+    ours = sheet[sheet["统一社会信用代码/备案号"] == GROUP["code"]]
+    done = social_orgs.import_orgs(engine, actor=admin, data=excel_bytes({"orgs": ours}), filename="orgs.xlsx")
+    assert (done["created"], done["updated"]) == (0, 0)  # the export reads back as the same rows
+    made = social_orgs.list_orgs(engine, actor=admin, filters=social_orgs.SocialOrgFilter(search=GROUP["code"]))
+    assert list(made["party_org"]) == ["branch"] and bool(made["commitment_letter"].iloc[0])
+
+
+def test_admin_adds_an_organization_on_the_page(app_db):
+    at = signed_in("admin")
+    at.switch_page("pages/social_orgs.py").run()
+    at.text_input(key="org_add_name").input("<b>页面新增组织</b>")
+    at.text_input(key="org_add_code").input("BA-TEST-0001")
+    at.selectbox(key="org_add_kind").select("community")
+    at.selectbox(key="org_add_track").select("filed")
+    at.button(key="FormSubmitter:pipe_org_add-新增组织").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any("已新增" in s.value for s in at.success)
+    with reading(app_db) as s:
+        assert s.execute(select(SocialOrg.name).where(SocialOrg.code == "BA-TEST-0001")).scalar_one() == "<b>页面新增组织</b>"
+    leader = signed_in("leader")
+    leader.switch_page("pages/social_orgs.py").run()
+    assert not any(w.key == "org_add_name" for w in leader.text_input)
