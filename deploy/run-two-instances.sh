@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Two app instances on one PostgreSQL database, listening on 127.0.0.1:8501 and :8502 for the nginx in
-# deploy/nginx.conf. For a server, run the same two commands under systemd (one unit per port, with
-# the same Environment= lines) instead of this script.
+# deploy/nginx.conf. For a server, use the systemd units instead (deploy/systemd/cpme@.service, one
+# instance per port; README, "A server on an intranet").
 #
 #   DATABASE_URL=postgresql+psycopg://cpme:...@127.0.0.1:5432/cpme \
 #   APP_SECRET_KEY="$(cat /etc/cpme/secret_key)" deploy/run-two-instances.sh

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# CI: the offline bundle installs without an index and the installed app starts. Builds the x86_64
+# bundle, unpacks it in a temp dir, runs deploy/install-offline.sh there (with no network when this
+# machine allows `unshare -n`, and never with this machine's pip configuration), then starts the app
+# on a free port until /_stcore/health answers "ok" and draws its home page once through AppTest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+started=$SECONDS
+
+work="$(mktemp -d)"
+app_pid=""
+cleanup() {
+  if [ -n "$app_pid" ]; then kill "$app_pid" 2>/dev/null || true; wait "$app_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+OUT="$work/dist" deploy/bundle.sh x86_64
+tar -xzf "$work"/dist/cpme-offline-*.tar.gz -C "$work"
+bundle="$(echo "$work"/cpme-offline-*/)"
+cd "$bundle"
+
+# pip.conf or PIP_* variables could point at other wheels and hide one missing from the bundle
+isolated=(env -u PIP_FIND_LINKS -u PIP_INDEX_URL -u PIP_EXTRA_INDEX_URL -u PIP_CONSTRAINT PIP_CONFIG_FILE=/dev/null)
+if unshare -n true 2>/dev/null; then
+  isolated=(unshare -n "${isolated[@]}")
+else
+  echo "unshare -n not permitted here: installing with the network present (pip still runs --no-index)" >&2
+fi
+"${isolated[@]}" deploy/install-offline.sh >"$work/install.log" 2>&1 || { cat "$work/install.log" >&2; exit 1; }
+echo "installed offline in $((SECONDS - started)) s since the start" >&2
+
+export APP_DATA_DIR="$work/data" APP_DEMO=1
+port="$(.venv/bin/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+.venv/bin/streamlit run app.py --server.headless=true --server.address=127.0.0.1 --server.port="$port" \
+  >"$work/app.log" 2>&1 &
+app_pid=$!
+if ! .venv/bin/python - "$port" <<'EOF'
+import sys, time, urllib.request
+deadline = time.monotonic() + 90
+while time.monotonic() < deadline:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/_stcore/health", timeout=2) as r:
+            if r.read().decode().strip() == "ok":
+                sys.exit(0)
+    except OSError:
+        pass
+    time.sleep(0.5)
+sys.exit("no 'ok' from /_stcore/health within 90 s")
+EOF
+then
+  cat "$work/app.log" >&2
+  exit 1
+fi
+
+# health answers before any page runs: draw the home page to import what app.py imports and prepare
+# the database (demo loaded) the way a first visitor would
+.venv/bin/python - <<'EOF'
+from streamlit.testing.v1 import AppTest
+
+at = AppTest.from_file("app.py", default_timeout=90).run()
+assert not at.exception, [e.message for e in at.exception]
+assert at.text_input, "the home page drew no sign-in form"
+EOF
+
+echo "offline bundle checked in $((SECONDS - started)) s"
