@@ -48,6 +48,16 @@ def record(
     )
 
 
+def record_change(session: Session, *, actor: Actor | None, action: str, entity: str, entity_id: Any,
+                  before: dict, after: dict) -> bool:
+    """Audit an edit as what changed (each field's before and after); nothing when nothing did."""
+    changed = [key for key in after if before.get(key) != after[key]]
+    if changed:
+        record(session, actor=actor, action=action, entity=entity, entity_id=entity_id,
+               before={key: before.get(key) for key in changed}, after={key: after[key] for key in changed})
+    return bool(changed)
+
+
 def search(
     engine: Engine,
     *,

@@ -16,7 +16,7 @@ from db.engine import reading, transaction
 from db.errors import DomainError, NotFound
 from db.models import GridStaff, OrgUnit
 from db.models.org_units import COMMUNITY_TYPES, LEVELS
-from db.spreadsheets import FIRST_DATA_ROW, ImportProblem, ImportRejected, cell, data_rows, match_columns, read_table
+from db.spreadsheets import FIRST_DATA_ROW, ImportRejected, RowProblems, cell, data_rows, match_columns, read_table
 from db.validation import BlankIsNone, InvalidInput, OneLine, OptionalCount, Stripped, validate
 
 SUMMARY_COLUMNS = ["id", "code", "name", "level", "kind", "pilot", "streets", "communities", "grids", "households",
@@ -252,11 +252,8 @@ def _update(session, actor: Actor, unit: OrgUnit, fields: UnitFields) -> OrgUnit
     for name, value in changes.items():
         setattr(unit, name, value)
     session.flush()
-    after = _public(unit).model_dump()
-    if after != before:
-        audit.record(session, actor=actor, action="unit_update", entity="org_unit", entity_id=unit.id,
-                     before={k: v for k, v in before.items() if after[k] != v},
-                     after={k: v for k, v in after.items() if before[k] != v})
+    audit.record_change(session, actor=actor, action="unit_update", entity="org_unit", entity_id=unit.id,
+                        before=before, after=_public(unit).model_dump())
     return unit
 
 
@@ -368,15 +365,12 @@ def import_units(engine: Engine, *, actor: Actor, data: bytes, filename: str) ->
     records.sort(key=lambda item: depth.get(item[1]["level"], len(LEVELS)))  # parents before children
     created = updated = 0
     seen: dict[str, int] = {}
+    problems = RowProblems(columns, "code")
     with transaction(engine) as session:
         for row, values in records:
-            def problem(field: str, rule: str, **params) -> None:
-                problems.append(ImportProblem(row=row, column=columns.get(field, columns["code"]), field=field,
-                                              rule=rule, params=params))
-
             code = values["code"]
             if code in seen:
-                problem("code", "org.rule.duplicate_row", unit_code=code, first_row=seen[code])
+                problems.add(row, "code", "org.rule.duplicate_row", unit_code=code, first_row=seen[code])
                 continue
             seen[code] = row
             known = session.execute(select(OrgUnit).where(OrgUnit.code == code)).scalar_one_or_none() if code else None
@@ -396,13 +390,9 @@ def import_units(engine: Engine, *, actor: Actor, data: bytes, filename: str) ->
                 with session.begin_nested():
                     _update(session, actor, known, fields)
                 updated += 1
-            except InvalidInput as err:
-                for field, rule, params in err.problems:
-                    problem(field, rule, **params)
             except DomainError as err:
-                problem(err.field or "code", err.code, **err.params)
-        if problems:
-            raise ImportRejected(problems)
+                problems.add_error(row, err)
+        problems.raise_any()
         result = UnitImportResult(rows=len(records), created=created, updated=updated)
         audit.record(session, actor=actor, action="unit_import", entity="org_unit", entity_id=None,
                      after={"file": filename[:100], **result.model_dump()})
@@ -522,19 +512,15 @@ def import_roster(engine: Engine, *, actor: Actor, data: bytes, filename: str) -
         raise ImportRejected(problems)
     frame = data_rows(frame, columns)
     created = updated = 0
+    problems = RowProblems(columns, "grid_code")
     with transaction(engine) as session:
         for index, record in zip(frame.index, frame.to_dict("records")):
-            row_number = int(index) + FIRST_DATA_ROW
+            row = int(index) + FIRST_DATA_ROW
             values = {field: cell(record.get(column)) for field, column in columns.items()}
             values["role"] = _word_to_code(values["role"], STAFF_WORDS)
-
-            def problem(field: str, rule: str, **params) -> None:
-                problems.append(ImportProblem(row=row_number, column=columns.get(field, columns["grid_code"]),
-                                              field=field, rule=rule, params=params))
-
             grid = session.execute(select(OrgUnit).where(OrgUnit.code == values["grid_code"])).scalar_one_or_none()
             if grid is None or grid.level != "grid" or not unit_in_scope(actor, grid) or not grid.active:
-                problem("grid_code", "grid.rule.unknown_grid", code=values["grid_code"])
+                problems.add(row, "grid_code", "grid.rule.unknown_grid", code=values["grid_code"])
                 continue
             try:
                 fields = validate(StaffFields, values)
@@ -550,13 +536,9 @@ def import_roster(engine: Engine, *, actor: Actor, data: bytes, filename: str) -
                     elif (known.duty, known.phone) != (fields.duty, fields.phone):
                         known.duty, known.phone = fields.duty, fields.phone
                         updated += 1
-            except InvalidInput as err:
-                for field, rule, params in err.problems:
-                    problem(field, rule, **params)
             except DomainError as err:
-                problem(err.field or "grid_code", err.code, **err.params)
-        if problems:
-            raise ImportRejected(problems)
+                problems.add_error(row, err)
+        problems.raise_any()
         result = UnitImportResult(rows=len(frame), created=created, updated=updated)
         audit.record(session, actor=actor, action="roster_import", entity="grid_staff", entity_id=None,
                      after={"file": filename[:100], **result.model_dump()})

@@ -78,3 +78,25 @@ def data_rows(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
     if len(frame) > MAX_ROWS:
         raise DomainError("grid.import.too_many", field="file", limit=MAX_ROWS)
     return frame
+
+
+class RowProblems:
+    """An import's problems, collected row by row, each under the file's own heading for its field (or
+    the key column's, for a field the file has no column of); raise() refuses the file when any exist."""
+
+    def __init__(self, columns: dict[str, str], key_field: str, found: list[ImportProblem] | None = None) -> None:
+        self.columns, self.key_field, self.found = columns, key_field, list(found or [])
+
+    def add(self, row: int, field: str, rule: str, **params: Any) -> None:
+        column = self.columns.get(field, self.columns.get(self.key_field))
+        self.found.append(ImportProblem(row=row, column=column, field=field, rule=rule, params=params))
+
+    def add_error(self, row: int, err: DomainError) -> None:
+        """A refused row: each broken rule of an InvalidInput, or the one a DomainError names."""
+        for field, rule, params in getattr(err, "problems", None) or [(err.field or self.key_field, err.code,
+                                                                       err.params)]:
+            self.add(row, field, rule, **params)
+
+    def raise_any(self, code: str = "import.rejected") -> None:
+        if self.found:
+            raise ImportRejected(self.found, code=code)

@@ -20,7 +20,7 @@ from db.access import Actor, require, require_unit_in_scope, scope_condition, un
 from db.engine import reading, transaction
 from db.errors import DomainError, NotFound, PermissionDenied
 from db.models import AppUser, OrgUnit, SeedMark
-from db.spreadsheets import FIRST_DATA_ROW, ImportProblem, ImportRejected, cell, data_rows, match_columns, read_table
+from db.spreadsheets import FIRST_DATA_ROW, ImportRejected, RowProblems, cell, data_rows, match_columns, read_table
 from db.validation import InvalidInput, Stripped, rule, validate
 
 MAX_FAILURES = 5
@@ -451,26 +451,23 @@ def import_users(engine: Engine, *, actor: Actor, data: bytes, filename: str) ->
     with ThreadPoolExecutor(max_workers=4) as pool:  # bcrypt releases the GIL: hash side by side
         hashes = list(pool.map(passwords.hash_password, passwords_for))
     now, made, seen = clock.utcnow(), [], {}
+    problems = RowProblems(columns, "username")
     with transaction(engine) as session:
         for (row, values), password, password_hash in zip(rows, passwords_for, hashes):
-            def problem(field: str, rule: str, **params) -> None:
-                problems.append(ImportProblem(row=row, column=columns[field], field=field, rule=rule, params=params))
-
             scope = session.execute(select(OrgUnit).where(OrgUnit.code == values["scope_code"])).scalar_one_or_none()
             try:
                 # an unknown scope is reported below, by its code: validate the rest against a stand-in id
                 payload = validate(UserCreate, {**values, "password": password, "scope_id": scope.id if scope else 1})
             except InvalidInput as err:
-                for field, rule, params in err.problems:
-                    problem(field, rule, **params)
+                problems.add_error(row, err)
                 continue
-            username = payload.username.lower()
+            username = payload.username
             if scope is None or not unit_in_scope(actor, scope) or not scope.active:
-                problem("scope_code", "org.rule.unknown_parent", unit_code=values["scope_code"])
+                problems.add(row, "scope_code", "org.rule.unknown_parent", unit_code=values["scope_code"])
             elif username in seen:
-                problem("username", "org.rule.duplicate_row", unit_code=username, first_row=seen[username])
+                problems.add(row, "username", "org.rule.duplicate_row", unit_code=username, first_row=seen[username])
             elif session.execute(select(AppUser.id).where(AppUser.username == username)).first():
-                problem("username", "error.username_taken", username=username)
+                problems.add(row, "username", "error.username_taken", username=username)
             else:
                 seen[username] = row
                 user = AppUser(username=username, display_name=payload.display_name, password_hash=password_hash,
@@ -481,6 +478,5 @@ def import_users(engine: Engine, *, actor: Actor, data: bytes, filename: str) ->
                              after=_public(user).model_dump())
                 made.append(ImportedAccount(username=username, display_name=payload.display_name, role=payload.role,
                                             password=password))
-        if problems:
-            raise ImportRejected(problems)
+        problems.raise_any()
     return made

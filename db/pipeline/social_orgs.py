@@ -21,7 +21,7 @@ from db.errors import DomainError, NotFound
 from db.models import OrgUnit
 from db.models.pipeline import OrgRating, Project, SocialOrg
 from db.pipeline import rules
-from db.spreadsheets import FIRST_DATA_ROW, ImportProblem, ImportRejected, cell, data_rows, match_columns, read_table
+from db.spreadsheets import FIRST_DATA_ROW, ImportRejected, RowProblems, cell, data_rows, match_columns, read_table
 from db.validation import BlankIsNone, Day, InvalidInput, OneLine, Stripped, rule, validate
 
 # rating status -> may the organization be contracted (at or above the threshold and still valid)
@@ -341,17 +341,14 @@ def _add_org(session, actor: Actor, payload: SocialOrgCreate) -> SocialOrg:
     return org
 
 
-def _edit_org(session, actor: Actor, org: SocialOrg, fields: SocialOrgFields) -> SocialOrg:
+def _edit_org(session, actor: Actor, org: SocialOrg, fields: SocialOrgFields) -> bool:
+    """Apply the fields; True when anything changed (audited as what changed)."""
     before = _org_record(org)
     for name, value in fields.model_dump().items():
         setattr(org, name, value)
     session.flush()
-    after = _org_record(org)
-    if after != before:
-        audit.record(session, actor=actor, action="org_update", entity="social_org", entity_id=org.id,
-                     before={k: v for k, v in before.items() if after[k] != v},
-                     after={k: v for k, v in after.items() if before[k] != v})
-    return org
+    return audit.record_change(session, actor=actor, action="org_update", entity="social_org", entity_id=org.id,
+                               before=before, after=_org_record(org))
 
 
 def create_org(engine: Engine, *, actor: Actor, data: dict) -> SocialOrgPublic:
@@ -429,6 +426,7 @@ def import_orgs(engine: Engine, *, actor: Actor, data: bytes, filename: str) -> 
         raise ImportRejected(problems)
     frame = data_rows(frame, columns)
     counts, seen = {"rows": len(frame), "created": 0, "updated": 0}, {}
+    problems = RowProblems(columns, "code")
     with transaction(engine) as session:
         for index, record in zip(frame.index, frame.to_dict("records")):
             row = int(index) + FIRST_DATA_ROW
@@ -440,14 +438,9 @@ def import_orgs(engine: Engine, *, actor: Actor, data: bytes, filename: str) -> 
             for field in ("incubated", "commitment_letter", "responsibility_letter"):
                 values[field] = values.get(field, "").lower() in _YES
             values = {k: v for k, v in values.items() if v not in ("", None)}
-
-            def problem(field: str, rule: str, **params) -> None:
-                problems.append(ImportProblem(row=row, column=columns.get(field, columns["code"]), field=field,
-                                              rule=rule, params=params))
-
             code = values.get("code", "").upper()
             if code in seen:
-                problem("code", "org.rule.duplicate_row", unit_code=code, first_row=seen[code])
+                problems.add(row, "code", "org.rule.duplicate_row", unit_code=code, first_row=seen[code])
                 continue
             seen[code] = row
             try:
@@ -459,16 +452,10 @@ def import_orgs(engine: Engine, *, actor: Actor, data: bytes, filename: str) -> 
                     elif not _org_visible(actor, known):
                         raise DomainError("pipe.error.org_code_taken", field="code", org_code=code)
                     else:
-                        before = _org_record(known)
-                        _edit_org(session, actor, known, validate(SocialOrgFields, values))
-                        counts["updated"] += _org_record(known) != before
-            except InvalidInput as err:
-                for field, rule, params in err.problems:
-                    problem(field, rule, **params)
+                        counts["updated"] += _edit_org(session, actor, known, validate(SocialOrgFields, values))
             except DomainError as err:
-                problem(err.field or "code", err.code, **err.params)
-        if problems:
-            raise ImportRejected(problems)
+                problems.add_error(row, err)
+        problems.raise_any()
         audit.record(session, actor=actor, action="org_import", entity="social_org", entity_id=None,
                      after={"file": filename[:100], **counts})
     return counts

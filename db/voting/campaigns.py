@@ -19,8 +19,8 @@ from db.models import OrgUnit
 from db.models.voting import (
     Campaign,
     CampaignCreate,
-    CampaignUpdate,
     CampaignPublic,
+    CampaignUpdate,
     CaseCreate,
     CaseUpdate,
     ExpertScoreUpdate,
