@@ -24,6 +24,12 @@ class ImportProblem(BaseModel):
     params: dict[str, Any] = {}
 
 
+class ImportCounts(BaseModel):
+    rows: int
+    created: int
+    updated: int
+
+
 class ImportRejected(DomainError):
     """The file broke rules; nothing was written. `problems` lists every one."""
 

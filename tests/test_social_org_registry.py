@@ -13,7 +13,7 @@ from db.engine import reading
 from db.errors import DomainError, PermissionDenied
 from db.models import AuditLog
 from db.models.pipeline import SocialOrg
-from db.pipeline import rules, social_orgs
+from db.pipeline import org_registry, rules, social_orgs
 from db.spreadsheets import ImportRejected
 from db.validation import InvalidInput
 from factories.app import signed_in
@@ -41,13 +41,13 @@ def test_the_check_character_follows_gb_32100():
 
 def test_an_admin_adds_and_edits_an_organization_audited(engine):
     admin = users.actor_for(engine, "admin")
-    made = social_orgs.create_org(engine, actor=admin, data={**GROUP, "code": GROUP["code"].lower()})
+    made = org_registry.create_org(engine, actor=admin, data={**GROUP, "code": GROUP["code"].lower()})
     assert made.code == GROUP["code"] and made.name == GROUP["name"]
-    filed = social_orgs.create_org(engine, actor=admin, data={
+    filed = org_registry.create_org(engine, actor=admin, data={
         "name": "和平社区睦邻互助队", "code": "BA-510104-2026-01", "kind": "community", "registration": "filed",
         "domain": "volunteer", "unit_code": "510104001"})
     assert filed.code == "BA-510104-2026-01"
-    social_orgs.update_org(engine, actor=admin, org_id=made.id, data={**GROUP, "commitment_letter": True})
+    org_registry.update_org(engine, actor=admin, org_id=made.id, data={**GROUP, "commitment_letter": True})
     with reading(engine) as s:
         rows = s.execute(select(AuditLog.action, AuditLog.after).where(AuditLog.entity == "social_org",
                                                                       AuditLog.entity_id == str(made.id))).all()
@@ -67,7 +67,7 @@ def test_each_rule_refuses_naming_the_field(refusing_engine, changes, field, cod
     engine = refusing_engine  # every case is refused: one shared database
     before = _orgs(engine)
     with pytest.raises((InvalidInput, DomainError)) as err:
-        social_orgs.create_org(engine, actor=users.actor_for(engine, "admin"), data={**GROUP, **changes})
+        org_registry.create_org(engine, actor=users.actor_for(engine, "admin"), data={**GROUP, **changes})
     assert (err.value.field, err.value.code) == (field, code)
     assert _orgs(engine) == before
 
@@ -75,7 +75,7 @@ def test_each_rule_refuses_naming_the_field(refusing_engine, changes, field, cod
 def test_only_admins_keep_the_register(refusing_engine):
     for role in ("leader", "street"):
         with pytest.raises(PermissionDenied):
-            social_orgs.create_org(refusing_engine, actor=users.actor_for(refusing_engine, role), data=GROUP)
+            org_registry.create_org(refusing_engine, actor=users.actor_for(refusing_engine, role), data=GROUP)
 
 
 def test_the_import_is_all_or_nothing_and_the_export_imports_back(engine):
@@ -86,17 +86,17 @@ def test_the_import_is_all_or_nothing_and_the_export_imports_back(engine):
              "登记/备案": "登记", "服务领域": "社区治理", "所属区/街道代码": "510104"}]
     before = _orgs(engine)
     with pytest.raises(ImportRejected) as err:
-        social_orgs.import_orgs(engine, actor=admin, data=pd.DataFrame(rows).to_csv(index=False).encode(),
+        org_registry.import_orgs(engine, actor=admin, data=pd.DataFrame(rows).to_csv(index=False).encode(),
                                 filename="orgs.csv")
     assert [(p.row, p.column, p.rule) for p in err.value.problems] == [
         (3, "统一社会信用代码/备案号", "rule.pipe.credit_code_check")]
     assert _orgs(engine) == before
-    done = social_orgs.import_orgs(engine, actor=admin, data=pd.DataFrame(rows[:1]).to_csv(index=False).encode(),
+    done = org_registry.import_orgs(engine, actor=admin, data=pd.DataFrame(rows[:1]).to_csv(index=False).encode(),
                                    filename="orgs.csv")
     assert (done["created"], done["updated"]) == (1, 0)
-    sheet = social_orgs.org_sheet(engine, actor=admin)
+    sheet = org_registry.org_sheet(engine, actor=admin)
     ours = sheet[sheet["统一社会信用代码/备案号"] == GROUP["code"]]
-    done = social_orgs.import_orgs(engine, actor=admin, data=excel_bytes({"orgs": ours}), filename="orgs.xlsx")
+    done = org_registry.import_orgs(engine, actor=admin, data=excel_bytes({"orgs": ours}), filename="orgs.xlsx")
     assert (done["created"], done["updated"]) == (0, 0)  # the export reads back as the same rows
     made = social_orgs.list_orgs(engine, actor=admin, filters=social_orgs.SocialOrgFilter(search=GROUP["code"]))
     assert list(made["party_org"]) == ["branch"] and bool(made["commitment_letter"].iloc[0])

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
-from db import users
+from db import user_imports, users
 from db.engine import reading
 from db.errors import DomainError, PermissionDenied
 from db.models import AppUser, AuditLog
@@ -28,7 +28,7 @@ def _accounts(engine) -> int:
 
 def test_imported_accounts_sign_in_with_their_generated_passwords_shown_once(engine):
     admin = users.actor_for(engine, "admin")
-    made = users.import_users(engine, actor=admin, data=_csv(ROWS), filename="staff.csv")
+    made = user_imports.import_users(engine, actor=admin, data=_csv(ROWS), filename="staff.csv")
     assert [(m.username, m.role) for m in made] == [("jj_deputy", "leader"), ("chunxi_grid", "street")]
     for account in made:
         assert len(account.password) == 12 and users.authenticate(engine, account.username, account.password).ok
@@ -48,7 +48,7 @@ def test_a_bad_row_refuses_the_file_and_names_row_column_and_rule(engine):
                    {"用户名": "new_two", "姓名": "单位不存在", "角色": "区领导", "管辖单位代码": "999"},    # row 7
                    {"用户名": "jj_deputy", "姓名": "文件内重复", "角色": "区领导", "管辖单位代码": "510104"}]  # row 8
     with pytest.raises(ImportRejected) as err:
-        users.import_users(engine, actor=admin, data=_csv(rows), filename="staff.csv")
+        user_imports.import_users(engine, actor=admin, data=_csv(rows), filename="staff.csv")
     found = {(p.row, p.column, p.rule) for p in err.value.problems}
     assert found == {(4, "用户名", "error.username_taken"), (5, "用户名", "rule.min_length"), (6, "角色", "rule.choice"),
                      (7, "管辖单位代码", "org.rule.unknown_parent"), (8, "用户名", "org.rule.duplicate_row")}
@@ -59,9 +59,9 @@ def test_a_file_with_passwords_or_from_a_non_admin_is_refused(refusing_engine):
     engine = refusing_engine
     admin = users.actor_for(engine, "admin")
     with pytest.raises(DomainError) as err:
-        users.import_users(engine, actor=admin, data=_csv([{**ROWS[0], "密码": "Secret@2026"}]), filename="s.csv")
+        user_imports.import_users(engine, actor=admin, data=_csv([{**ROWS[0], "密码": "Secret@2026"}]), filename="s.csv")
     assert err.value.code == "users.import.no_passwords"
     with pytest.raises(PermissionDenied):
-        users.import_users(engine, actor=users.actor_for(engine, "leader"), data=_csv(ROWS), filename="s.csv")
-    template = users.user_template()
+        user_imports.import_users(engine, actor=users.actor_for(engine, "leader"), data=_csv(ROWS), filename="s.csv")
+    template = user_imports.user_template()
     assert list(template.columns) == ["用户名", "姓名", "角色", "管辖单位代码"]

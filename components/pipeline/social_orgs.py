@@ -21,7 +21,7 @@ from components.writes import attempt, show_flash
 from db import clock
 from db.access import Actor
 from db.errors import DomainError
-from db.pipeline import rules, social_orgs
+from db.pipeline import org_registry, rules, social_orgs
 from db.pipeline.social_orgs import SocialOrgFilter
 from db.spreadsheets import ImportRejected
 
@@ -227,7 +227,7 @@ def _add_form(actor: Actor) -> None:
         data = {"name": name, "code": code, "kind": kind, "registration": track, "domain": domain, "unit_code": place,
                 "founded_on": founded, "party_org": party, "incubated": incubated, "commitment_letter": commitment,
                 "responsibility_letter": responsibility}
-        attempt(lambda: social_orgs.create_org(store.engine(), actor=actor, data=data), area="pipeline",
+        attempt(lambda: org_registry.create_org(store.engine(), actor=actor, data=data), area="pipeline",
                 flash_key=FLASH, field_prefix=project_form.FIELD_PREFIX,
                 done=lambda made: t("pipe.org.manage.added", name=md_escape(made.name)))
 
@@ -237,7 +237,7 @@ def _export_builder(actor: Actor):
     engine, lg = store.engine(), lang()
 
     def build() -> bytes:
-        return exports.excel_bytes({t("pipe.org.manage.export_name"): social_orgs.org_sheet(engine, actor=actor,
+        return exports.excel_bytes({t("pipe.org.manage.export_name"): org_registry.org_sheet(engine, actor=actor,
                                                                                           lang=lg)})
 
     return build
@@ -251,7 +251,7 @@ def _import(actor: Actor) -> None:
     upload = st.file_uploader(t("org.manage.file"), type=["xlsx", "csv"], key="pipe_org_import_file")
     if st.button(t("org.manage.submit_import"), type="primary", key="pipe_org_import", disabled=upload is None):
         try:
-            done = social_orgs.import_orgs(store.engine(), actor=actor, data=upload.getvalue(), filename=upload.name)
+            done = org_registry.import_orgs(store.engine(), actor=actor, data=upload.getvalue(), filename=upload.name)
         except ImportRejected as err:  # shown with its report, rather than flashed over a rerun
             st.error(t("org.manage.rejected", count=len(err.problems)))
             st.dataframe(tables.problem_table(err.problems, project_form.FIELD_PREFIX), hide_index=True,

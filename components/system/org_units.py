@@ -8,7 +8,7 @@ from components import caching, charts, exports, formatting, store, tables, url_
 from components.i18n import error_text, lang, t
 from components.safe_text import md_escape
 from components.writes import attempt, show_flash
-from db import org_units
+from db import grid_roster, org_units, unit_registry
 from db.access import Actor
 from db.errors import DomainError, NotFound
 from db.spreadsheets import ImportRejected
@@ -128,9 +128,9 @@ FIELD_PREFIX = "org.field."
 
 def _kind_options(level: str) -> dict[str | None, str]:
     if level == "street":
-        return {kind: t(f"org.kind.{kind}") for kind in org_units.KINDS["street"]}
+        return {kind: t(f"org.kind.{kind}") for kind in unit_registry.KINDS["street"]}
     if level == "community":
-        return {None: "—", **{kind: t(f"org.type.{kind}") for kind in org_units.KINDS["community"]}}
+        return {None: "—", **{kind: t(f"org.type.{kind}") for kind in unit_registry.KINDS["community"]}}
     return {None: "—"}
 
 
@@ -167,7 +167,7 @@ def _unit_fields(prefix: str, level: str, unit: org_units.UnitPublic | None = No
 
 
 def _add_form(actor: Actor, parent: org_units.UnitPublic) -> None:
-    level = org_units.CHILD_LEVEL.get(parent.level)
+    level = unit_registry.CHILD_LEVEL.get(parent.level)
     if level is None:
         _roster_form(actor, parent)
         return
@@ -178,7 +178,7 @@ def _add_form(actor: Actor, parent: org_units.UnitPublic) -> None:
         submitted = st.form_submit_button(t("org.manage.submit_add"), type="primary")
     if submitted:
         data = {**values, "code": code, "level": level, "parent_code": parent.code}
-        attempt(lambda: org_units.create_unit(store.engine(), actor=actor, data=data), area="org_units",
+        attempt(lambda: unit_registry.create_unit(store.engine(), actor=actor, data=data), area="org_units",
                 flash_key=FLASH, field_prefix=FIELD_PREFIX,
                 done=lambda made: t("org.manage.added", name=md_escape(made.name), code=made.code))
 
@@ -191,20 +191,20 @@ def _edit_form(actor: Actor, unit: org_units.UnitPublic) -> None:
         values = _unit_fields(f"org_edit_{unit.id}", unit.level, unit)
         submitted = st.form_submit_button(t("org.manage.submit_edit"), type="primary")
     if submitted:
-        attempt(lambda: org_units.update_unit(store.engine(), actor=actor, unit_id=unit.id, data=values),
+        attempt(lambda: unit_registry.update_unit(store.engine(), actor=actor, unit_id=unit.id, data=values),
                 area="org_units", flash_key=FLASH, field_prefix=FIELD_PREFIX,
                 done=lambda saved: t("org.manage.saved", name=md_escape(saved.name)))
     key, label = ("org.manage.deactivated", "org.manage.deactivate") if unit.active else (
         "org.manage.activated", "org.manage.activate")
     if st.button(t(label), key=f"org_active_{unit.id}", icon=":material/block:" if unit.active else ":material/check:"):
-        attempt(lambda: org_units.set_unit_active(store.engine(), actor=actor, unit_id=unit.id, active=not unit.active),
+        attempt(lambda: unit_registry.set_unit_active(store.engine(), actor=actor, unit_id=unit.id, active=not unit.active),
                 area="org_units", flash_key=FLASH, field_prefix=FIELD_PREFIX,
                 done=lambda changed: t(key, name=md_escape(changed.name)))
 
 
 def _roster_form(actor: Actor, grid: org_units.UnitPublic) -> None:
     """A grid has no sub-units: its roster is what an admin adds to (one 网格长, any number of 网格员)."""
-    roles = {role: t(f"org.staff.{role}") for role in org_units.STAFF_ROLES}
+    roles = {role: t(f"org.staff.{role}") for role in grid_roster.STAFF_ROLES}
     with st.form(f"staff_add_{grid.id}"):
         role = st.radio(t("org.col.role"), list(roles), format_func=roles.get, horizontal=True, index=1,
                         key="staff_role")
@@ -214,7 +214,7 @@ def _roster_form(actor: Actor, grid: org_units.UnitPublic) -> None:
         submitted = st.form_submit_button(t("org.staff.add"), type="primary")
     if submitted:
         data = {"role": role, "name": name, "duty": duty, "phone": phone}
-        attempt(lambda: org_units.add_staff(store.engine(), actor=actor, grid_id=grid.id, data=data),
+        attempt(lambda: grid_roster.add_staff(store.engine(), actor=actor, grid_id=grid.id, data=data),
                 area="org_units", flash_key=FLASH, field_prefix="org.staff.field.",
                 done=t("org.staff.added", name=md_escape(name.strip())))
     frame = org_units.roster(store.engine(), actor=actor, grid=grid)
@@ -224,7 +224,7 @@ def _roster_form(actor: Actor, grid: org_units.UnitPublic) -> None:
     left, right = st.columns([3, 1], vertical_alignment="bottom")
     chosen = left.selectbox(t("org.staff.pick"), list(people), format_func=people.get, key="staff_pick")
     if right.button(t("org.staff.remove"), key="staff_remove", icon=":material/person_remove:"):
-        attempt(lambda: org_units.set_staff_active(store.engine(), actor=actor, staff_id=chosen, active=False),
+        attempt(lambda: grid_roster.set_staff_active(store.engine(), actor=actor, staff_id=chosen, active=False),
                 area="org_units", flash_key=FLASH, done=t("org.staff.removed"))
 
 
@@ -235,9 +235,9 @@ def _sheet_builder(actor: Actor, kind: str):
 
     def build() -> bytes:
         if kind == "roster":
-            frame = org_units.roster_sheet(engine, actor=actor, lang=lg)
+            frame = grid_roster.roster_sheet(engine, actor=actor, lang=lg)
         else:
-            frame = org_units.unit_sheet(engine, actor=actor, lang=lg, template=kind == "template")
+            frame = unit_registry.unit_sheet(engine, actor=actor, lang=lg, template=kind == "template")
         return exports.excel_bytes({name: frame})
 
     return build
@@ -255,7 +255,7 @@ def _import(actor: Actor) -> None:
                       key="org_import_what")
     upload = st.file_uploader(t("org.manage.file"), type=["xlsx", "csv"], key="org_import_file")
     if st.button(t("org.manage.submit_import"), type="primary", key="org_import_button", disabled=upload is None):
-        load = org_units.import_roster if target == "roster" else org_units.import_units
+        load = grid_roster.import_roster if target == "roster" else unit_registry.import_units
         prefix = "org.staff.field." if target == "roster" else FIELD_PREFIX
         try:
             done = load(store.engine(), actor=actor, data=upload.getvalue(), filename=upload.name)

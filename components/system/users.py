@@ -8,7 +8,7 @@ import streamlit as st
 from components import exports, formatting, store, tables
 from components.i18n import error_text, lang, t
 from components.writes import attempt, show_flash
-from db import org_units, users
+from db import org_units, user_imports, users
 from db.access import Actor
 from db.errors import DomainError
 from db.models.users import ROLES
@@ -96,7 +96,7 @@ def _done_for(username: str):
 
 
 def _template() -> bytes:
-    return exports.excel_bytes({t("users.import.template_name"): users.user_template(lang())})
+    return exports.excel_bytes({t("users.import.template_name"): user_imports.user_template(lang())})
 
 
 def _import(actor: Actor) -> None:
@@ -109,7 +109,7 @@ def _import(actor: Actor) -> None:
     if st.button(t("users.import.submit"), type="primary", key="users_import_button", disabled=upload is None):
         try:
             with st.spinner(t("users.import.working")):
-                made = users.import_users(store.engine(), actor=actor, data=upload.getvalue(), filename=upload.name)
+                made = user_imports.import_users(store.engine(), actor=actor, data=upload.getvalue(), filename=upload.name)
         except ImportRejected as err:  # shown with its report, rather than flashed over a rerun
             st.error(t("org.manage.rejected", count=len(err.problems)))
             st.dataframe(tables.problem_table(err.problems, "field."), hide_index=True, width="stretch")

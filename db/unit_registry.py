@@ -1,0 +1,238 @@
+"""The org-unit registry admins keep: add, edit and deactivate units (never delete: projects, reports and
+accounts point at them), and the spreadsheet of units (template, export, all-or-nothing import)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Optional
+
+import pandas as pd
+from pydantic import BaseModel, Field
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+
+from db import audit
+from db.access import SCOPE_COLUMN, Actor, require, require_unit_in_scope, scope_condition, unit_in_scope
+from db.engine import transaction
+from db.errors import DomainError
+from db.models import OrgUnit
+from db.models.org_units import COMMUNITY_TYPES, LEVELS
+from db.org_units import UnitPublic, public_unit
+from db.spreadsheets import (
+    FIRST_DATA_ROW,
+    ImportCounts,
+    ImportRejected,
+    RowProblems,
+    cell,
+    data_rows,
+    match_columns,
+    read_table,
+)
+from db.validation import BlankIsNone, InvalidInput, OneLine, OptionalCount, Stripped, validate
+
+PARENT_LEVEL = {"district": "root", "street": "district", "community": "street", "grid": "community"}
+CHILD_LEVEL = {parent: child for child, parent in PARENT_LEVEL.items()}
+KINDS = {"street": ("street", "town"), "community": COMMUNITY_TYPES}
+CODE_PATTERN = r"^[0-9A-Za-z]{1,32}$"
+
+
+class UnitFields(BaseModel):
+    """What an admin may change of a unit (its code, level and parent are fixed once made)."""
+
+    name: Annotated[str, OneLine, Stripped] = Field(min_length=1, max_length=100)
+    kind: Annotated[Optional[str], BlankIsNone] = None
+    pilot: bool = False
+    households: OptionalCount = None
+    population: OptionalCount = None
+
+
+class UnitCreate(UnitFields):
+    code: Annotated[str, Stripped] = Field(pattern=CODE_PATTERN)
+    level: Literal["district", "street", "community", "grid"]
+    parent_code: Annotated[str, Stripped] = Field(min_length=1, max_length=32)
+
+
+def _check_kind(level: str, kind: str | None) -> None:
+    allowed = KINDS.get(level, ())
+    if (kind is None and level == "street") or (kind is not None and kind not in allowed):
+        raise InvalidInput([("kind", "org.rule.kind", {"allowed": "、".join(allowed) or "—"})])
+
+
+def _sibling_order(session, parent_id: int) -> int:
+    return (session.execute(select(func.max(OrgUnit.sort_order)).where(OrgUnit.parent_id == parent_id))
+            .scalar_one() or 0) + 1
+
+
+def _create(session, actor: Actor, payload: UnitCreate) -> OrgUnit:
+    """Add the unit under its parent (which must be active, in the actor's scope, one level up)."""
+    _check_kind(payload.level, payload.kind)
+    if session.execute(select(OrgUnit.id).where(OrgUnit.code == payload.code)).first():
+        raise DomainError("org.rule.code_taken", field="code", unit_code=payload.code)
+    parent = session.execute(select(OrgUnit).where(OrgUnit.code == payload.parent_code)).scalar_one_or_none()
+    if parent is None or not unit_in_scope(actor, parent):
+        raise DomainError("org.rule.unknown_parent", field="parent_code", unit_code=payload.parent_code)
+    if parent.level != PARENT_LEVEL[payload.level]:
+        raise DomainError("org.rule.parent_level", field="parent_code", unit_code=payload.parent_code,
+                          level=PARENT_LEVEL[payload.level])
+    if not parent.active:
+        raise DomainError("org.rule.parent_inactive", field="parent_code", unit_code=payload.parent_code)
+    unit = OrgUnit(code=payload.code, name=payload.name, level=payload.level, parent_id=parent.id,
+                   district_id=parent.district_id, street_id=parent.street_id, community_id=parent.community_id,
+                   kind=payload.kind, pilot=payload.pilot and payload.level == "street",
+                   households=payload.households, population=payload.population,
+                   sort_order=_sibling_order(session, parent.id))
+    session.add(unit)
+    session.flush()
+    if payload.level != "grid":  # a unit is its own district / street / community
+        setattr(unit, SCOPE_COLUMN[payload.level], unit.id)
+    audit.record(session, actor=actor, action="unit_create", entity="org_unit", entity_id=unit.id,
+                 after=public_unit(unit).model_dump())
+    return unit
+
+
+def _update(session, actor: Actor, unit: OrgUnit, fields: UnitFields) -> OrgUnit:
+    _check_kind(unit.level, fields.kind)
+    before = public_unit(unit).model_dump()
+    changes = fields.model_dump()
+    changes["pilot"] = changes["pilot"] and unit.level == "street"
+    for name, value in changes.items():
+        setattr(unit, name, value)
+    session.flush()
+    audit.record_change(session, actor=actor, action="unit_update", entity="org_unit", entity_id=unit.id,
+                        before=before, after=public_unit(unit).model_dump())
+    return unit
+
+
+def create_unit(engine: Engine, *, actor: Actor, data: dict) -> UnitPublic:
+    require(actor, "system.org_units_manage")
+    payload = validate(UnitCreate, data)
+    with transaction(engine) as session:
+        return public_unit(_create(session, actor, payload))
+
+
+def update_unit(engine: Engine, *, actor: Actor, unit_id: int, data: dict) -> UnitPublic:
+    require(actor, "system.org_units_manage")
+    fields = validate(UnitFields, data)
+    with transaction(engine) as session:
+        unit = require_unit_in_scope(session, actor, unit_id)
+        if unit.level == "root":
+            raise DomainError("org.rule.root_fixed")
+        return public_unit(_update(session, actor, unit, fields))
+
+
+def set_unit_active(engine: Engine, *, actor: Actor, unit_id: int, active: bool) -> UnitPublic:
+    """Deactivate (never delete: projects, reports and accounts point at it) or reactivate a unit.
+    A unit with active units under it stays; one under an inactive parent cannot come back alone."""
+    require(actor, "system.org_units_manage")
+    with transaction(engine) as session:
+        unit = require_unit_in_scope(session, actor, unit_id)
+        if unit.level == "root":
+            raise DomainError("org.rule.root_fixed")
+        if not active and session.execute(select(OrgUnit.id).where(OrgUnit.parent_id == unit.id,
+                                                                   OrgUnit.active.is_(True))).first():
+            raise DomainError("org.rule.active_children", unit_code=unit.code)
+        if active and not session.get(OrgUnit, unit.parent_id).active:
+            raise DomainError("org.rule.parent_inactive", field="parent_code", unit_code=unit.code)
+        if unit.active != active:
+            unit.active = active
+            audit.record(session, actor=actor, action="unit_activate" if active else "unit_deactivate",
+                         entity="org_unit", entity_id=unit.id, before={"active": not active}, after={"active": active})
+        return public_unit(unit)
+
+
+# The spreadsheet: headings by field (code, Chinese, English), level and kind as codes or Chinese words.
+UNIT_HEADINGS = {"code": ("code", "单位代码", "Code"), "name": ("name", "单位名称", "Name"),
+                 "level": ("level", "层级", "Level"), "parent_code": ("parent_code", "上级单位代码", "Parent code"),
+                 "kind": ("kind", "类型", "Type"), "households": ("households", "户数", "Households"),
+                 "population": ("population", "人口", "Population"), "pilot": ("pilot", "试点街道", "Pilot street")}
+LEVEL_WORDS = {"district": "区", "street": "街道/镇", "community": "社区/村", "grid": "网格"}
+KIND_WORDS = {"street": "街道", "town": "镇"}
+_YES = {"1", "是", "yes", "y", "true", "√"}
+
+
+def word_to_code(text: str, words: dict[str, str]) -> str:
+    by_word = {word: code for code, word in words.items()}
+    by_word.update({part: code for code, word in words.items() for part in word.split("/")})
+    return by_word.get(text, text)
+
+
+def unit_sheet(engine: Engine, *, actor: Actor, lang: str = "zh", template: bool = False) -> pd.DataFrame:
+    """The actor's units (root excepted) as the import reads them: an export that imports back unchanged,
+    or (template) the headings with one example row per level."""
+    require(actor, "system.org_units_manage")
+    pick = 1 if lang == "zh" else 2
+    headings = {field: names[pick] for field, names in UNIT_HEADINGS.items()}
+    if template:
+        rows = [("510104", "锦江区", "区", "000000", "", "", "", ""),
+                ("510104001", "春熙路街道", "街道/镇", "510104", "街道", "", "", "否"),
+                ("510104001001", "和平社区", "社区/村", "510104001", COMMUNITY_TYPES[2], "", "", ""),
+                ("510104001001001", "和平社区第1网格", "网格", "510104001001", "", "420", "1100", "")]
+        return pd.DataFrame(rows, columns=list(headings.values()))
+    parent = OrgUnit.__table__.alias("p")
+    query = (select(OrgUnit.code, OrgUnit.name, OrgUnit.level, parent.c.code.label("parent_code"), OrgUnit.kind,
+                    OrgUnit.households, OrgUnit.population, OrgUnit.pilot)
+             .join(parent, parent.c.id == OrgUnit.parent_id)
+             .where(scope_condition(actor), OrgUnit.level != "root", OrgUnit.active.is_(True))
+             .order_by(OrgUnit.code))
+    with engine.connect() as conn:
+        frame = pd.DataFrame(conn.execute(query).mappings().all(), columns=list(UNIT_HEADINGS))
+    frame["level"] = frame["level"].map(LEVEL_WORDS)
+    frame["kind"] = frame["kind"].map(lambda k: KIND_WORDS.get(k, k) if k else "")
+    frame["pilot"] = frame.apply(lambda r: ("是" if r["pilot"] else "否") if r["level"] == "街道/镇" else "", axis=1)
+    for column in ("households", "population"):
+        frame[column] = frame[column].map(lambda v: "" if v is None or pd.isna(v) else str(int(v)))
+    return frame.rename(columns=headings)
+
+
+def import_units(engine: Engine, *, actor: Actor, data: bytes, filename: str) -> ImportCounts:
+    """Add the file's new units and update the known ones (name, type, households, population), all in one
+    transaction, or nothing: every problem is reported by row, column and rule. Rows may come in any order;
+    a parent may be a row of the same file."""
+    require(actor, "system.org_units_manage")
+    frame = read_table(data, filename)
+    columns, problems = match_columns(frame, UNIT_HEADINGS, optional={"kind", "households", "population", "pilot"})
+    if problems:
+        raise ImportRejected(problems)
+    frame = data_rows(frame, columns)
+    depth = {level: index for index, level in enumerate(LEVELS)}
+    records = []
+    for index, record in zip(frame.index, frame.to_dict("records")):
+        values = {field: cell(record.get(column)) for field, column in columns.items()}
+        values["level"] = word_to_code(values.get("level", ""), LEVEL_WORDS)
+        values["kind"] = word_to_code(values.get("kind", ""), KIND_WORDS)
+        values["pilot"] = values.get("pilot", "").lower() in _YES
+        records.append((int(index) + FIRST_DATA_ROW, values))
+    records.sort(key=lambda item: depth.get(item[1]["level"], len(LEVELS)))  # parents before children
+    created = updated = 0
+    seen: dict[str, int] = {}
+    problems = RowProblems(columns, "code")
+    with transaction(engine) as session:
+        for row, values in records:
+            code = values["code"]
+            if code in seen:
+                problems.add(row, "code", "org.rule.duplicate_row", unit_code=code, first_row=seen[code])
+                continue
+            seen[code] = row
+            known = session.execute(select(OrgUnit).where(OrgUnit.code == code)).scalar_one_or_none() if code else None
+            try:
+                if known is None:
+                    payload = validate(UnitCreate, values)
+                    with session.begin_nested():  # a refused row leaves no trace in the file's transaction
+                        _create(session, actor, payload)
+                    created += 1
+                    continue
+                if not unit_in_scope(actor, known):
+                    raise DomainError("org.rule.code_taken", field="code", unit_code=code)
+                parent = session.get(OrgUnit, known.parent_id)
+                if known.level != values["level"] or (parent and parent.code != values["parent_code"]):
+                    raise DomainError("org.rule.import_move", field="parent_code", unit_code=code)
+                fields = validate(UnitFields, values)
+                with session.begin_nested():
+                    _update(session, actor, known, fields)
+                updated += 1
+            except DomainError as err:
+                problems.add_error(row, err)
+        problems.raise_any()
+        result = ImportCounts(rows=len(records), created=created, updated=updated)
+        audit.record(session, actor=actor, action="unit_import", entity="org_unit", entity_id=None,
+                     after={"file": filename[:100], **result.model_dump()})
+    return result
