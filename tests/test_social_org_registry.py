@@ -3,17 +3,19 @@ edited by admins with every change audited, and an import that is all or nothing
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
 from components.exports import excel_bytes
-from db import users
+from db import clock, users
 from db.engine import reading
 from db.errors import DomainError, PermissionDenied
 from db.models import AuditLog
 from db.models.pipeline import SocialOrg
-from db.pipeline import org_registry, rules, social_orgs
+from db.pipeline import org_records, org_registry, rules, social_orgs
 from db.spreadsheets import ImportRejected
 from db.validation import InvalidInput
 from factories.app import signed_in
@@ -117,3 +119,96 @@ def test_admin_adds_an_organization_on_the_page(app_db):
     leader = signed_in("leader")
     leader.switch_page("pages/social_orgs.py").run()
     assert not any(w.key == "org_add_name" for w in leader.text_input)
+
+
+# --- letters and annual inspections ------------------------------------------------------------------
+
+PDF = b"%PDF-1.4\n% a scanned letter\n"
+
+
+def _org(engine, *, rated: bool):
+    """A registered organization of 锦江区 with (or without) a valid rating of 3A or better."""
+    today = clock.today()
+    with reading(engine) as s:
+        query = select(SocialOrg).where(SocialOrg.registration == "registered", SocialOrg.district_id == _district(s))
+        query = query.where(SocialOrg.grade >= 3, SocialOrg.grade_valid_until >= today) if rated else query.where(
+            SocialOrg.grade.is_(None))
+        return s.execute(query.order_by(SocialOrg.id)).scalars().first()
+
+
+def _district(session):
+    from db.models import OrgUnit
+
+    return session.execute(select(OrgUnit.id).where(OrgUnit.code == "510104")).scalar_one()
+
+
+def test_a_signed_letter_is_a_record_with_its_scan_and_the_coverage_follows(engine):
+    admin = users.actor_for(engine, "admin")
+    org = _org(engine, rated=False) or _org(engine, rated=True)
+    letter_id = org_records.record_letter(engine, actor=admin, org_id=org.id,
+                                          data={"kind": "responsibility", "signed_on": clock.today()}, scan=PDF)
+    listed = org_records.letters(engine, actor=admin, org_id=org.id)
+    assert list(listed["kind"]) == ["responsibility"] and list(listed["scan_type"]) == ["pdf"]
+    assert org_records.letter_scan(engine, actor=admin, letter_id=letter_id) == (PDF, "pdf")
+    with reading(engine) as s:
+        assert s.get(SocialOrg, org.id).responsibility_letter is True
+    with pytest.raises(DomainError) as err:
+        org_records.record_letter(engine, actor=admin, org_id=org.id,
+                                  data={"kind": "responsibility", "signed_on": clock.today()})
+    assert err.value.code == "pipe.error.letter_exists"
+    for scan, code in ((b"<script>alert(1)</script>", "rule.pipe.scan_type"),
+                       (b"%PDF-" + b"0" * org_records.SCAN_MAX_BYTES, "rule.pipe.scan_size")):
+        with pytest.raises(DomainError) as err:
+            org_records.record_letter(engine, actor=admin, org_id=org.id,
+                                      data={"kind": "commitment", "signed_on": clock.today()}, scan=scan)
+        assert (err.value.field, err.value.code) == ("scan", code)
+    with pytest.raises(InvalidInput) as err:
+        org_records.record_letter(engine, actor=admin, org_id=org.id,
+                                  data={"kind": "commitment", "signed_on": clock.today() + timedelta(days=1)})
+    assert (err.value.field, err.value.code) == ("signed_on", "rule.pipe.not_future")
+    with pytest.raises(PermissionDenied):
+        org_records.record_letter(engine, actor=users.actor_for(engine, "leader"), org_id=org.id,
+                                  data={"kind": "commitment", "signed_on": clock.today()})
+
+
+def test_an_annual_inspection_per_year_and_the_simplified_procedure_needs_a_valid_3a(engine):
+    admin = users.actor_for(engine, "admin")
+    year, day = clock.today().year - 1, clock.today()
+    unrated, rated = _org(engine, rated=False), _org(engine, rated=True)
+    with pytest.raises(DomainError) as err:
+        org_records.record_inspection(engine, actor=admin, org_id=unrated.id, data={
+            "year": year, "result": "passed", "simplified": True, "inspected_on": day})
+    assert (err.value.field, err.value.code) == ("simplified", "pipe.error.simplified_needs_grade")
+    org_records.record_inspection(engine, actor=admin, org_id=rated.id, data={
+        "year": year, "result": "passed", "simplified": True, "inspected_on": day, "note": " 材料齐全 "})
+    shown = org_records.inspections(engine, actor=admin, org_id=rated.id)
+    assert (list(shown["year"]), list(shown["simplified"]), list(shown["note"])) == ([year], [True], ["材料齐全"])
+    with pytest.raises(DomainError) as err:
+        org_records.record_inspection(engine, actor=admin, org_id=rated.id, data={
+            "year": year, "result": "failed", "inspected_on": day})
+    assert (err.value.field, err.value.code) == ("year", "pipe.error.inspection_exists")
+    with pytest.raises(DomainError) as err:
+        org_records.record_inspection(engine, actor=admin, org_id=unrated.id, data={
+            "year": year - 3, "result": "failed", "inspected_on": day})
+    assert (err.value.field, err.value.code) == ("inspected_on", "pipe.error.inspection_day")
+    with reading(engine) as s:
+        actions = s.execute(select(AuditLog.action).where(AuditLog.entity_id == str(rated.id),
+                                                          AuditLog.action.like("org_inspection%"))).scalars().all()
+    assert actions == ["org_inspection_create"]
+
+
+def test_admin_records_a_letter_and_an_inspection_on_the_page(app_db):
+    org = _org(app_db, rated=True)
+    at = signed_in("admin")
+    at.switch_page("pages/social_orgs.py").run()
+    at.text_input(key="pipe_org_search").input(org.code).run()
+    at.selectbox(key="pipe_org_pick").select(org.id).run()
+    at.selectbox(key="pipe_letter_kind").select("commitment")
+    at.button(key="FormSubmitter:pipe_letter-录入签署的文书").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any("自律与诚信建设承诺书" in s.value for s in at.success)
+    at.selectbox(key="pipe_org_pick").select(org.id).run()
+    at.checkbox(key="pipe_inspection_simplified").check()
+    at.button(key="FormSubmitter:pipe_inspection-录入年检结果").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert len(org_records.inspections(app_db, actor=users.actor_for(app_db, "admin"), org_id=org.id)) == 1

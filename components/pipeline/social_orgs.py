@@ -21,7 +21,7 @@ from components.writes import attempt, show_flash
 from db import clock
 from db.access import Actor
 from db.errors import DomainError
-from db.pipeline import org_registry, rules, social_orgs
+from db.pipeline import org_records, org_registry, rules, social_orgs
 from db.pipeline.social_orgs import SocialOrgFilter
 from db.spreadsheets import ImportRejected
 
@@ -165,6 +165,7 @@ def _one_org(actor: Actor, frame, lg: str) -> None:
                      hide_index=True, width="stretch", key="pipe_org_history")
     if actor.may("pipeline.write"):
         _rating_form(actor, org_id, labels[org_id])
+    _records(actor, org_id, labels[org_id], lg)
 
 
 def _rating_form(actor: Actor, org_id: int, name: str) -> None:
@@ -262,3 +263,77 @@ def _import(actor: Actor) -> None:
             return
         caching.clear("pipeline")
         st.success(t("pipe.org.manage.imported", **done))
+
+
+# --- letters and annual inspections ------------------------------------------------------------------
+
+def _records(actor: Actor, org_id: int, name: str, lg: str) -> None:
+    """The signed 承诺书 / 责任书 and the 年检 of each year, with their forms for admins."""
+    engine = store.engine()
+    letters_tab, inspections_tab = st.tabs([t("pipe.org.letters"), t("pipe.org.inspections")])
+    with letters_tab:
+        frame = org_records.letters(engine, actor=actor, org_id=org_id)
+        if frame.empty:
+            st.info(t("pipe.org.no_letters"))
+        else:
+            frame["kind_label"] = [t(f"pipe.letter.{k}") for k in frame["kind"]]
+            frame["signed"] = [formatting.day(d, lg) for d in frame["signed_on"]]
+            frame["scan_label"] = [t("common.yes") if k else t("common.no") for k in frame["scan_type"]]
+            st.dataframe(tables.labelled(frame, {"kind_label": "pipe.org.col.letter", "signed": "pipe.field.signed_on",
+                                                 "scan_label": "pipe.org.col.scan",
+                                                 "recorded_by": "pipe.org.col.recorded_by"}),
+                         hide_index=True, width="stretch", key="pipe_org_letters")
+        if actor.may("pipeline.write"):
+            _letter_form(actor, org_id, name)
+    with inspections_tab:
+        frame = org_records.inspections(engine, actor=actor, org_id=org_id)
+        if frame.empty:
+            st.info(t("pipe.org.no_inspections"))
+        else:
+            frame["result_label"] = [t(f"pipe.inspection.{r}") for r in frame["result"]]
+            frame["simple"] = [t("common.yes") if v else "" for v in frame["simplified"]]
+            frame["day"] = [formatting.day(d, lg) for d in frame["inspected_on"]]
+            frame["note"] = frame["note"].fillna("")
+            st.dataframe(tables.labelled(frame, {"year": "pipe.field.year", "result_label": "pipe.field.result",
+                                                 "simple": "pipe.field.simplified", "day": "pipe.field.inspected_on",
+                                                 "note": "pipe.field.note", "recorded_by": "pipe.org.col.recorded_by"}),
+                         hide_index=True, width="stretch", key="pipe_org_inspections")
+        if actor.may("pipeline.write"):
+            _inspection_form(actor, org_id, name)
+
+
+def _letter_form(actor: Actor, org_id: int, name: str) -> None:
+    kinds = {k: t(f"pipe.letter.{k}") for k in org_records.LETTER_KINDS}
+    with st.form("pipe_letter", clear_on_submit=True):
+        left, right = st.columns(2)
+        kind = left.selectbox(t("pipe.field.kind_letter"), list(kinds), format_func=kinds.get, key="pipe_letter_kind")
+        signed_on = right.date_input(t("pipe.field.signed_on"), value=clock.today(), key="pipe_letter_day")
+        scan = st.file_uploader(t("pipe.field.scan"), type=["pdf", "png", "jpg", "jpeg"], key="pipe_letter_scan")
+        submitted = st.form_submit_button(t("pipe.org.record_letter"), type="primary")
+    if submitted:
+        attempt(lambda: org_records.record_letter(store.engine(), actor=actor, org_id=org_id,
+                                                  data={"kind": kind, "signed_on": signed_on},
+                                                  scan=scan.getvalue() if scan else None),
+                area="pipeline", flash_key=FLASH, field_prefix=project_form.FIELD_PREFIX,
+                done=t("pipe.org.letter_recorded", name=md_escape(name), kind=kinds[kind]))
+
+
+def _inspection_form(actor: Actor, org_id: int, name: str) -> None:
+    results = {r: t(f"pipe.inspection.{r}") for r in org_records.INSPECTION_RESULTS}
+    today = clock.today()
+    with st.form("pipe_inspection", clear_on_submit=True):
+        left, middle, right = st.columns(3)
+        year = left.number_input(t("pipe.field.year"), min_value=2000, max_value=today.year, value=today.year - 1,
+                                 step=1, format="%d", key="pipe_inspection_year")
+        result = middle.selectbox(t("pipe.field.result"), list(results), format_func=results.get,
+                                  key="pipe_inspection_result")
+        inspected_on = right.date_input(t("pipe.field.inspected_on"), value=today, key="pipe_inspection_day")
+        simplified = st.checkbox(t("pipe.field.simplified"), key="pipe_inspection_simplified",
+                                 help=t("pipe.org.simplified_help", grade=pipeline_labels.grade(rules.MIN_GRADE)))
+        note = st.text_input(t("pipe.field.note"), max_chars=200, key="pipe_inspection_note")
+        submitted = st.form_submit_button(t("pipe.org.record_inspection"), type="primary")
+    if submitted:
+        data = {"year": year, "result": result, "simplified": simplified, "inspected_on": inspected_on, "note": note}
+        attempt(lambda: org_records.record_inspection(store.engine(), actor=actor, org_id=org_id, data=data),
+                area="pipeline", flash_key=FLASH, field_prefix=project_form.FIELD_PREFIX,
+                done=t("pipe.org.inspection_recorded", name=md_escape(name), year=year, result=results[result]))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import BigInteger, Column, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -46,6 +46,39 @@ class OrgRating(SQLModel, table=True):
     valid_until: date
     recorded_by: Optional[str] = Field(default=None, max_length=40)
     note: Optional[str] = Field(default=None, max_length=200)
+
+
+class OrgLetter(SQLModel, table=True):
+    """A signed 自律与诚信建设承诺书 or 责任书 ("一社一承诺书一责任书"): the coverage figures count these, and the
+    organization's two flags are kept in step by db.pipeline.org_records.record_letter (the only writer)."""
+
+    __tablename__ = "org_letter"
+    __table_args__ = (UniqueConstraint("org_id", "kind", "signed_on", name="uq_org_letter_day"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="social_org.id", index=True)
+    kind: str = Field(max_length=16)  # commitment | responsibility
+    signed_on: date
+    scan: Optional[bytes] = Field(default=None, sa_column=Column(LargeBinary))  # PDF or image, optional
+    scan_type: Optional[str] = Field(default=None, max_length=16)
+    recorded_by: Optional[str] = Field(default=None, max_length=40)
+
+
+class OrgInspection(SQLModel, table=True):
+    """The annual inspection (年检) of a year: 合格 / 基本合格 / 不合格; an organization with a valid rating of
+    3A or better may go through the simplified procedure (简易程序)."""
+
+    __tablename__ = "org_inspection"
+    __table_args__ = (UniqueConstraint("org_id", "year", name="uq_org_inspection_year"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="social_org.id", index=True)
+    year: int
+    result: str = Field(max_length=16)  # passed | basically_passed | failed
+    simplified: bool = False
+    inspected_on: date
+    note: Optional[str] = Field(default=None, max_length=200)
+    recorded_by: Optional[str] = Field(default=None, max_length=40)
 
 
 class CatalogueCategory(SQLModel, table=True):
