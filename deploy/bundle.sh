@@ -56,5 +56,6 @@ built $(date -u +%Y-%m-%dT%H:%M:%SZ) for CPython $BUNDLE_PYTHON on: ${archs[*]}
 EOF
 
 mkdir -p "$OUT"
-tar -C "$work" -czf "$OUT/$name.tar.gz" "$name"
+# the wheels are compressed already: the fastest gzip level makes nearly the same file
+tar -C "$work" -cf - "$name" | gzip -1 >"$OUT/$name.tar.gz"
 echo "$OUT/$name.tar.gz ($(du -h "$OUT/$name.tar.gz" | cut -f1))"
