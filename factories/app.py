@@ -43,3 +43,16 @@ def on_login_form(at: AppTest) -> bool:
     return any(w.key == "login_username" for w in at.text_input)
 
 
+
+
+def opened_as(role: str | None, path: str) -> AppTest:
+    """The page at `path` opened by a deep link, signed in there as the demo account of `role` (None: not
+    signed in): one sign-in on the page itself, without drawing the home page first. A public page has
+    no sign-in form and is opened as anyone would."""
+    at = new_app()
+    if path != "app.py":
+        at.switch_page(path)
+    at.run()
+    if role is not None and on_login_form(at):
+        submit_login(at, role, DEMO_PASSWORDS[role])
+    return at

@@ -22,7 +22,7 @@ from db.models.pipeline import CatalogueItem, Project, SocialOrg
 from db.models.scorecards import Evaluation, ScoreTemplate
 from db.models.voting import Campaign, Vote
 from db.validation import InvalidInput
-from factories.app import ROLES, new_app, on_login_form, signed_in
+from factories.app import ROLES, new_app, on_login_form, opened_as
 from factories.databases import BACKENDS, pg_admin, pg_url
 from seed_data import loader
 
@@ -195,10 +195,9 @@ CASES = [(spec.key, role) for spec in PAGES.values() for role in ROLES if spec.r
 def test_every_page_opens_on_an_empty_install(empty_app_db, page_key, role):
     """A district's own units and staff, nothing else yet: each page says so instead of failing."""
     spec = PAGES[page_key]
-    at = signed_in(role)
-    if spec.path != "app.py":
-        at.switch_page(spec.path).run()
+    at = opened_as(role, spec.path)
     assert not at.exception, at.exception
+    assert not on_login_form(at)
     assert not at.error, [e.value for e in at.error]
     assert at.title or at.subheader, "the page shows its heading"
     said = EMPTY_STATE.get(page_key) or ("新的安装" if page_key == "home" and role in ("admin", "leader") else None)

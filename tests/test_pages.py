@@ -3,7 +3,7 @@
 import pytest
 
 from components.registry import PAGES
-from factories.app import ROLES, new_app, on_login_form, shows_data, signed_in
+from factories.app import ROLES, on_login_form, opened_as, shows_data, signed_in
 
 CASES = [(spec.key, role) for spec in PAGES.values() for role in (None, *ROLES)]
 
@@ -11,9 +11,7 @@ CASES = [(spec.key, role) for spec in PAGES.values() for role in (None, *ROLES)]
 @pytest.mark.parametrize("page_key,role", CASES, ids=[f"{k}-{r or 'anonymous'}" for k, r in CASES])
 def test_page_access_matrix(app_db, page_key, role):
     spec = PAGES[page_key]
-    at = signed_in(role) if role else new_app().run()
-    if spec.path != "app.py":
-        at.switch_page(spec.path).run()
+    at = opened_as(role, spec.path)  # a deep link, signed in on the page itself
     assert not at.exception, at.exception
     allowed = spec.roles is None or (role is not None and role in spec.roles)
     if allowed:
