@@ -96,7 +96,8 @@ def import_users(engine: Engine, *, actor: Actor, data: bytes, filename: str) ->
             else:
                 seen[username] = row
                 user = AppUser(username=username, display_name=payload.display_name, password_hash=password_hash,
-                               role=payload.role, scope_id=scope.id, active=True, tokens_valid_after=now, created_at=now)
+                               role=payload.role, scope_id=scope.id, active=True, tokens_valid_after=now,
+                               created_at=now)
                 session.add(user)
                 session.flush()
                 audit.record(session, actor=actor, action="user_create", entity="app_user", entity_id=user.id,

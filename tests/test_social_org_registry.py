@@ -212,3 +212,23 @@ def test_admin_records_a_letter_and_an_inspection_on_the_page(app_db):
     at.button(key="FormSubmitter:pipe_inspection-录入年检结果").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert len(org_records.inspections(app_db, actor=users.actor_for(app_db, "admin"), org_id=org.id)) == 1
+
+
+def test_authority_incubation_and_a_joint_party_branch_are_kept_and_read_back(engine):
+    admin = users.actor_for(engine, "admin")
+    data = {**GROUP, "code": _credit("51510104MJ0000020"), "name": "春熙孵化社工服务中心", "party_org": "joint",
+            "authority": "锦江区民政局", "incubation_base": " 锦江区社会组织孵化基地 ", "incubated_on": "2023-03-01",
+            "graduated_on": "2024-06-30"}
+    with pytest.raises(InvalidInput) as err:
+        org_registry.create_org(engine, actor=admin, data={**data, "graduated_on": "2023-01-01"})
+    assert (err.value.field, err.value.code) == ("graduated_on", "rule.pipe.graduated_after")
+    made = org_registry.create_org(engine, actor=admin, data=data)
+    with reading(engine) as s:
+        row = s.get(SocialOrg, made.id)
+    assert (row.party_org, row.authority, row.incubation_base, row.incubated) == (
+        "joint", "锦江区民政局", "锦江区社会组织孵化基地", True)  # a base means it was incubated
+    sheet = org_registry.org_sheet(engine, actor=admin)
+    ours = sheet[sheet["统一社会信用代码/备案号"] == data["code"]]
+    assert list(ours[["党组织", "孵化基地", "出壳日期"]].iloc[0]) == ["联合党支部", "锦江区社会组织孵化基地", "2024-06-30"]
+    done = org_registry.import_orgs(engine, actor=admin, data=excel_bytes({"orgs": ours}), filename="orgs.xlsx")
+    assert (done["created"], done["updated"]) == (0, 0)

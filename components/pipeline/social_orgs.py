@@ -219,6 +219,10 @@ def _add_form(actor: Actor) -> None:
         founded = left.date_input(t("pipe.field.founded_on"), value=None, key="org_add_founded")
         party = right.selectbox(t("pipe.field.party_org"), list(parties), index=len(parties) - 1,
                                 format_func=parties.get, key="org_add_party")
+        authority = left.text_input(t("pipe.field.authority"), max_chars=60, key="org_add_authority")
+        base = right.text_input(t("pipe.field.incubation_base"), max_chars=80, key="org_add_base")
+        entered = left.date_input(t("pipe.field.incubated_on"), value=None, key="org_add_entered")
+        graduated = right.date_input(t("pipe.field.graduated_on"), value=None, key="org_add_graduated")
         ticks = st.columns(3)
         incubated = ticks[0].checkbox(t("pipe.field.incubated"), key="org_add_incubated")
         commitment = ticks[1].checkbox(t("pipe.field.commitment_letter"), key="org_add_commitment")
@@ -226,8 +230,9 @@ def _add_form(actor: Actor) -> None:
         submitted = st.form_submit_button(t("pipe.org.manage.add"), type="primary")
     if submitted:
         data = {"name": name, "code": code, "kind": kind, "registration": track, "domain": domain, "unit_code": place,
-                "founded_on": founded, "party_org": party, "incubated": incubated, "commitment_letter": commitment,
-                "responsibility_letter": responsibility}
+                "founded_on": founded, "party_org": party, "authority": authority, "incubation_base": base,
+                "incubated_on": entered, "graduated_on": graduated, "incubated": incubated,
+                "commitment_letter": commitment, "responsibility_letter": responsibility}
         attempt(lambda: org_registry.create_org(store.engine(), actor=actor, data=data), area="pipeline",
                 flash_key=FLASH, field_prefix=project_form.FIELD_PREFIX,
                 done=lambda made: t("pipe.org.manage.added", name=md_escape(made.name)))

@@ -197,7 +197,8 @@ def _edit_form(actor: Actor, unit: org_units.UnitPublic) -> None:
     key, label = ("org.manage.deactivated", "org.manage.deactivate") if unit.active else (
         "org.manage.activated", "org.manage.activate")
     if st.button(t(label), key=f"org_active_{unit.id}", icon=":material/block:" if unit.active else ":material/check:"):
-        attempt(lambda: unit_registry.set_unit_active(store.engine(), actor=actor, unit_id=unit.id, active=not unit.active),
+        attempt(lambda: unit_registry.set_unit_active(store.engine(), actor=actor, unit_id=unit.id,
+                                                      active=not unit.active),
                 area="org_units", flash_key=FLASH, field_prefix=FIELD_PREFIX,
                 done=lambda changed: t(key, name=md_escape(changed.name)))
 

@@ -109,7 +109,8 @@ def _import(actor: Actor) -> None:
     if st.button(t("users.import.submit"), type="primary", key="users_import_button", disabled=upload is None):
         try:
             with st.spinner(t("users.import.working")):
-                made = user_imports.import_users(store.engine(), actor=actor, data=upload.getvalue(), filename=upload.name)
+                made = user_imports.import_users(store.engine(), actor=actor, data=upload.getvalue(),
+                                                 filename=upload.name)
         except ImportRejected as err:  # shown with its report, rather than flashed over a rerun
             st.error(t("org.manage.rejected", count=len(err.problems)))
             st.dataframe(tables.problem_table(err.problems, "field."), hide_index=True, width="stretch")

@@ -31,6 +31,7 @@ TEXTS = {
     "pipe.registration.registered": ("登记", "Registered"),
     "pipe.registration.filed": ("备案", "Filed"),
     "pipe.party.branch": ("党支部", "Party branch"),
+    "pipe.party.joint": ("联合党支部", "Joint party branch"),
     "pipe.party.group": ("党小组", "Party group"),
     "pipe.party.none": ("未建立", "None"),
     "pipe.rating.ok": ("有效，可承接", "Valid, eligible"),

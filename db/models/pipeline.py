@@ -25,8 +25,12 @@ class SocialOrg(SQLModel, table=True):
     founded_on: Optional[date] = None
     commitment_letter: bool = False  # 自律与诚信建设承诺书
     responsibility_letter: bool = False  # 自律与诚信建设责任书
-    party_org: str = Field(default="none", max_length=8)  # branch | group | none
+    party_org: str = Field(default="none", max_length=8)  # branch | joint | group | none
     incubated: bool = False  # came out of an incubator (孵化基地)
+    authority: Optional[str] = Field(default=None, max_length=60)  # the registration or filing authority
+    incubation_base: Optional[str] = Field(default=None, max_length=80)  # the 孵化基地 it was incubated at
+    incubated_on: Optional[date] = None  # entered the base
+    graduated_on: Optional[date] = None  # left it, "出壳"
     # The newest rating, kept in step by db.pipeline.social_orgs.record_rating (the only writer of ratings), so
     # lists, eligibility and compliance checks read one row instead of ranking the history each time.
     grade: Optional[int] = Field(default=None, index=True)

@@ -6,10 +6,11 @@ one as history (db.pipeline.social_orgs.record_rating)."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Annotated, Literal, Optional
 
 import pandas as pd
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
@@ -22,7 +23,7 @@ from db.models.pipeline import SocialOrg
 from db.pipeline import rules
 from db.pipeline.social_orgs import SocialOrgPublic, org_scope, org_visible, public_org, rating_status
 from db.spreadsheets import FIRST_DATA_ROW, ImportRejected, RowProblems, cell, data_rows, match_columns, read_table
-from db.validation import Day, InvalidInput, OneLine, Stripped, validate
+from db.validation import BlankIsNone, Day, InvalidInput, OneLine, Stripped, rule, validate
 
 
 class SocialOrgFields(BaseModel):
@@ -34,9 +35,27 @@ class SocialOrgFields(BaseModel):
     domain: Literal[rules.DOMAINS]
     founded_on: Optional[Day] = None
     party_org: Literal[rules.PARTY_ORGS] = "none"
+    authority: Annotated[Optional[str], BlankIsNone, OneLine] = Field(default=None, max_length=60)
     incubated: bool = False
+    incubation_base: Annotated[Optional[str], BlankIsNone, OneLine] = Field(default=None, max_length=80)
+    incubated_on: Optional[Day] = None
+    graduated_on: Optional[Day] = None
     commitment_letter: bool = False
     responsibility_letter: bool = False
+
+    @field_validator("graduated_on")
+    @classmethod
+    def _after_entering(cls, value: date | None, info: ValidationInfo) -> date | None:
+        entered = info.data.get("incubated_on")
+        if value and entered and value < entered:
+            raise rule("rule.pipe.graduated_after")
+        return value
+
+    @model_validator(mode="after")
+    def _incubated(self) -> "SocialOrgFields":
+        """An organization with an incubation base or a graduation day was incubated."""
+        self.incubated = self.incubated or bool(self.graduated_on or self.incubation_base)
+        return self
 
 
 class SocialOrgCreate(SocialOrgFields):
@@ -71,8 +90,8 @@ def _place(session, actor: Actor, unit_code: str) -> tuple[int, int | None]:
 
 def _org_record(org: SocialOrg) -> dict:
     return {c: getattr(org, c) for c in ("code", "name", "kind", "registration", "domain", "district_id", "street_id",
-                                          "founded_on", "party_org", "incubated", "commitment_letter",
-                                          "responsibility_letter")}
+                                          "founded_on", "party_org", "authority", "incubated", "incubation_base",
+                                          "incubated_on", "graduated_on", "commitment_letter", "responsibility_letter")}
 
 
 def _add_org(session, actor: Actor, payload: SocialOrgCreate) -> SocialOrg:
@@ -125,9 +144,15 @@ def update_org(engine: Engine, *, actor: Actor, org_id: int, data: dict) -> Soci
 ORG_HEADINGS = {"code": ("code", "统一社会信用代码/备案号", "Credit code / filing no."),
                 "name": ("name", "组织名称", "Name"), "kind": ("kind", "组织类型", "Kind"),
                 "registration": ("registration", "登记/备案", "Registered / filed"),
-                "domain": ("domain", "服务领域", "Domain"), "unit_code": ("unit_code", "所属区/街道代码", "District / street code"),
-                "founded_on": ("founded_on", "成立日期", "Founded"), "party_org": ("party_org", "党组织", "Party organization"),
+                "domain": ("domain", "服务领域", "Domain"),
+                "unit_code": ("unit_code", "所属区/街道代码", "District / street code"),
+                "founded_on": ("founded_on", "成立日期", "Founded"),
+                "party_org": ("party_org", "党组织", "Party organization"),
+                "authority": ("authority", "登记管理机关", "Authority"),
                 "incubated": ("incubated", "孵化出壳", "Incubated"),
+                "incubation_base": ("incubation_base", "孵化基地", "Incubation base"),
+                "incubated_on": ("incubated_on", "入驻孵化日期", "Entered the base"),
+                "graduated_on": ("graduated_on", "出壳日期", "Graduated"),
                 "commitment_letter": ("commitment_letter", "承诺书", "Commitment letter"),
                 "responsibility_letter": ("responsibility_letter", "责任书", "Responsibility letter")}
 ORG_WORDS = {"kind": {"private_non_enterprise": "民办非企业单位", "social_group": "社会团体", "foundation": "基金会",
@@ -135,7 +160,7 @@ ORG_WORDS = {"kind": {"private_non_enterprise": "民办非企业单位", "social
              "registration": {"registered": "登记", "filed": "备案"},
              "domain": {"elderly_health": "养老医疗", "governance": "社区治理", "culture_education": "文化教育",
                         "volunteer": "志愿者服务", "charity": "慈善救助", "environment": "环境保护"},
-             "party_org": {"branch": "党支部", "group": "党小组", "none": "未建立"}}
+             "party_org": {"branch": "党支部", "joint": "联合党支部", "group": "党小组", "none": "未建立"}}
 _YES = {"1", "是", "有", "yes", "y", "true", "√"}
 
 
@@ -156,7 +181,10 @@ def org_sheet(engine: Engine, *, actor: Actor, lang: str = "zh") -> pd.DataFrame
                 record[field] = words.get(record[field], record[field])
             for field in ("incubated", "commitment_letter", "responsibility_letter"):
                 record[field] = "是" if record[field] else "否"
-            record["founded_on"] = record["founded_on"].isoformat() if record["founded_on"] else ""
+            for field in ("founded_on", "incubated_on", "graduated_on"):
+                record[field] = record[field].isoformat() if record[field] else ""
+            for field in ("authority", "incubation_base"):
+                record[field] = record[field] or ""
             rows.append(record)
     pick = 1 if lang == "zh" else 2
     frame = pd.DataFrame(rows, columns=list(ORG_HEADINGS))
@@ -168,7 +196,8 @@ def import_orgs(engine: Engine, *, actor: Actor, data: bytes, filename: str) -> 
     all, every problem by row, column and rule."""
     require(actor, "pipeline.write")
     frame = read_table(data, filename)
-    optional = {"founded_on", "party_org", "incubated", "commitment_letter", "responsibility_letter"}
+    optional = {"founded_on", "party_org", "authority", "incubated", "incubation_base", "incubated_on",
+                "graduated_on", "commitment_letter", "responsibility_letter"}
     columns, problems = match_columns(frame, ORG_HEADINGS, optional=optional)
     if problems:
         raise ImportRejected(problems)

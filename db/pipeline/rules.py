@@ -45,7 +45,7 @@ MIN_REASON_LENGTH = 4
 DOMAINS = ("elderly_health", "governance", "culture_education", "volunteer", "charity", "environment")
 ORG_KINDS = ("private_non_enterprise", "social_group", "foundation", "community")
 REGISTRATIONS = ("registered", "filed")
-PARTY_ORGS = ("branch", "group", "none")
+PARTY_ORGS = ("branch", "joint", "group", "none")  # 党支部, 联合党支部, 党小组, none yet
 
 
 def stage_limit(stage: str) -> int | None:
