@@ -9,8 +9,10 @@ from typing import Callable, TypeVar
 import streamlit as st
 
 from components import caching
-from components.i18n import error_text
+from components.i18n import error_text, t
+from components.tables import problem_table
 from db.errors import DomainError
+from db.spreadsheets import ImportRejected
 
 T = TypeVar("T")
 
@@ -40,3 +42,25 @@ def show_flash(flash_key: str) -> None:
     message = st.session_state.pop(flash_key, None)
     if message:
         st.success(message)
+
+
+def import_file(load: Callable[[bytes, str], T], *, key: str, area: str, field_prefix: str,
+                working: str | None = None) -> T | None:
+    """A register's file: the upload and its import button. Refused, the user reads why, a rejected file with
+    its problem table (row, column, rule) kept on screen rather than flashed over a rerun; done, `area` is
+    cleared and the result returned for the page to report. None when nothing was imported."""
+    upload = st.file_uploader(t("org.manage.file"), type=["xlsx", "csv"], key=f"{key}_file")
+    if not st.button(t("org.manage.submit_import"), type="primary", key=f"{key}_button", disabled=upload is None):
+        return None
+    try:
+        with st.spinner(working or t("common.working")):
+            result = load(upload.getvalue(), upload.name)
+    except ImportRejected as err:
+        st.error(t("org.manage.rejected", count=len(err.problems)))
+        st.dataframe(problem_table(err.problems, field_prefix), hide_index=True, width="stretch")
+        return None
+    except DomainError as err:
+        st.error(error_text(err, field_prefix=field_prefix))
+        return None
+    caching.clear(area)
+    return result

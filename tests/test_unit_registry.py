@@ -232,3 +232,23 @@ def test_a_roster_import_is_all_or_nothing_and_updates_who_is_already_there(engi
     assert (done.created, done.updated) == (0, 1)
     sheet = grid_roster.roster_sheet(engine, actor=admin)
     assert "028-86661234" in set(sheet["联系电话"]) and set(sheet["岗位"]) == {"网格长", "网格员"}
+
+
+def test_the_import_on_the_page_reports_a_bad_file_and_then_imports_a_good_one(app_db):
+    at = signed_in("admin")
+    at.switch_page("pages/org_units.py").run()
+    bad = [dict(row) for row in NEW_TREE]
+    bad[1]["类型"] = "别墅区"
+    uploader = next(u for u in at.get("file_uploader") if u.key == "org_import_file")
+    uploader.upload("units.csv", _csv(bad), "text/csv")
+    at.run()
+    at.button(key="org_import_button").click().run()
+    assert not at.exception and any("未导入" in e.value for e in at.error)
+    report = at.dataframe[-1].value
+    assert list(report.iloc[0])[:2] == [3, "类型"] and _unit(app_db, "990001") is None
+    uploader = next(u for u in at.get("file_uploader") if u.key == "org_import_file")
+    uploader.upload("units.csv", _csv(NEW_TREE), "text/csv")
+    at.run()
+    at.button(key="org_import_button").click().run()
+    assert not at.exception and any("新增 4 个单位" in s.value for s in at.success)
+    assert _unit(app_db, "990001001001001") is not None

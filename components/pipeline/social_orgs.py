@@ -8,22 +8,20 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from components import caching, empty_states, exports, formatting, store, tables
+from components import empty_states, exports, formatting, store, tables
 from components.caching import cached
-from components.i18n import error_text, lang, t
+from components.i18n import lang, t
 from components.pipeline import charts as pipeline_charts
 from components.pipeline import data as pipeline_data
 from components.pipeline import form as project_form
 from components.pipeline import labels as pipeline_labels
 from components.safe_text import md_escape
 from components.texts import translate
-from components.writes import attempt, show_flash
+from components.writes import attempt, import_file, show_flash
 from db import clock
 from db.access import Actor
-from db.errors import DomainError
 from db.pipeline import org_records, org_registry, rules, social_orgs
 from db.pipeline.social_orgs import SocialOrgFilter
-from db.spreadsheets import ImportRejected
 
 FLASH = "pipe_org_flash"
 LIST_HEADINGS = {
@@ -254,19 +252,10 @@ def _import(actor: Actor) -> None:
     st.download_button(t("pipe.org.manage.export"), data=_export_builder(actor), mime=exports.XLSX_MIME,
                        file_name=f"{t('pipe.org.manage.export_name')}.xlsx", key="org_export",
                        icon=":material/download:")
-    upload = st.file_uploader(t("org.manage.file"), type=["xlsx", "csv"], key="pipe_org_import_file")
-    if st.button(t("org.manage.submit_import"), type="primary", key="pipe_org_import", disabled=upload is None):
-        try:
-            done = org_registry.import_orgs(store.engine(), actor=actor, data=upload.getvalue(), filename=upload.name)
-        except ImportRejected as err:  # shown with its report, rather than flashed over a rerun
-            st.error(t("org.manage.rejected", count=len(err.problems)))
-            st.dataframe(tables.problem_table(err.problems, project_form.FIELD_PREFIX), hide_index=True,
-                         width="stretch")
-            return
-        except DomainError as err:
-            st.error(error_text(err, field_prefix=project_form.FIELD_PREFIX))
-            return
-        caching.clear("pipeline")
+    done = import_file(lambda data, name: org_registry.import_orgs(store.engine(), actor=actor, data=data,
+                                                                   filename=name),
+                       key="pipe_org_import", area="pipeline", field_prefix=project_form.FIELD_PREFIX)
+    if done is not None:
         st.success(t("pipe.org.manage.imported", **done))
 
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import caching, charts, exports, formatting, store, tables, url_state
-from components.i18n import error_text, lang, t
+from components import charts, exports, formatting, store, tables, url_state
+from components.i18n import lang, t
 from components.safe_text import md_escape
-from components.writes import attempt, show_flash
+from components.writes import attempt, import_file, show_flash
 from db import grid_roster, org_units, unit_registry
 from db.access import Actor
-from db.errors import DomainError, NotFound
-from db.spreadsheets import ImportRejected
+from db.errors import NotFound
 
 CHILD_HEADINGS = {
     "code": "org.col.code", "name": "org.col.name", "kind_label": "org.col.kind", "streets": "org.col.streets",
@@ -254,18 +253,9 @@ def _import(actor: Actor) -> None:
     what = {"units": t("org.manage.import_units"), "roster": t("org.manage.import_roster")}
     target = st.radio(t("org.manage.import_what"), list(what), format_func=what.get, horizontal=True,
                       key="org_import_what")
-    upload = st.file_uploader(t("org.manage.file"), type=["xlsx", "csv"], key="org_import_file")
-    if st.button(t("org.manage.submit_import"), type="primary", key="org_import_button", disabled=upload is None):
-        load = grid_roster.import_roster if target == "roster" else unit_registry.import_units
-        prefix = "org.staff.field." if target == "roster" else FIELD_PREFIX
-        try:
-            done = load(store.engine(), actor=actor, data=upload.getvalue(), filename=upload.name)
-        except ImportRejected as err:  # shown here, with its report, rather than flashed over a rerun
-            st.error(t("org.manage.rejected", count=len(err.problems)))
-            st.dataframe(tables.problem_table(err.problems, prefix), hide_index=True, width="stretch")
-            return
-        except DomainError as err:
-            st.error(error_text(err, field_prefix=prefix))
-            return
-        caching.clear("org_units")
+    load = grid_roster.import_roster if target == "roster" else unit_registry.import_units
+    done = import_file(lambda data, name: load(store.engine(), actor=actor, data=data, filename=name),
+                       key="org_import", area="org_units",
+                       field_prefix="org.staff.field." if target == "roster" else FIELD_PREFIX)
+    if done is not None:
         st.success(t("org.manage.imported", rows=done.rows, created=done.created, updated=done.updated))

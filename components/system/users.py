@@ -6,13 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from components import exports, formatting, store, tables
-from components.i18n import error_text, lang, t
-from components.writes import attempt, show_flash
+from components.i18n import lang, t
+from components.writes import attempt, import_file, show_flash
 from db import org_units, user_imports, users
 from db.access import Actor
-from db.errors import DomainError
 from db.models.users import ROLES
-from db.spreadsheets import ImportRejected
 
 LIST_HEADINGS = {"username": "col.username", "display_name": "col.display_name", "role_label": "col.role",
                  "scope_name": "col.scope", "active_label": "col.active", "locked_label": "col.locked",
@@ -105,19 +103,10 @@ def _import(actor: Actor) -> None:
     st.caption(t("users.import.caption"))
     st.download_button(t("users.import.template"), data=_template, file_name=f"{t('users.import.template_name')}.xlsx",
                        mime=exports.XLSX_MIME, key="users_template", icon=":material/download:")
-    upload = st.file_uploader(t("users.import.file"), type=["xlsx", "csv"], key="users_import_file")
-    if st.button(t("users.import.submit"), type="primary", key="users_import_button", disabled=upload is None):
-        try:
-            with st.spinner(t("users.import.working")):
-                made = user_imports.import_users(store.engine(), actor=actor, data=upload.getvalue(),
-                                                 filename=upload.name)
-        except ImportRejected as err:  # shown with its report, rather than flashed over a rerun
-            st.error(t("org.manage.rejected", count=len(err.problems)))
-            st.dataframe(tables.problem_table(err.problems, "field."), hide_index=True, width="stretch")
-            return
-        except DomainError as err:
-            st.error(error_text(err))
-            return
+    made = import_file(lambda data, name: user_imports.import_users(store.engine(), actor=actor, data=data,
+                                                                    filename=name),
+                       key="users_import", area="users", field_prefix="field.", working=t("users.import.working"))
+    if made is not None:
         frame = pd.DataFrame([m.model_dump() for m in made])
         frame["role"] = frame["role"].map(lambda r: t(f"role.{r}"))
         shown = tables.labelled(frame, {"username": "col.username", "display_name": "col.display_name",

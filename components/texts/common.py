@@ -60,6 +60,7 @@ TEXTS = {
     "kind.town": ("镇", "Town"),
     "common.yes": ("是", "Yes"),
     "common.no": ("否", "No"),
+    "common.working": ("正在处理…", "Working…"),
     "common.save": ("保存", "Save"),
     "common.all": ("全部", "All"),
     "common.download_excel": ("下载 Excel", "Download Excel"),

@@ -65,7 +65,6 @@ TEXTS = {
                              "each person to change it on My account. If any row is wrong nothing is imported."),
     "users.import.template": ("下载用户导入模板", "Download the template"),
     "users.import.template_name": ("用户导入模板", "users-template"),
-    "users.import.file": ("上传 Excel 或 CSV 文件", "Excel or CSV file"),
     "users.import.submit": ("导入账户", "Import the accounts"),
     "users.import.working": ("正在创建账户…", "Creating the accounts…"),
     "users.import.done": ("已创建 {count} 个账户。", "{count} {count|account|accounts} created."),
