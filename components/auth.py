@@ -15,6 +15,7 @@ import streamlit as st
 import streamlit_authenticator as stauth
 from sqlalchemy.engine import Engine
 
+from components import sso
 from components.i18n import error_text, t
 from components.writes import attempt
 from db import clock, settings, users
@@ -26,6 +27,8 @@ ISSUED_KEY = "auth_issued_at"  # when this session's sign-in was issued, compare
 _DELETE_KEY = "_auth_delete_cookie"
 _REFUSED_KEY = "_auth_refused_cookie"
 _NOTICE_KEY = "_auth_notice"
+_SSO_KEY = "_auth_sso"  # set while this session was signed in through the identity platform
+_SSO_REFUSED_KEY = "_auth_sso_refused"  # the platform sign-in (its issue time) refused in this session
 ISSUED_CLAIM = "issued_at"  # our own claim, not JWT's "iat", which PyJWT would check against the wall clock
 CLOCK_SKEW = timedelta(minutes=5)  # instances' clocks differ a little; a cookie from further ahead is forged or stale
 
@@ -80,7 +83,7 @@ def cookie_issued_at(token: str) -> tuple[str, datetime] | None:
 
 
 def _clear_session() -> None:
-    for key in ("authentication_status", "username", "name", "email", "roles", ISSUED_KEY):
+    for key in ("authentication_status", "username", "name", "email", "roles", ISSUED_KEY, _SSO_KEY):
         st.session_state[key] = None
 
 
@@ -97,11 +100,17 @@ def current_actor(engine: Engine) -> Actor | None:
         if actor and users.token_valid(engine, username, issued):
             return actor
         # deactivated, locked, or signed out elsewhere since this session began
+        platform = st.session_state.get(_SSO_KEY)
         _clear_session()
         st.session_state[_NOTICE_KEY] = "auth.session_ended"
-        _authenticator(engine, username).cookie_controller.delete_cookie()
+        if platform:
+            st.session_state[_SSO_REFUSED_KEY] = platform
+        else:
+            _authenticator(engine, username).cookie_controller.delete_cookie()
         return None
     token = _cookie_token()
+    if not token:
+        return _platform_sign_in(engine)
     if not token or token == st.session_state.get(_REFUSED_KEY):
         return None
     parsed = cookie_issued_at(token)
@@ -113,13 +122,40 @@ def current_actor(engine: Engine) -> Actor | None:
     st.session_state[_REFUSED_KEY] = token
     if parsed:
         _authenticator(engine, parsed[0]).cookie_controller.delete_cookie()
-    return None
+    return _platform_sign_in(engine)
+
+
+def _platform_sign_in(engine: Engine) -> Actor | None:
+    """A browser back from the identity platform: matched to its user row once per session (audited), then
+    held like a password session, with the ID token's issue time as the one revocation compares with."""
+    found = sso.identity()
+    if found is None:
+        return None
+    claim, issued = found
+    if st.session_state.get(_SSO_REFUSED_KEY) == issued.isoformat():
+        return None  # refused once in this session: the message is on screen, no second audit row per run
+    if issued + timedelta(days=settings.cookie_expiry_days()) <= clock.utcnow():
+        st.session_state[_SSO_REFUSED_KEY] = issued.isoformat()
+        st.session_state[_NOTICE_KEY] = "auth.session_ended"
+        return None
+    try:
+        actor = users.sso_sign_in(engine, claim, issued)
+    except DomainError as err:
+        st.session_state[_SSO_REFUSED_KEY] = issued.isoformat()
+        st.session_state[_NOTICE_KEY] = err
+        return None
+    _authenticator(engine, actor.username).authentication_controller.login(token={"username": actor.username})
+    st.session_state[ISSUED_KEY] = issued
+    st.session_state[_SSO_KEY] = issued.isoformat()
+    return actor
 
 
 def login_form(engine: Engine) -> Actor | None:
     """The sign-in form drawn in place; returns the actor when this run signed someone in."""
     notice = st.session_state.pop(_NOTICE_KEY, None)
-    if notice:
+    if isinstance(notice, DomainError):
+        st.warning(error_text(notice))
+    elif notice:
         st.info(t(notice))
     slot = st.empty()
     with slot.container():
@@ -130,6 +166,7 @@ def login_form(engine: Engine) -> Actor | None:
             password = st.text_input(t("auth.password"), type="password", key="login_password",
                                      autocomplete="current-password")
             submitted = st.form_submit_button(t("auth.submit"), type="primary")
+    _platform_button()
     if not submitted:
         return None
     if not username.strip() or not password:
@@ -154,6 +191,24 @@ def login_form(engine: Engine) -> Actor | None:
     st.session_state.pop(_REFUSED_KEY, None)
     slot.empty()
     return users.actor_for(engine, username)
+
+
+def _platform_button() -> None:
+    """统一身份认证 beside the password form, when the install is configured for it."""
+    oidc = sso.config()
+    if oidc is None:
+        return
+    label = oidc.label or t("auth.sso.platform")
+    st.button(t("auth.sso.button", platform=label), key="sso_login", on_click=sso.login,
+              icon=":material/badge:")
+    if st.session_state.get(_SSO_REFUSED_KEY):
+        # still holding the platform's cookie for a refused person: let them leave it and sign in as another
+        st.button(t("auth.sso.leave", platform=label), key="sso_leave", on_click=_leave_platform)
+
+
+def _leave_platform() -> None:
+    st.session_state.pop(_SSO_REFUSED_KEY, None)
+    sso.logout()
 
 
 def first_admin_form(engine: Engine) -> None:
@@ -185,11 +240,15 @@ def on_logout() -> None:
     from components import store
 
     username = st.session_state.get("username")
+    platform = st.session_state.get(_SSO_KEY)
     if username:
         users.revoke_tokens(store.engine(), username)
-        st.session_state[_DELETE_KEY] = username
+        if not platform:
+            st.session_state[_DELETE_KEY] = username
     _clear_session()
     st.session_state["logout"] = True
+    if platform:
+        sso.logout()  # the identity cookie goes too, or the next visit would sign in again through it
 
 
 def reissue_cookie(engine: Engine, actor: Actor, cutoff: datetime) -> None:

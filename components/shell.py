@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import auth, i18n, store, url_state
+from components import auth, i18n, sso, store, url_state
 from components.i18n import t
 from components.registry import PAGES, pages_for
 from components.safe_text import md_escape
@@ -24,6 +24,7 @@ def page(key: str) -> Actor | None:
     i18n.init_language()
     st.set_page_config(page_title=f"{t(spec.title)} · {t('app.name')}", page_icon="🏘️", layout="wide")
     engine = store.engine()
+    sso.configure()  # before anything reads st.user: the [auth] section st.login needs, from APP_OIDC_*
     # Public pages never touch sign-in: no authenticator, no cookie component, no staff state.
     actor = auth.current_actor(engine) if spec.roles is not None else None
     menu = st.sidebar.container()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,3 +74,39 @@ def vote_phone_regions() -> tuple[str, ...]:
     the first also reads numbers typed without +country. A district vote is for residents: CN only."""
     raw = os.environ.get("VOTE_PHONE_REGIONS", "") or "CN"
     return tuple(dict.fromkeys(part.strip().upper() for part in raw.split(",") if part.strip())) or ("CN",)
+
+
+OIDC_CLAIM_DEFAULT = "preferred_username"
+
+
+@dataclass(frozen=True)
+class Oidc:
+    """Sign-in through the district's identity platform (统一身份认证), beside the local passwords."""
+
+    metadata_url: str  # the issuer's /.well-known/openid-configuration
+    client_id: str
+    client_secret: str
+    redirect_uri: str  # this app's address + /oauth2callback, as registered at the platform
+    claim: str  # the ID-token claim matched to a user's username
+    label: str  # the button's words, e.g. the platform's own name
+
+
+def oidc() -> Oidc | None:
+    """APP_OIDC_*: None (the default) keeps local passwords only. Issuer, client id and secret are required
+    together, so a half-configured install fails at start instead of at a staff member's first sign-in."""
+    issuer = os.environ.get("APP_OIDC_ISSUER", "").strip().rstrip("/")
+    client_id = os.environ.get("APP_OIDC_CLIENT_ID", "").strip()
+    client_secret = os.environ.get("APP_OIDC_CLIENT_SECRET", "").strip()
+    if not (issuer or client_id or client_secret):
+        return None
+    missing = [name for name, value in (("APP_OIDC_ISSUER", issuer), ("APP_OIDC_CLIENT_ID", client_id),
+                                        ("APP_OIDC_CLIENT_SECRET", client_secret)) if not value]
+    if missing:
+        raise RuntimeError(f"OIDC sign-in needs {', '.join(missing)} as well")
+    redirect = os.environ.get("APP_OIDC_REDIRECT_URI", "").strip() or "http://localhost:{port}/oauth2callback"
+    if not redirect.endswith("/oauth2callback"):
+        raise RuntimeError("APP_OIDC_REDIRECT_URI must end with /oauth2callback (Streamlit's callback path)")
+    metadata = os.environ.get("APP_OIDC_METADATA_URL", "").strip() or f"{issuer}/.well-known/openid-configuration"
+    return Oidc(metadata_url=metadata, client_id=client_id, client_secret=client_secret, redirect_uri=redirect,
+                claim=os.environ.get("APP_OIDC_CLAIM", "").strip() or OIDC_CLAIM_DEFAULT,
+                label=os.environ.get("APP_OIDC_LABEL", "").strip())

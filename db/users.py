@@ -167,6 +167,38 @@ def _signed_in(session, user_id: int, username: str, window_start: datetime, now
     return LoginResult(True, "ok")
 
 
+def sso_sign_in(engine: Engine, claim_value: object, issued_at: datetime) -> Actor:
+    """A person the identity platform vouched for (统一身份认证), matched to a user row by the configured claim:
+    the row, not the platform, decides role and scope. Refused with a message (DomainError) when the claim is
+    missing, no user has it as username, the user is deactivated or locked, or the sign-in was issued before the
+    user's revocation cut-off (signed out, password changed, revoked by an admin). Unlike the password form the
+    message may say which: the platform has already proved who is asking, so nothing leaks to a guesser.
+    Every attempt is audited."""
+    username = claim_value.strip().lower() if isinstance(claim_value, str) else ""
+    now = clock.utcnow()
+    with transaction(engine) as session:
+        user = (session.execute(select(AppUser).where(AppUser.username == username)).scalar_one_or_none()
+                if username else None)
+        if user is None:
+            reason, key = "unknown", "auth.sso.unknown"
+        elif not user.active:
+            reason, key = "inactive", "auth.sso.inactive"
+        elif user.locked_until and user.locked_until > now:
+            reason, key = "locked", "auth.sso.inactive"
+        elif issued_at < user.tokens_valid_after:
+            reason, key = "revoked", "auth.session_ended"
+        else:
+            audit.record(session, actor=None, username=username, action="sso_login", entity="app_user",
+                         entity_id=user.id)
+            reason = key = None
+        if key is not None:
+            audit.record(session, actor=None, username=username[:40] or None, action="sso_refused",
+                         entity="app_user", entity_id=user.id if user else None, after={"reason": reason})
+    if key is not None:
+        raise DomainError(key, name=username or "?")
+    return actor_for(engine, username)
+
+
 def token_valid(engine: Engine, username: str, issued_at: datetime) -> bool:
     """A cookie (or a live session) counts only for an active, unlocked user, issued after revocation."""
     now = clock.utcnow()

@@ -42,9 +42,9 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(env_overrides: dict[str, str], timeout: float = 60.0):
-    """`streamlit run app.py` on a free port; yields the base URL once /_stcore/health answers."""
-    port = free_port()
+def running_app(env_overrides: dict[str, str], timeout: float = 60.0, port: int | None = None):
+    """`streamlit run app.py` on a free port (or `port`); yields the base URL once /_stcore/health answers."""
+    port = port or free_port()
     env = {**os.environ, **env_overrides}
     log = open(Path(env_overrides.get("APP_DATA_DIR", "/tmp")) / f"streamlit-{port}.log", "w")
     proc = subprocess.Popen(

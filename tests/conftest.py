@@ -266,7 +266,7 @@ def _app_on(template: Path, monkeypatch):
 
 # The kind of each test, as a marker (pytest -m db, -m "not browser", ...): by module where the whole
 # module is one kind, else by what the test asks for (a seeded engine: db; the app in this process: page).
-KIND_BY_MODULE = {"test_browser": "browser", "test_vote_browser": "browser", "test_multi_instance": "subprocess",
+KIND_BY_MODULE = {"test_browser": "browser", "test_vote_browser": "browser", "test_sso_browser": "browser", "test_multi_instance": "subprocess",
                   "test_bench": "subprocess", "test_bench_signin": "subprocess", "test_login_race": "subprocess",
                   "test_vote_kill": "subprocess", "test_voting_concurrency": "subprocess"}
 

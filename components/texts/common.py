@@ -46,6 +46,16 @@ TEXTS = {
     "auth.denied": ("您的角色无权访问此页面。", "Your role may not open this page."),
     "auth.session_ended": ("登录已失效，请重新登录。", "Your session has ended; please sign in again."),
     "auth.welcome": ("欢迎，{name}", "Welcome, {name}"),
+    # sign-in through the identity platform (统一身份认证); it has proved who is asking, so it may say why not
+    "auth.sso.platform": ("统一身份认证", "the government identity platform"),
+    "auth.sso.button": ("通过{platform}登录", "Sign in through {platform}"),
+    "auth.sso.leave": ("退出{platform}，换一个账号", "Leave {platform} and use another account"),
+    "auth.sso.unknown": ("统一身份认证账号「{name}」尚未在本平台开通。请联系管理员在“用户管理”中以此用户名建立账户。",
+                         "The identity platform's account “{name}” has no account here. Ask an administrator to "
+                         "create one with this username on the Users page."),
+    "auth.sso.inactive": ("账户「{name}」已停用或暂时锁定，不能登录。请联系管理员。",
+                          "The account “{name}” is deactivated or locked and cannot sign in. Contact an "
+                          "administrator."),
     # roles and levels
     "role.admin": ("管理员", "Administrator"),
     "role.leader": ("区领导", "Leadership"),
