@@ -7,5 +7,5 @@ import pkgutil
 for _info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
     importlib.import_module(f"{__name__}.{_info.name}")
 
-from db.models.org_units import GridStaff, OrgUnit  # noqa: E402,F401
+from db.models.org_units import GridStaff, OrgUnit, UnitMove  # noqa: E402,F401
 from db.models.users import AppUser, AuditLog, SeedMark  # noqa: E402,F401

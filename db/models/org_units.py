@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Optional
 
 import sqlalchemy as sa
@@ -43,3 +44,19 @@ class GridStaff(SQLModel, table=True):
     duty: Optional[str] = Field(default=None, max_length=40)
     phone: Optional[str] = Field(default=None, max_length=20)  # shown masked except to admins
     active: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
+
+
+class UnitMove(SQLModel, table=True):
+    """A unit put under another parent of the same level (a street to another district, a community to another
+    street, a grid to another community): the unit's history and the page's list of its moves."""
+
+    __tablename__ = "unit_move"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="org_unit.id", index=True)
+    from_parent_id: int = Field(foreign_key="org_unit.id")
+    to_parent_id: int = Field(foreign_key="org_unit.id")
+    moved_at: datetime
+    user_id: Optional[int] = Field(default=None, foreign_key="app_user.id")
+    username: str = Field(max_length=40)
+    reason: str = Field(max_length=200)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import BigInteger, Column, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, LargeBinary, Text, UniqueConstraint, true
 from sqlmodel import Field, SQLModel
 
 
@@ -36,6 +36,8 @@ class SocialOrg(SQLModel, table=True):
     grade: Optional[int] = Field(default=None, index=True)
     rated_on: Optional[date] = None
     grade_valid_until: Optional[date] = Field(default=None, index=True)
+    # never deleted (projects and ratings point at it): a deregistered organization (已注销) is deactivated
+    active: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
 
 
 class OrgRating(SQLModel, table=True):
