@@ -8,10 +8,10 @@ from pydantic import BaseModel
 from sqlalchemy import case, func, select
 from sqlalchemy.engine import Engine
 
-from db.access import SCOPE_COLUMN, Actor, require_unit_in_scope, scope_condition, unit_in_scope
+from db.access import SCOPE_COLUMN, Actor, require, require_unit_in_scope, scope_condition, unit_in_scope
 from db.engine import reading
 from db.errors import NotFound
-from db.models import GridStaff, OrgUnit
+from db.models import GridStaff, OrgUnit, UnitMove
 from db.models.org_units import LEVELS
 
 SUMMARY_COLUMNS = ["id", "code", "name", "level", "kind", "pilot", "streets", "communities", "grids", "households",
@@ -162,12 +162,29 @@ def roster(engine: Engine, *, actor: Actor, grid: UnitPublic) -> pd.DataFrame:
 
 
 def units_in_scope(engine: Engine, *, actor: Actor, levels: tuple[str, ...]) -> pd.DataFrame:
-    """id, code, name, level of the actor's units at the given levels (for pickers)."""
-    query = (select(OrgUnit.id, OrgUnit.code, OrgUnit.name, OrgUnit.level)
+    """id, code, name, level and street_id of the actor's active units at the given levels (for pickers).
+    Group by street_id, never by a code's prefix: a moved unit keeps its code."""
+    query = (select(OrgUnit.id, OrgUnit.code, OrgUnit.name, OrgUnit.level, OrgUnit.street_id)
              .where(scope_condition(actor), OrgUnit.level.in_(levels), OrgUnit.active.is_(True))
              .order_by(OrgUnit.code))
     with engine.connect() as conn:
-        return pd.DataFrame(conn.execute(query).mappings().all(), columns=["id", "code", "name", "level"])
+        return pd.DataFrame(conn.execute(query).mappings().all(), columns=["id", "code", "name", "level", "street_id"])
+
+
+MOVE_COLUMNS = ["moved_at", "from_code", "from_name", "to_code", "to_name", "username", "reason"]
+
+
+def moves(engine: Engine, *, actor: Actor, unit: UnitPublic) -> pd.DataFrame:
+    """The unit's moves (db.unit_registry.move_unit), newest first: when, from and to which parent, by whom, why."""
+    require(actor, "system.org_units")
+    unit = _require_in_scope(engine, actor, unit)
+    old, new = OrgUnit.__table__.alias("old"), OrgUnit.__table__.alias("new")
+    query = (select(UnitMove.moved_at, old.c.code.label("from_code"), old.c.name.label("from_name"),
+                    new.c.code.label("to_code"), new.c.name.label("to_name"), UnitMove.username, UnitMove.reason)
+             .join(old, old.c.id == UnitMove.from_parent_id).join(new, new.c.id == UnitMove.to_parent_id)
+             .where(UnitMove.unit_id == unit.id).order_by(UnitMove.moved_at.desc(), UnitMove.id.desc()))
+    with engine.connect() as conn:
+        return pd.DataFrame(conn.execute(query).mappings().all(), columns=MOVE_COLUMNS)
 
 
 def _require_in_scope(engine: Engine, actor: Actor, unit: UnitPublic) -> UnitPublic:

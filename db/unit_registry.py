@@ -1,5 +1,18 @@
-"""The org-unit registry admins keep: add, edit and deactivate units (never delete: projects, reports and
-accounts point at them), and the spreadsheet of units (template, export, all-or-nothing import)."""
+"""The org-unit registry admins keep: add, edit, move and deactivate units (never delete: projects, reports
+and accounts point at them), and the spreadsheet of units (template, export, all-or-nothing import).
+
+A move puts a street under another district, a community under another street or a grid under another
+community, and keeps its history this way:
+- the unit keeps its id and code, so its own reports, values, roster, accounts and projects stay its own;
+  it and every unit under it take the new ancestors (the district/street/community columns);
+- a project keeps the district, street and community it was registered under (its buyer at the time):
+  db.pipeline.writes copies them again only when the project's place is changed;
+- grid figures count on today's tree for every month, as the expected reports do (a street's dashboard
+  compares the reports its grids sent with the reports they owed), so the roll-ups of the communities and
+  streets it touched are recomputed in the move's transaction (db.grids.rollups.rehome);
+- social organizations placed at a moved street follow it into its new district;
+- the move itself is a unit_move row (from, to, when, by whom, why) shown on the unit's page, and audited.
+An import never moves a unit: a known code under another parent is refused (org.rule.import_move)."""
 
 from __future__ import annotations
 
@@ -7,15 +20,17 @@ from typing import Annotated, Literal, Optional
 
 import pandas as pd
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
 
-from db import audit
+from db import audit, clock
 from db.access import SCOPE_COLUMN, Actor, require, require_unit_in_scope, scope_condition, unit_in_scope
 from db.engine import transaction
-from db.errors import DomainError
-from db.models import OrgUnit
+from db.errors import DomainError, PermissionDenied
+from db.grids import rollups
+from db.models import OrgUnit, UnitMove
 from db.models.org_units import COMMUNITY_TYPES, LEVELS
+from db.models.pipeline import SocialOrg
 from db.org_units import UnitPublic, public_unit
 from db.spreadsheets import (
     FIRST_DATA_ROW,
@@ -136,6 +151,70 @@ def set_unit_active(engine: Engine, *, actor: Actor, unit_id: int, active: bool)
             unit.active = active
             audit.record(session, actor=actor, action="unit_activate" if active else "unit_deactivate",
                          entity="org_unit", entity_id=unit.id, before={"active": not active}, after={"active": active})
+        return public_unit(unit)
+
+
+class UnitMoveInput(BaseModel):
+    parent_code: Annotated[str, Stripped] = Field(min_length=1, max_length=32)
+    reason: Annotated[str, OneLine, Stripped] = Field(min_length=2, max_length=200)
+
+
+# the ancestor columns a unit of each level takes from its parent (its own column points at itself)
+ANCESTORS = {"street": ("district_id",), "community": ("district_id", "street_id"),
+             "grid": ("district_id", "street_id", "community_id")}
+
+
+def move_unit(engine: Engine, *, actor: Actor, unit_id: int, data: dict) -> UnitPublic:
+    """Put a street, community or grid under another active parent of the same level, both the old and the
+    new parent within the actor's scope; the code stays. See the module's docstring for what keeps its
+    history and what follows the unit."""
+    require(actor, "system.org_units_manage")
+    payload = validate(UnitMoveInput, data)
+    with transaction(engine) as session:
+        session.execute(select(OrgUnit).where(OrgUnit.id == unit_id).with_for_update())  # one move of it at a time
+        unit = require_unit_in_scope(session, actor, unit_id)
+        if unit.level not in ANCESTORS:
+            raise DomainError("org.rule.move_level", unit_code=unit.code)
+        old = session.get(OrgUnit, unit.parent_id)
+        if not unit_in_scope(actor, old):  # a unit cannot take itself out from under the actor's own scope
+            raise PermissionDenied("error.out_of_scope")
+        new = session.execute(select(OrgUnit).where(OrgUnit.code == payload.parent_code)).scalar_one_or_none()
+        if new is None or not unit_in_scope(actor, new):
+            raise DomainError("org.rule.unknown_parent", field="parent_code", unit_code=payload.parent_code)
+        if new.id == unit.id or getattr(new, SCOPE_COLUMN[unit.level]) == unit.id:
+            raise DomainError("org.rule.move_under_itself", field="parent_code", unit_code=new.code)
+        if new.level != PARENT_LEVEL[unit.level]:
+            raise DomainError("org.rule.parent_level", field="parent_code", unit_code=new.code,
+                              level=PARENT_LEVEL[unit.level])
+        if not new.active:
+            raise DomainError("org.rule.parent_inactive", field="parent_code", unit_code=new.code)
+        if new.id == old.id:
+            raise DomainError("org.rule.move_same", field="parent_code", unit_code=new.code)
+        # the communities whose grids change hands and the streets whose totals do, before and after
+        if unit.level == "grid":
+            communities, streets = [old.id, new.id], [old.street_id, new.street_id]
+        elif unit.level == "community":
+            communities, streets = [unit.id], [old.id, new.id]
+        else:
+            communities = list(session.execute(select(OrgUnit.id).where(
+                OrgUnit.street_id == unit.id, OrgUnit.level == "community")).scalars())
+            streets = [unit.id]
+        unit.parent_id, unit.sort_order = new.id, _sibling_order(session, new.id)
+        moved = session.execute(
+            update(OrgUnit).where(getattr(OrgUnit, SCOPE_COLUMN[unit.level]) == unit.id)
+            .values({column: getattr(new, column) for column in ANCESTORS[unit.level]})
+            .execution_options(synchronize_session="fetch")).rowcount
+        orgs = 0
+        if unit.level == "street":
+            orgs = session.execute(update(SocialOrg).where(SocialOrg.street_id == unit.id)
+                                   .values(district_id=new.district_id)).rowcount
+        session.add(UnitMove(unit_id=unit.id, from_parent_id=old.id, to_parent_id=new.id, moved_at=clock.utcnow(),
+                             user_id=actor.user_id, username=actor.username, reason=payload.reason))
+        session.flush()
+        rollups.rehome(session, community_ids=communities, street_ids=streets)
+        audit.record(session, actor=actor, action="unit_move", entity="org_unit", entity_id=unit.id,
+                     before={"parent_code": old.code},
+                     after={"parent_code": new.code, "reason": payload.reason, "units": moved, "social_orgs": orgs})
         return public_unit(unit)
 
 

@@ -41,7 +41,8 @@ def pick_grid(actor: Actor, url: str, prefix: str) -> tuple[int, str, str] | Non
         street_labels = dict(zip(streets["code"], streets["name"]))
         street = left.selectbox(t("grid.entry.street"), list(street_labels), format_func=street_labels.get,
                                 key=f"{prefix}_street")
-        street_grids = grids[grids["code"].str.startswith(street)]
+        street_id = streets.loc[streets["code"] == street, "id"].iloc[0]
+        street_grids = grids[grids["street_id"] == street_id]  # by id: a moved grid keeps its code
     grid_labels = dict(zip(street_grids["code"], street_grids["name"]))
     code = right.selectbox(t("grid.entry.grid"), list(grid_labels), format_func=grid_labels.get, key=f"{prefix}_grid")
     if code is None:

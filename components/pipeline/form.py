@@ -22,11 +22,11 @@ FIELD_PREFIX = "pipe.field."
 
 def _unit_labels(actor: Actor) -> dict[int, str]:
     units = pipeline_data.units(store.url(), actor, ("street", "community"))
-    street_names = {code: name for code, name, level in zip(units["code"], units["name"], units["level"])
+    street_names = {uid: name for uid, name, level in zip(units["id"], units["name"], units["level"])
                     if level == "street"}
     labels = {}
-    for uid, code, name, level in zip(units["id"], units["code"], units["name"], units["level"]):
-        street = street_names.get(code[:9]) if level == "community" else None
+    for uid, street_id, name, level in zip(units["id"], units["street_id"], units["name"], units["level"]):
+        street = street_names.get(street_id) if level == "community" else None  # by id: a moved unit keeps its code
         labels[int(uid)] = f"{street} · {name}" if street else name
     return labels
 

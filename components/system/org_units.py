@@ -1,10 +1,11 @@
-"""The org-hierarchy page: breadcrumb, counts at each level, sub-units, grid roster. ?unit= in the URL."""
+"""The org-hierarchy page: breadcrumb, counts at each level, sub-units, grid roster, the unit's moves; for
+admins the registry (add, edit, move, deactivate, import). ?unit= in the URL."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from components import charts, exports, formatting, store, tables, url_state
+from components import caching, charts, exports, formatting, store, tables, url_state
 from components.i18n import lang, t
 from components.safe_text import md_escape
 from components.writes import attempt, import_file, show_flash
@@ -58,6 +59,7 @@ def render(actor: Actor) -> None:
     if not unit.active:
         st.warning(t("org.manage.inactive"))
     _browse(actor, unit)
+    _moves(actor, unit)
     if actor.may("system.org_units_manage"):
         _manage(actor, unit)
 
@@ -135,12 +137,17 @@ def _kind_options(level: str) -> dict[str | None, str]:
 
 def _manage(actor: Actor, unit: org_units.UnitPublic) -> None:
     st.subheader(t("org.manage.title"), anchor=False)
-    add, edit, sheet = st.tabs([t("org.manage.add"), t("org.manage.edit"), t("org.manage.import")])
-    with add:
+    movable = unit.level in unit_registry.ANCESTORS
+    labels = ["org.manage.add", "org.manage.edit", *(["org.move.tab"] if movable else []), "org.manage.import"]
+    tabs = dict(zip(labels, st.tabs([t(label) for label in labels])))
+    with tabs["org.manage.add"]:
         _add_form(actor, unit)
-    with edit:
+    with tabs["org.manage.edit"]:
         _edit_form(actor, unit)
-    with sheet:
+    if movable:
+        with tabs["org.move.tab"]:
+            _move_form(actor, unit)
+    with tabs["org.manage.import"]:
         _import(actor)
 
 
@@ -200,6 +207,45 @@ def _edit_form(actor: Actor, unit: org_units.UnitPublic) -> None:
                                                       active=not unit.active),
                 area="org_units", flash_key=FLASH, field_prefix=FIELD_PREFIX,
                 done=lambda changed: t(key, name=md_escape(changed.name)))
+
+
+def _move_form(actor: Actor, unit: org_units.UnitPublic) -> None:
+    """Another parent of the same level, and why; the db layer checks level, scope, activity and the rest."""
+    level = unit_registry.PARENT_LEVEL[unit.level]
+    st.caption(t("org.move.caption", name=md_escape(unit.name), level=t(f"level.{level}")))
+    parents = org_units.units_in_scope(store.engine(), actor=actor, levels=(level,))
+    parents = parents[parents["id"] != unit.parent_id]
+    if parents.empty:
+        st.info(t("org.move.no_parent", level=t(f"level.{level}")))
+        return
+    labels = {code: f"{name}（{code}）" for code, name in zip(parents["code"], parents["name"])}
+    with st.form(f"org_move_{unit.id}"):
+        parent = st.selectbox(t("org.move.parent"), list(labels), index=None, format_func=labels.get,
+                              placeholder=t("org.move.parent_placeholder"), key="org_move_parent")
+        reason = st.text_input(t("org.field.reason"), max_chars=200, key="org_move_reason")
+        submitted = st.form_submit_button(t("org.move.submit"), type="primary")
+    if submitted:
+        attempt(lambda: unit_registry.move_unit(store.engine(), actor=actor, unit_id=unit.id,
+                                                data={"parent_code": parent, "reason": reason}),
+                area="org_units", flash_key=FLASH, field_prefix=FIELD_PREFIX,
+                done=lambda moved: t("org.move.done", name=md_escape(moved.name), parent=md_escape(labels[parent])),
+                # the grid figures and the organizations' districts follow the unit
+                before_rerun=lambda _: (caching.clear("grids"), caching.clear("pipeline")))
+
+
+def _moves(actor: Actor, unit: org_units.UnitPublic) -> None:
+    frame = org_units.moves(store.engine(), actor=actor, unit=unit)
+    if frame.empty:
+        return
+    lg = lang()
+    frame["when"] = [formatting.moment(m, lg) for m in frame["moved_at"]]
+    frame["from"] = [f"{name}（{code}）" for code, name in zip(frame["from_code"], frame["from_name"])]
+    frame["to"] = [f"{name}（{code}）" for code, name in zip(frame["to_code"], frame["to_name"])]
+    st.subheader(t("org.move.history"), anchor=False)
+    st.dataframe(tables.labelled(frame, {"when": "org.move.col.moved_at", "from": "org.move.col.from",
+                                         "to": "org.move.col.to", "username": "org.move.col.username",
+                                         "reason": "org.move.col.reason"}),
+                 hide_index=True, width="stretch", key="org_moves")
 
 
 def _roster_form(actor: Actor, grid: org_units.UnitPublic) -> None:

@@ -81,6 +81,24 @@ TEXTS = {
     "org.manage.import_what": ("导入内容", "What the file holds"),
     "org.manage.import_units": ("组织架构（单位）", "Units"),
     "org.manage.import_roster": ("网格人员名册", "Grid roster"),
+    # moving a unit
+    "org.move.tab": ("移动本单位", "Move this unit"),
+    "org.move.caption": ("把「{name}」移到另一个{level}之下（如区划调整）。代码不变；已登记的项目仍属原购买街道，"
+                         "网格指标按调整后的架构统计（含以往月份）。移动会记入本单位的移动记录和审计日志。",
+                         "Put “{name}” under another {level} (a boundary change, say). Its code stays; projects "
+                         "already registered stay with the street that bought them, and grid figures count on the new "
+                         "tree, earlier months included. The move is kept in this unit's moves and the audit log."),
+    "org.move.parent": ("新的上级单位", "New parent"),
+    "org.move.parent_placeholder": ("选择新的上级单位…", "Choose the new parent…"),
+    "org.move.no_parent": ("您的管辖范围内没有可移入的其他{level}。", "There is no other {level} in your scope to move it to."),
+    "org.move.submit": ("移动", "Move"),
+    "org.move.done": ("已将「{name}」移到「{parent}」之下。", "“{name}” moved under “{parent}”."),
+    "org.move.history": ("移动记录", "Moves"),
+    "org.move.col.moved_at": ("移动时间", "Moved at"),
+    "org.move.col.from": ("原上级", "From"),
+    "org.move.col.to": ("新上级", "To"),
+    "org.move.col.username": ("操作人", "By"),
+    "org.move.col.reason": ("原因", "Reason"),
     "org.staff.add": ("加入名册", "Add to the roster"),
     "org.staff.added": ("已将「{name}」加入名册。", "“{name}” added to the roster."),
     "org.staff.pick": ("名册中的人员", "Person on the roster"),
@@ -101,6 +119,7 @@ TEXTS = {
     "org.field.households": ("户数", "Households"),
     "org.field.population": ("人口", "Population"),
     "org.field.pilot": ("试点街道", "Pilot street"),
+    "org.field.reason": ("移动原因", "Reason for the move"),
     "org.kind.street": ("街道", "Street"),
     "org.kind.town": ("镇", "Town"),
     "org.rule.kind": ("「{field}」须为以下之一：{allowed}。", "“{field}” must be one of: {allowed}."),
@@ -115,8 +134,16 @@ TEXTS = {
     "org.rule.root_fixed": ("全部辖区是根节点，不能修改或停用。", "The root cannot be edited or deactivated."),
     "org.rule.duplicate_row": ("单位代码「{unit_code}」在文件中重复（首次出现在第 {first_row} 行）。",
                                "The code “{unit_code}” appears twice in the file (first on row {first_row})."),
-    "org.rule.import_move": ("「{unit_code}」已存在，但文件中的层级或上级与系统不同；导入不会移动单位。",
-                             "“{unit_code}” exists with another level or parent; an import never moves a unit."),
+    "org.rule.import_move": ("「{unit_code}」已存在，但文件中的层级或上级与系统不同；导入不会移动单位，"
+                             "请在组织架构页打开该单位，用「移动本单位」并填写原因。",
+                             "“{unit_code}” exists with another level or parent; an import never moves a unit: open "
+                             "it on the hierarchy page and use “Move this unit”, with a reason."),
+    "org.rule.move_level": ("「{unit_code}」不能移动：只有街道/镇、社区/村和网格可以移到同级的另一个上级之下。",
+                            "“{unit_code}” cannot move: only streets, communities and grids move, to another parent "
+                            "of the same level."),
+    "org.rule.move_under_itself": ("不能把单位移到它自己或它的下级（「{unit_code}」）之下。",
+                                   "A unit cannot move under itself or under a unit below it (“{unit_code}”)."),
+    "org.rule.move_same": ("该单位已在「{unit_code}」之下。", "The unit is already under “{unit_code}”."),
     "import.rejected": ("文件未导入：有 {count} 处问题。", "The file was not imported: {count} {count|problem|problems}."),
     "org.unknown_unit": ("链接中的单位不存在或不在您的管辖范围内，已显示您的管辖单位。",
                          "The unit in the link does not exist or is outside your scope; showing your own unit."),

@@ -4,7 +4,8 @@ level, kept current by the writes.
 
 Every write of values (db.grids.reports.write_reports, which the entry form and the import both use)
 calls `refresh` for the communities and month it touched, in its own transaction, so a committed
-report is in the roll-up at the same instant. `rebuild` recomputes everything (seed, migrations).
+report is in the roll-up at the same instant; moving a unit (db.unit_registry.move_unit) calls `rehome`
+for the communities and streets it touched. `rebuild` recomputes everything (seed, migrations).
 Both recompute from the base tables rather than add deltas, so a roll-up can never drift.
 """
 
@@ -79,6 +80,26 @@ def refresh(session, *, grid_ids: list[int], period: str) -> None:
         [_VR.c.street_id.in_(streets), _VR.c.period == period])))
     session.execute(insert(_SRR).from_select(_STREET_REPORT_COLUMNS, _street_reports(
         [_RR.c.street_id.in_(streets), _RR.c.period == period])))
+
+
+def rehome(session, *, community_ids: list[int], street_ids: list[int]) -> None:
+    """After units moved (db.unit_registry.move_unit, the caller's transaction): recompute every month of
+    `community_ids` under their new ancestors, then every month of `street_ids` (the old and new streets).
+    Every month, not only those from the move on: the dashboards count a unit's expected reports on today's
+    tree, so its sums must be on the same tree or a street would report more than its grids could send."""
+    communities, streets = sorted(set(community_ids)), sorted(set(street_ids))
+    if communities:
+        session.execute(delete(_VR).where(_VR.c.community_id.in_(communities)))
+        session.execute(delete(_RR).where(_RR.c.community_id.in_(communities)))
+        scope = [_G.c.community_id.in_(communities)]
+        session.execute(insert(_VR).from_select(_VALUE_COLUMNS, _value_sums(scope)))
+        session.execute(insert(_RR).from_select(_REPORT_COLUMNS, _report_counts(scope)))
+    if streets:
+        session.execute(delete(_SVR).where(_SVR.c.street_id.in_(streets)))
+        session.execute(delete(_SRR).where(_SRR.c.street_id.in_(streets)))
+        session.execute(insert(_SVR).from_select(_STREET_VALUE_COLUMNS, _street_values([_VR.c.street_id.in_(streets)])))
+        session.execute(insert(_SRR).from_select(_STREET_REPORT_COLUMNS,
+                                                 _street_reports([_RR.c.street_id.in_(streets)])))
 
 
 def rebuild(connection) -> None:

@@ -231,9 +231,12 @@ def update_project(engine: Engine, *, actor: Actor, code: str, data: dict,
         before = {key: getattr(project, key) for key in new if getattr(project, key) != new[key]}
         if not before:
             raise DomainError("pipe.error.nothing_changed")
+        new_place = project.org_unit_id != unit.id
         for key, value in new.items():
             setattr(project, key, value)
-        project.district_id, project.street_id, project.community_id = unit.district_id, unit.street_id, unit.community_id
+        if new_place:  # a unit moved since registration leaves its projects with their buyer (db.unit_registry)
+            project.district_id, project.street_id, project.community_id = (unit.district_id, unit.street_id,
+                                                                            unit.community_id)
         project.updated_at = clock.utcnow()
         _event(session, actor, project, "edit", project.stage, ", ".join(sorted(before)))
         audit.record(session, actor=actor, action="project_update", entity="project", entity_id=project.code,

@@ -1,0 +1,210 @@
+"""Moving a unit (db.unit_registry.move_unit): a street to another district, a community to another street, a
+grid to another community. The unit keeps its code and its own records; projects stay with the street that
+registered them; grid figures count on the new tree (the roll-ups equal a rebuild from scratch); the move is
+recorded and audited; every refusal names its rule and leaves nothing behind."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+import pytest
+from sqlalchemy import func, select, text
+
+from db import org_units, unit_registry, users
+from db.engine import reading, transaction
+from db.errors import DomainError, NotFound, PermissionDenied
+from db.grids import rollups
+from db.models import AuditLog, OrgUnit, UnitMove
+from db.models.grids import GridReportRollup, GridStreetReportRollup, GridStreetValueRollup, GridValueRollup
+from db.models.pipeline import Project, SocialOrg
+from db.pipeline import projects
+from db.pipeline import writes as project_writes
+from db.spreadsheets import ImportRejected
+from db.validation import InvalidInput
+from factories.app import signed_in
+
+ROLLUPS = (GridValueRollup, GridReportRollup, GridStreetValueRollup, GridStreetReportRollup)
+
+
+def _unit(engine, code) -> OrgUnit:
+    with reading(engine) as s:
+        return s.execute(select(OrgUnit).where(OrgUnit.code == code)).scalar_one()
+
+
+def _rollups(engine) -> dict[str, list[tuple]]:
+    with engine.connect() as conn:
+        return {m.__tablename__: sorted(tuple(r) for r in conn.execute(select(m.__table__))) for m in ROLLUPS}
+
+
+def _street_total(engine, street_id: int) -> int:
+    with engine.connect() as conn:
+        return conn.execute(select(func.coalesce(func.sum(GridStreetReportRollup.reports), 0))
+                            .where(GridStreetReportRollup.street_id == street_id)).scalar_one()
+
+
+def _tree(engine) -> list[tuple]:
+    with engine.connect() as conn:
+        return list(conn.execute(text("SELECT id, parent_id, district_id, street_id, community_id, sort_order "
+                                      "FROM org_unit ORDER BY id")))
+
+
+def _count(engine, model, *where) -> int:
+    with reading(engine) as s:
+        return s.execute(select(func.count()).select_from(model).where(*where)).scalar_one()
+
+
+def _same_as_a_rebuild(engine) -> None:
+    """The roll-ups a move left behind are those a rebuild from the base tables gives."""
+    kept = _rollups(engine)
+    with transaction(engine) as session:
+        rollups.rebuild(session)
+    assert _rollups(engine) == kept
+
+
+def test_a_community_moves_to_another_street_and_keeps_its_history(engine):
+    admin = users.actor_for(engine, "admin")
+    community, old, new = _unit(engine, "510104001001"), _unit(engine, "510104001"), _unit(engine, "510104002")
+    with reading(engine) as s:
+        registered = s.execute(select(Project.code).where(Project.community_id == community.id)).scalars().all()
+        sent = s.execute(select(func.sum(GridReportRollup.reports))
+                         .where(GridReportRollup.community_id == community.id)).scalar_one()
+    before = {street.id: _street_total(engine, street.id) for street in (old, new)}
+    assert registered and sent
+
+    moved = unit_registry.move_unit(engine, actor=admin, unit_id=community.id,
+                                    data={"parent_code": " 510104002 ", "reason": " 区划调整：\n并入书院街 "})
+    assert (moved.code, moved.parent_id, moved.street_id, moved.district_id) == (
+        community.code, new.id, new.id, old.district_id)
+    with reading(engine) as s:
+        grids = s.execute(select(OrgUnit.street_id).where(OrgUnit.community_id == community.id,
+                                                          OrgUnit.level == "grid")).scalars().all()
+        streets_of_projects = set(s.execute(select(Project.street_id).where(Project.code.in_(registered))).scalars())
+    assert grids and set(grids) == {new.id}
+    assert streets_of_projects == {old.id}  # registered under the old street: they stay with their buyer
+    # the grid figures follow the community, every month of them, and match a rebuild
+    assert _street_total(engine, old.id) == before[old.id] - sent
+    assert _street_total(engine, new.id) == before[new.id] + sent
+    _same_as_a_rebuild(engine)
+
+    shown = org_units.moves(engine, actor=users.actor_for(engine, "leader"), unit=moved)
+    assert list(shown[["from_code", "to_code", "username", "reason"]].iloc[0]) == [
+        old.code, new.code, "admin", "区划调整： 并入书院街"]
+    with reading(engine) as s:
+        audited = s.execute(select(AuditLog).where(AuditLog.action == "unit_move")).scalar_one()
+    assert audited.entity_id == str(community.id) and "510104001" in audited.before and "510104002" in audited.after
+
+    street_staff = users.actor_for(engine, "street")  # 春熙路 no longer holds it
+    with pytest.raises(NotFound):
+        org_units.get_unit(engine, actor=street_staff, code=community.code)
+    # an edit that keeps the place keeps the project's street; the import never moves a unit back
+    project = projects.get_project(engine, actor=admin, code=registered[0])
+    project_writes.update_project(engine, actor=admin, code=project.code,
+                                  data={**project.form_values(), "title": project.title + "（续）"})
+    assert projects.get_project(engine, actor=admin, code=project.code).street_id == old.id
+    row = {"单位代码": community.code, "单位名称": community.name, "层级": "社区/村", "上级单位代码": old.code}
+    with pytest.raises(ImportRejected) as err:
+        unit_registry.import_units(engine, actor=admin, data=pd.DataFrame([row]).to_csv(index=False).encode(),
+                                   filename="units.csv")
+    assert [(p.row, p.rule) for p in err.value.problems] == [(2, "org.rule.import_move")]
+
+
+def test_a_street_takes_its_units_and_organizations_to_another_district_and_a_grid_changes_community(engine):
+    admin = users.actor_for(engine, "admin")
+    home, target = _unit(engine, "510104"), _unit(engine, "220106")
+    with reading(engine) as s:  # the street of 锦江区 with the most organizations placed at it
+        street = s.get(OrgUnit, s.execute(
+            select(SocialOrg.street_id).where(SocialOrg.district_id == home.id, SocialOrg.street_id.is_not(None))
+            .group_by(SocialOrg.street_id).order_by(func.count().desc(), SocialOrg.street_id)).scalars().first())
+    below, placed = _count(engine, OrgUnit, OrgUnit.street_id == street.id), _count(
+        engine, SocialOrg, SocialOrg.street_id == street.id)
+    assert placed
+    unit_registry.move_unit(engine, actor=admin, unit_id=street.id, data={"parent_code": "220106", "reason": "托管"})
+    assert _count(engine, OrgUnit, OrgUnit.street_id == street.id, OrgUnit.district_id == target.id) == below
+    assert _count(engine, SocialOrg, SocialOrg.street_id == street.id, SocialOrg.district_id == target.id) == placed
+
+    grid, community = _unit(engine, "510104001001001"), _unit(engine, "510104001002")
+    unit_registry.move_unit(engine, actor=admin, unit_id=grid.id, data={"parent_code": community.code, "reason": "划片"})
+    assert (_unit(engine, grid.code).community_id, _unit(engine, grid.code).street_id) == (community.id,
+                                                                                          community.street_id)
+    _same_as_a_rebuild(engine)
+    assert _count(engine, UnitMove) == 2
+
+
+def _scoped(engine, role: str, code: str):
+    """The demo account of `role` as if its scope were the unit `code` (the same user id, for the audit)."""
+    unit = _unit(engine, code)
+    return dataclasses.replace(users.actor_for(engine, role), scope_id=unit.id, scope_level=unit.level,
+                               scope_name=unit.name)
+
+
+REASON = "区划调整"
+
+
+@pytest.mark.parametrize("who,unit,data,error,code,field", [
+    ("admin@510104", "510104001", {"parent_code": "220106"}, DomainError, "org.rule.unknown_parent", "parent_code"),
+    ("admin@510104", "220106001", {"parent_code": "510104"}, PermissionDenied, "error.out_of_scope", None),
+    ("admin@510104001", "510104001", {"parent_code": "510104"}, PermissionDenied, "error.out_of_scope", None),
+    ("admin", "510104001001", {"parent_code": "510104"}, DomainError, "org.rule.parent_level", "parent_code"),
+    ("admin", "510104001001", {"parent_code": "510104001001"}, DomainError, "org.rule.move_under_itself",
+     "parent_code"),
+    ("admin", "510104001001", {"parent_code": "510104001"}, DomainError, "org.rule.move_same", "parent_code"),
+    ("admin", "510104", {"parent_code": "000000"}, DomainError, "org.rule.move_level", None),
+    ("admin", "510104001001", {"parent_code": "999999"}, DomainError, "org.rule.unknown_parent", "parent_code"),
+    ("admin", "510104001001", {"parent_code": "510104002", "reason": " "}, InvalidInput, "rule.min_length", "reason"),
+    ("admin", "510104001001", {"parent_code": "510104002", "reason": None}, InvalidInput, "rule.required", "reason"),
+    ("admin", "510104001001", {"parent_code": None}, InvalidInput, "rule.required", "parent_code"),
+    ("leader", "510104001001", {"parent_code": "510104002"}, PermissionDenied, "error.forbidden_role", None),
+])
+def test_each_refusal_names_its_rule_and_writes_nothing(refusing_engine, who, unit, data, error, code, field):
+    engine = refusing_engine  # every case is refused: one shared database
+    role, _, scope = who.partition("@")
+    actor = _scoped(engine, role, scope) if scope else users.actor_for(engine, role)
+    tree, audited = _tree(engine), _count(engine, AuditLog)
+    with pytest.raises(error) as err:
+        unit_registry.move_unit(engine, actor=actor, unit_id=_unit(engine, unit).id, data={"reason": REASON, **data})
+    assert (err.value.code, err.value.field) == (code, field)
+    assert _tree(engine) == tree and _count(engine, UnitMove) == 0 and _count(engine, AuditLog) == audited
+
+
+def test_an_inactive_target_is_refused_and_a_move_that_fails_midway_leaves_nothing(engine, monkeypatch):
+    admin = users.actor_for(engine, "admin")
+    closed = unit_registry.create_unit(engine, actor=admin, data={
+        "code": "510104099", "name": "撤销街道", "level": "street", "parent_code": "510104", "kind": "street"})
+    unit_registry.set_unit_active(engine, actor=admin, unit_id=closed.id, active=False)
+    community = _unit(engine, "510104001001")
+    with pytest.raises(DomainError) as err:
+        unit_registry.move_unit(engine, actor=admin, unit_id=community.id,
+                                data={"parent_code": closed.code, "reason": REASON})
+    assert (err.value.code, err.value.field) == ("org.rule.parent_inactive", "parent_code")
+
+    tree, kept, audited = _tree(engine), _rollups(engine), _count(engine, AuditLog)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(rollups, "rehome", broken)  # after the tree, the organizations and the move row are written
+    with pytest.raises(RuntimeError):
+        unit_registry.move_unit(engine, actor=admin, unit_id=community.id,
+                                data={"parent_code": "510104002", "reason": REASON})
+    assert _tree(engine) == tree and _rollups(engine) == kept
+    assert _count(engine, UnitMove) == 0 and _count(engine, AuditLog) == audited
+
+
+def test_admin_moves_a_community_on_the_page_and_a_refusal_says_why(app_db):
+    at = signed_in("admin")
+    at.switch_page("pages/org_units.py")
+    at.query_params["unit"] = "510104001001"
+    at.run()
+    at.selectbox(key="org_move_parent").select("510104002")
+    at.button(key="FormSubmitter:org_move_" + str(_unit(app_db, "510104001001").id) + "-移动").click().run()
+    assert not at.exception and any("移动原因" in e.value for e in at.error)  # no reason: named, nothing moved
+    assert _unit(app_db, "510104001001").parent_id == _unit(app_db, "510104001").id
+    at.selectbox(key="org_move_parent").select("510104002")
+    at.text_input(key="org_move_reason").input("<b>区划调整</b>")
+    at.button(key="FormSubmitter:org_move_" + str(_unit(app_db, "510104001001").id) + "-移动").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any("已将" in s.value for s in at.success)
+    assert _unit(app_db, "510104001001").parent_id == _unit(app_db, "510104002").id
+    moves = next(d for d in at.dataframe if "原因" in d.value.columns).value
+    assert list(moves["原因"]) == ["<b>区划调整</b>"]  # shown as text, in a table
