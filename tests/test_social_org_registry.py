@@ -3,6 +3,7 @@ edited by admins with every change audited, and an import that is all or nothing
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
 import pandas as pd
@@ -12,7 +13,7 @@ from sqlalchemy import func, select
 from components.exports import excel_bytes
 from db import clock, users
 from db.engine import reading
-from db.errors import DomainError, PermissionDenied
+from db.errors import DomainError, NotFound, PermissionDenied
 from db.models import AuditLog
 from db.models.pipeline import SocialOrg
 from db.pipeline import org_records, org_registry, rules, social_orgs
@@ -232,3 +233,99 @@ def test_authority_incubation_and_a_joint_party_branch_are_kept_and_read_back(en
     assert list(ours[["党组织", "孵化基地", "出壳日期"]].iloc[0]) == ["联合党支部", "锦江区社会组织孵化基地", "2024-06-30"]
     done = org_registry.import_orgs(engine, actor=admin, data=excel_bytes({"orgs": ours}), filename="orgs.xlsx")
     assert (done["created"], done["updated"]) == (0, 0)
+
+
+# --- deactivating a deregistered organization (已注销) -----------------------------------------------
+
+def _contractor(engine) -> tuple[SocialOrg, str]:
+    """A registered organization of 锦江区 that is some project's contractor, and that project's code."""
+    from db.models.pipeline import Project
+
+    with reading(engine) as s:
+        return s.execute(select(SocialOrg, Project.code).join(Project, Project.contractor_org_id == SocialOrg.id)
+                         .where(SocialOrg.registration == "registered", SocialOrg.district_id == _district(s))
+                         .order_by(SocialOrg.id, Project.code)).first()
+
+
+def test_a_deregistered_organization_is_deactivated_never_deleted_and_leaves_the_pickers(engine):
+    from db.pipeline import projects
+    from db.pipeline import writes as project_writes
+
+    admin = users.actor_for(engine, "admin")
+    org, code = _contractor(engine)
+    before = _orgs(engine)
+    saved = org_registry.set_org_active(engine, actor=admin, org_id=org.id, active=False, reason=" 已注销登记 ")
+    assert saved.active is False and _orgs(engine) == before  # kept, only marked
+    with reading(engine) as s:
+        row = s.execute(select(AuditLog).where(AuditLog.action == "org_deactivate")).scalar_one()
+    assert row.entity_id == str(org.id) and "已注销登记" in row.after
+
+    listed = {status: set(social_orgs.list_orgs(engine, actor=admin, filters=social_orgs.SocialOrgFilter(
+        search=org.code, status=status))["id"]) for status in (None, "active", "inactive")}
+    assert listed == {None: {org.id}, "active": set(), "inactive": {org.id}}
+    assert org.id not in set(social_orgs.contractor_choices(engine, actor=admin)["id"])
+    assert org.id in set(social_orgs.contractor_choices(engine, actor=admin, keep=org.id)["id"])
+
+    project = projects.get_project(engine, actor=admin, code=code)  # an old project keeps it through an edit
+    project_writes.update_project(engine, actor=admin, code=code, data={**project.form_values(), "title": "续签"})
+    assert projects.get_project(engine, actor=admin, code=code).contractor_org_id == org.id
+    with pytest.raises(DomainError) as err:  # but no new project takes it
+        project_writes.create_project(engine, actor=admin, data={**project.form_values(), "contractor_org_id": org.id})
+    assert (err.value.field, err.value.code) == ("contractor_org_id", "pipe.error.contractor_inactive")
+
+    sheet = org_registry.org_sheet(engine, actor=admin)
+    ours = sheet[sheet["统一社会信用代码/备案号"] == org.code]
+    assert list(ours["状态"]) == ["已注销"]
+    done = org_registry.import_orgs(engine, actor=admin, data=excel_bytes({"orgs": ours}), filename="orgs.xlsx")
+    assert (done["created"], done["updated"]) == (0, 0)  # the export reads back unchanged
+    with pytest.raises(ImportRejected) as rejected:  # an import never changes the status: that needs a reason
+        org_registry.import_orgs(engine, actor=admin, data=excel_bytes({"orgs": ours.assign(状态="在册")}),
+                                 filename="orgs.xlsx")
+    assert [(p.row, p.column, p.rule) for p in rejected.value.problems] == [(2, "状态", "rule.pipe.org_status_import")]
+
+    with pytest.raises(DomainError) as err:
+        org_registry.set_org_active(engine, actor=admin, org_id=org.id, active=False, reason="再次注销")
+    assert err.value.code == "pipe.error.org_status_same"
+    assert org_registry.set_org_active(engine, actor=admin, org_id=org.id, active=True, reason="撤销注销").active
+
+
+def test_deactivating_needs_an_admin_in_scope_and_a_reason(refusing_engine):
+    engine = refusing_engine  # every case is refused: one shared database
+    admin = users.actor_for(engine, "admin")
+    org, _ = _contractor(engine)
+    with reading(engine) as s:
+        elsewhere = s.execute(select(SocialOrg.id).where(SocialOrg.district_id != _district(s))).scalars().first()
+        district = _district(s)
+    in_jinjiang = dataclasses.replace(admin, scope_id=district, scope_level="district", scope_name="锦江区")
+    cases = [(admin, org.id, " ", InvalidInput, "rule.min_length"),
+             (admin, org.id, None, InvalidInput, "rule.required"),
+             (users.actor_for(engine, "leader"), org.id, "已注销登记", PermissionDenied, "error.forbidden_role"),
+             (in_jinjiang, elsewhere, "已注销登记", NotFound, "error.not_found")]
+    for actor, org_id, reason, error, code in cases:
+        with pytest.raises(error) as err:
+            org_registry.set_org_active(engine, actor=actor, org_id=org_id, active=False, reason=reason)
+        assert err.value.code == code
+    with reading(engine) as s:
+        assert s.execute(select(func.count()).where(SocialOrg.active.is_(False))).scalar_one() == 0
+
+
+def test_admin_deactivates_an_organization_on_the_page_and_finds_it_under_deregistered(app_db):
+    org, _ = _contractor(app_db)
+    at = signed_in("admin")
+    at.switch_page("pages/social_orgs.py").run()
+    at.text_input(key="pipe_org_search").input(org.code).run()
+    at.selectbox(key="pipe_org_pick").select(org.id).run()
+    at.button(key="FormSubmitter:pipe_org_status_form-注销（停用）").click().run()
+    assert not at.exception and any("理由" in e.value for e in at.error)  # no reason: refused, named
+    at.text_input(key="pipe_org_status_reason").input("已注销登记")
+    at.button(key="FormSubmitter:pipe_org_status_form-注销（停用）").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any("已注销" in s.value for s in at.success)
+    assert not _listed(at)  # the default view is of active organizations
+    at.selectbox(key="pipe_org_status").select("inactive").run()
+    assert _listed(at) == [(org.code, "已注销")]
+
+
+def _listed(at) -> list[tuple]:
+    tables = [d.value for d in at.dataframe if "统一社会信用代码/备案号" in d.value.columns and "状态" in d.value.columns]
+    return [tuple(row) for table in tables for row in table[["统一社会信用代码/备案号", "状态"]].itertuples(index=False)]

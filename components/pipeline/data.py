@@ -92,8 +92,8 @@ def org_counts_by(url: str, actor: Actor, by: str, filters: SocialOrgFilter, tod
 
 
 @cached("pipeline")
-def contractor_choices(url: str, actor: Actor, today: date) -> pd.DataFrame:
-    return social_orgs.contractor_choices(store.engine_for(url), actor=actor, today=today)
+def contractor_choices(url: str, actor: Actor, today: date, keep: int | None = None) -> pd.DataFrame:
+    return social_orgs.contractor_choices(store.engine_for(url), actor=actor, today=today, keep=keep)
 
 
 @cached("org_units")

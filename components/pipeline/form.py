@@ -31,11 +31,14 @@ def _unit_labels(actor: Actor) -> dict[int, str]:
     return labels
 
 
-def _contractor_labels(actor: Actor, lg: str) -> dict:
-    orgs = pipeline_data.contractor_choices(store.url(), actor, clock.today())
+def _contractor_labels(actor: Actor, lg: str, keep: int | None) -> dict:
+    """Active organizations, and `keep` (the project's contractor now) even if deregistered since."""
+    orgs = pipeline_data.contractor_choices(store.url(), actor, clock.today(), keep)
     labels = {None: t("pipe.form.no_contractor")}
-    for oid, name, grade, status in zip(orgs["id"], orgs["name"], orgs["grade"], orgs["rating_status"]):
-        labels[int(oid)] = f"{name}（{pipeline_labels.grade(grade)} · {pipeline_labels.rating_status(status, lg)}）"
+    for oid, name, grade, status, active in zip(orgs["id"], orgs["name"], orgs["grade"], orgs["rating_status"],
+                                                orgs["active"]):
+        gone = "" if active else f" · {t('pipe.form.contractor_inactive')}"
+        labels[int(oid)] = f"{name}（{pipeline_labels.grade(grade)} · {pipeline_labels.rating_status(status, lg)}{gone}）"
     return labels
 
 
@@ -84,8 +87,9 @@ def fields(actor: Actor, prefix: str, values: dict) -> dict:
     out["off_catalogue_service"] = right.text_input(
         t(FIELD_PREFIX + "off_catalogue_service"), value=values.get("off_catalogue_service") or "", max_chars=120,
         key=f"{prefix}_service", help=t("pipe.form.service_help"))
-    out["contractor_org_id"] = _select(st, "contractor_org_id", _contractor_labels(actor, lg),
-                                       values.get("contractor_org_id"), f"{prefix}_contractor")
+    contractor = values.get("contractor_org_id")
+    out["contractor_org_id"] = _select(st, "contractor_org_id", _contractor_labels(actor, lg, contractor), contractor,
+                                       f"{prefix}_contractor")
     columns = st.columns(5)
     for column, field in zip(columns, ("budget", "contract_amount", "personnel_cost", "management_fee", "disbursed")):
         out[field] = _whole(column, field, values.get(field), f"{prefix}_{field}", "pipe.form.yuan_help",

@@ -1,5 +1,6 @@
 """Social organizations (the 社会组织 list): filters, counts by kind, track and grade, the letters' coverage,
-the list, and one organization's rating history (admins record a new rating there)."""
+the list, and one organization's rating history (admins record a new rating there, and deactivate a
+deregistered organization or bring it back)."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ LIST_HEADINGS = {
     "valid": "pipe.org.col.valid_until", "status_label": "pipe.org.col.status",
     "commitment": "pipe.org.col.commitment", "responsibility": "pipe.org.col.responsibility",
     "party_label": "pipe.org.col.party", "incubated_label": "pipe.org.col.incubated",
-    "projects": "pipe.org.col.projects", "code": "pipe.org.col.code",
+    "projects": "pipe.org.col.projects", "active_label": "pipe.org.col.active", "code": "pipe.org.col.code",
 }
 GRADE_ORDER = ["5A", "4A", "3A", "2A", "1A", "expired", "unrated"]
 
@@ -61,9 +62,14 @@ def _filters(actor: Actor, lg: str) -> SocialOrgFilter:
                                    key="pipe_org_domain")
     grade = next(cells).selectbox(t("pipe.org.filter.grade"), list(grades), format_func=grades.get,
                                   key="pipe_org_grade")
-    search = st.text_input(t("pipe.org.filter.search"), key="pipe_org_search", max_chars=60)
+    statuses = {None: t("common.all"), "active": t("pipe.org.status.active"), "inactive": t("pipe.org.status.inactive")}
+    left, right = st.columns([1, 3])
+    # deregistered organizations stay in the register but out of its figures until asked for
+    status = left.selectbox(t("pipe.org.filter.status"), list(statuses), index=1, format_func=statuses.get,
+                            key="pipe_org_status")
+    search = right.text_input(t("pipe.org.filter.search"), key="pipe_org_search", max_chars=60)
     return SocialOrgFilter(district_id=district, street_id=street, kind=kind, registration=track, domain=domain,
-                     grade=grade, search=search.strip() or None)
+                           grade=grade, search=search.strip() or None, status=status)
 
 
 def render(actor: Actor) -> None:
@@ -137,6 +143,7 @@ def table_frame(url: str, actor: Actor, filters: SocialOrgFilter, today: date, l
     frame["responsibility"] = [yes if v else no for v in frame["responsibility_letter"]]
     frame["party_label"] = [pipeline_labels.party(p, lg) for p in frame["party_org"]]
     frame["incubated_label"] = [yes if v else no for v in frame["incubated"]]
+    frame["active_label"] = [translate(f"pipe.org.status.{'active' if v else 'inactive'}", lg) for v in frame["active"]]
     frame["street_name"] = frame["street_name"].fillna("")
     return frame[list(LIST_HEADINGS)].rename(columns={c: translate(k, lg) for c, k in LIST_HEADINGS.items()})
 
@@ -148,6 +155,9 @@ def _one_org(actor: Actor, frame, lg: str) -> None:
                           placeholder=t("pipe.org.pick_placeholder"))
     if org_id is None:
         return
+    active = bool(frame.loc[frame["id"] == org_id, "active"].iloc[0])
+    if not active:
+        st.warning(t("pipe.org.inactive_note"))
     engine = store.engine()
     history = social_orgs.rating_history(engine, actor=actor, org_id=org_id)
     if history.empty:
@@ -164,6 +174,22 @@ def _one_org(actor: Actor, frame, lg: str) -> None:
     if actor.may("pipeline.write"):
         _rating_form(actor, org_id, labels[org_id])
     _records(actor, org_id, labels[org_id], lg)
+    if actor.may("pipeline.write"):
+        _status_form(actor, org_id, active)
+
+
+def _status_form(actor: Actor, org_id: int, active: bool) -> None:
+    """Deactivate a deregistered organization (已注销) or bring it back; the reason goes to the audit log."""
+    with st.form("pipe_org_status_form", clear_on_submit=True):
+        reason = st.text_input(t("pipe.org.status_reason"), max_chars=200, key="pipe_org_status_reason")
+        submitted = st.form_submit_button(t("pipe.org.deactivate" if active else "pipe.org.activate"),
+                                          icon=":material/block:" if active else ":material/check:")
+    if submitted:
+        attempt(lambda: org_registry.set_org_active(store.engine(), actor=actor, org_id=org_id, active=not active,
+                                                    reason=reason),
+                area="pipeline", flash_key=FLASH, field_prefix=project_form.FIELD_PREFIX,
+                done=lambda saved: t("pipe.org.deactivated" if active else "pipe.org.activated",
+                                     name=md_escape(saved.name)))
 
 
 def _rating_form(actor: Actor, org_id: int, name: str) -> None:

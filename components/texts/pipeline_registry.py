@@ -58,6 +58,31 @@ TEXTS = {
     "rule.pipe.credit_code_kind": ("「{field}」与组织类型不符：此类组织的代码以 {prefix} 开头。",
                                    "“{field}” does not match the kind: such organizations' codes start with {prefix}."),
     "pipe.error.org_code_taken": ("代码「{org_code}」已登记为另一个组织。", "The code “{org_code}” belongs to another organization."),
+    # deactivating (已注销) and reactivating an organization
+    "pipe.field.active": ("状态", "Status"),
+    "pipe.org.filter.status": ("状态", "Status"),
+    "pipe.org.status.active": ("在册", "Active"),
+    "pipe.org.status.inactive": ("已注销", "Deregistered"),
+    "pipe.org.col.active": ("状态", "Status"),
+    "pipe.org.inactive_note": ("该组织已注销：不再作为新项目的承接组织供选择，已有项目、评级与文书记录保留。",
+                               "This organization is deregistered: it is no longer offered as a contractor for new "
+                               "projects; its projects, ratings and letters stay."),
+    "pipe.org.deactivate": ("注销（停用）", "Deactivate"),
+    "pipe.org.activate": ("恢复在册", "Reactivate"),
+    "pipe.org.status_reason": ("原因（记入审计日志）", "Reason (kept in the audit log)"),
+    "pipe.org.deactivated": ("已将「{name}」标为已注销；在「状态」筛选中选「已注销」可找到它。",
+                             "“{name}” is now deregistered; choose “Deregistered” under Status to find it."),
+    "pipe.org.activated": ("已恢复「{name}」为在册。", "“{name}” is active again."),
+    "pipe.form.contractor_inactive": ("已注销", "deregistered"),
+    "pipe.error.contractor_inactive": ("承接组织「{name}」已注销，不能选为新的承接组织。",
+                                       "The contractor “{name}” is deregistered and cannot be newly chosen."),
+    "pipe.error.org_status_same": ("「{name}」已是这个状态（可能已有他人操作），请刷新页面。",
+                                   "“{name}” already has this status (someone may have just changed it): reload the page."),
+    "rule.pipe.org_status_import": ("「{field}」为「{status}」，与名录不符：导入不改变组织状态（新组织须为在册），"
+                                    "注销或恢复请在组织详情中操作并填写原因。",
+                                    "“{field}” says “{status}”, which the register does not: an import never changes "
+                                    "an organization's status (a new one is active); deactivate or reactivate it on "
+                                    "the organization, with a reason."),
     "pipe.org.manage.title": ("维护社会组织名录", "Maintain the register"),
     "pipe.org.manage.add": ("新增组织", "Add an organization"),
     "pipe.org.manage.import": ("Excel 导入 / 导出", "Excel import / export"),

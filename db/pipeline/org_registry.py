@@ -1,7 +1,8 @@
 """The social-organization register admins keep: add and edit organizations (the 统一社会信用代码 checked
-by its GB 32100 check character, db.pipeline.rules), and the register as a spreadsheet (an export that
-imports back unchanged; an import all or nothing, by row, column and rule). Ratings are recorded one by
-one as history (db.pipeline.social_orgs.record_rating)."""
+by its GB 32100 check character, db.pipeline.rules), deactivate a deregistered one (已注销) and bring it
+back, each with a reason (never a delete: projects, ratings and letters point at it), and the register as
+a spreadsheet (an export that imports back unchanged; an import all or nothing, by row, column and rule).
+Ratings are recorded one by one as history (db.pipeline.social_orgs.record_rating)."""
 
 from __future__ import annotations
 
@@ -91,7 +92,8 @@ def _place(session, actor: Actor, unit_code: str) -> tuple[int, int | None]:
 def _org_record(org: SocialOrg) -> dict:
     return {c: getattr(org, c) for c in ("code", "name", "kind", "registration", "domain", "district_id", "street_id",
                                           "founded_on", "party_org", "authority", "incubated", "incubation_base",
-                                          "incubated_on", "graduated_on", "commitment_letter", "responsibility_letter")}
+                                          "incubated_on", "graduated_on", "commitment_letter", "responsibility_letter",
+                                          "active")}
 
 
 def _add_org(session, actor: Actor, payload: SocialOrgCreate) -> SocialOrg:
@@ -141,6 +143,29 @@ def update_org(engine: Engine, *, actor: Actor, org_id: int, data: dict) -> Soci
         return public_org(org, status)
 
 
+class StatusChange(BaseModel):
+    reason: Annotated[str, OneLine, Stripped] = Field(min_length=2, max_length=200)
+
+
+def set_org_active(engine: Engine, *, actor: Actor, org_id: int, active: bool, reason: str) -> SocialOrgPublic:
+    """Deactivate a deregistered organization (已注销) or bring it back, with the reason in the audit log. A
+    deactivated one is no longer offered as a contractor; its projects, ratings and letters stay as they are."""
+    require(actor, "pipeline.write")
+    payload = validate(StatusChange, {"reason": reason})
+    with transaction(engine) as session:
+        org = session.execute(select(SocialOrg).where(SocialOrg.id == org_id).with_for_update()).scalar_one_or_none()
+        if org is None or not org_visible(actor, org):
+            raise NotFound("error.not_found", entity="social_org")
+        if org.active == active:  # someone else did it first, or a stale page
+            raise DomainError("pipe.error.org_status_same", name=org.name)
+        org.active = active
+        session.flush()
+        audit.record(session, actor=actor, action="org_activate" if active else "org_deactivate", entity="social_org",
+                     entity_id=org.id, before={"active": not active}, after={"active": active, "reason": payload.reason})
+        status = session.execute(select(rating_status(clock.today())).where(SocialOrg.id == org.id)).scalar_one()
+        return public_org(org, status)
+
+
 ORG_HEADINGS = {"code": ("code", "统一社会信用代码/备案号", "Credit code / filing no."),
                 "name": ("name", "组织名称", "Name"), "kind": ("kind", "组织类型", "Kind"),
                 "registration": ("registration", "登记/备案", "Registered / filed"),
@@ -154,7 +179,8 @@ ORG_HEADINGS = {"code": ("code", "统一社会信用代码/备案号", "Credit c
                 "incubated_on": ("incubated_on", "入驻孵化日期", "Entered the base"),
                 "graduated_on": ("graduated_on", "出壳日期", "Graduated"),
                 "commitment_letter": ("commitment_letter", "承诺书", "Commitment letter"),
-                "responsibility_letter": ("responsibility_letter", "责任书", "Responsibility letter")}
+                "responsibility_letter": ("responsibility_letter", "责任书", "Responsibility letter"),
+                "active": ("active", "状态", "Status")}
 ORG_WORDS = {"kind": {"private_non_enterprise": "民办非企业单位", "social_group": "社会团体", "foundation": "基金会",
                       "community": "社区社会组织"},
              "registration": {"registered": "登记", "filed": "备案"},
@@ -162,6 +188,9 @@ ORG_WORDS = {"kind": {"private_non_enterprise": "民办非企业单位", "social
                         "volunteer": "志愿者服务", "charity": "慈善救助", "environment": "环境保护"},
              "party_org": {"branch": "党支部", "joint": "联合党支部", "group": "党小组", "none": "未建立"}}
 _YES = {"1", "是", "有", "yes", "y", "true", "√"}
+# the status column: shown as 在册 / 已注销; an import reads it but never changes it (that needs a reason)
+STATUS_WORDS = {True: "在册", False: "已注销"}
+_STATUS_BY_WORD = {"在册": True, "active": True, "已注销": False, "inactive": False}
 
 
 def org_sheet(engine: Engine, *, actor: Actor, lang: str = "zh") -> pd.DataFrame:
@@ -185,10 +214,23 @@ def org_sheet(engine: Engine, *, actor: Actor, lang: str = "zh") -> pd.DataFrame
                 record[field] = record[field].isoformat() if record[field] else ""
             for field in ("authority", "incubation_base"):
                 record[field] = record[field] or ""
+            record["active"] = STATUS_WORDS[bool(record["active"])]
             rows.append(record)
     pick = 1 if lang == "zh" else 2
     frame = pd.DataFrame(rows, columns=list(ORG_HEADINGS))
     return frame.rename(columns={field: names[pick] for field, names in ORG_HEADINGS.items()})
+
+
+def _check_status(word: str | None, known: SocialOrg | None) -> None:
+    """A file's status must be what the register says (a new organization: 在册): deactivating or reactivating
+    takes a reason, given on the page (set_org_active), never by editing a cell."""
+    if word is None:
+        return
+    wanted = _STATUS_BY_WORD.get(word.lower())
+    if wanted is None:
+        raise DomainError("rule.choice", field="active")
+    if wanted != (known.active if known is not None else True):
+        raise DomainError("rule.pipe.org_status_import", field="active", status=word)
 
 
 def import_orgs(engine: Engine, *, actor: Actor, data: bytes, filename: str) -> dict[str, int]:
@@ -197,7 +239,7 @@ def import_orgs(engine: Engine, *, actor: Actor, data: bytes, filename: str) -> 
     require(actor, "pipeline.write")
     frame = read_table(data, filename)
     optional = {"founded_on", "party_org", "authority", "incubated", "incubation_base", "incubated_on",
-                "graduated_on", "commitment_letter", "responsibility_letter"}
+                "graduated_on", "commitment_letter", "responsibility_letter", "active"}
     columns, problems = match_columns(frame, ORG_HEADINGS, optional=optional)
     if problems:
         raise ImportRejected(problems)
@@ -215,6 +257,7 @@ def import_orgs(engine: Engine, *, actor: Actor, data: bytes, filename: str) -> 
             for field in ("incubated", "commitment_letter", "responsibility_letter"):
                 values[field] = values.get(field, "").lower() in _YES
             values = {k: v for k, v in values.items() if v not in ("", None)}
+            status = values.pop("active", None)
             code = values.get("code", "").upper()
             if code in seen:
                 problems.add(row, "code", "org.rule.duplicate_row", unit_code=code, first_row=seen[code])
@@ -222,12 +265,16 @@ def import_orgs(engine: Engine, *, actor: Actor, data: bytes, filename: str) -> 
             seen[code] = row
             try:
                 known = session.execute(select(SocialOrg).where(SocialOrg.code == code)).scalar_one_or_none()
+                if known is not None and not org_visible(actor, known):
+                    raise DomainError("pipe.error.org_code_taken", field="code", org_code=code)
+                try:
+                    _check_status(status, known)
+                except DomainError as err:  # reported beside the row's other problems
+                    problems.add_error(row, err)
                 with session.begin_nested():  # a refused row leaves no trace in the file's transaction
                     if known is None:
                         _add_org(session, actor, validate(SocialOrgCreate, values))
                         counts["created"] += 1
-                    elif not org_visible(actor, known):
-                        raise DomainError("pipe.error.org_code_taken", field="code", org_code=code)
                     else:
                         counts["updated"] += _edit_org(session, actor, known, validate(SocialOrgFields, values))
             except DomainError as err:

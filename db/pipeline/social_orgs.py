@@ -67,6 +67,7 @@ class SocialOrgFilter:
     domain: Optional[str] = None
     grade: Optional[str] = None  # "5".."1", "unrated", "expired" or "eligible"
     search: Optional[str] = None
+    status: Optional[str] = None  # "active" (在册) or "inactive" (已注销); None: both
 
 
 def _conditions(actor: Actor, filters: SocialOrgFilter, today: date) -> list:
@@ -86,6 +87,8 @@ def _conditions(actor: Actor, filters: SocialOrgFilter, today: date) -> list:
         conds.append(grade_bucket(today) == filters.grade)
     elif filters.grade and filters.grade.isdigit():
         conds.append(and_(SocialOrg.grade == int(filters.grade), SocialOrg.grade_valid_until >= today))
+    if filters.status in ("active", "inactive"):
+        conds.append(SocialOrg.active.is_(filters.status == "active"))
     if filters.search and filters.search.strip():
         text = filters.search.strip()
         conds.append(or_(SocialOrg.name.contains(text, autoescape=True),
@@ -95,7 +98,7 @@ def _conditions(actor: Actor, filters: SocialOrgFilter, today: date) -> list:
 
 LIST_COLUMNS = ["id", "code", "name", "kind", "registration", "domain", "district_name", "street_name", "founded_on",
                 "grade", "rated_on", "grade_valid_until", "rating_status", "commitment_letter",
-                "responsibility_letter", "party_org", "incubated", "projects"]
+                "responsibility_letter", "party_org", "incubated", "projects", "active"]
 
 
 def list_orgs(engine: Engine, *, actor: Actor, filters: SocialOrgFilter = SocialOrgFilter(), today: date | None = None
@@ -110,7 +113,7 @@ def list_orgs(engine: Engine, *, actor: Actor, filters: SocialOrgFilter = Social
                SocialOrg.founded_on, SocialOrg.grade, SocialOrg.rated_on, SocialOrg.grade_valid_until,
                rating_status(today).label("rating_status"), SocialOrg.commitment_letter,
                SocialOrg.responsibility_letter, SocialOrg.party_org, SocialOrg.incubated,
-               func.coalesce(projects.c.projects, 0).label("projects"))
+               func.coalesce(projects.c.projects, 0).label("projects"), SocialOrg.active)
         .join(district, district.id == SocialOrg.district_id)
         .outerjoin(street, street.id == SocialOrg.street_id)
         .outerjoin(projects, projects.c.org_id == SocialOrg.id)
@@ -187,6 +190,7 @@ class SocialOrgPublic(BaseModel):
     rated_on: Optional[date]
     grade_valid_until: Optional[date]
     rating_status: str
+    active: bool = True
 
 
 def get_org(engine: Engine, *, actor: Actor, org_id: int, today: date | None = None) -> SocialOrgPublic:
@@ -219,17 +223,20 @@ def rating_history(engine: Engine, *, actor: Actor, org_id: int) -> pd.DataFrame
                             columns=["grade", "score", "rated_on", "valid_until", "recorded_by", "note"])
 
 
-def contractor_choices(engine: Engine, *, actor: Actor, today: date | None = None) -> pd.DataFrame:
-    """Registered organizations an admin may pick as contractor (any district: Lüyuan lets outside
-    organizations compete), with their rating status so the form can warn before the tender rule does."""
+def contractor_choices(engine: Engine, *, actor: Actor, today: date | None = None, keep: int | None = None
+                       ) -> pd.DataFrame:
+    """Registered, active organizations an admin may pick as contractor (any district: Lüyuan lets outside
+    organizations compete), with their rating status so the form can warn before the tender rule does.
+    `keep`: a project's contractor now, listed even if deactivated since, so editing the project keeps it."""
     require(actor, "pipeline.read")
     today = today or clock.today()
+    pickable = and_(SocialOrg.registration == "registered", SocialOrg.active.is_(True))
     query = (select(SocialOrg.id, SocialOrg.name, SocialOrg.grade, SocialOrg.grade_valid_until,
-                    rating_status(today).label("rating_status"))
-             .where(SocialOrg.registration == "registered").order_by(SocialOrg.name))
+                    rating_status(today).label("rating_status"), SocialOrg.active)
+             .where(pickable if keep is None else or_(pickable, SocialOrg.id == keep)).order_by(SocialOrg.name))
     with engine.connect() as conn:
         return pd.DataFrame(conn.execute(query).mappings().all(),
-                            columns=["id", "name", "grade", "grade_valid_until", "rating_status"])
+                            columns=["id", "name", "grade", "grade_valid_until", "rating_status", "active"])
 
 
 class RatingCreate(BaseModel):

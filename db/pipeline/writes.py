@@ -144,11 +144,17 @@ def _place(session: Session, actor: Actor, unit_id: int) -> OrgUnit:
     return unit
 
 
-def _check_references(session: Session, payload: ProjectCreate) -> None:
+def _check_references(session: Session, payload: ProjectCreate, contractor_now: int | None = None) -> None:
+    """The catalogue item and contractor exist; a deactivated (已注销) organization is no new contractor, but a
+    project that already has it keeps it (`contractor_now`)."""
     if payload.catalogue_item_id is not None and session.get(CatalogueItem, payload.catalogue_item_id) is None:
         raise DomainError("pipe.error.unknown_catalogue_item", field="catalogue_item_id")
-    if payload.contractor_org_id is not None and session.get(SocialOrg, payload.contractor_org_id) is None:
-        raise DomainError("pipe.error.unknown_contractor", field="contractor_org_id")
+    if payload.contractor_org_id is not None:
+        org = session.get(SocialOrg, payload.contractor_org_id)
+        if org is None:
+            raise DomainError("pipe.error.unknown_contractor", field="contractor_org_id")
+        if not org.active and org.id != contractor_now:
+            raise DomainError("pipe.error.contractor_inactive", field="contractor_org_id", name=org.name)
 
 
 def _contractor_cleared(session: Session, org_id: int | None, exception_reason: str | None,
@@ -220,7 +226,7 @@ def update_project(engine: Engine, *, actor: Actor, code: str, data: dict,
     with transaction(engine) as session:
         project = _load(session, actor, code)
         unit = _place(session, actor, payload.org_unit_id)
-        _check_references(session, payload)
+        _check_references(session, payload, project.contractor_org_id)
         contracted = project.stage in rules.CONTRACTED_STAGES or project.stage == rules.CLOSED
         if contracted and payload.contract_amount is None:
             raise DomainError("pipe.error.contract_required", field="contract_amount")
