@@ -155,7 +155,10 @@ if not _WORKER:
 
 
 def pytest_generate_tests(metafunc):
-    if CALENDAR_INSTANTS and metafunc.definition.get_closest_marker("calendar"):
+    # `timeless` on a test of a `calendar` module: its rule cannot depend on the day (an amount's bound, a
+    # count's), so its many cases run once, not once per instant
+    definition = metafunc.definition
+    if CALENDAR_INSTANTS and definition.get_closest_marker("calendar") and not definition.get_closest_marker("timeless"):
         metafunc.parametrize("calendar_instant", [DEMO_INSTANT, *CALENDAR_INSTANTS], indirect=True,
                              ids=[DEMO_INSTANT, *(text[:16] for text in CALENDAR_INSTANTS)])
 
@@ -271,14 +274,23 @@ KIND_BY_MODULE = {"test_browser": "browser", "test_vote_browser": "browser", "te
                   "test_vote_kill": "subprocess", "test_voting_concurrency": "subprocess"}
 
 
+START_FIRST = {"subprocess": 0, "browser": 1}
+
+
 def pytest_collection_modifyitems(config, items):
     dropped = [item for item in items if _elsewhere_on_postgres(item)]
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = [item for item in items if not _elsewhere_on_postgres(item)]
+    kinds = {}
     for item in items:
         kind = KIND_BY_MODULE.get(item.module.__name__.rpartition(".")[2])
         if kind is None:
             fixtures = set(item.fixturenames)
             kind = "page" if fixtures & {"app_db", "empty_app_db"} else "db" if fixtures & {"engine", "db"} else "unit"
         item.add_marker(kind)
+        kinds[item.nodeid] = kind
+    # The long ones first (app instances, browsers: 20-80 s each, mostly waiting), so that they overlap with
+    # the many short ones on the other workers instead of running alone at the end of the run. The same
+    # order on every xdist worker (the scheduler requires it): a stable sort of the collected order.
+    items.sort(key=lambda item: START_FIRST.get(kinds[item.nodeid], len(START_FIRST)))

@@ -142,6 +142,7 @@ def test_aggregates_agree_with_the_list(engine):
 # ---------------------------------------------------------------- register and edit: rules
 
 
+@pytest.mark.timeless
 @pytest.mark.parametrize("changes,field,code", [
     ({"budget": 0}, "budget", "rule.gt"),
     ({"budget": 300_000.5}, "budget", "rule.whole_yuan"),
@@ -173,6 +174,7 @@ def _project_count(engine):
         return s.execute(select(func.count()).select_from(Project)).scalar_one()
 
 
+@pytest.mark.timeless
 @pytest.mark.parametrize("field", project_writes.MONEY)
 @pytest.mark.parametrize("value,code", [
     ("1e308", "rule.money_max"), ("1e309", "rule.money_max"), (2 ** 63, "rule.money_max"), (2 ** 70, "rule.money_max"),
@@ -217,6 +219,7 @@ def test_amounts_up_to_the_bound_are_kept_and_every_total_still_adds_up(engine):
     assert not set(codes) & set(flagged["code"])
 
 
+@pytest.mark.timeless
 @pytest.mark.parametrize("changes,field", [
     ({"target_beneficiaries": "1e308"}, "target_beneficiaries"),
     ({"actual_beneficiaries": 2 ** 63}, "actual_beneficiaries"),
