@@ -315,6 +315,22 @@ def test_admin_deactivates_an_organization_on_the_page_and_finds_it_under_deregi
     at.switch_page("pages/social_orgs.py").run()
     at.text_input(key="pipe_org_search").input(org.code).run()
     at.selectbox(key="pipe_org_pick").select(org.id).run()
+    # the edit form starts from the organization's own values; a broken rule names the field, a fix saves
+    assert at.text_input(key=f"org_edit_{org.id}_name").value == org.name
+    assert at.selectbox(key=f"org_edit_{org.id}_kind").value == org.kind
+    at.text_input(key=f"org_edit_{org.id}_name").input("甲")
+    at.button(key=f"FormSubmitter:pipe_org_edit_{org.id}-保存修改").click().run()
+    assert not at.exception and any("组织名称" in e.value for e in at.error), [e.value for e in at.error]
+    at.text_input(key=f"org_edit_{org.id}_name").input("锦江区<i>更名</i>社工服务中心")
+    at.text_input(key=f"org_edit_{org.id}_authority").input("锦江区民政局")
+    at.button(key=f"FormSubmitter:pipe_org_edit_{org.id}-保存修改").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    with reading(app_db) as s:
+        saved = s.get(SocialOrg, org.id)
+        assert (saved.name, saved.authority, saved.code) == ("锦江区<i>更名</i>社工服务中心", "锦江区民政局", org.code)
+        changes = s.execute(select(AuditLog).where(AuditLog.action == "org_update",
+                                                   AuditLog.entity_id == str(org.id))).scalars().all()
+    assert len(changes) == 1 and "更名" in changes[0].after and "kind" not in changes[0].after  # only what changed
     at.button(key="FormSubmitter:pipe_org_status_form-注销（停用）").click().run()
     assert not at.exception and any("理由" in e.value for e in at.error)  # no reason: refused, named
     at.text_input(key="pipe_org_status_reason").input("已注销登记")

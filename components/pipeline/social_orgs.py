@@ -175,6 +175,7 @@ def _one_org(actor: Actor, frame, lg: str) -> None:
         _rating_form(actor, org_id, labels[org_id])
     _records(actor, org_id, labels[org_id], lg)
     if actor.may("pipeline.write"):
+        _edit_form(actor, org_id)
         _status_form(actor, org_id, active)
 
 
@@ -224,42 +225,83 @@ def _manage(actor: Actor) -> None:
             _import(actor)
 
 
-def _add_form(actor: Actor) -> None:
-    units = pipeline_data.units(store.url(), actor, ("district", "street"))
-    places = dict(zip(units["code"], units["name"]))
+def _org_fields(actor: Actor, prefix: str, current: dict | None = None) -> dict:
+    """The fields an admin keeps, inside the caller's form; prefilled with `current` when editing one."""
+    current = current or {}
     lg = lang()
     kinds = {code: pipeline_labels.org_kind(code, lg) for code in rules.ORG_KINDS}
     tracks = {code: pipeline_labels.registration(code, lg) for code in rules.REGISTRATIONS}
     domains = {code: pipeline_labels.domain(code, lg) for code in rules.DOMAINS}
     parties = {code: pipeline_labels.party(code, lg) for code in rules.PARTY_ORGS}
+
+    def index(options: dict, key: str, default: int = 0) -> int:
+        return list(options).index(current[key]) if current.get(key) in options else default
+
+    left, right = st.columns(2)
+    data = {"name": left.text_input(t("pipe.field.name"), value=current.get("name", ""), max_chars=120,
+                                    key=f"{prefix}_name")}
+    if not current:  # the code and the place are set once: a move is a new registration
+        data["code"] = right.text_input(t("pipe.field.code"), max_chars=32, key=f"{prefix}_code")
+    data["kind"] = left.selectbox(t("pipe.field.kind"), list(kinds), index=index(kinds, "kind"),
+                                  format_func=kinds.get, key=f"{prefix}_kind")
+    data["registration"] = right.selectbox(t("pipe.field.registration"), list(tracks),
+                                           index=index(tracks, "registration"), format_func=tracks.get,
+                                           key=f"{prefix}_track")
+    data["domain"] = left.selectbox(t("pipe.field.domain"), list(domains), index=index(domains, "domain"),
+                                    format_func=domains.get, key=f"{prefix}_domain")
+    if not current:
+        units = pipeline_data.units(store.url(), actor, ("district", "street"))
+        places = dict(zip(units["code"], units["name"]))
+        data["unit_code"] = right.selectbox(t("pipe.field.unit_code"), list(places), format_func=places.get,
+                                            key=f"{prefix}_unit")
+    data["founded_on"] = left.date_input(t("pipe.field.founded_on"), value=current.get("founded_on"),
+                                         key=f"{prefix}_founded")
+    data["party_org"] = right.selectbox(t("pipe.field.party_org"), list(parties),
+                                        index=index(parties, "party_org", len(parties) - 1),
+                                        format_func=parties.get, key=f"{prefix}_party")
+    data["authority"] = left.text_input(t("pipe.field.authority"), value=current.get("authority") or "",
+                                        max_chars=60, key=f"{prefix}_authority")
+    data["incubation_base"] = right.text_input(t("pipe.field.incubation_base"),
+                                               value=current.get("incubation_base") or "", max_chars=80,
+                                               key=f"{prefix}_base")
+    data["incubated_on"] = left.date_input(t("pipe.field.incubated_on"), value=current.get("incubated_on"),
+                                           key=f"{prefix}_entered")
+    data["graduated_on"] = right.date_input(t("pipe.field.graduated_on"), value=current.get("graduated_on"),
+                                            key=f"{prefix}_graduated")
+    ticks = st.columns(3)
+    data["incubated"] = ticks[0].checkbox(t("pipe.field.incubated"), value=bool(current.get("incubated")),
+                                          key=f"{prefix}_incubated")
+    data["commitment_letter"] = ticks[1].checkbox(t("pipe.field.commitment_letter"),
+                                                  value=bool(current.get("commitment_letter")),
+                                                  key=f"{prefix}_commitment")
+    data["responsibility_letter"] = ticks[2].checkbox(t("pipe.field.responsibility_letter"),
+                                                      value=bool(current.get("responsibility_letter")),
+                                                      key=f"{prefix}_responsibility")
+    return data
+
+
+def _add_form(actor: Actor) -> None:
     with st.form("pipe_org_add"):
-        left, right = st.columns(2)
-        name = left.text_input(t("pipe.field.name"), max_chars=120, key="org_add_name")
-        code = right.text_input(t("pipe.field.code"), max_chars=32, key="org_add_code")
-        kind = left.selectbox(t("pipe.field.kind"), list(kinds), format_func=kinds.get, key="org_add_kind")
-        track = right.selectbox(t("pipe.field.registration"), list(tracks), format_func=tracks.get, key="org_add_track")
-        domain = left.selectbox(t("pipe.field.domain"), list(domains), format_func=domains.get, key="org_add_domain")
-        place = right.selectbox(t("pipe.field.unit_code"), list(places), format_func=places.get, key="org_add_unit")
-        founded = left.date_input(t("pipe.field.founded_on"), value=None, key="org_add_founded")
-        party = right.selectbox(t("pipe.field.party_org"), list(parties), index=len(parties) - 1,
-                                format_func=parties.get, key="org_add_party")
-        authority = left.text_input(t("pipe.field.authority"), max_chars=60, key="org_add_authority")
-        base = right.text_input(t("pipe.field.incubation_base"), max_chars=80, key="org_add_base")
-        entered = left.date_input(t("pipe.field.incubated_on"), value=None, key="org_add_entered")
-        graduated = right.date_input(t("pipe.field.graduated_on"), value=None, key="org_add_graduated")
-        ticks = st.columns(3)
-        incubated = ticks[0].checkbox(t("pipe.field.incubated"), key="org_add_incubated")
-        commitment = ticks[1].checkbox(t("pipe.field.commitment_letter"), key="org_add_commitment")
-        responsibility = ticks[2].checkbox(t("pipe.field.responsibility_letter"), key="org_add_responsibility")
+        data = _org_fields(actor, "org_add")
         submitted = st.form_submit_button(t("pipe.org.manage.add"), type="primary")
     if submitted:
-        data = {"name": name, "code": code, "kind": kind, "registration": track, "domain": domain, "unit_code": place,
-                "founded_on": founded, "party_org": party, "authority": authority, "incubation_base": base,
-                "incubated_on": entered, "graduated_on": graduated, "incubated": incubated,
-                "commitment_letter": commitment, "responsibility_letter": responsibility}
         attempt(lambda: org_registry.create_org(store.engine(), actor=actor, data=data), area="pipeline",
                 flash_key=FLASH, field_prefix=project_form.FIELD_PREFIX,
                 done=lambda made: t("pipe.org.manage.added", name=md_escape(made.name)))
+
+
+def _edit_form(actor: Actor, org_id: int) -> None:
+    """Correct an organization's register entry; the code and the place stay."""
+    current = org_registry.org_fields(store.engine(), actor=actor, org_id=org_id)
+    with st.expander(t("pipe.org.edit.title"), icon=":material/edit:"):
+        # keyed by the organization, so picking another one shows its own values, not the last one's edits
+        with st.form(f"pipe_org_edit_{org_id}"):
+            data = _org_fields(actor, f"org_edit_{org_id}", current)
+            submitted = st.form_submit_button(t("pipe.org.edit.save"), type="primary")
+    if submitted:
+        attempt(lambda: org_registry.update_org(store.engine(), actor=actor, org_id=org_id, data=data),
+                area="pipeline", flash_key=FLASH, field_prefix=project_form.FIELD_PREFIX,
+                done=lambda saved: t("pipe.org.edit.saved", name=md_escape(saved.name)))
 
 
 def _export_builder(actor: Actor):

@@ -87,6 +87,9 @@ TEXTS = {
     "pipe.org.manage.add": ("新增组织", "Add an organization"),
     "pipe.org.manage.import": ("Excel 导入 / 导出", "Excel import / export"),
     "pipe.org.manage.added": ("已新增「{name}」。", "“{name}” added."),
+    "pipe.org.edit.title": ("修改登记信息", "Edit the register entry"),
+    "pipe.org.edit.save": ("保存修改", "Save the changes"),
+    "pipe.org.edit.saved": ("「{name}」的登记信息已保存。", "The register entry of “{name}” was saved."),
     "pipe.org.manage.import_caption": ("导出现有名录（或按同样的列填写新组织）后上传：新代码将新增，已有代码将更新；任何一行有误则整份文件不写入。"
                                        "评级请在组织详情中逐次录入（保留历史）。",
                                        "Export the register (or fill in new organizations in the same columns) and "

@@ -143,6 +143,16 @@ def update_org(engine: Engine, *, actor: Actor, org_id: int, data: dict) -> Soci
         return public_org(org, status)
 
 
+def org_fields(engine: Engine, *, actor: Actor, org_id: int) -> dict:
+    """What the edit form starts from: the organization's editable fields as update_org takes them."""
+    require(actor, "pipeline.write")
+    with reading(engine) as session:
+        org = session.get(SocialOrg, org_id)
+        if org is None or not org_visible(actor, org):
+            raise NotFound("error.not_found", entity="social_org")
+        return {name: getattr(org, name) for name in SocialOrgFields.model_fields}
+
+
 class StatusChange(BaseModel):
     reason: Annotated[str, OneLine, Stripped] = Field(min_length=2, max_length=200)
 
