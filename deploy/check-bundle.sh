@@ -2,7 +2,8 @@
 # CI: the offline bundle installs without an index and the installed app starts. Builds the x86_64
 # bundle, unpacks it in a temp dir, runs deploy/install-offline.sh there (with no network when this
 # machine allows `unshare -n`, and never with this machine's pip configuration), then starts the app
-# on a free port until /_stcore/health answers "ok" and draws its home page once through AppTest.
+# on a free port until /_stcore/health answers "ok", draws its home page once through AppTest, and has
+# systemd-analyze verify the units pointed at the installed bundle.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 started=$SECONDS
@@ -62,5 +63,16 @@ at = AppTest.from_file("app.py", default_timeout=90).run()
 assert not at.exception, [e.message for e in at.exception]
 assert at.text_input, "the home page drew no sign-in form"
 EOF
+
+# the systemd units as installed (paths pointing into this bundle): systemd's own parser reads every line;
+# it only warns and goes on for a bad setting, so any word from it fails the check
+if command -v systemd-analyze >/dev/null 2>&1; then
+  units="$work/units"
+  mkdir -p "$units"
+  for unit in deploy/systemd/*; do sed "s#/opt/cpme#${bundle%/}#g" "$unit" >"$units/$(basename "$unit")"; done
+  said="$(cd "$units" && systemd-analyze verify --man=no cpme@8501.service cpme-backup.service cpme-backup.timer 2>&1)"
+  if [ -n "$said" ]; then echo "systemd-analyze verify: $said" >&2; exit 1; fi
+  echo "systemd units verified by systemd-analyze"
+fi
 
 echo "offline bundle checked in $((SECONDS - started)) s"
