@@ -20,6 +20,7 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "system.users": ("admin",),
     "system.audit": ("admin",),
     "system.backup": ("admin",),
+    "system.office_templates": ("admin",),  # the offices' own Word templates
     "pipeline.read": ("admin", "leader", "street"),
     "pipeline.write": ("admin",),
     "scorecards.results": ("admin", "leader"),

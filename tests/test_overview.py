@@ -24,6 +24,7 @@ from db.scorecards import results as eval_results
 from db.scorecards.results import ResultFilter
 from db.users import actor_for
 from factories.app import signed_in
+from factories.documents import word_problems
 
 pytestmark = pytest.mark.calendar  # date-sensitive: CI runs these again at awkward instants
 
@@ -276,7 +277,8 @@ def test_the_word_briefing_holds_figures_charts_and_alerts(engine):
     assert briefing.headlines(ov, "zh")[0].value in cells and "已拨付资金" in cells
     assert len(document.inline_shapes) == len(briefing.chart_list(ov, "zh")) >= 3
     style = document.styles["Normal"].element.rPr.rFonts
-    assert style.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "SimSun"
+    assert style.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "仿宋"
+    assert word_problems(document) == []  # the 公文 page, fonts and page numbers
 
 
 def test_the_english_briefing_has_no_untranslated_chinese_labels(engine):

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
 from components.scorecards import exports as eval_exports
+from components.scorecards import report
 from db.engine import reading
 from db.models import AppUser
 from db.models.scorecards import Assignment, Evaluation
@@ -19,6 +20,7 @@ from db.scorecards import evaluations, rules
 from db.scorecards import results as eval_results
 from db.users import actor_for
 from factories.app import signed_in
+from factories.documents import word_problems
 
 
 def _open_assignment(engine, username="evaluator", status="not_started"):
@@ -213,7 +215,7 @@ def test_word_and_excel_files_open_and_hold_the_scores(app_db):
     comments = book["评分说明"]
     assert comments.max_row - 1 == (scores["comment"].fillna("").str.strip() != "").sum()
 
-    document = Document(io.BytesIO(eval_exports.report_docx(facts, evaluation, result, scores, "zh")))
+    document = Document(io.BytesIO(report.report_docx(facts, evaluation, result, scores, "zh")))
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
     assert headings == ["一、基本情况", "二、评价结论", "三、主要问题", "四、整改建议", "五、评分表"]
     text = "\n".join(p.text for p in document.paragraphs)
@@ -223,7 +225,8 @@ def test_word_and_excel_files_open_and_hold_the_scores(app_db):
     assert table.rows[1].cells[4].text == str(eval_exports._num(first["points"]))
     assert table.rows[-1].cells[0].text == "合计"
     fonts = document.styles["Normal"].element.rPr.rFonts
-    assert fonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "SimSun"
+    assert fonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "仿宋"
+    assert word_problems(document) == []  # the 公文 page, fonts and page numbers
 
 
 def _project_section(project_id: int, username: str) -> None:

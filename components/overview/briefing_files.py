@@ -1,25 +1,29 @@
 """The briefing files: the workbook (one sheet per area, amounts in 万元, Chinese headings) and the Word
-领导简报 (headline table, alerts, the charts as PNG images, what needs attention). Built from the same
-tables the home page shows (components/overview/briefing.py); no Streamlit, so a download button can build them
-on click and tests can open them."""
+领导简报 (headline table, alerts, the charts as PNG images, what needs attention), a 公文 filled from the
+office's template or the built-in one written here. Built from the same tables the home page shows
+(components/overview/briefing.py); no Streamlit, so a download button can build them on click and tests can
+open them."""
 
 from __future__ import annotations
 
+import base64
 import io
 import math
+from dataclasses import dataclass
 
 import altair as alt
 import pandas as pd
 import vl_convert
 from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.enum.text import WD_LINE_SPACING
+from docx.shared import Cm
+from docxtpl import DocxTemplate, InlineImage
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from components import exports, formatting
+from components.office import builder, templates
 from components.overview.briefing import (
     alert_lines,
     alerts_table,
@@ -37,8 +41,10 @@ from components.overview.briefing import (
     weakest_table,
     weakest_title,
 )
-from components.scorecards.exports import BODY_FONT, HEADING_FONT
+from db import clock
 from db.overview.headline import Overview
+
+CHART_WIDTH = Cm(15.5)  # the 版心 is 15.6 cm wide
 
 
 def chart_png(chart: alt.Chart) -> bytes:
@@ -95,55 +101,102 @@ def _width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
-def word(ov: Overview, lang: str) -> bytes:
-    """领导简报: title, the headline table, the charts, the alert list and what needs attention."""
+@dataclass(frozen=True)
+class Briefing:
+    """The 领导简报's content, ready for a template: texts, tables, the charts as PNG."""
+
+    title: str
+    meta: str
+    issuer: str
+    date: str
+    labels: dict[str, str]
+    figures: pd.DataFrame
+    alerts: list[str]
+    charts: list[bytes]
+    attention: list[tuple[str, pd.DataFrame]]
+    campaign: pd.DataFrame  # the year's top-ten vote
+
+
+def briefing_content(ov: Overview, lang: str) -> Briefing:
+    """The briefing of an overview: the headline table, the alerts, the charts and what needs attention."""
+    tr, day = tr_for(lang), formatting.day(ov.today, lang)
+    attention = [(heading, frame) for heading, frame in (
+        (tr("ov.sec.failed"), failed_table(ov, lang)), (tr("ov.sec.contractors"), contractor_table(ov, lang).head(5)),
+        (weakest_title(ov, lang), weakest_table(ov, lang).head(5) if has_grid_data(ov) else None))
+        if frame is not None and not frame.empty]
+    return Briefing(
+        title=tr("ov.brief.title"), meta=tr("ov.brief.meta", scope=scope_title(ov, lang), day=day),
+        issuer=tr("level.root") if ov.scope.level == "root" else ov.scope.name, date=day,
+        labels=_labels(lang), figures=headline_table(ov, lang), alerts=alert_lines(ov, lang) or [tr("ov.alert.none")],
+        charts=[chart_png(chart) for chart in chart_list(ov, lang)], attention=attention, campaign=vote_rows(ov, lang))
+
+
+def _labels(lang: str) -> dict[str, str]:
     tr = tr_for(lang)
-    doc = Document()
-    _fonts(doc)
-    title = doc.add_heading(tr("ov.brief.title"), level=0)
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    meta = doc.add_paragraph(tr("ov.brief.meta", scope=scope_title(ov, lang), day=formatting.day(ov.today, lang)))
-    meta.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    doc.add_heading(tr("ov.brief.h_figures"), level=1)
-    _table(doc, headline_table(ov, lang))
-    doc.add_heading(tr("ov.brief.h_alerts"), level=1)
-    for line in alert_lines(ov, lang) or [tr("ov.alert.none")]:
-        doc.add_paragraph(line, style="List Bullet")
-    doc.add_heading(tr("ov.brief.h_charts"), level=1)
-    for chart in chart_list(ov, lang):
-        doc.add_picture(io.BytesIO(chart_png(chart)), width=Cm(15.5))
-    doc.add_heading(tr("ov.brief.h_attention"), level=1)
-    for heading, frame in ((tr("ov.sec.failed"), failed_table(ov, lang)),
-                           (tr("ov.sec.contractors"), contractor_table(ov, lang).head(5)),
-                           (weakest_title(ov, lang), weakest_table(ov, lang).head(5) if has_grid_data(ov) else None)):
-        if frame is None or frame.empty:
-            continue
-        doc.add_heading(heading, level=2)
-        _table(doc, frame)
-    doc.add_heading(tr("ov.sec.vote"), level=2)
-    _table(doc, vote_rows(ov, lang))
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return buffer.getvalue()
+    return {"figures": tr("ov.brief.h_figures"), "alerts": tr("ov.brief.h_alerts"), "charts": tr("ov.brief.h_charts"),
+            "attention": tr("ov.brief.h_attention"), "vote": tr("ov.sec.vote")}
 
 
-def _fonts(doc) -> None:
-    for style_name, font in (("Normal", BODY_FONT), ("Title", HEADING_FONT), ("Heading 1", HEADING_FONT),
-                             ("Heading 2", HEADING_FONT)):
-        style = doc.styles[style_name]
-        style.font.name = font
-        style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)
-    doc.styles["Normal"].font.size = Pt(11)
+def context(content: Briefing, template: DocxTemplate) -> dict:
+    """What a briefing template may name: {{ title }}, {% for line in alerts %}, {{ chart }} in a loop…"""
+    return {
+        "title": content.title, "meta": content.meta, "issuer": content.issuer, "date": content.date,
+        "labels": content.labels, "figures": builder.table_data(content.figures), "alerts": content.alerts,
+        "charts": [InlineImage(template, io.BytesIO(png), width=CHART_WIDTH) for png in content.charts],
+        "attention": [{"title": title, "table": builder.table_data(frame)} for title, frame in content.attention],
+        "campaign": builder.table_data(content.campaign),
+    }
 
 
-def _table(doc, frame: pd.DataFrame) -> None:
-    table = doc.add_table(rows=1, cols=len(frame.columns))
-    table.style = "Table Grid"
-    for cell, heading in zip(table.rows[0].cells, frame.columns):
-        cell.text = str(heading)
-        for run in cell.paragraphs[0].runs:
-            run.bold = True
-    for values in frame.itertuples(index=False):
-        cells = table.add_row().cells
-        for cell, value in zip(cells, values):
-            cell.text = "—" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+def build_template() -> Document:
+    """The built-in 领导简报 template."""
+    document = builder.new_document()
+    builder.paragraph(document, "{{ title }}", "Title")
+    builder.paragraph(document, "{{ meta }}", centred=True)
+    builder.paragraph(document, "{{ labels.figures }}", "Heading 1")
+    builder.table(document, "figures")
+    builder.paragraph(document, "{{ labels.alerts }}", "Heading 1")
+    builder.for_each(document, "line", "alerts", "{{ loop.index }}. {{ line }}")
+    builder.paragraph(document, "{{ labels.charts }}", "Heading 1")
+    document.add_paragraph("{%p for chart in charts %}")
+    picture = builder.paragraph(document, "{{ chart }}", centred=True)
+    picture.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE  # an exact line height would crop it
+    document.add_paragraph("{%p endfor %}")
+    builder.paragraph(document, "{{ labels.attention }}", "Heading 1")
+    document.add_paragraph("{%p for block in attention %}")
+    builder.paragraph(document, "{{ block.title }}", "Heading 2")
+    builder.table(document, "block.table")
+    document.add_paragraph("{%p endfor %}")
+    builder.paragraph(document, "{{ labels.vote }}", "Heading 2")
+    builder.table(document, "campaign")
+    builder.closing(document)
+    return document
+
+
+# a white pixel stands for each chart in the sample (drawing real ones takes vl-convert a second)
+_PIXEL = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAQAAAADCAIAAAA7ljmRAAAAFElEQVR4nGP8//8/AwwwMSABFA4Aby0DAyMY"
+                          "AwQAAAAASUVORK5CYII=")
+
+
+def sample(lang: str) -> Briefing:
+    """A small briefing, for checking an uploaded template and for tests."""
+    tr = tr_for(lang)
+    day = formatting.day(clock.today(), lang)
+    pairs = pd.DataFrame({tr("ov.col.item"): [tr("ov.vote.cases"), tr("ov.vote.valid")],
+                          tr("ov.col.value"): ["30", "90,125"]})
+    return Briefing(title=tr("ov.brief.title"), meta=tr("ov.brief.meta", scope="锦江区", day=day), issuer="锦江区",
+                    date=day, labels=_labels(lang), figures=pairs, alerts=["3 个项目超过阶段办理时限"],
+                    charts=[_PIXEL, _PIXEL], attention=[(tr("ov.sec.failed"), pairs)], campaign=pairs)
+
+
+def _sample(lang: str, template: DocxTemplate) -> dict:
+    return context(sample(lang), template)
+
+
+BRIEFING = templates.DocumentKind(key="briefing", name="office.kind.briefing", build=build_template, sample=_sample)
+
+
+def word(ov: Overview, lang: str, template: bytes | None = None) -> bytes:
+    """领导简报 from the office's template (`template`, as stored) or the built-in one."""
+    content = briefing_content(ov, lang)
+    return templates.fill(BRIEFING, lambda document: context(content, document), template)

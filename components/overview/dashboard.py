@@ -11,6 +11,7 @@ import streamlit as st
 from components import empty_states, formatting, shell, store, url_state
 from components.exports import DOCX_MIME, XLSX_MIME
 from components.i18n import lang, t
+from components.office import data as office_data
 from components.overview import briefing, briefing_files
 from components.overview import data as overview_data
 from components.pipeline import labels as pipeline_labels
@@ -128,7 +129,7 @@ def render(actor: Actor) -> None:
     _vote(ov, view, lg)
     st.subheader(t("ov.sec.compare", year=ov.year, last=ov.year - 1), anchor=False)
     st.dataframe(view["compare"], hide_index=True, width="stretch")
-    _exports(ov, lg)
+    _exports(ov, lg, actor)
 
 
 def _headline(ov: Overview, view: dict, lg: str) -> None:
@@ -252,13 +253,14 @@ def _vote(ov: Overview, view: dict, lg: str) -> None:
                    t("ov.vote.unclean", n=formatting.number(ov.vote.pending_flags, lg)))
 
 
-def _exports(ov: Overview, lg: str) -> None:
+def _exports(ov: Overview, lg: str, actor: Actor) -> None:
     st.subheader(t("ov.sec.exports"), anchor=False)
     st.caption(t("ov.exports.caption"))
+    template = office_data.template_in_use(actor, briefing_files.BRIEFING)  # says so when an upload no longer fits
     name = f"{t('ov.brief.title')}-{briefing.scope_title(ov, lg)}-{ov.today.isoformat()}"
     left, right = st.columns(2)
     left.download_button(t("ov.export.workbook"), data=partial(briefing_files.workbook, ov, lg), file_name=f"{name}.xlsx",
                          mime=XLSX_MIME, key="ov_workbook", icon=":material/table_view:")
-    right.download_button(t("ov.export.word"), data=partial(briefing_files.word, ov, lg), file_name=f"{name}.docx",
-                          mime=DOCX_MIME, key="ov_word", icon=":material/description:")
+    right.download_button(t("ov.export.word"), data=partial(briefing_files.word, ov, lg, template),
+                          file_name=f"{name}.docx", mime=DOCX_MIME, key="ov_word", icon=":material/description:")
 

@@ -8,9 +8,11 @@ import streamlit as st
 
 from components import exports, formatting, store, tables
 from components.i18n import t
+from components.office import data as office_data
 from components.safe_text import md_escape
 from components.scorecards import data as eval_data
 from components.scorecards import exports as eval_exports
+from components.scorecards.report import REPORT, report_docx
 from db.access import Actor
 
 
@@ -38,6 +40,7 @@ def evaluation_detail(actor: Actor, evaluation_id: int, lg: str) -> None:
     if len(rounds) > 1:
         st.markdown(f"**{t('eval.project.rounds')}**")
         st.dataframe(rounds_table(rounds, lg), hide_index=True, width="stretch")
+    template = office_data.template_in_use(actor, REPORT)  # says so when an upload no longer fits
     left, right = st.columns(2)
     left.download_button(
         t("eval.export.score_sheet"), key=f"xlsx_{evaluation_id}", mime=exports.XLSX_MIME,
@@ -46,7 +49,7 @@ def evaluation_detail(actor: Actor, evaluation_id: int, lg: str) -> None:
     right.download_button(
         t("eval.export.report"), key=f"docx_{evaluation_id}", mime=exports.DOCX_MIME,
         file_name=eval_exports.file_stem(facts, "eval.export.report_file", lg) + ".docx",
-        data=lambda: eval_exports.report_docx(facts, detail["evaluation"], result, scores, lg),
+        data=lambda: report_docx(facts, detail["evaluation"], result, scores, lg, template=template),
         icon=":material/description:")
 
 

@@ -1,5 +1,6 @@
 """The admin's template page: every template version, the chosen one's indicators by group, and an editor
-that saves in place while no score uses the template and as the next version once one does."""
+that saves in place while no score uses the template and as the next version once one does; below, the
+Word templates of the evaluation report and the briefing (components/office/template_admin.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import streamlit as st
 
 from components import formatting, store, tables, url_state
 from components.i18n import error_text, escaped, lang, t
+from components.office import template_admin
+from components.office.kinds import KINDS
 from components.safe_text import md_escape
 from components.scorecards import data as eval_data
 from components.writes import attempt, show_flash
@@ -46,8 +49,14 @@ def render(actor: Actor) -> None:
                          display_name=frame["name"] if lg == "zh" else frame["name_en"],
                          state=[states[(bool(lk), bool(lt))] for lk, lt in zip(frame["locked"], frame["latest"])])
     st.dataframe(tables.labelled(shown, LIST_HEADINGS), hide_index=True, width="stretch")
-    if frame.empty:
-        return
+    if not frame.empty:
+        _chosen(actor, frame, lg)
+    st.divider()
+    template_admin.render(actor, KINDS)  # the Word files' templates, beside the scorecards'
+
+
+def _chosen(actor: Actor, frame: pd.DataFrame, lg: str) -> None:
+    """The template picked in the list: its indicators, the editor and a new template from it."""
     labels = {int(r.id): f"{t(f'eval.round.{r.round}')} · {r.name if lg == 'zh' else r.name_en} v{r.version}"
               for r in frame.itertuples()}
     wanted = url_state.read("template", labels)

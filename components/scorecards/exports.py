@@ -1,16 +1,11 @@
-"""An evaluation's files for officials: the score sheet (评分表) as Excel and the evaluation report (评价报告)
-as an editable Word document. Pure functions of the evaluation's data and a language, no Streamlit, so a
-download button can build them on click and tests can open them."""
+"""An evaluation's score sheet (评分表) as Excel, and the pieces it shares with the Word report
+(components/scorecards/report.py): the score table, the facts, the result line. Pure functions of the
+evaluation's data and a language, no Streamlit, so a download button can build them on click and tests can
+open them."""
 
 from __future__ import annotations
 
-import io
-
 import pandas as pd
-from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Pt
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -19,11 +14,7 @@ from components import exports, formatting
 from components.pipeline.labels import domain as domain_label
 from components.texts import translate
 from db.scorecards import rules
-from db.scorecards.evaluations import EvaluationPublic
 from db.scorecards.results import ReportFacts, ResultPublic, side_by_side
-
-BODY_FONT = "SimSun"  # 宋体: what Word on officials' machines has; LibreOffice falls back to Noto CJK
-HEADING_FONT = "SimHei"  # 黑体
 
 
 def score_table(scores: pd.DataFrame, lang: str, wide: tuple[pd.DataFrame, list[str]] | None = None
@@ -55,23 +46,28 @@ def _num(value):
     return int(value) if value.is_integer() else value
 
 
-def _facts_lines(facts: ReportFacts, lang: str) -> list[tuple[str, str]]:
+def facts_table(facts: ReportFacts, lang: str) -> list[tuple[str, str, str]]:
+    """(name, label, value) of each fact the files open with (基本情况); the name is what a report template
+    calls it ({{ fact.project_title }})."""
     tr = lambda key, **p: translate(key, lang, **p)  # noqa: E731
     period = f"{formatting.day(facts.started_on, lang)} – {formatting.day(facts.ended_on, lang)}"
     return [
-        (tr("eval.col.project_code"), facts.project_code), (tr("eval.col.project"), facts.project_title),
-        (tr("eval.export.batch"), facts.batch), (tr("eval.export.domain"), domain_label(facts.domain, lang)),
-        (tr("eval.export.street"), facts.street_name), (tr("eval.export.contractor"), facts.contractor_name or "—"),
-        (tr("eval.export.budget"), formatting.wan_yuan(facts.budget, lang)),
-        (tr("eval.export.contract"), formatting.wan_yuan(facts.contract_amount, lang)),
-        (tr("eval.export.period"), period), (tr("eval.col.round"), tr(f"eval.round.{facts.round}")),
-        (tr("eval.col.agency"), facts.agency),
-        (tr("eval.export.template"), f"{facts.template_name} v{facts.template_version}"),
-        (tr("eval.col.due_on"), formatting.day(facts.due_on, lang)),
+        ("project_code", tr("eval.col.project_code"), facts.project_code),
+        ("project_title", tr("eval.col.project"), facts.project_title),
+        ("batch", tr("eval.export.batch"), facts.batch),
+        ("domain", tr("eval.export.domain"), domain_label(facts.domain, lang)),
+        ("street", tr("eval.export.street"), facts.street_name),
+        ("contractor", tr("eval.export.contractor"), facts.contractor_name or "—"),
+        ("budget", tr("eval.export.budget"), formatting.wan_yuan(facts.budget, lang)),
+        ("contract", tr("eval.export.contract"), formatting.wan_yuan(facts.contract_amount, lang)),
+        ("period", tr("eval.export.period"), period), ("round", tr("eval.col.round"), tr(f"eval.round.{facts.round}")),
+        ("agency", tr("eval.col.agency"), facts.agency),
+        ("template", tr("eval.export.template"), f"{facts.template_name} v{facts.template_version}"),
+        ("due_on", tr("eval.col.due_on"), formatting.day(facts.due_on, lang)),
     ]
 
 
-def _result_line(result: ResultPublic, lang: str) -> str:
+def result_line(result: ResultPublic, lang: str) -> str:
     tr = lambda key, **p: translate(key, lang, **p)  # noqa: E731
     if result.result is None:
         return tr("eval.export.no_result")
@@ -88,7 +84,7 @@ def score_sheet_xlsx(facts: ReportFacts, result: ResultPublic, scores: pd.DataFr
     sheet.title = tr("eval.export.sheet_scores")[:31]
     sheet.append([tr("eval.export.sheet_title", project=facts.project_title, round=tr(f"eval.round.{facts.round}"))])
     sheet["A1"].font = Font(bold=True, size=14)
-    for label, value in _facts_lines(facts, lang):
+    for _, label, value in facts_table(facts, lang):
         sheet.append([label, value])
     sheet.append([])
     headings, rows, _ = score_table(scores, lang)
@@ -104,7 +100,7 @@ def score_sheet_xlsx(facts: ReportFacts, result: ResultPublic, scores: pd.DataFr
         for cell in sheet[sheet.max_row]:
             cell.font = Font(bold=True)
     sheet.append([])
-    sheet.append([tr("eval.export.result"), _result_line(result, lang)])
+    sheet.append([tr("eval.export.result"), result_line(result, lang)])
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
     for index, width in enumerate([14, 8, 30, 8] + [16] * (len(headings) - 4), start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
@@ -120,73 +116,6 @@ def score_sheet_xlsx(facts: ReportFacts, result: ResultPublic, scores: pd.DataFr
     for index, width in enumerate([20, 8, 30, 8, 60], start=1):
         notes.column_dimensions[get_column_letter(index)].width = width
     return exports.workbook_bytes(book)  # the shared writer neutralises formula-like text
-
-
-def _east_asian(element, font: str) -> None:
-    """Name the East Asian font on a style or run, dropping the theme font that would override it."""
-    rpr = element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = rpr.makeelement(qn("w:rFonts"), {})
-        rpr.insert(0, fonts)
-    for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-        fonts.attrib.pop(qn(attribute), None)
-    fonts.set(qn("w:eastAsia"), font)
-    fonts.set(qn("w:ascii"), font)
-    fonts.set(qn("w:hAnsi"), font)
-
-
-def _heading(document, text: str, level: int) -> None:
-    paragraph = document.add_heading(level=level)
-    run = paragraph.add_run(text)
-    _east_asian(run._element, HEADING_FONT)
-    if level == 0:
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-
-
-def _paragraphs(document, text: str, empty: str, numbered: bool = False) -> None:
-    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
-    for index, line in enumerate(lines or [empty], start=1):
-        paragraph = document.add_paragraph(f"{index}. {line}" if numbered and lines else line)
-        paragraph.paragraph_format.first_line_indent = Pt(21)
-
-
-def report_docx(facts: ReportFacts, evaluation: EvaluationPublic, result: ResultPublic, scores: pd.DataFrame,
-                lang: str) -> bytes:
-    """评价报告: 基本情况, 评价结论, 主要问题, 整改建议, then the score table; officials edit it in Word."""
-    tr = lambda key, **p: translate(key, lang, **p)  # noqa: E731
-    document = Document()
-    for style_name in ("Normal", "Title", "Heading 1", "Heading 2", "Table Grid"):
-        style = document.styles[style_name]
-        _east_asian(style.element, BODY_FONT if style_name in ("Normal", "Table Grid") else HEADING_FONT)
-    document.styles["Normal"].font.size = Pt(12)
-    _heading(document, tr("eval.export.report_title", project=facts.project_title,
-                          round=tr(f"eval.round.{facts.round}")), 0)
-    _heading(document, tr("eval.export.section_basic"), 1)
-    for label, value in _facts_lines(facts, lang):
-        document.add_paragraph(f"{label}：{value}" if lang == "zh" else f"{label}: {value}")
-    _paragraphs(document, evaluation.summary, "")
-    _heading(document, tr("eval.export.section_conclusion"), 1)
-    document.add_paragraph(_result_line(result, lang))
-    _paragraphs(document, evaluation.conclusion, "")
-    _heading(document, tr("eval.export.section_findings"), 1)
-    _paragraphs(document, evaluation.findings, tr("eval.export.none"), numbered=True)
-    _heading(document, tr("eval.export.section_recommendations"), 1)
-    _paragraphs(document, evaluation.recommendations, tr("eval.export.none"), numbered=True)
-    _heading(document, tr("eval.export.section_scores"), 1)
-    headings, rows, _ = score_table(scores, lang)
-    table = document.add_table(rows=1, cols=len(headings))
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, headings):
-        cell.text = str(text)
-        for run in cell.paragraphs[0].runs:
-            run.bold = True
-    for row in rows:
-        for cell, value in zip(table.add_row().cells, row):
-            cell.text = "" if value is None else str(value)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
 
 
 def file_stem(facts: ReportFacts, kind: str, lang: str) -> str:
