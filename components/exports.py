@@ -2,21 +2,44 @@
 
 Every spreadsheet the app offers goes through this module, which neutralises formula injection
 (OWASP "CSV injection"): a text cell that begins with = + - @ tab or carriage return is stored as
-text and shown exactly as typed, never evaluated. Numbers and dates stay numbers and dates."""
+text and shown exactly as typed, never evaluated. Numbers and dates stay numbers and dates.
+
+Every workbook also prints as officials file it: A4, fitted to the page's width (landscape when wide),
+page numbers at the foot. A table written here has a title row naming what it holds, the scope and the
+day above its headings, the headings repeated on every printed page, amounts in 万元 shown as #,##0.00
+and dates as Excel dates (also those a table shows as text, e.g. 2026年11月12日)."""
 
 from __future__ import annotations
 
 import io
 import re
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.worksheet.properties import PageSetupProperties
+
+from db import settings
 
 # what Excel, LibreOffice and Sheets may read as the start of a formula
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")  # openpyxl refuses these in a sheet name
+# a heading naming the unit marks a column of amounts in 万元 (the headings say so in both languages)
+WAN_MARKERS = ("万元", "10k yuan")
+WAN_FORMAT = "#,##0.00"
+DAY_FORMAT = "yyyy-mm-dd"
+MOMENT_FORMAT = "yyyy-mm-dd hh:mm"
+HEADING_FILL = PatternFill("solid", fgColor="DDEBF7")
+LANDSCAPE_WIDTH = 100  # characters of column width a portrait A4 page holds legibly
+# dates as the tables show them (formatting.day / moment / minute, both languages) and as ISO text
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?$")
+_ZH = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日(?: (\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+_EN = ("%b %d, %Y", "%b %d, %Y, %I:%M:%S %p", "%b %d, %Y %H:%M")
+_EMPTY = ("", "—")
 
 
 def is_dangerous(value) -> bool:
@@ -43,8 +66,10 @@ def neutralise_workbook(book: Workbook) -> Workbook:
 
 
 def workbook_bytes(book: Workbook) -> bytes:
-    """The one way a workbook leaves the app: neutralised, then saved."""
+    """The one way a workbook leaves the app: neutralised, made ready to print, then saved."""
     neutralise_workbook(book)
+    for sheet in book.worksheets:
+        print_ready(sheet)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -57,21 +82,134 @@ def sheet_title(name: str) -> str:
     return title or "Sheet"
 
 
-def excel_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
-    """One sheet per frame, headings as given, columns widened to their content."""
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for name, frame in sheets.items():
-            sheet_name = sheet_title(name)
-            frame.to_excel(writer, sheet_name=sheet_name, index=False)
-            sheet = writer.sheets[sheet_name]
-            for index, column in enumerate(frame.columns, start=1):
-                values = [str(column)] + [str(v) for v in frame[column].head(200).tolist()]
-                width = max(_display_width(v) for v in values) + 2
-                sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = min(width, 60)
-            sheet.freeze_panes = "A2"
-        neutralise_workbook(writer.book)  # before the writer saves on leaving the block
-    return buffer.getvalue()
+def excel_bytes(sheets: dict[str, pd.DataFrame], *, title: str | None = None) -> bytes:
+    """One sheet per frame, headings as given, under the title row when there is a `title` (every download
+    has one: see components.tables.file_title; a file without one is what a user's own file looks like)."""
+    book = Workbook()
+    book.remove(book.active)
+    for name, frame in sheets.items():
+        sheet = book.create_sheet(sheet_title(name))
+        heading_row = 1
+        if title:
+            title_row(sheet, title)
+            heading_row = 2
+        write_table(sheet, frame, heading_row)
+        sheet.freeze_panes = sheet.cell(row=heading_row + 1, column=1)
+        # the importers read the headings from the last repeated row (db.spreadsheets.read_table)
+        sheet.print_title_rows = f"1:{heading_row}"
+    return workbook_bytes(book)
+
+
+def title_row(sheet, title: str, row: int = 1) -> None:
+    sheet.cell(row=row, column=1, value=title).font = Font(bold=True, size=12)
+
+
+def write_table(sheet, frame: pd.DataFrame, heading_row: int, widths: dict[int, float] | None = None) -> int:
+    """The frame's headings (bold) and rows from `heading_row` down, amounts in 万元 and dates formatted;
+    columns widened to their content (or to `widths`, kept across the tables of one sheet). Returns the
+    last row written."""
+    own = widths is None
+    widths = {} if own else widths
+    for col, heading in enumerate(frame.columns, start=1):
+        cell = sheet.cell(row=heading_row, column=col, value=str(heading))
+        cell.font, cell.fill = Font(bold=True), HEADING_FILL
+        values, number_format = cell_values(frame.iloc[:, col - 1], str(heading))
+        for offset, value in enumerate(values, start=1):
+            cell = sheet.cell(row=heading_row + offset, column=col, value=value)
+            if number_format and value is not None:
+                cell.number_format = number_format
+        shown = [str(heading)] + [_shown(v, number_format) for v in values[:200]]
+        widths[col] = max(widths.get(col, 0), max(_display_width(v) for v in shown) + 2)
+    if own:
+        for col, width in widths.items():
+            sheet.column_dimensions[sheet.cell(row=1, column=col).column_letter].width = min(width, 60)
+    return heading_row + len(frame)
+
+
+def cell_values(column: pd.Series, heading: str) -> tuple[list, str | None]:
+    """A column as cell values and their number format: 万元 columns as #,##0.00, date columns (real or
+    text) as Excel dates, everything else as it is (NaN as an empty cell)."""
+    if pd.api.types.is_bool_dtype(column):
+        return [_plain(v) for v in column], None
+    if pd.api.types.is_numeric_dtype(column):
+        return [_plain(v) for v in column], WAN_FORMAT if any(m in heading for m in WAN_MARKERS) else None
+    dates = _as_dates(column)
+    if dates is not None:
+        timed = any(isinstance(v, datetime) and (v.hour, v.minute, v.second) != (0, 0, 0) for v in dates)
+        return dates, MOMENT_FORMAT if timed else DAY_FORMAT
+    values = [_plain(v) for v in column]
+    if any(m in heading for m in WAN_MARKERS) and all(v is None or isinstance(v, (int, float)) for v in values):
+        return values, WAN_FORMAT  # an object column of amounts (None where unknown)
+    return values, None
+
+
+def _plain(value):
+    if value is None or (not isinstance(value, (str, bytes, list, dict)) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if isinstance(value, datetime) and value.tzinfo is not None:  # Excel has no time zones: the district's
+        value = value.astimezone(ZoneInfo(settings.timezone())).replace(tzinfo=None)
+    return value.item() if hasattr(value, "item") else value
+
+
+def _as_dates(column: pd.Series) -> list | None:
+    """The column's values as dates and times when every one is a date (or empty) and one at least is; else None."""
+    out, found = [], False
+    for value in column:
+        value = _plain(value)
+        if value is None or (isinstance(value, str) and value.strip() in _EMPTY):
+            out.append(None)
+            continue
+        parsed = value if isinstance(value, date) else _parse_date(value) if isinstance(value, str) else None
+        if parsed is None:
+            return None
+        out.append(parsed)
+        found = True
+    return out if found else None
+
+
+def _parse_date(text: str) -> date | datetime | None:
+    text = text.strip().replace("\u202f", " ")  # Babel puts a narrow space before AM/PM
+    match = _ISO.match(text) or _ZH.match(text)
+    if match:
+        year, month, day_, hour, minute, second = (int(g) if g else None for g in match.groups())
+        try:
+            return date(year, month, day_) if hour is None else datetime(year, month, day_, hour, minute, second or 0)
+        except ValueError:
+            return None
+    for pattern in _EN:
+        try:
+            moment = datetime.strptime(text, pattern)
+        except ValueError:
+            continue
+        return moment.date() if pattern == _EN[0] else moment
+    return None
+
+
+def _shown(value, number_format: str | None) -> str:
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    if number_format == WAN_FORMAT and isinstance(value, (int, float)):
+        return f"{value:,.2f}"
+    return "" if value is None else str(value)
+
+
+def print_ready(sheet) -> None:
+    """A4, one page wide (landscape when the columns are wide), page numbers at the foot, centred."""
+    setup = sheet.page_setup
+    setup.paperSize = sheet.PAPERSIZE_A4
+    width = sum((sheet.column_dimensions[letter].width or 8.43) for letter in
+                (sheet.cell(row=1, column=c).column_letter for c in range(1, sheet.max_column + 1)))
+    setup.orientation = "landscape" if width > LANDSCAPE_WIDTH else "portrait"
+    setup.fitToWidth, setup.fitToHeight = 1, 0  # 0: as many pages down as the rows need
+    if sheet.sheet_properties.pageSetUpPr is None:
+        sheet.sheet_properties.pageSetUpPr = PageSetupProperties()
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.horizontalCentered = True
+    sheet.oddFooter.center.text = "&P / &N"
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:

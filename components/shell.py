@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import auth, i18n, sso, store, url_state
+from components import auth, i18n, sso, store, url_state, viewer
 from components.i18n import t
 from components.registry import PAGES, pages_for
 from components.safe_text import md_escape
@@ -47,6 +47,7 @@ def page(key: str) -> Actor | None:
             st.error(t("auth.denied"))
             st.stop()
         actor = _narrow(engine, actor)
+    viewer.settle(actor)
     _menu(menu, actor)
     return actor
 

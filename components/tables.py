@@ -7,9 +7,11 @@ from typing import Callable
 import pandas as pd
 import streamlit as st
 
-from components import exports
-from components.i18n import t
+from components import exports, formatting, viewer
+from components.i18n import lang, t
 from components.texts import CATALOG
+from db import clock
+from db.access import Actor
 
 
 def labelled(frame: pd.DataFrame, headings: dict[str, str]) -> pd.DataFrame:
@@ -17,12 +19,24 @@ def labelled(frame: pd.DataFrame, headings: dict[str, str]) -> pd.DataFrame:
     return frame[list(headings)].rename(columns={col: t(key) for col, key in headings.items()})
 
 
+def file_title(name: str, actor: Actor | None = None) -> str:
+    """The title row of a download: what it holds, the scope it covers (the page's, unless `actor` is
+    given) and the day it was made."""
+    actor = actor or viewer.current()
+    day = formatting.day(clock.today(), lang())
+    if actor is None:
+        return t("common.file_title_day", name=name, day=day)
+    scope = t("level.root") if actor.scope_level == "root" else actor.scope_name
+    return t("common.file_title", name=name, scope=scope, day=day)
+
+
 def downloads(frame: pd.DataFrame | Callable[[], pd.DataFrame], *, name: str, key: str) -> None:
     """Excel and CSV buttons for a shown table; the files are built only when clicked. A callable
     builds the frame then too (a large table formatted row by row only for the file)."""
     table = frame if callable(frame) else (lambda: frame)
+    title = file_title(name)
     left, right = st.columns(2)
-    left.download_button(t("common.download_excel"), data=lambda: exports.excel_bytes({name: table()}),
+    left.download_button(t("common.download_excel"), data=lambda: exports.excel_bytes({name: table()}, title=title),
                          file_name=f"{name}.xlsx", key=f"{key}_xlsx", icon=":material/download:",
                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     right.download_button(t("common.download_csv"), data=lambda: exports.csv_bytes(table()),

@@ -5,15 +5,21 @@ rule). Each area's import checks its own rules and writes all rows in one transa
 from __future__ import annotations
 
 import io
+import re
+import zipfile
 from typing import Any
+from xml.etree import ElementTree
 
 import pandas as pd
 from pydantic import BaseModel
 
 from db.errors import DomainError
 
-FIRST_DATA_ROW = 2  # row 1 of the sheet holds the headings
+FIRST_DATA_ROW = 2  # row 1 of the sheet holds the headings (read_table numbers the rows of a titled file so)
 MAX_ROWS = 5_000
+_SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_ROWS = re.compile(r"!\$?\d+:\$?(\d+)$")  # 'Sheet'!$1:$2 (columns, 'Sheet'!$A:$B, may come beside it)
+_MIDNIGHT = r"^(\d{4}-\d{2}-\d{2}) 00:00:00$"  # an Excel date cell read as text
 
 
 class ImportProblem(BaseModel):
@@ -40,9 +46,12 @@ class ImportRejected(DomainError):
 
 def read_table(data: bytes, filename: str) -> pd.DataFrame:
     """Every cell as text (so '3.5' stays visible as a broken whole number); CSV in UTF-8 or GB18030."""
+    heading_row = 1
     try:
         if filename.lower().endswith((".xlsx", ".xlsm")):
-            frame = pd.read_excel(io.BytesIO(data), dtype=str, engine="openpyxl")
+            heading_row = _heading_row(data)
+            frame = pd.read_excel(io.BytesIO(data), dtype=str, engine="openpyxl", header=heading_row - 1)
+            frame = frame.replace(_MIDNIGHT, r"\1", regex=True)
         else:
             try:
                 frame = pd.read_csv(io.BytesIO(data), dtype=str, encoding="utf-8-sig", skip_blank_lines=False)
@@ -51,7 +60,24 @@ def read_table(data: bytes, filename: str) -> pd.DataFrame:
     except Exception as exc:  # noqa: BLE001  (any parser failure on a user's file means "cannot read it")
         raise DomainError("grid.import.unreadable", field="file", detail=type(exc).__name__) from None
     frame.columns = [str(c).strip() for c in frame.columns]
+    # rows below a title row: index + FIRST_DATA_ROW stays the row number the spreadsheet shows
+    frame.index = frame.index + heading_row - 1
+    frame.attrs["heading_row"] = heading_row
     return frame
+
+
+def _heading_row(data: bytes) -> int:
+    """The row of the first sheet's headings: the last of the rows it repeats on every printed page (the
+    app's downloads put a title row above the headings and repeat both), else row 1."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    for name in workbook.iter(f"{_SHEET_NS}definedName"):
+        if name.get("name") == "_xlnm.Print_Titles" and name.get("localSheetId") == "0":
+            for part in (name.text or "").split(","):
+                found = _ROWS.search(part.strip())
+                if found:
+                    return int(found.group(1))
+    return 1
 
 
 def match_columns(frame: pd.DataFrame, headings: dict[str, tuple[str, ...]], optional: set[str] = frozenset()
@@ -65,7 +91,8 @@ def match_columns(frame: pd.DataFrame, headings: dict[str, tuple[str, ...]], opt
         if column is not None:
             found[field] = column
         elif field not in optional:
-            problems.append(ImportProblem(row=1, column=None, field=field, rule="grid.rule.missing_column",
+            problems.append(ImportProblem(row=frame.attrs.get("heading_row", 1), column=None, field=field,
+                                          rule="grid.rule.missing_column",
                                           params={"heading": names[1]}))
     return found, problems
 

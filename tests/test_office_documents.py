@@ -1,5 +1,6 @@
 """Office files in the form offices file them (issue 16): Word documents as 公文 (GB/T 9704) filled from a
-template an administrator may replace. Documents are built from small samples, not from the demo database."""
+template an administrator may replace, and workbooks that print on A4 with a title row, repeated headings,
+万元 as #,##0.00 and real dates. Documents are built from small samples, not from the demo database."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import logging
 import zipfile
 from datetime import date
 
+import openpyxl
+import pandas as pd
 import pytest
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -22,9 +25,10 @@ from db import office_templates
 from db.engine import reading
 from db.errors import DomainError, PermissionDenied
 from db.models import AuditLog
+from db.spreadsheets import FIRST_DATA_ROW, read_table
 from db.users import actor_for
 from factories.app import signed_in
-from factories.documents import word_problems
+from factories.documents import sheet_problems, word_problems
 
 DAY = date(2026, 11, 18)
 
@@ -230,3 +234,35 @@ def test_the_admin_uploads_a_template_on_the_templates_page(app_db):
     leader.run()
     assert not leader.exception
     assert any("上传的评价报告模板不能使用" in w.value and "标题" in w.value for w in leader.warning)
+
+
+# --- workbooks ---------------------------------------------------------------------------------------------
+
+def test_a_workbook_prints_on_a4_with_its_title_headings_amounts_and_dates():
+    frame = pd.DataFrame({"项目名称": ["甲", "乙"], "预算（万元）": [12.3456, 1500.0], "Budget (10k yuan)": [None, 2.5],
+                          "截止日期": ["2026年11月12日", "—"], "时间": ["2026年11月18日 10:00:08", None],
+                          "成立日期": ["2010-09-27", "2011-01-05"], "Due": ["Nov 12, 2026", "Jan 2, 2027"],
+                          "月份": ["2026-09", "2026-10"]})
+    title = "项目清单（锦江区，截至 2026年11月18日）"
+    book = openpyxl.load_workbook(io.BytesIO(exports.excel_bytes({"项目清单": frame}, title=title)))
+    sheet = book.active
+    assert sheet_problems(book, "2026年11月18日") == []
+    assert sheet["A1"].value == title and [c.value for c in sheet[2]][:2] == ["项目名称", "预算（万元）"]
+    assert sheet.print_title_rows == "$1:$2" and sheet.page_setup.orientation == "landscape"  # 8 wide columns
+    assert [sheet["B3"].number_format, sheet["C4"].number_format] == ["#,##0.00", "#,##0.00"]
+    assert sheet["D3"].value.date() == date(2026, 11, 12) and sheet["D4"].value is None
+    assert (sheet["E3"].value.hour, sheet["E3"].number_format) == (10, "yyyy-mm-dd hh:mm")
+    assert sheet["G4"].value.date() == date(2027, 1, 2) and sheet["H3"].value == "2026-09"  # a month stays text
+    narrow = exports.excel_bytes({"s": frame[["项目名称", "预算（万元）"]]}, title=title)
+    assert openpyxl.load_workbook(io.BytesIO(narrow)).active.page_setup.orientation == "portrait"
+
+
+def test_an_import_reads_a_titled_download_by_its_repeated_headings():
+    frame = pd.DataFrame({"单位代码": ["510104", "510104001"], "成立日期": ["2010-09-27", "2011-01-05"]})
+    titled = read_table(exports.excel_bytes({"单位": frame}, title="组织架构（全部辖区，截至 2026年11月18日）"), "u.xlsx")
+    plain = read_table(exports.excel_bytes({"单位": frame}), "u.xlsx")
+    assert list(titled.columns) == list(plain.columns) == ["单位代码", "成立日期"]
+    assert titled["成立日期"].tolist() == ["2010-09-27", "2011-01-05"]  # the date cells read as the day typed
+    # problems are reported by the row the spreadsheet shows: data starts on row 3 under a title
+    assert [int(i) + FIRST_DATA_ROW for i in titled.index] == [3, 4]
+    assert [int(i) + FIRST_DATA_ROW for i in plain.index] == [2, 3] and titled.attrs["heading_row"] == 2

@@ -261,8 +261,9 @@ def test_the_workbook_has_one_sheet_per_area_in_wan_yuan(engine):
         budgets.append(row[budget_col])
     assert round(sum(budgets), 2) == 9730.0
     summary = [row for row in book["概览"].iter_rows(values_only=True)]
-    assert ("预算金额", "9,730 万元") == summary[3][:2]  # title, headings, projects, budget
-    alerts = [row[0] for row in book["预警事项"].iter_rows(values_only=True)][2:]
+    assert ("预算金额", "9,730 万元") == summary[5][:2]  # file title, blank, table title, headings, projects
+    assert summary[0][0].startswith("领导简报（") and book["概览"].print_title_rows == "$1:$4"
+    alerts = [row[0] for row in book["预警事项"].iter_rows(values_only=True)][4:]
     assert alerts == briefing.alert_lines(ov, "zh") and alerts
 
 
@@ -284,5 +285,5 @@ def test_the_word_briefing_holds_figures_charts_and_alerts(engine):
 def test_the_english_briefing_has_no_untranslated_chinese_labels(engine):
     ov = overview.overview(engine, actor=actor_for(engine, "leader"), year=clock.today().year, today=clock.today())
     book = openpyxl.load_workbook(io.BytesIO(briefing_files.workbook(ov, "en")))
-    headings = [c for ws in book.worksheets for c in next(ws.iter_rows(min_row=2, max_row=2, values_only=True))]
+    headings = [c for ws in book.worksheets for c in next(ws.iter_rows(min_row=4, max_row=4, values_only=True))]
     assert all(not any("\u4e00" <= ch <= "\u9fff" for ch in str(h or "")) for h in headings), headings

@@ -213,7 +213,7 @@ def test_word_and_excel_files_open_and_hold_the_scores(app_db):
     assert total_row[3] == 100 and sorted(total_row[4:7]) == sorted(scores.groupby("assignment_id")["points"].sum())
     assert any(r[0] == "评价结果" and "合格" in r[1] for r in rows)
     comments = book["评分说明"]
-    assert comments.max_row - 1 == (scores["comment"].fillna("").str.strip() != "").sum()
+    assert comments.max_row - 2 == (scores["comment"].fillna("").str.strip() != "").sum()  # title, headings
 
     document = Document(io.BytesIO(report.report_docx(facts, evaluation, result, scores, "zh")))
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]

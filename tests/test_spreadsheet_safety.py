@@ -19,13 +19,14 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import text
 
-from components import exports
+from components import exports, formatting
 from components.registry import PAGES
-from db import users
+from db import clock, users
 from db.grids import imports as grid_import
 from db.grids.reports import ENTERED
 from db.grids.rules import current_month
 from factories.app import signed_in
+from factories.documents import sheet_problems
 
 PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 HOSTILE = ['=HYPERLINK("http://evil.example","点我")', "+1+1", "-2+3", "@SUM(1,1)", "\t=1+1", "\r=1+1"]
@@ -223,10 +224,14 @@ def test_no_download_holds_a_formula_whatever_users_typed(app_db, captured):
         offered.setdefault(page, set()).add(key)
     assert {page: EXPECTED[page] - offered.get(page, set()) for page in EXPECTED} == {p: set() for p in EXPECTED}
 
+    today = formatting.day(clock.today(), "zh")
     for (page, key, name), data in files.items():
         if name.endswith(".xlsx"):
             assert _formula_cells(data) == [], (page, key)
             book = openpyxl.load_workbook(io.BytesIO(data))
+            # and it prints as officials file it (A4, one page wide, headings repeated, a title row naming the
+            # scope and the day, 万元 as #,##0.00, dates as dates), whatever users typed
+            assert sheet_problems(book, today) == [], (page, key)
             risky = [c for s in book.worksheets for row in s.iter_rows() for c in row if exports.is_dangerous(c.value)]
             if key in STATIC:
                 assert not risky, (page, key)

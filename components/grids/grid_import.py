@@ -20,10 +20,11 @@ def _template_builder(actor: Actor, period: str, kind: str):
     """The file is built only when the button is clicked, possibly outside this script run: bind what it needs now."""
     engine, lg = store.engine(), lang()
     name = f"{t('grid.import.title')}-{period}"
+    title = tables.file_title(name, actor)
 
     def build() -> bytes:
         frame = grid_import.template(engine, actor=actor, period=period, lang=lg)
-        return exports.excel_bytes({name: frame}) if kind == "xlsx" else exports.csv_bytes(frame)
+        return exports.excel_bytes({name: frame}, title=title) if kind == "xlsx" else exports.csv_bytes(frame)
 
     return build
 

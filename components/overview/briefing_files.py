@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import io
-import math
 from dataclasses import dataclass
 
 import altair as alt
@@ -19,7 +18,7 @@ from docx.enum.text import WD_LINE_SPACING
 from docx.shared import Cm
 from docxtpl import DocxTemplate, InlineImage
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from components import exports, formatting
@@ -71,34 +70,28 @@ def sections(ov: Overview, lang: str) -> dict[str, list[tuple[str, pd.DataFrame]
 
 
 def workbook(ov: Overview, lang: str) -> bytes:
+    """One sheet per area under the file's title row; a sheet of one table repeats its headings on every
+    printed page, a sheet of several repeats the title."""
+    tr = tr_for(lang)
     book = Workbook()
     book.remove(book.active)
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+    title = tr("common.file_title", name=tr("ov.brief.title"), scope=scope_title(ov, lang),
+               day=formatting.day(ov.today, lang))
     for sheet_name, blocks in sections(ov, lang).items():
-        sheet = book.create_sheet(sheet_name[:31])
-        row, widths = 1, {}
-        for title, frame in blocks:
-            sheet.cell(row=row, column=1, value=title).font = Font(bold=True, size=12)
-            row += 1
-            for col, heading in enumerate(frame.columns, start=1):
-                cell = sheet.cell(row=row, column=col, value=str(heading))
-                cell.font, cell.fill = bold, fill
-                cell.alignment = Alignment(wrap_text=True, vertical="center")
-                widths[col] = max(widths.get(col, 0), _width(str(heading)))
-            for values in frame.itertuples(index=False):
-                row += 1
-                for col, value in enumerate(values, start=1):
-                    value = None if isinstance(value, float) and math.isnan(value) else value
-                    sheet.cell(row=row, column=col, value=value.item() if hasattr(value, "item") else value)
-                    widths[col] = max(widths.get(col, 0), _width(str(value)))
-            row += 2
+        sheet = book.create_sheet(exports.sheet_title(sheet_name))
+        exports.title_row(sheet, title)
+        row, widths = 3, {}
+        for block_title, frame in blocks:
+            sheet.cell(row=row, column=1, value=block_title).font = Font(bold=True, size=12)
+            last = exports.write_table(sheet, frame, row + 1, widths)
+            if len(blocks) == 1:
+                sheet.print_title_rows = f"1:{row + 1}"
+            row = last + 3
+        if len(blocks) > 1:
+            sheet.print_title_rows = "1:1"
         for col, width in widths.items():
-            sheet.column_dimensions[get_column_letter(col)].width = min(width + 2, 48)
+            sheet.column_dimensions[get_column_letter(col)].width = min(width, 48)
     return exports.workbook_bytes(book)  # the shared writer neutralises formula-like text
-
-
-def _width(text: str) -> int:
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
 @dataclass(frozen=True)

@@ -47,8 +47,8 @@ def export_frame(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     return out.rename(columns={column: translate(key, lang) for column, key in HEADINGS.items()})
 
 
-def excel_file(frame: pd.DataFrame, lang: str) -> bytes:
-    return exports.excel_bytes({translate("pipe.export.sheet", lang): export_frame(frame, lang)})
+def excel_file(frame: pd.DataFrame, lang: str, title: str | None = None) -> bytes:
+    return exports.excel_bytes({translate("pipe.export.sheet", lang): export_frame(frame, lang)}, title=title)
 
 
 def csv_file(frame: pd.DataFrame, lang: str) -> bytes:

@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from components import charts, empty_states, formatting, store
+from components import charts, empty_states, formatting, store, tables
 from components.caching import cached
 from components.i18n import lang, t
 from components.pipeline import charts as pipeline_charts
@@ -115,8 +115,9 @@ def _table(actor: Actor, filters: ProjectFilter, today: date, lg: str) -> None:
         return pipeline_data.project_list(url, actor, filters, today)
 
     name = f"{t('pipe.export.name')}-{today.isoformat()}"
+    title = tables.file_title(t("pipe.export.name"), actor)
     left, right = st.columns(2)
-    left.download_button(t("common.download_excel"), data=lambda: pipeline_export.excel_file(frame(), lg),
+    left.download_button(t("common.download_excel"), data=lambda: pipeline_export.excel_file(frame(), lg, title),
                          file_name=f"{name}.xlsx", key="pipe_xlsx", icon=":material/download:", on_click="ignore",
                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     right.download_button(t("common.download_csv"), data=lambda: pipeline_export.csv_file(frame(), lg),

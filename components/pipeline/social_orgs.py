@@ -306,11 +306,11 @@ def _edit_form(actor: Actor, org_id: int) -> None:
 
 def _export_builder(actor: Actor):
     """Built only when the button is clicked: bind what it needs now."""
-    engine, lg = store.engine(), lang()
+    engine, lg, name = store.engine(), lang(), t("pipe.org.manage.export_name")
+    title = tables.file_title(name, actor)
 
     def build() -> bytes:
-        return exports.excel_bytes({t("pipe.org.manage.export_name"): org_registry.org_sheet(engine, actor=actor,
-                                                                                          lang=lg)})
+        return exports.excel_bytes({name: org_registry.org_sheet(engine, actor=actor, lang=lg)}, title=title)
 
     return build
 

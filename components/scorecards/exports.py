@@ -5,6 +5,8 @@ open them."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -13,6 +15,7 @@ from openpyxl.utils import get_column_letter
 from components import exports, formatting
 from components.pipeline.labels import domain as domain_label
 from components.texts import translate
+from db import clock
 from db.scorecards import rules
 from db.scorecards.results import ReportFacts, ResultPublic, side_by_side
 
@@ -76,16 +79,21 @@ def result_line(result: ResultPublic, lang: str) -> str:
               grade=tr(f"eval.grade.{result.grade}"))
 
 
-def score_sheet_xlsx(facts: ReportFacts, result: ResultPublic, scores: pd.DataFrame, lang: str) -> bytes:
+def score_sheet_xlsx(facts: ReportFacts, result: ResultPublic, scores: pd.DataFrame, lang: str,
+                     today: date | None = None) -> bytes:
     """评分表: the evaluation's facts, every submitted scorecard side by side, the result; comments on a second sheet."""
     tr = lambda key, **p: translate(key, lang, **p)  # noqa: E731
+    day = formatting.day(today or clock.today(), lang)
     book = Workbook()
     sheet = book.active
     sheet.title = tr("eval.export.sheet_scores")[:31]
-    sheet.append([tr("eval.export.sheet_title", project=facts.project_title, round=tr(f"eval.round.{facts.round}"))])
+    name = tr("eval.export.sheet_title", project=facts.project_title, round=tr(f"eval.round.{facts.round}"))
+    sheet.append([tr("common.file_title", name=name, scope=facts.street_name, day=day)])
     sheet["A1"].font = Font(bold=True, size=14)
-    for _, label, value in facts_table(facts, lang):
-        sheet.append([label, value])
+    for key, label, value in facts_table(facts, lang):
+        sheet.append([label, facts.due_on if key == "due_on" else value])  # a date Excel can sort and filter
+        if key == "due_on":
+            sheet.cell(row=sheet.max_row, column=2).number_format = exports.DAY_FORMAT
     sheet.append([])
     headings, rows, _ = score_table(scores, lang)
     sheet.append(headings)
@@ -102,14 +110,18 @@ def score_sheet_xlsx(facts: ReportFacts, result: ResultPublic, scores: pd.DataFr
     sheet.append([])
     sheet.append([tr("eval.export.result"), result_line(result, lang)])
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+    sheet.print_title_rows = f"{header_row}:{header_row}"
     for index, width in enumerate([14, 8, 30, 8] + [16] * (len(headings) - 4), start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
 
     notes = book.create_sheet(tr("eval.export.sheet_comments")[:31])
+    exports.title_row(notes, tr("common.file_title", name=f"{name} · {tr('eval.export.sheet_comments')}",
+                                scope=facts.street_name, day=day))
     notes.append([tr("eval.col.evaluator"), tr("eval.col.code"), tr("eval.col.indicator"), tr("eval.col.points"),
                   tr("eval.col.comment")])
-    for cell in notes[1]:
+    for cell in notes[2]:
         cell.font = Font(bold=True)
+    notes.print_title_rows = "1:2"
     for row in scores[scores["comment"].fillna("").str.strip() != ""].itertuples():
         notes.append([row.evaluator_name, row.code, row.name if lang == "zh" else row.name_en, _num(row.points),
                       row.comment])

@@ -278,13 +278,14 @@ def _sheet_builder(actor: Actor, kind: str):
     """The file is built only when its button is clicked: bind what it needs now."""
     engine, lg = store.engine(), lang()
     name = t(f"org.manage.{kind}_name")
+    title = tables.file_title(name, actor)
 
     def build() -> bytes:
         if kind == "roster":
             frame = grid_roster.roster_sheet(engine, actor=actor, lang=lg)
         else:
             frame = unit_registry.unit_sheet(engine, actor=actor, lang=lg, template=kind == "template")
-        return exports.excel_bytes({name: frame})
+        return exports.excel_bytes({name: frame}, title=title)
 
     return build
 

@@ -93,15 +93,18 @@ def _done_for(username: str):
     return lambda key: t(key, username=username)
 
 
-def _template() -> bytes:
-    return exports.excel_bytes({t("users.import.template_name"): user_imports.user_template(lang())})
+def _template_builder(actor: Actor):
+    """Built when the button is clicked: bind what it needs now."""
+    lg, name = lang(), t("users.import.template_name")
+    title = tables.file_title(name, actor)
+    return lambda: exports.excel_bytes({name: user_imports.user_template(lg)}, title=title)
 
 
 def _import(actor: Actor) -> None:
     """Staff accounts from a file that holds no password: each new account's generated password is shown
     here once, with a download, for the admin to hand over."""
     st.caption(t("users.import.caption"))
-    st.download_button(t("users.import.template"), data=_template, file_name=f"{t('users.import.template_name')}.xlsx",
+    st.download_button(t("users.import.template"), data=_template_builder(actor), file_name=f"{t('users.import.template_name')}.xlsx",
                        mime=exports.XLSX_MIME, key="users_template", icon=":material/download:")
     made = import_file(lambda data, name: user_imports.import_users(store.engine(), actor=actor, data=data,
                                                                     filename=name),
@@ -114,6 +117,7 @@ def _import(actor: Actor) -> None:
         st.success(t("users.import.done", count=len(made)))
         st.warning(t("users.import.once"))
         st.dataframe(shown, hide_index=True, width="stretch")
-        st.download_button(t("users.import.download"), data=exports.excel_bytes({t("users.import.tab"): shown}),
+        st.download_button(t("users.import.download"), data=exports.excel_bytes(
+            {t("users.import.tab"): shown}, title=tables.file_title(t("users.import.passwords_name"), actor)),
                            file_name=f"{t('users.import.passwords_name')}.xlsx", mime=exports.XLSX_MIME,
                            key="users_passwords", icon=":material/download:")

@@ -74,6 +74,8 @@ TEXTS = {
     "common.save": ("保存", "Save"),
     "common.all": ("全部", "All"),
     "common.download_excel": ("下载 Excel", "Download Excel"),
+    "common.file_title": ("{name}（{scope}，截至 {day}）", "{name} ({scope}, as of {day})"),
+    "common.file_title_day": ("{name}（截至 {day}）", "{name} (as of {day})"),
     "common.download_csv": ("下载 CSV", "Download CSV"),
     "common.no_rows": ("没有符合条件的记录。", "No matching records."),
     "common.rows": ("共 {n} 条", "{n} {n|row|rows}"),

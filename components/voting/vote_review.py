@@ -171,7 +171,7 @@ def _ranking_table(frame: pd.DataFrame, lg: str) -> pd.DataFrame:
     return _labelled(frame, RANKING_HEADINGS, lg)
 
 
-def workbook(url: str, actor: Actor, campaign_id: int, lg: str) -> bytes:
+def workbook(url: str, actor: Actor, campaign_id: int, lg: str, title: str | None = None) -> bytes:
     """The results workbook: ranking, votes per day, flags, voided votes (built when clicked)."""
     sheets = vote_results.result_frames(store.engine_for(url), actor=actor, campaign_id=campaign_id)
     daily = {"day": "vote.col.day", "votes": "vote.col.votes", "valid": "vote.col.valid"}
@@ -182,7 +182,7 @@ def workbook(url: str, actor: Actor, campaign_id: int, lg: str) -> bytes:
         translate("vote.sheet.daily", lg): _labelled(sheets["daily"], daily, lg),
         translate("vote.sheet.flags", lg): _labelled(_flag_table(sheets["anomalies"], lg), FLAG_HEADINGS, lg),
         translate("vote.sheet.voided", lg): _labelled(sheets["voided"], voided, lg),
-    })
+    }, title=title)
 
 
 def _ranking(url: str, actor: Actor, campaign_id: int, status: str, label: str) -> None:
@@ -191,7 +191,8 @@ def _ranking(url: str, actor: Actor, campaign_id: int, status: str, label: str) 
     lg = lang()
     st.dataframe(_ranking_table(frame, lg), hide_index=True, width="stretch")
     st.caption(t("vote.review.formula"))
-    st.download_button(t("vote.review.excel"), data=lambda: workbook(url, actor, campaign_id, lg),
+    title = tables.file_title(f"{t('vote.review.excel_name')} · {label}", actor)
+    st.download_button(t("vote.review.excel"), data=lambda: workbook(url, actor, campaign_id, lg, title),
                        file_name=f"{t('vote.review.excel_name')}-{campaign_id}.xlsx", key="vote_results_xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        icon=":material/download:")
