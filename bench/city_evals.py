@@ -20,7 +20,7 @@ INDICATOR_FIELDS = ("code", "group", "name", "name_en", "max_points", "guidance"
 EVALUATION_COLUMNS = ("id", "project_id", "template_id", "round", "agency", "due_on", "status", "completed_at",
                       "summary", "conclusion", "findings", "recommendations", "created_at", "created_by")
 ASSIGNMENT_COLUMNS = ("id", "evaluation_id", "evaluator_id", "status", "coi_declared_at", "conflict", "conflict_note",
-                      "total", "submitted_at", "updated_at")
+                      "total", "submitted_at", "updated_at", "assigned_reason")
 RECTIFICATION_COLUMNS = ("id", "evaluation_id", "finding", "owner", "due_on", "status", "closed_on", "evidence",
                          "closed_by", "created_at", "created_by")
 
@@ -127,7 +127,8 @@ def write(city) -> None:
             updated = submitted_at or declared or _at(due_on - timedelta(days=30))
             assignments.append((assignment_id, evaluation_id, evaluator, status, declared,
                                 None if declared is None else status == "recused",
-                                "申请回避。" if status == "recused" else None, total, submitted_at, updated))
+                                "申请回避。" if status == "recused" else None, total, submitted_at, updated,
+                                rules.IMPORTED_REASON))
         completed = bool(totals) and not waiting
         evaluations.append((evaluation_id, project["id"], template["id"], round_, f"{project['district_id']}号评估中心",
                             due_on, "completed" if completed else "open", latest if completed else None,

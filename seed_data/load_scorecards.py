@@ -13,6 +13,7 @@ from db import clock
 from db.models import AppUser, OrgUnit
 from db.models.pipeline import Project, SocialOrg
 from db.models.scorecards import Assignment, Evaluation, Rectification, Score, ScoreTemplate, TemplateIndicator
+from db.scorecards import rules
 from db.scorecards.panels import store_panels
 from seed_data import SEED_DIR
 from seed_data import scorecards as generator
@@ -85,7 +86,8 @@ def load_scorecards(session: Session) -> None:
                                              Evaluation.template_id))}
     _bulk(session, Assignment, [{**{k: v for k, v in a.items() if k not in ("project_id", "round", "username")},
                                  "evaluation_id": evaluations[(a["project_id"], a["round"])][0],
-                                 "evaluator_id": user_ids[a["username"]]} for a in demo.assignments])
+                                 "evaluator_id": user_ids[a["username"]],
+                                 "assigned_reason": rules.IMPORTED_REASON} for a in demo.assignments])
     assignment_ids = {(evaluation_id, evaluator_id): assignment_id for assignment_id, evaluation_id, evaluator_id
                       in session.execute(select(Assignment.id, Assignment.evaluation_id, Assignment.evaluator_id))}
     scores = []

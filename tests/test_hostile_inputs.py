@@ -117,7 +117,8 @@ class _World:
             fresh = s.execute(select(Project.id).where(Project.id.notin_(used)).order_by(Project.id)).scalars().first()
         created = evaluations.create_evaluation(e, actor=self.admin, data={
             "project_id": fresh, "template_id": self.template.id, "agency": "测试评估机构",
-            "due_on": clock.today() + timedelta(days=30), "evaluator_ids": [self.evaluator.user_id]})
+            "due_on": clock.today() + timedelta(days=30), "evaluator_ids": [self.evaluator.user_id],
+            "assign_reason": "测试：手动指派"})
         with reading(e) as s:
             self.assignment = s.execute(select(Assignment.id).where(Assignment.evaluation_id == created.id)).scalar_one()
         scorecard_entry.declare(e, actor=self.evaluator, assignment_id=self.assignment, conflict=False)
@@ -226,7 +227,8 @@ def test_template_forms(world, data):
 @given(data=st.data())
 def test_evaluation_and_scorecard_forms(world, data):
     form = data.draw(hostile({"project_id": world.project.id, "template_id": world.template.id, "agency": "某评估机构",
-                              "due_on": clock.today() + timedelta(days=9), "evaluator_ids": [world.evaluator.user_id]}))
+                              "due_on": clock.today() + timedelta(days=9), "evaluator_ids": [world.evaluator.user_id],
+                              "assign_reason": "测试：手动指派"}))
     refused_cleanly(world, lambda: evaluations.create_evaluation(world.engine, actor=world.admin, data=form))
     report = data.draw(hostile({"summary": "总体良好", "conclusion": "合格", "findings": "台账不全", "recommendations": "补齐"}))
     refused_cleanly(world, lambda: evaluations.update_report(world.engine, actor=world.admin,

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from db import clock, validation
 from db.engine import reading
@@ -22,6 +23,7 @@ from db.users import actor_for
 from db.validation import InvalidInput
 
 pytestmark = pytest.mark.calendar  # date-sensitive: CI runs these again at awkward instants
+HAND = "测试：本项目指定评估员"  # evaluators put on a panel by hand say why (a draw needs no reason)
 
 POST_POINTS = {"A1": 5, "A2": 5, "A3": 5, "B1": 5, "B2": 5, "B3": 5, "B4": 5, "C1": 15, "C2": 10, "C3": 5,
                "C4": 5, "D1": 10, "D2": 5, "D3": 10, "D4": 5}
@@ -61,7 +63,7 @@ def _panel(engine, usernames, round_="post"):
     created = evaluations.create_evaluation(engine, actor=admin, data={
         "project_id": _fresh_project(engine, round_), "template_id": _template_id(engine, f"{round_}-standard"),
         "agency": "成都市锦诚社会工作评估中心", "due_on": clock.today() + timedelta(days=20),
-        "evaluator_ids": [p.user_id for p in people]})
+        "evaluator_ids": [p.user_id for p in people], "assign_reason": HAND})
     mine = {}
     for person in people:
         with reading(engine) as s:
@@ -160,7 +162,7 @@ def test_unused_template_edits_in_place_until_the_first_score_locks_it(engine):
     person = actor_for(engine, "evaluator")
     created = evaluations.create_evaluation(engine, actor=admin, data={
         "project_id": _fresh_project(engine), "template_id": template.id, "agency": "某评估中心",
-        "due_on": clock.today() + timedelta(days=10), "evaluator_ids": [person.user_id]})
+        "due_on": clock.today() + timedelta(days=10), "evaluator_ids": [person.user_id], "assign_reason": HAND})
     with reading(engine) as s:
         assignment_id = s.execute(select(Assignment.id).where(Assignment.evaluation_id == created.id)).scalar_one()
     scorecard_entry.declare(engine, actor=person, assignment_id=assignment_id, conflict=False)
@@ -280,7 +282,7 @@ def test_declaration_first_and_a_conflict_recuses(engine):
     person, colleague = actor_for(engine, "evaluator"), actor_for(engine, "jc_chenxd")
     created = evaluations.create_evaluation(engine, actor=admin, data={
         "project_id": _fresh_project(engine), "template_id": _template_id(engine), "agency": "某评估中心",
-        "due_on": clock.today() + timedelta(days=10), "evaluator_ids": [person.user_id, colleague.user_id]})
+        "due_on": clock.today() + timedelta(days=10), "evaluator_ids": [person.user_id, colleague.user_id], "assign_reason": HAND})
     panel = evaluations.panel(engine, actor=admin, evaluation_id=created.id)
     mine = dict(zip(panel["username"], panel["id"]))
     indicators = _indicators(engine, admin, _template_id(engine))
@@ -488,7 +490,8 @@ def test_an_evaluator_of_another_district_cannot_be_put_on_a_panel(engine):
     outsider, insider = _user_id(engine, "hz_sunli"), _user_id(engine, "evaluator")
     project_id = _fresh_project(engine, "post")
     data = {"project_id": project_id, "template_id": _template_id(engine), "agency": "长春市和众社会组织评估中心",
-            "due_on": clock.today() + timedelta(days=20), "evaluator_ids": [insider, outsider]}
+            "due_on": clock.today() + timedelta(days=20), "evaluator_ids": [insider, outsider],
+            "assign_reason": HAND}
     with reading(engine) as s:
         before = s.execute(select(func.count()).select_from(Evaluation)).scalar_one()
     with pytest.raises(DomainError) as err:
@@ -499,7 +502,7 @@ def test_an_evaluator_of_another_district_cannot_be_put_on_a_panel(engine):
         assert s.execute(select(func.count()).select_from(Evaluation)).scalar_one() == before
     created = evaluations.create_evaluation(engine, actor=admin, data={**data, "evaluator_ids": [insider]})
     with pytest.raises(DomainError) as err:
-        evaluations.assign(engine, actor=admin, evaluation_id=created.id, evaluator_ids=[outsider])
+        evaluations.assign(engine, actor=admin, evaluation_id=created.id, evaluator_ids=[outsider], reason=HAND)
     assert err.value.code == "eval.error.evaluator_out_of_scope"
     assert list(evaluations.panel(engine, actor=admin, evaluation_id=created.id)["evaluator_id"]) == [insider]
     offered = set(evaluations.evaluators(engine, actor=admin, project_id=project_id)["id"])
@@ -511,7 +514,7 @@ def test_an_evaluator_of_another_district_cannot_be_put_on_a_panel(engine):
                                                                      "evaluator_ids": [outsider]})
     assert list(evaluations.panel(engine, actor=admin, evaluation_id=other.id)["evaluator_id"]) == [outsider]
     with pytest.raises(InvalidInput) as err:
-        evaluations.assign(engine, actor=admin, evaluation_id=created.id, evaluator_ids=[2 ** 70])
+        evaluations.assign(engine, actor=admin, evaluation_id=created.id, evaluator_ids=[2 ** 70], reason=HAND)
     assert err.value.field == "evaluator_ids"
 
 
@@ -567,3 +570,28 @@ def test_a_rectification_cannot_be_closed_before_it_was_raised(engine, monkeypat
         assert s.get(Rectification, item_id).status == "open"
     closed = rectifications.close_item(engine, actor=admin, item_id=item_id, evidence="已补齐签到表", closed_on=raised)
     assert closed.status == "closed" and closed.closed_on == raised
+
+
+def test_evaluators_put_on_by_hand_need_a_reason_and_every_row_says_where_it_came_from(engine):
+    """A hand assignment without a reason is refused (the page offers a draw instead); with one it is kept on
+    the row; the rows made before draws existed carry 导入; the database itself refuses a row with neither."""
+    admin, person = actor_for(engine, "admin"), actor_for(engine, "evaluator")
+    data = {"project_id": _fresh_project(engine), "template_id": _template_id(engine), "agency": "某评估中心",
+            "due_on": clock.today() + timedelta(days=10), "evaluator_ids": [person.user_id]}
+    with pytest.raises(DomainError) as err:
+        evaluations.create_evaluation(engine, actor=admin, data={**data, "assign_reason": "  "})
+    assert (err.value.code, err.value.field) == ("eval.error.hand_reason", "assign_reason")
+    created = evaluations.create_evaluation(engine, actor=admin, data={**data, "evaluator_ids": []})
+    with pytest.raises(DomainError) as err:
+        evaluations.assign(engine, actor=admin, evaluation_id=created.id, evaluator_ids=[person.user_id])
+    assert err.value.code == "eval.error.hand_reason"
+    evaluations.assign(engine, actor=admin, evaluation_id=created.id, evaluator_ids=[person.user_id], reason=HAND)
+    panel = evaluations.panel(engine, actor=admin, evaluation_id=created.id)
+    assert list(panel["assigned_reason"]) == [HAND] and panel["draw_id"].isna().all()
+    with reading(engine) as s:
+        sources = dict(s.execute(select(Assignment.assigned_reason, func.count()).where(Assignment.draw_id.is_(None))
+                                 .group_by(Assignment.assigned_reason)).all())
+    assert set(sources) == {rules.IMPORTED_REASON, HAND} and sources[rules.IMPORTED_REASON] > 100
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(Assignment.__table__.update().where(Assignment.id == int(panel["id"].iloc[0]))
+                     .values(assigned_reason=None))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -82,6 +82,9 @@ class Assignment(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("evaluation_id", "evaluator_id", name="uq_assignment_evaluator"),
         Index("ix_assignment_evaluator_status", "evaluator_id", "status"),
+        # every evaluator on a panel came from a draw or was put there by hand with a reason (migration 0012
+        # gave the assignments made before it the reason rules.IMPORTED_REASON)
+        CheckConstraint("draw_id IS NOT NULL OR assigned_reason IS NOT NULL", name="ck_assignment_source"),
     )
 
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -99,6 +102,8 @@ class Assignment(SQLModel, table=True):
     reopened_at: Optional[datetime] = None
     reopened_by: Optional[str] = Field(default=None, max_length=40)
     updated_at: datetime
+    draw_id: Optional[int] = Field(default=None, foreign_key="supervisor_draw.id", index=True)
+    assigned_reason: Optional[str] = Field(default=None, max_length=200)  # why by hand, not by a draw
 
 
 class Score(SQLModel, table=True):

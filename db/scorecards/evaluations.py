@@ -22,11 +22,13 @@ from db.models.scorecards import Assignment, Evaluation, ScoreTemplate
 from db.pipeline.projects import in_scope, project_scope
 from db.scorecards import rules
 from db.scorecards.panels import store_panels
-from db.validation import DueDay, NoneIsBlank, RowId, Stripped, validate
+from db.validation import BlankIsNone, DueDay, NoneIsBlank, OneLine, RowId, Stripped, validate
 
 # A panel is a handful of people; the bound keeps a pasted list from becoming thousands of lookups.
 MAX_PANEL = 50
 EvaluatorIds = Annotated[list[RowId], Field(max_length=MAX_PANEL)]
+# why evaluators were put on a panel by hand rather than drawn from the supervisor pool (db/supervisors/draws.py)
+HandReason = Annotated[Optional[str], BlankIsNone, OneLine]
 
 
 class EvaluationCreate(BaseModel):
@@ -35,10 +37,19 @@ class EvaluationCreate(BaseModel):
     agency: Annotated[str, Stripped] = Field(min_length=2, max_length=80)
     due_on: DueDay
     evaluator_ids: EvaluatorIds = Field(default_factory=list)
+    assign_reason: HandReason = Field(default=None, max_length=200)
 
 
 class AssignInput(BaseModel):
     evaluator_ids: EvaluatorIds = Field(min_length=1)
+    assign_reason: HandReason = Field(default=None, max_length=200)
+
+
+def hand_reason(reason: str | None) -> str:
+    """The reason evaluators are assigned by hand; without one they come from a draw."""
+    if not reason or len(reason) < rules.MIN_HAND_REASON_LENGTH:
+        raise DomainError("eval.error.hand_reason", field="assign_reason", min=rules.MIN_HAND_REASON_LENGTH)
+    return reason
 
 
 class ReportInput(BaseModel):
@@ -109,6 +120,7 @@ def create_evaluation(engine: Engine, *, actor: Actor, data: dict) -> Evaluation
     payload = validate(EvaluationCreate, data)
     if payload.due_on < clock.today():
         raise DomainError("eval.error.due_in_past", field="due_on")
+    reason = hand_reason(payload.assign_reason) if payload.evaluator_ids else None
     with transaction(engine) as session:
         project = session.get(Project, payload.project_id)
         if project is None or not in_scope(actor, project):
@@ -128,7 +140,7 @@ def create_evaluation(engine: Engine, *, actor: Actor, data: dict) -> Evaluation
                                 created_at=clock.utcnow(), created_by=actor.username)
         session.add(evaluation)
         session.flush()
-        _add_assignments(session, evaluation.id, project, payload.evaluator_ids)
+        add_assignments(session, evaluation.id, project, payload.evaluator_ids, reason=reason)
         result = _public(evaluation, project)
         audit.record(session, actor=actor, action="evaluation_create", entity="evaluation", entity_id=evaluation.id,
                      after=payload.model_dump() | {"round": template.round})
@@ -150,7 +162,11 @@ def evaluator_covers(scope_level: str, scope_id: int, project: Project) -> bool:
     return column is not None and getattr(project, column) == scope_id
 
 
-def _add_assignments(session: Session, evaluation_id: int, project: Project, evaluator_ids: list[int]) -> None:
+def add_assignments(session: Session, evaluation_id: int, project: Project, evaluator_ids: list[int], *,
+                    reason: str | None = None, draw_id: int | None = None) -> None:
+    """Put evaluators on the panel, by hand with a reason or from a draw (its id); the caller checked the actor."""
+    if evaluator_ids and reason is None and draw_id is None:
+        raise DomainError("eval.error.hand_reason", field="assign_reason", min=rules.MIN_HAND_REASON_LENGTH)
     taken = set(session.execute(select(Assignment.evaluator_id)
                                 .where(Assignment.evaluation_id == evaluation_id)).scalars())
     for user_id in dict.fromkeys(int(i) for i in evaluator_ids):
@@ -164,23 +180,41 @@ def _add_assignments(session: Session, evaluation_id: int, project: Project, eva
         if user.id in taken:
             raise DomainError("eval.error.already_assigned", field="evaluator_ids", name=user.display_name)
         session.add(Assignment(evaluation_id=evaluation_id, evaluator_id=user.id, status="not_started",
-                               updated_at=clock.utcnow()))
+                               updated_at=clock.utcnow(), draw_id=draw_id, assigned_reason=reason))
     session.flush()
     refresh_status(session, evaluation_id)
 
 
-def assign(engine: Engine, *, actor: Actor, evaluation_id: int, evaluator_ids: list[int]) -> int:
-    """Add evaluators to the panel; returns how many were added."""
+def assign(engine: Engine, *, actor: Actor, evaluation_id: int, evaluator_ids: list[int],
+           reason: str | None = None) -> int:
+    """Add evaluators to the panel by hand, saying why (a draw adds them without: db/supervisors/draws.py);
+    returns how many were added."""
     require(actor, "scorecards.manage")
     if not evaluator_ids:
         raise DomainError("rule.required", field="evaluator_ids")
-    ids = list(dict.fromkeys(validate(AssignInput, {"evaluator_ids": evaluator_ids}).evaluator_ids))
+    payload = validate(AssignInput, {"evaluator_ids": evaluator_ids, "assign_reason": reason})
+    reason = hand_reason(payload.assign_reason)
+    ids = list(dict.fromkeys(payload.evaluator_ids))
     with transaction(engine) as session:
         evaluation, project = evaluation_in_scope(session, actor, evaluation_id)
-        _add_assignments(session, evaluation.id, project, ids)
+        add_assignments(session, evaluation.id, project, ids, reason=reason)
         audit.record(session, actor=actor, action="evaluation_assign", entity="evaluation", entity_id=evaluation.id,
-                     after={"evaluator_ids": ids})
+                     after={"evaluator_ids": ids, "reason": reason})
     return len(ids)
+
+
+def remove_drawn(session: Session, evaluation_id: int, draw_id: int) -> list[int]:
+    """Take a superseded draw's evaluators off the panel (the caller checked the actor); refused whole when one
+    of them has started scoring. Returns the evaluator ids taken off."""
+    drawn = session.execute(select(Assignment).where(Assignment.evaluation_id == evaluation_id,
+                                                     Assignment.draw_id == draw_id)).scalars().all()
+    if any(a.status not in ("not_started", "recused") for a in drawn):
+        raise DomainError("eval.error.assignment_started")
+    for assignment in drawn:
+        session.delete(assignment)
+    session.flush()
+    refresh_status(session, evaluation_id)
+    return [a.evaluator_id for a in drawn]
 
 
 def remove_assignment(engine: Engine, *, actor: Actor, assignment_id: int) -> None:
@@ -278,7 +312,8 @@ def progress(engine: Engine, *, actor: Actor, round: str | None = None, status: 
 
 
 PANEL_COLUMNS = ["id", "evaluator_id", "username", "evaluator_name", "status", "conflict", "conflict_note",
-                 "coi_declared_at", "total", "submitted_at", "reopened_reason", "reopened_at", "reopened_by"]
+                 "coi_declared_at", "total", "submitted_at", "reopened_reason", "reopened_at", "reopened_by",
+                 "draw_id", "assigned_reason"]
 
 
 def panel(engine: Engine, *, actor: Actor, evaluation_id: int) -> pd.DataFrame:
@@ -290,7 +325,7 @@ def panel(engine: Engine, *, actor: Actor, evaluation_id: int) -> pd.DataFrame:
                     AppUser.display_name.label("evaluator_name"),
                     Assignment.status, Assignment.conflict, Assignment.conflict_note, Assignment.coi_declared_at,
                     Assignment.total, Assignment.submitted_at, Assignment.reopened_reason, Assignment.reopened_at,
-                    Assignment.reopened_by)
+                    Assignment.reopened_by, Assignment.draw_id, Assignment.assigned_reason)
              .join(AppUser, AppUser.id == Assignment.evaluator_id)
              .where(Assignment.evaluation_id == evaluation_id).order_by(Assignment.id))
     with engine.connect() as conn:
@@ -299,7 +334,7 @@ def panel(engine: Engine, *, actor: Actor, evaluation_id: int) -> pd.DataFrame:
 
 def evaluators(engine: Engine, *, actor: Actor, project_id: int | None = None) -> pd.DataFrame:
     """Active evaluator accounts an admin can put on a panel; with project_id, only those whose scope
-    covers that project (the rule _add_assignments enforces)."""
+    covers that project (the rule add_assignments enforces)."""
     require(actor, "scorecards.manage")
     query = (select(AppUser.id, AppUser.username, AppUser.display_name)
              .where(AppUser.role == rules.EVALUATOR, AppUser.active == True)  # noqa: E712

@@ -53,6 +53,12 @@ RECTIFICATION_STATUSES = ("open", "closed")
 # a reason (reopen) or an evidence note (close a rectification) must say something
 MIN_REASON_LENGTH = 4
 
+# the reason migration 0012 gave the assignments made before draws existed (a panel put together by hand
+# outside the app); every assignment since names its draw or the reason it was made by hand
+IMPORTED_REASON = "导入"
+# an evaluator put on a panel by hand, not by a draw, needs a reason this long
+MIN_HAND_REASON_LENGTH = 4
+
 # who reads results (the pipeline's project page shows a project's rounds to street staff too)
 EVALUATOR = "evaluator"
 
