@@ -35,6 +35,8 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "grids.read_report": ("street", "admin", "leader"),
     "grids.reopen": ("admin",),
     "overview.read": ("admin", "leader"),
+    "supervisors.read": ("admin", "leader"),  # the supervisor pool, its record and its draws
+    "supervisors.manage": ("admin",),  # keep the pool, draw and redraw panels
 }
 
 SCOPE_COLUMN = {"district": "district_id", "street": "street_id", "community": "community_id", "grid": "id"}

@@ -79,3 +79,9 @@ def today() -> date:
 def local_day_start(day: date) -> datetime:
     """The UTC instant at which `day` begins in the district's time zone."""
     return datetime.combine(day, datetime.min.time(), ZoneInfo(settings.timezone())).astimezone(_tz.utc)
+
+
+def local_date(moment: datetime) -> date:
+    """The district's calendar day of a stored instant (SQLite hands timestamps back without their zone: UTC)."""
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=_tz.utc)
+    return aware.astimezone(ZoneInfo(settings.timezone())).date()

@@ -30,6 +30,7 @@ from seed_data import SEED_DIR
 from seed_data.load_grids import load_grid_indicators, load_indicator_definitions
 from seed_data.load_pipeline import load_catalogue, load_pipeline
 from seed_data.load_scorecards import load_scorecards, load_templates
+from seed_data.load_supervisors import load_supervisors
 from seed_data.load_voting import load_voting
 from seed_data.names import person_name
 
@@ -116,6 +117,8 @@ PARTS: list[tuple[str, Callable]] = [
     ("voting", load_voting),
     # --- grid indicators area parts ---
     ("grid_indicators", load_grid_indicators),
+    # --- supervisor pool (its draws name the register's organizations) ---
+    ("supervisors", load_supervisors),
 ]
 
 
