@@ -29,6 +29,7 @@ from db.models import AppUser, GridStaff, OrgUnit, SeedMark
 from seed_data import SEED_DIR
 from seed_data.load_grids import load_grid_indicators, load_indicator_definitions
 from seed_data.load_pipeline import load_catalogue, load_pipeline
+from seed_data.load_reminders import load_reminders
 from seed_data.load_scorecards import load_scorecards, load_templates
 from seed_data.load_supervisors import load_supervisors
 from seed_data.load_voting import load_voting
@@ -119,6 +120,8 @@ PARTS: list[tuple[str, Callable]] = [
     ("grid_indicators", load_grid_indicators),
     # --- supervisor pool (its draws name the register's organizations) ---
     ("supervisors", load_supervisors),
+    # --- reminders: last, made from everything above ---
+    ("reminders", load_reminders),
 ]
 
 
