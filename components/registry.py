@@ -61,10 +61,16 @@ PAGES: dict[str, PageSpec] = {spec.key: spec for spec in (
     PageSpec("vote_admin", "pages/vote_admin.py", "vote.page.admin", ":material/ballot:", "voting.manage"),
     PageSpec("vote_review", "pages/vote_review.py", "vote.page.review", ":material/fact_check:",
              "voting.read"),
+    # --- supervisor pool area ---
+    PageSpec("supervisors", "pages/supervisors.py", "sup.page.pool", ":material/badge:", "supervisors.read"),
+    PageSpec("supervisor_draws", "pages/supervisor_draws.py", "sup.page.draws", ":material/casino:",
+             "supervisors.read"),
     PageSpec("users", "pages/users.py", "page.users", ":material/group:", "system.users"),
     PageSpec("audit_log", "pages/audit_log.py", "page.audit_log", ":material/history:", "system.audit"),
     PageSpec("backup", "pages/backup.py", "ops.page.backup", ":material/backup:", "system.backup"),
     PageSpec("account", "pages/account.py", "page.account", ":material/person:", "system.signed_in"),
+    # the inbox: the menu shows it as the bell, with the unread count (components/shell.py)
+    PageSpec("inbox", "pages/inbox.py", "notice.page.inbox", ":material/notifications:", "system.signed_in"),
     # --- public pages (roles=None) ---
     PageSpec("vote", "pages/vote.py", "vote.page.public", ":material/how_to_vote:", None),
 )}

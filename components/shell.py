@@ -7,6 +7,7 @@ import streamlit as st
 from components import auth, i18n, sso, store, url_state, viewer
 from components.i18n import t
 from components.registry import PAGES, pages_for
+from components.reminders import daily as reminders
 from components.safe_text import md_escape
 from components.texts import LANGS
 from db import org_units, users
@@ -47,6 +48,7 @@ def page(key: str) -> Actor | None:
             st.error(t("auth.denied"))
             st.stop()
         actor = _narrow(engine, actor)
+        reminders.run_once_today(engine)  # the day's first view makes the day's notifications
     viewer.settle(actor)
     _menu(menu, actor)
     return actor
@@ -90,7 +92,13 @@ def _menu(container, actor: Actor | None) -> None:
         # a narrowed view stays narrowed from page to page until the user clears it
         keep = ({SCOPE_PARAM: url_state.get(SCOPE_PARAM)}
                 if base is not None and base.scope_id != actor.scope_id else None)
+        if actor:  # the bell: the inbox with the unread count (the user's own, whatever the narrowed scope)
+            unread = reminders.unread(store.engine(), base or actor)
+            st.page_link(PAGES["inbox"].path, icon=PAGES["inbox"].icon,
+                         label=t("notice.bell", n=unread) if unread else t(PAGES["inbox"].title))
         for spec in pages_for(actor.role if actor else None):
+            if spec.key == "inbox":
+                continue  # shown above as the bell
             if spec.roles is not None:  # public pages are listed under 公众入口 below
                 st.page_link(spec.path, label=t(spec.title), icon=spec.icon, query_params=keep)
         public = [spec for spec in PAGES.values() if spec.roles is None]

@@ -113,6 +113,7 @@ TEXT_COLUMNS = [
     ("rectification", "finding"), ("rectification", "owner"), ("rectification", "evidence"),
     ("app_user", "display_name"), ("audit_log", "entity_id"), ("campaign", "title"), ("vote_case", "title"),
     ("vote_case", "organization"), ("vote", "void_reason"), ("indicator", "name"), ("indicator", "name_en"),
+    ("supervisor", "name"), ("supervisor", "qualification"),
 ]
 
 # page -> the downloads (file name endings) it must offer; a missing one fails the test
@@ -132,6 +133,8 @@ EXPECTED = {
     "users": {"users_template"},
     "vote_review": {"vote_results_xlsx"},
     "audit_log": {"audit_xlsx", "audit_csv"},
+    "supervisors": {"sup_list_xlsx", "sup_list_csv"},
+    "supervisor_draws": {"draw_list_xlsx", "draw_list_csv"},
 }
 # files built from fixed examples, not from anything a user typed: they must hold no dangerous cell at all
 STATIC = {"org_template", "users_template"}

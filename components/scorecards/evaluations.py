@@ -33,7 +33,7 @@ PROGRESS_HEADINGS = {"project_code": "eval.col.project_code", "project_title": "
 PANEL_HEADINGS = {"evaluator_name": "eval.col.evaluator", "status_label": "eval.col.status",
                   "declared": "eval.col.declared", "conflict_note": "eval.col.conflict_note",
                   "total_text": "eval.col.total", "submitted": "eval.col.submitted_at",
-                  "reopened_reason": "eval.col.reopened_reason"}
+                  "reopened_reason": "eval.col.reopened_reason", "source": "eval.col.source"}
 
 
 def _show(evaluation_id: int) -> None:
@@ -126,8 +126,10 @@ def _chosen(actor: Actor, labels: dict[int, str], round_names: dict[str, str], l
             status_label=panel["status"].map(lambda s: t(f"eval.astatus.{s}")),
             declared=panel["coi_declared_at"].map(lambda v: formatting.moment(v, lg) if pd.notna(v) else "—"),
             total_text=panel["total"].map(lambda v: formatting.number(v, lg, 1) if pd.notna(v) else "—"),
-            submitted=panel["submitted_at"].map(lambda v: formatting.moment(v, lg) if pd.notna(v) else "—"))
-        st.dataframe(tables.labelled(shown, PANEL_HEADINGS), hide_index=True, width="stretch")
+            submitted=panel["submitted_at"].map(lambda v: formatting.moment(v, lg) if pd.notna(v) else "—"),
+            source=[t("eval.source.draw", id=int(d)) if pd.notna(d) else t("eval.source.hand", reason=r or "")
+                    for d, r in zip(panel["draw_id"], panel["assigned_reason"])])
+        st.dataframe(tables.labelled(shown, PANEL_HEADINGS), hide_index=True, width="stretch", key="ev_panel")
     _panel_actions(actor, int(evaluation_id), int(detail["evaluation"].project_id), panel)
     _report_text(actor, detail["evaluation"])
     st.divider()
@@ -139,12 +141,17 @@ def _panel_actions(actor: Actor, evaluation_id: int, project_id: int, panel: pd.
     people = evaluations.evaluators(engine, actor=actor, project_id=project_id)  # only those covering it
     free = people[~people["id"].isin(panel["evaluator_id"])]
     names = {int(r.id): r.display_name for r in free.itertuples()}
+    st.page_link("pages/supervisor_draws.py", label=t("sup.draw.from_pool"), icon=":material/casino:",
+                 query_params={"evaluation": str(evaluation_id)})
     add, remove, reopen = st.columns(3)
     with add:
         chosen = st.multiselect(t("eval.admin.assign"), list(names), format_func=names.get, key="ev_assign",
                                 placeholder=t("eval.admin.assign_hint"))
+        reason = st.text_input(t("eval.field.assign_reason"), key="ev_assign_reason", max_chars=200,
+                               placeholder=t("eval.admin.assign_reason_hint"))
         if st.button(t("eval.admin.assign_button"), key="ev_assign_btn", disabled=not chosen):
-            _act(lambda: evaluations.assign(engine, actor=actor, evaluation_id=evaluation_id, evaluator_ids=chosen),
+            _act(lambda: evaluations.assign(engine, actor=actor, evaluation_id=evaluation_id, evaluator_ids=chosen,
+                                            reason=reason),
                  t("eval.admin.assigned", n=len(chosen)))
     removable = panel[panel["status"].isin(["not_started", "recused"])]
     with remove:
@@ -159,9 +166,9 @@ def _panel_actions(actor: Actor, evaluation_id: int, project_id: int, panel: pd.
         options = {int(r.id): r.evaluator_name for r in submitted.itertuples()}
         pick_reopen = st.selectbox(t("eval.admin.reopen"), list(options), format_func=options.get, key="ev_reopen",
                                    index=None, placeholder=t("eval.admin.reopen_hint"))
-        reason = st.text_input(t("eval.field.reason"), key="ev_reopen_reason", max_chars=500)
+        why = st.text_input(t("eval.field.reason"), key="ev_reopen_reason", max_chars=500)
         if st.button(t("eval.admin.reopen_button"), key="ev_reopen_btn", disabled=pick_reopen is None):
-            _act(lambda: evaluations.reopen(engine, actor=actor, assignment_id=pick_reopen, reason=reason),
+            _act(lambda: evaluations.reopen(engine, actor=actor, assignment_id=pick_reopen, reason=why),
                  t("eval.admin.reopened"))
 
 
@@ -208,13 +215,15 @@ def _create(actor: Actor) -> None:
     people = evaluations.evaluators(engine, actor=actor, project_id=project_id)
     names = {int(r.id): r.display_name for r in people.itertuples()}
     chosen = st.multiselect(t("eval.field.evaluator_ids"), list(names), format_func=names.get, key="ev_new_evaluators",
-                            placeholder=t("eval.admin.assign_hint"))
+                            placeholder=t("eval.admin.assign_hint"), help=t("eval.admin.create_draw_help"))
+    reason = st.text_input(t("eval.field.assign_reason"), key="ev_new_reason", max_chars=200,
+                           placeholder=t("eval.admin.assign_reason_hint"), disabled=not chosen)
     if st.button(t("eval.admin.create"), key="ev_new_btn", type="primary"):
         if project_id is None:
             st.error(t("rule.required", field=t("eval.field.project_id")))
             return
         data = {"project_id": project_id, "template_id": template_id, "agency": agency, "due_on": due_on,
-                "evaluator_ids": chosen}
+                "evaluator_ids": chosen, "assign_reason": reason if chosen else None}
         attempt(lambda: evaluations.create_evaluation(engine, actor=actor, data=data), area="scorecards",
                 flash_key=FLASH, field_prefix="eval.field.", before_rerun=lambda created: _show(created.id),
                 done=lambda created: t("eval.admin.created", project=md_escape(created.project_code)))
