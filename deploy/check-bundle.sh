@@ -70,7 +70,8 @@ if command -v systemd-analyze >/dev/null 2>&1; then
   units="$work/units"
   mkdir -p "$units"
   for unit in deploy/systemd/*; do sed "s#/opt/cpme#${bundle%/}#g" "$unit" >"$units/$(basename "$unit")"; done
-  said="$(cd "$units" && systemd-analyze verify --man=no cpme@8501.service cpme-backup.service cpme-backup.timer 2>&1)"
+  said="$(cd "$units" && systemd-analyze verify --man=no cpme@8501.service cpme-backup.service cpme-backup.timer \
+    cpme-reminders.service cpme-reminders.timer 2>&1)"
   if [ -n "$said" ]; then echo "systemd-analyze verify: $said" >&2; exit 1; fi
   echo "systemd units verified by systemd-analyze"
 fi
