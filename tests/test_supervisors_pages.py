@@ -73,13 +73,7 @@ def _new_evaluation(engine) -> int:
 
 def test_a_panel_drawn_from_the_evaluations_link_lands_on_the_evaluation(app_db):
     evaluation_id = _new_evaluation(app_db)
-    at = opened_as("admin", "pages/evaluations.py")
-    at.query_params.update({"evaluation": str(evaluation_id), "year": "all"})
-    at.run()
-    link = next(p for p in at.get("page_link") if p.proto.label == "从监督员资源库抽取评估组")
-    assert "supervisor_draws" in link.proto.page
-    at.switch_page("pages/supervisor_draws.py")
-    at.query_params.clear()
+    at = opened_as("admin", "pages/supervisor_draws.py")  # the evaluations page's link (checked below)
     at.query_params["evaluation"] = str(evaluation_id)
     at.run()
     assert not at.exception and at.selectbox(key="draw_evaluation").value == evaluation_id
@@ -103,8 +97,11 @@ def test_a_panel_drawn_from_the_evaluations_link_lands_on_the_evaluation(app_db)
     assert draws.get_draw(app_db, actor=admin, draw_id=draw_id).status == "current"
 
     at.switch_page("pages/evaluations.py")
+    at.query_params.clear()
     at.query_params.update({"evaluation": str(evaluation_id), "year": "all"})
     at.run()
+    link = next(p for p in at.get("page_link") if p.proto.label == "从监督员资源库抽取评估组")
+    assert link.proto.page.endswith("supervisor_draws") and f"evaluation={evaluation_id}" in link.proto.query_string
     assert _table(at, "来源")["来源"].str.startswith(f"随机抽取（第 {draw_id} 次）").all()
 
 
