@@ -22,7 +22,8 @@ AGENCIES = (
     ("成都市锦诚社会工作评估中心", ("social_work", "governance", "elderly"), ("中级社会工作师", "社会组织评估专家")),
     ("四川蓉益社会组织评估中心", ("governance", "audit", "social_work"), ("社会组织评估专家", "中级社会工作师")),
     ("四川大学公共管理学院", ("governance", "other", "culture_sports"), ("副教授（社会治理方向）", "社会组织评估专家")),
-    ("西南财经大学社会工作与发展学院", ("social_work", "children", "disability"), ("副教授（社会工作方向）", "高级社会工作师")),
+    ("西南财经大学社会工作与发展学院", ("social_work", "children", "disability"),
+     ("副教授（社会工作方向）", "高级社会工作师")),
     ("四川华信会计师事务所", ("audit",), ("注册会计师",)),
     ("四川天府正信会计师事务所", ("audit",), ("注册会计师", "中级会计师")),
     ("四川蜀锦律师事务所", ("governance", "other"), ("律师执业资格",)),
@@ -111,7 +112,8 @@ def build(today: date, org_count: int) -> PoolDemo:
             continue
         inspected.add((org, day.year - 1))
         if number % 3 == 2:
-            demo.draws.append({"purpose": "enforcement", "org": org, "reference": f"锦民执检〔{day.year}〕{number + 1}号",
+            reference = f"锦民执检〔{day.year}〕{number + 1}号"
+            demo.draws.append({"purpose": "enforcement", "org": org, "reference": reference,
                                "year": None, "size": 2, "day": day, "seed": rng.randrange(1, 2**62)})
         else:
             demo.draws.append({"purpose": "inspection", "org": org, "year": day.year - 1, "reference": None,

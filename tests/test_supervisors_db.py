@@ -141,7 +141,8 @@ def _fresh_evaluation(engine, admin) -> Evaluation:
         taken = select(Evaluation.project_id).where(Evaluation.round == "mid")
         project = s.execute(select(Project.id).where(Project.district_id == _jinjiang(engine),
                                                      Project.domain == "governance", Project.id.not_in(taken),
-                                                     Project.stage != "terminated").order_by(Project.id)).scalars().first()
+                                                     Project.stage != "terminated")
+                            .order_by(Project.id)).scalars().first()
         template = s.execute(select(ScoreTemplate.id).where(ScoreTemplate.code == "mid-standard")
                              .order_by(ScoreTemplate.version.desc())).scalars().first()
     return evaluations.create_evaluation(engine, actor=admin, data={
@@ -152,7 +153,8 @@ def _fresh_evaluation(engine, admin) -> Evaluation:
 def test_a_draw_for_an_evaluation_becomes_its_panel_and_a_redraw_needs_a_reason_and_keeps_the_first(engine):
     admin = actor_for(engine, "admin")
     created = _fresh_evaluation(engine, admin)
-    evaluations.assign(engine, actor=admin, evaluation_id=created.id, evaluator_ids=[actor_for(engine, "ry_hezq").user_id],
+    hezq = actor_for(engine, "ry_hezq").user_id
+    evaluations.assign(engine, actor=admin, evaluation_id=created.id, evaluator_ids=[hezq],
                        reason="项目需要财务专业评估员")
     drawn = draws.draw(engine, actor=admin, data={"purpose": "evaluation", "evaluation_id": created.id, "size": 2})
     reasons = dict(drawn.excluded)

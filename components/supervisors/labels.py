@@ -18,5 +18,6 @@ def people(frame: pd.DataFrame) -> pd.DataFrame:
     specialties named."""
     names = specialties()
     return frame.assign(
-        agency_shown=[o if isinstance(o, str) else (a or "") for a, o in zip(frame["agency"], frame["agency_org_name"])],
+        agency_shown=[org if isinstance(org, str) else (typed or "")
+                      for typed, org in zip(frame["agency"], frame["agency_org_name"])],
         specialty_labels=["、".join(names[c] for c in s.split(",") if c in names) for s in frame["specialties"]])

@@ -159,7 +159,8 @@ def _new(actor: Actor, lg: str) -> None:
         if wanted is not None and st.session_state.get("draw_evaluation") is None:
             st.session_state["draw_evaluation"] = wanted
         data["evaluation_id"] = st.selectbox(t("sup.draw.evaluation"), list(labels), format_func=labels.get,
-                                             index=None, key="draw_evaluation", placeholder=t("sup.draw.evaluation_hint"))
+                                             index=None, key="draw_evaluation",
+                                             placeholder=t("sup.draw.evaluation_hint"))
         if data["evaluation_id"] is not None:
             row = frame[frame["id"] == data["evaluation_id"]].iloc[0]
             domain = row["domain"]

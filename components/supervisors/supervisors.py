@@ -24,11 +24,13 @@ from db.validation import DATE_MAX, DATE_MIN
 FLASH = "sup_flash"
 FIELDS = "sup.field."
 ALL = "all"
-HEADINGS = {"code": "sup.col.code", "name": "sup.col.name", "kind_label": "sup.col.kind", "agency_shown": "sup.col.agency",
+HEADINGS = {"code": "sup.col.code", "name": "sup.col.name", "kind_label": "sup.col.kind",
+            "agency_shown": "sup.col.agency",
             "specialty_labels": "sup.col.specialties", "qualification": "sup.col.qualification",
             "until": "sup.col.qualified_until", "qual_label": "sup.col.qual_status", "status_label": "sup.col.status",
             "account": "sup.col.account", "engagements_12m": "sup.col.engagements_12m",
-            "engagements": "sup.col.engagements", "on_time_text": "sup.col.on_time", "deviation_text": "sup.col.deviation"}
+            "engagements": "sup.col.engagements", "on_time_text": "sup.col.on_time",
+            "deviation_text": "sup.col.deviation"}
 TIE_HEADINGS = {"org_name": "sup.col.org", "tie_label": "sup.col.tie", "ended": "sup.col.ended_on",
                 "note": "sup.col.note", "recorded_by": "sup.col.recorded_by"}
 

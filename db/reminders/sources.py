@@ -92,7 +92,8 @@ def street_reopened_months(engine: Engine, today: date) -> list[Due]:
     with engine.connect() as conn:
         people = _people(conn, "street")
         for r in conn.execute(query):
-            out += _to(people, "grid_month_reopened", "grid_report", r.id, clock.local_date(r.reopened_at).isoformat(), None,
+            reopened_on = clock.local_date(r.reopened_at).isoformat()
+            out += _to(people, "grid_month_reopened", "grid_report", r.id, reopened_on, None,
                        {"grid": r.name, "month": r.period}, district_id=r.district_id, street_id=r.street_id,
                        community_id=r.community_id)
     return out

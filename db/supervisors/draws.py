@@ -203,9 +203,11 @@ def _draw(session: Session, actor: Actor, payload: DrawInput, subject: _Subject,
     seed = seed or rules.new_seed()
     members = rules.draw_panel(candidates, payload.size, seed)
     row = SupervisorDraw(purpose=payload.purpose, subject=subject.key, district_id=subject.district_id,
-                         evaluation_id=payload.evaluation_id, org_id=subject.contractor_id if payload.purpose != "evaluation"
-                         else None, year=payload.year, reference=payload.reference, size=payload.size,
-                         specialties=",".join(wanted), drawn_on=day, seed=seed, conflict_years=rule_subject.conflict_years,
+                         evaluation_id=payload.evaluation_id,
+                         org_id=subject.contractor_id if payload.purpose != "evaluation" else None,
+                         year=payload.year, reference=payload.reference, size=payload.size,
+                         specialties=",".join(wanted), drawn_on=day, seed=seed,
+                         conflict_years=rule_subject.conflict_years,
                          candidates=json.dumps(candidates), excluded=json.dumps(excluded), status="current",
                          replaces_id=replaces.id if replaces else None, reason=reason, drawn_at=drawn_at,
                          user_id=actor.user_id, username=actor.username)
@@ -228,7 +230,8 @@ def _draw(session: Session, actor: Actor, payload: DrawInput, subject: _Subject,
 
 
 def _members(session: Session, draw_id: int) -> list[int]:
-    return list(session.execute(select(SupervisorDrawMember.supervisor_id).where(SupervisorDrawMember.draw_id == draw_id)
+    return list(session.execute(select(SupervisorDrawMember.supervisor_id)
+                                .where(SupervisorDrawMember.draw_id == draw_id)
                                 .order_by(SupervisorDrawMember.position)).scalars())
 
 
@@ -257,7 +260,8 @@ def draw(engine: Engine, *, actor: Actor, data: dict) -> DrawPublic:
     return get_draw(engine, actor=actor, draw_id=_unique_current(write))
 
 
-def redraw(engine: Engine, *, actor: Actor, draw_id: int, reason: str, set_aside: list[int] | None = None) -> DrawPublic:
+def redraw(engine: Engine, *, actor: Actor, draw_id: int, reason: str,
+           set_aside: list[int] | None = None) -> DrawPublic:
     """Draw the subject's panel again, saying why (and whom to leave out); the earlier draw is kept, superseded."""
     require(actor, "supervisors.manage")
     payload = validate(RedrawInput, {"reason": reason, "set_aside": set_aside or []})
