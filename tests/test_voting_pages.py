@@ -375,3 +375,27 @@ def test_a_sum_in_text_instead_of_the_picture(app_db):
     at.button(key="vote_restart").click().run()
     at.button(key="vote_captcha_mode_switch").click().run()
     assert at.get("image") and at.text_input(key="vote_captcha_input").label == "图形验证码（不区分大小写）"
+
+
+def test_admin_gets_the_poster_of_a_campaign_for_its_public_address(app_db, monkeypatch):
+    demo = _demo(app_db)
+    monkeypatch.setenv("APP_PUBLIC_URL", "https://vote.example.gov.cn/")
+
+    def admin_page():
+        at = signed_in("admin")
+        at.switch_page("pages/vote_admin.py").run()
+        at.selectbox(key="vote_admin_campaign").select(demo.id).run()
+        assert not at.exception
+        return at
+
+    at = admin_page()
+    assert [e.label for e in at.expander][0] == "宣传海报（二维码）"
+    assert [c.value for c in at.code] == [f"https://vote.example.gov.cn/vote?c={demo.id}"]
+    assert {b.proto.label for b in at.get("download_button")} == {"下载海报（PNG 图片）", "下载海报（PDF，A4）"}
+    monkeypatch.setenv("APP_PUBLIC_URL", "vote.example.gov.cn")
+    at = admin_page()
+    assert any("APP_PUBLIC_URL 应为以 http:// 或 https:// 开头" in e for e in _texts(at, "error"))
+    assert not at.code and not at.get("download_button")
+    monkeypatch.delenv("APP_PUBLIC_URL")
+    at = admin_page()  # AppTest has no browser address to fall back on
+    assert any("未设置 APP_PUBLIC_URL" in i for i in _texts(at, "info")) and not at.get("download_button")

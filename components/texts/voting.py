@@ -165,6 +165,37 @@ TEXTS = {
     "vote.admin.cases_locked": ("投票开启后案例不能再增删或修改。", "Cases cannot change once voting has opened."),
     "vote.admin.scores": ("**专家评分**（0–100 分，结果公布前可修改）", "**Expert scores** (0–100, editable until publication)"),
     "vote.admin.score_saved": ("专家评分已保存。", "Expert score saved."),
+    # the poster (vote_admin: printed for residents, in the page's language)
+    "vote.poster.title": ("宣传海报（二维码）", "Poster with QR code"),
+    "vote.poster.caption": ("供社区打印张贴：海报上有活动名称、投票时间和规则、本次评选投票页的二维码和简短的投票方法（A4）。",
+                            "For communities to print and put up: the campaign's title, voting time and rules, the QR "
+                            "code of its vote page and a short how-to (A4)."),
+    "vote.poster.url": ("二维码打开的网址：", "The QR code opens:"),
+    "vote.poster.no_url": ("未设置 APP_PUBLIC_URL，无法生成海报：请把居民访问本系统的网址（如 https://vote.example.gov.cn）"
+                           "设为环境变量 APP_PUBLIC_URL 后重启。",
+                           "APP_PUBLIC_URL is not set, so no poster can be made: set it to the address residents reach "
+                           "this app at (e.g. https://vote.example.gov.cn) and restart."),
+    "vote.poster.guessed_url": ("未设置 APP_PUBLIC_URL：二维码暂用您浏览器中的地址 {base}。只有居民也能用这个地址访问时海报才有效；"
+                                "正式印刷前请设置 APP_PUBLIC_URL。",
+                                "APP_PUBLIC_URL is not set: the QR code uses the address in your browser, {base}. The "
+                                "poster works only if residents can reach that address too; set APP_PUBLIC_URL before printing."),
+    "vote.poster.bad_url": ("APP_PUBLIC_URL 应为以 http:// 或 https:// 开头、不带 ? 和 # 的网址，例如 https://vote.example.gov.cn。",
+                            "APP_PUBLIC_URL must be an address starting with http:// or https://, without ? or #, "
+                            "e.g. https://vote.example.gov.cn."),
+    "vote.poster.no_font": ("服务器上没有中文字体，海报上只有二维码和网址。安装 fonts-noto-cjk，或用 APP_CJK_FONT 指定一个中文字体文件。",
+                            "The server has no Chinese font: the poster holds only the QR code and the address. Install "
+                            "fonts-noto-cjk, or name a Chinese font file in APP_CJK_FONT."),
+    "vote.poster.png": ("下载海报（PNG 图片）", "Download poster (PNG)"),
+    "vote.poster.pdf": ("下载海报（PDF，A4）", "Download poster (PDF, A4)"),
+    "vote.poster.file": ("投票海报", "vote-poster"),
+    "vote.poster.band": ("扫码投票", "Scan to vote"),
+    "vote.poster.or_open": ("或在浏览器中打开：", "or open in a browser:"),
+    "vote.poster.how": ("投票方法", "How to vote"),
+    "vote.poster.step1": ("1. 用微信或手机浏览器扫描上方二维码，打开投票页面", "1. Scan the QR code above with WeChat or your phone's browser"),
+    "vote.poster.step2": ("2. 阅读说明并勾选同意，输入手机号码，获取短信验证码",
+                          "2. Read the notice, tick your agreement, enter your mobile number and get a code by text message"),
+    "vote.poster.step3": ("3. 输入验证码，勾选您支持的案例，点击「提交投票」", "3. Enter the code, tick the cases you support, press “Submit votes”"),
+    "vote.poster.organiser": ("主办单位：{name}", "Organised by {name}"),
     "vote.label.case_title": ("案例名称", "Case title"),
     "vote.field.title": ("名称", "Title"),
     "vote.field.title_campaign": ("活动名称", "Campaign title"),
