@@ -213,7 +213,7 @@ def test_a_flow_cannot_go_on_once_its_code_is_retired_expired_or_locked(engine, 
     assert vote_codes.flow_state(engine, token=ticket) is None  # the ballot's half hour is over
 
 
-def test_challenges_and_send_counts_are_deleted_a_day_after_they_end(engine, monkeypatch):
+def test_codes_and_send_counts_are_deleted_a_day_on_and_when_voting_stops(engine, monkeypatch):
     campaign_id, _ = make_campaign(engine, opens_in=timedelta(days=-1), closes_in=timedelta(days=5))
     old = vote_codes.request_code(engine, campaign_id=campaign_id, phone="13600136003", client_address="a")
     vote_codes.verify_code(engine, campaign_id=campaign_id, token=old.token, code=old.demo_code)
@@ -233,6 +233,14 @@ def test_challenges_and_send_counts_are_deleted_a_day_after_they_end(engine, mon
     challenges, throttles = stored()
     assert number not in challenges and number.hex() not in throttles
     assert vote_codes.voter_key("+8613600136005") in challenges
+    admin = admin_actor(engine)
+    voting.close_campaign(engine, actor=admin, campaign_id=campaign_id)  # voting stops: its codes go
+    challenges, throttles = stored()
+    assert not challenges and vote_codes.voter_key("+8613600136005").hex() in throttles  # the demo is still open
+    for campaign in vote_public.public_campaigns(engine):
+        if campaign.status == "open":
+            voting.close_campaign(engine, actor=admin, campaign_id=campaign.id)
+    assert stored()[1] == set()  # no campaign open: no send count is of use
 
 
 def test_sending_is_throttled_per_number_and_per_address(engine, monkeypatch):

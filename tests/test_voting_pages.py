@@ -297,9 +297,11 @@ def _order(at):
 def test_the_notice_comes_before_the_number_and_nothing_is_sent_without_the_tick(app_db, monkeypatch):
     at = _public()
     order = _order(at)
-    assert order.index("个人信息处理说明（请在输入手机号码前阅读）") < order.index("vote_consent") < order.index("vote_phone")
+    assert order.index("个人信息处理说明（详细）") < order.index("vote_consent") < order.index("vote_phone")
+    summary = next(m for m in _texts(at, "markdown") if m.startswith("**个人信息处理说明**"))
+    assert "不保存号码本身" in summary and "停止投票时删除" in summary and "评选档案" in summary
     notice = at.expander[0].markdown[0].value
-    for said in ("不保存手机号码本身", "带密钥哈希值", "一天后删除", "系统不会自动删除", "30 分钟", "演示模式"):
+    for said in ("不保存手机号码本身", "带密钥哈希值", "停止投票时全部删除", "系统不会自动删除", "30 分钟", "演示模式"):
         assert said in notice, said
     _send(at, "13912345670", consent=False)
     assert any("勾选同意" in e for e in _texts(at, "error")) and not any("演示模式：" in w for w in _texts(at, "warning"))

@@ -18,13 +18,19 @@ TEXTS = {
                    "the check to get a text-message code."),
     # the notice PIPL art. 17 asks for before the number is given; it must say only what the code does
     # (db/voting/codes.py: keyed hashes, KEEP_AFTER_END, TICKET_TTL; votes are never deleted)
-    "vote.notice.title": ("个人信息处理说明（请在输入手机号码前阅读）", "Your personal information (read before entering your number)"),
+    "vote.notice.summary": ("**个人信息处理说明**：手机号码只用于发送验证码和执行每天的票数限制；系统不保存号码本身，"
+                            "只保存由它计算出的带密钥哈希值；验证码记录在停止投票时删除，投票记录作为评选档案保存。",
+                            "**Your personal information**: your number is used only to send the code and to apply the "
+                            "daily vote limit; it is not stored, only a keyed hash computed from it; code records are "
+                            "deleted when voting stops, and votes are kept as the campaign's records."),
+    "vote.notice.title": ("个人信息处理说明（详细）", "Your personal information: the details"),
     "vote.notice.body": (
         "- **用途**：手机号码只用于给您发送短信验证码，并按号码执行每天的投票次数限制。\n"
         "- **保存什么**：系统不保存手机号码本身，只保存由号码计算出的带密钥哈希值（从中看不出号码）；"
         "您的网络地址也只保存这样的哈希值，用于限制获取验证码的频率和核查集中投票。\n"
-        "- **保存多久**：验证码记录和获取验证码的次数计数在一天后删除；投票记录（上述哈希值和投票的日期、时段）"
-        "属于评选档案，用于计票、核查异常投票和在公示期内处理异议，系统不会自动删除。\n"
+        "- **保存多久**：验证码记录和获取验证码的次数计数只在投票期间使用，超过一天的随投票进行清除，"
+        "停止投票时全部删除（数据库备份中的副本随备份到期删除）；投票记录（上述哈希值和投票的日期、时段）属于评选档案，用于计票、核查异常投票"
+        "和在公示期内处理异议，系统不会自动删除。\n"
         "- **您的浏览器中**：获取验证码后，本页在您的浏览器中保存一个随机编号（不含手机号码，最迟在验证后 "
         "{ticket_minutes} 分钟失效），以便您去查看短信后回来接着投票。\n"
         "- 工作人员只能看到统计结果，看不到任何手机号码。如有疑问，请联系本次评选的主办单位。",
@@ -33,7 +39,9 @@ TEXTS = {
         "- **What is kept**: not your number, only a keyed hash computed from it (the number cannot be read "
         "from it); your network address is likewise kept only as a keyed hash, to limit code requests and to "
         "check for concentrated voting.\n"
-        "- **For how long**: code records and code-request counts are deleted after one day; the vote records "
+        "- **For how long**: code records and code-request counts serve only while voting is open: those older "
+        "than a day are cleared as voting goes on, and all are deleted when voting stops (copies in database "
+        "backups go when those backups expire); the vote records "
         "(those hashes and the day and hour of each vote) are the campaign's records, used to count the votes, "
         "check anomalies and handle objections during the notice period, and are not deleted automatically.\n"
         "- **In your browser**: once a code is sent, this page keeps a random token in your browser (no phone "

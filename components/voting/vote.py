@@ -294,7 +294,8 @@ def _notice() -> None:
         sms = vote_delivery.delivery_mode() != "demo"
     except DomainError:  # misconfigured: sending refuses, but say what a working setup would do
         sms = True
-    with st.expander(t("vote.notice.title"), expanded=True, icon=":material/privacy_tip:"):
+    st.markdown(t("vote.notice.summary"))  # the gist in sight, the whole of it one tap away (a phone's screen)
+    with st.expander(t("vote.notice.title"), icon=":material/privacy_tip:"):
         st.markdown(t("vote.notice.body", ticket_minutes=int(vote_codes.TICKET_TTL.total_seconds() // 60))
                     + "\n" + t("vote.notice.sms" if sms else "vote.notice.demo"))
 
