@@ -2,6 +2,7 @@
 way, results after publication, the live tally rule, hostile case text, admin and review pages."""
 
 import re
+import tomllib
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -15,7 +16,7 @@ from db.voting import ballot as vote_ballot
 from db.voting import campaigns as voting
 from db.voting import codes as vote_codes
 from db.voting import public as vote_public
-from factories.app import new_app, on_login_form, signed_in
+from factories.app import ROOT, new_app, on_login_form, signed_in
 from factories.records import ballot, make_campaign
 
 
@@ -401,3 +402,8 @@ def test_admin_gets_the_poster_of_a_campaign_for_its_public_address(app_db, monk
     monkeypatch.delenv("APP_PUBLIC_URL")
     at = admin_page()  # AppTest has no browser address to fall back on
     assert any("未设置 APP_PUBLIC_URL" in i for i in _texts(at, "info")) and not at.get("download_button")
+
+
+def test_a_lost_session_is_kept_longer_than_a_code_lives():
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["disconnectedSessionTTL"] >= 2 * vote_codes.CODE_TTL.total_seconds()
