@@ -9,7 +9,8 @@ behind a load balancer shares the same limits.
 A send hands back a flow token (random; only its hash is stored, in the challenge's ticket_hash): the
 voter's browser keeps it, so the code can be entered, and the flow picked up again after a lost
 connection, without the number being kept anywhere in clear. Verification swaps it for a fresh ballot
-ticket. Challenges and throttle counts are deleted a day after they end (KEEP_AFTER_END).
+ticket. Each send deletes challenges and throttle counts a day past use (KEEP_AFTER_END); closing a
+campaign deletes the rest (db/voting/campaigns.py).
 """
 
 from __future__ import annotations
