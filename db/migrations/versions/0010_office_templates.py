@@ -23,7 +23,7 @@ def upgrade() -> None:
         sa.Column("size", sa.Integer(), nullable=False),
         sa.Column("sha256", sa.String(length=64), nullable=False),
         sa.Column("uploaded_by", sa.String(length=40), nullable=False),
-        sa.Column("uploaded_at", sa.DateTime(), nullable=False),
+        sa.Column("uploaded_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("kind"),
     )
 
