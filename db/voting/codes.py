@@ -82,6 +82,11 @@ def _code_hash(voter: bytes, code: str) -> str:
     return _mac(f"vote-code-v1|{voter.hex()}|{code}").hex()
 
 
+def code_digest(voter: bytes, code: str) -> str:
+    """How a code is stored, for other areas that verify a number as the vote does (db/community)."""
+    return _code_hash(voter, code)
+
+
 def _typed(raw: str | None) -> str:
     """What a phone keyboard or a Chinese IME types, as ASCII: NFKC turns full-width digits, plus
     signs and spaces (１３８　００１３…, ＋８６) into their ASCII forms."""
@@ -175,6 +180,13 @@ def _take_send(session, kind: str, key: bytes, now: datetime) -> None:
         ).returning(VoteThrottle.count)
         if session.execute(statement).first() is None:
             raise DomainError("vote.error.too_often", seconds=max(math.ceil((until - now).total_seconds()), 1))
+
+
+def count_send(session, *, voter: bytes, ip_key: bytes, now: datetime) -> None:
+    """One code send counted against the number's and the address's limits (THROTTLES), refused when one is
+    full: other areas that send codes (db/community) share these counters, so a number has one set of limits."""
+    _take_send(session, "number", voter, now)
+    _take_send(session, "address", ip_key, now)
 
 
 def request_code(engine: Engine, *, campaign_id: int, phone: str, client_address: str | None) -> CodeSent:
