@@ -7,7 +7,8 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
-DEMO_PASSWORDS = {"admin": "Admin@2026", "leader": "Leader@2026", "evaluator": "Evaluator@2026", "street": "Street@2026"}
+DEMO_PASSWORDS = {"admin": "Admin@2026", "leader": "Leader@2026", "evaluator": "Evaluator@2026", "street": "Street@2026",
+                  "community": "Community@2026"}
 ROLES = tuple(DEMO_PASSWORDS)
 
 

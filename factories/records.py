@@ -122,7 +122,8 @@ def open_campaign_with_voters(engine, *, name: str, cases: int, voters: int, per
 # the accounts a page test signs in with (factories.app.DEMO_PASSWORDS), on an empty install's own units
 STARTER_UNITS = (("990001", "测试区", "district"), ("990001001", "测试街道", "street"),
                  ("990001001001", "测试社区", "community"), ("990001001001001", "测试社区第1网格", "grid"))
-STARTER_SCOPES = {"admin": "000000", "leader": "990001", "evaluator": "990001", "street": "990001001"}
+STARTER_SCOPES = {"admin": "000000", "leader": "990001", "evaluator": "990001", "street": "990001001",
+                  "community": "990001001001"}
 
 
 def starter_district(engine) -> None:
