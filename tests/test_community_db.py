@@ -332,3 +332,13 @@ def test_the_demo_reproduces_seed_000(refusing_engine):
     assert rows.loc[rows["state"] == "declined", "answer"].notna().all()
     assert rows.loc[rows["state"] == "merged", "merged_into_id"].notna().all()
     assert set(rows["state"]) == set(rules.STATES)  # every step is there to see
+
+
+def test_community_staff_are_scoped_to_one_community(refusing_engine):
+    admin = users.actor_for(refusing_engine, "admin")
+    street = users.actor_for(refusing_engine, "street").scope_id
+    account = {"username": "zijing2", "display_name": "紫荆社区 网格员", "password": "Zijing@2026", "role": "community",
+               "scope_id": street}
+    _refused(lambda: users.create_user(refusing_engine, actor=admin, data=account), "users.error.community_scope",
+             "scope_id")
+    assert users.actor_for(refusing_engine, "zijing2") is None
