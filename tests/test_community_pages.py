@@ -10,7 +10,7 @@ from sqlalchemy import select
 from db.engine import reading
 from db.models.community import Proposal
 from db.models.pipeline import Project
-from factories.app import new_app, signed_in
+from factories.app import new_app, opened_as
 from factories.records import community_id, count_rows, proposals_in
 
 ZIJING = "510104001001"  # 紫荆社区, the demo `community` account's scope
@@ -81,8 +81,7 @@ def test_the_public_board_shows_a_community_with_its_figures(app_db):
 
 def test_staff_decline_with_an_answer_and_leaders_only_read(app_db):
     proposal = proposals_in(app_db, "submitted")[0]
-    at = signed_in("community", query={"proposal": str(proposal)})
-    at.switch_page("pages/proposals.py").run()
+    at = opened_as("community", "pages/proposals.py", {"proposal": str(proposal)})
     assert not at.exception
     assert {"cm_list_xlsx", "cm_list_csv"} <= {b.key for b in at.get("download_button")}
     at.button(key="cm_decline_btn").click().run()
@@ -93,8 +92,7 @@ def test_staff_decline_with_an_answer_and_leaders_only_read(app_db):
     with reading(app_db) as s:
         assert s.get(Proposal, proposal).state == "declined"
 
-    leader = signed_in("leader", query={"proposal": str(proposals_in(app_db, "submitted")[0])})
-    leader.switch_page("pages/proposals.py").run()
+    leader = opened_as("leader", "pages/proposals.py", {"proposal": str(proposals_in(app_db, "submitted")[0])})
     assert not leader.exception and leader.dataframe and not any(
         b.key in ("cm_send_btn", "cm_decline_btn", "cm_merge_btn") for b in leader.button)
 
@@ -102,8 +100,7 @@ def test_staff_decline_with_an_answer_and_leaders_only_read(app_db):
 def test_the_council_page_records_a_meeting_and_refuses_a_decision_without_majority(app_db):
     place = community_id(app_db)
     agenda = proposals_in(app_db, "to_council")[:2]
-    at = signed_in("community")
-    at.switch_page("pages/council.py").run()
+    at = opened_as("community", "pages/council.py")
     assert not at.exception
     key = f"cc_new_{place}"
     at.text_input(key=f"{key}_place").input("紫荆社区党群服务中心议事厅")
@@ -134,8 +131,7 @@ def test_a_pipeline_project_shows_the_proposal_it_came_from(app_db):
     with reading(app_db) as s:
         code, proposal = s.execute(select(Project.code, Proposal.id).join(Proposal, Proposal.project_id == Project.id)
                                    .order_by(Project.code)).first()
-    at = signed_in("admin", query={"project": code})
-    at.switch_page("pages/project_detail.py").run()
+    at = opened_as("admin", "pages/project_detail.py", {"project": code})  # a link from elsewhere, signed in there
     assert not at.exception and any("本项目来自居民建议" in text for text in _texts(at, "markdown"))
     links = [(link.proto.page, link.proto.query_string) for link in at.get("page_link")]
     assert ("proposals", f"proposal={proposal}") in links  # and back: the proposal page links the project
