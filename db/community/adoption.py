@@ -72,7 +72,7 @@ def advance(engine: Engine, *, actor: Actor, proposal_id: int, expected_stage: s
     require(actor, "community.projects")
     today = clock.today()
     with transaction(engine) as session:
-        locked(session, actor, proposal_id)  # scope, and one move at a time
+        proposal_id = locked(session, actor, proposal_id).id  # scope, and one move at a time
         project = session.execute(select(CommunityProject).where(CommunityProject.proposal_id == proposal_id)
                                   ).scalar_one_or_none()
         if project is None:

@@ -116,6 +116,7 @@ def record_decision(engine: Engine, *, actor: Actor, meeting_id: int, proposal_i
     """The meeting's decision on one agenda item, with its votes; the proposal moves to the outcome."""
     require(actor, "community.council")
     payload = validate(DecisionInput, data)
+    meeting_id, proposal_id = scope.row_id(meeting_id, "council_meeting"), scope.row_id(proposal_id, "proposal")
     with transaction(engine) as session:
         meeting = session.execute(select(CouncilMeeting).where(CouncilMeeting.id == meeting_id)
                                   .with_for_update()).scalar_one_or_none()
@@ -224,6 +225,7 @@ ITEM_COLUMNS = ["proposal_id", "position", "title", "theme", "state", "outcome",
 def get_meeting(engine: Engine, *, actor: Actor, meeting_id: int) -> tuple[MeetingDetail, pd.DataFrame]:
     """A meeting and its agenda in order, each item with its decision (if made)."""
     require(actor, "community.read")
+    meeting_id = scope.row_id(meeting_id, "council_meeting")
     community = aliased(OrgUnit)
     with engine.connect() as conn:
         row = conn.execute(
@@ -248,6 +250,7 @@ def agenda_candidates(engine: Engine, *, actor: Actor, community_id: int) -> pd.
     """Proposals of a community that may go on a new agenda: sent to the council or deferred, and not already
     waiting on another meeting."""
     require(actor, "community.read")
+    community_id = scope.row_id(community_id, "org_unit")
     waiting = select(CouncilItem.proposal_id).where(_pending())
     query = (select(Proposal.id, Proposal.title, Proposal.state, Proposal.submitted_on)
              .where(Proposal.community_id == community_id, Proposal.state.in_(rules.ON_AGENDA),

@@ -96,6 +96,7 @@ def submit_proposal(engine: Engine, *, ticket: str | None, data: dict) -> Receip
 
 def locked(session, actor: Actor, proposal_id: int) -> Proposal:
     """The proposal row, locked for the caller's write; out of the actor's scope reads as not found."""
+    proposal_id = scope.row_id(proposal_id, "proposal")
     proposal = session.execute(select(Proposal).where(Proposal.id == proposal_id).with_for_update()).scalar_one_or_none()
     if proposal is None or not scope.holds(actor, proposal):
         raise NotFound("error.not_found", entity="proposal")
@@ -285,6 +286,7 @@ class ProposalDetail(BaseModel):
 
 def get_proposal(engine: Engine, *, actor: Actor, proposal_id: int) -> ProposalDetail:
     require(actor, "community.read")
+    proposal_id = scope.row_id(proposal_id, "proposal")
     query = rows_query(Proposal.code).where(Proposal.id == proposal_id, scope.condition(actor, Proposal))
     with engine.connect() as conn:
         row = conn.execute(query).mappings().first()
@@ -342,6 +344,7 @@ class ProposalLink(BaseModel):
 def proposal_for_project(engine: Engine, *, actor: Actor, project_id: int) -> ProposalLink | None:
     """The residents' proposal behind a pipeline project, if it came from one and lies in the actor's scope."""
     require(actor, "community.read")
+    project_id = scope.row_id(project_id, "project")
     base = rows_query().where(Proposal.project_id == project_id, scope.condition(actor, Proposal)).subquery()
     query = select(base.c.id, base.c.title, base.c.community, base.c.submitted_on, base.c.funding_source,
                    base.c.funding_amount, base.c.held_on, base.c.votes_for, base.c.votes_against, base.c.votes_abstain)

@@ -8,7 +8,7 @@ from sqlalchemy import false, true
 from sqlmodel import Session
 
 from db.access import Actor, require_unit_in_scope
-from db.errors import DomainError
+from db.errors import DomainError, NotFound
 from db.models import OrgUnit
 
 _COLUMN = {"district": "district_id", "street": "street_id", "community": "community_id"}
@@ -28,6 +28,13 @@ def holds(actor: Actor, row) -> bool:
         return True
     column = _COLUMN.get(actor.scope_level)
     return column is not None and getattr(row, column) == actor.scope_id
+
+
+def row_id(value, entity: str) -> int:
+    """An id as a page passes it; anything else (text, a float, beyond int4) names no row: not found."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= 2**31 - 1:
+        raise NotFound("error.not_found", entity=entity)
+    return value
 
 
 def require_community(session: Session, actor: Actor, community_id: int, field: str = "community_id") -> OrgUnit:

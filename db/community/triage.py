@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from db import audit, clock
 from db.access import Actor, require
-from db.community import rules
+from db.community import rules, scope
 from db.community.proposals import ProposalDetail, get_proposal, locked
 from db.engine import transaction
 from db.errors import DomainError
@@ -72,7 +72,7 @@ def merge(engine: Engine, *, actor: Actor, proposal_id: int, into_id: int, answe
         raise DomainError("cm.error.merge_itself", field="into_id")
     with transaction(engine) as session:
         # lock both in id order, so two merges of the same pair cannot wait on each other
-        first, second = sorted((proposal_id, payload.into_id))
+        first, second = sorted((scope.row_id(proposal_id, "proposal"), payload.into_id))
         rows = {row_id: locked(session, actor, row_id) for row_id in (first, second)}
         proposal, target = rows[proposal_id], rows[payload.into_id]
         rules.next_state(proposal.state, "merge")  # the proposal's own state first: it says what can be done
