@@ -128,8 +128,9 @@ def _roster(rng: random.Random, grids: list[dict]):
 
 def demo_accounts(city: City) -> None:
     doc = json.loads((SEED_DIR / "users.json").read_text(encoding="utf-8"))
+    first_street = city.districts[0]["streets"][0]
     codes = {"000000": city.root_id, **{d["code"]: d["id"] for d in city.districts},
-             "510104001": city.districts[0]["streets"][0]["id"]}
+             "510104001": first_street["id"], "510104001001": first_street["communities"][0]["id"]}
     add_users(city, [{**u, "scope_id": codes[u["scope_code"]]} for u in doc["users"]])
 
 

@@ -61,6 +61,9 @@ PAGES: dict[str, PageSpec] = {spec.key: spec for spec in (
     PageSpec("vote_admin", "pages/vote_admin.py", "vote.page.admin", ":material/ballot:", "voting.manage"),
     PageSpec("vote_review", "pages/vote_review.py", "vote.page.review", ":material/fact_check:",
              "voting.read"),
+    # --- community building area (社区营造; the residents' pages are below) ---
+    PageSpec("proposals", "pages/proposals.py", "cm.page.proposals", ":material/inbox:", "community.read"),
+    PageSpec("council", "pages/council.py", "cm.page.council", ":material/groups:", "community.read"),
     # --- supervisor pool area ---
     PageSpec("supervisors", "pages/supervisors.py", "sup.page.pool", ":material/badge:", "supervisors.read"),
     PageSpec("supervisor_draws", "pages/supervisor_draws.py", "sup.page.draws", ":material/casino:",
@@ -73,6 +76,8 @@ PAGES: dict[str, PageSpec] = {spec.key: spec for spec in (
     PageSpec("inbox", "pages/inbox.py", "notice.page.inbox", ":material/notifications:", "system.signed_in"),
     # --- public pages (roles=None) ---
     PageSpec("vote", "pages/vote.py", "vote.page.public", ":material/how_to_vote:", None),
+    PageSpec("propose", "pages/propose.py", "cm.page.propose", ":material/edit_note:", None),
+    PageSpec("community_board", "pages/community_board.py", "cm.page.board", ":material/campaign:", None),
 )}
 
 

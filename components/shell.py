@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from components import auth, i18n, sso, store, url_state, viewer
@@ -15,6 +17,9 @@ from db.access import Actor
 from db.errors import NotFound
 from db.overview import headline as overview
 
+# the tab's icon: our own PNG (社 on the theme's blue, drawn once with Noto Sans CJK) rather than an
+# emoji, which each browser draws from its own emoji font, if at all
+ICON = Path(__file__).resolve().parent / "icon.png"
 SCOPE_PARAM = "scope"  # ?scope=<unit code>: a leader or admin looks at one district or street
 _BASE_ACTOR = "_base_actor"
 
@@ -23,7 +28,7 @@ def page(key: str) -> Actor | None:
     """Set up the page `key` (see components/registry.py); stops the script unless the viewer may see it."""
     spec = PAGES[key]
     i18n.init_language()
-    st.set_page_config(page_title=f"{t(spec.title)} · {t('app.name')}", page_icon="🏘️", layout="wide")
+    st.set_page_config(page_title=f"{t(spec.title)} · {t('app.name')}", page_icon=ICON, layout="wide")
     engine = store.engine()
     sso.configure()  # before anything reads st.user: the [auth] section st.login needs, from APP_OIDC_*
     # Public pages never touch sign-in: no authenticator, no cookie component, no staff state.

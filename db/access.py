@@ -14,7 +14,7 @@ from db.models import OrgUnit
 # its row (require), the pages ask the same rows (Actor.may), and the menu's roles in
 # components/registry.py must agree (tests/test_access.py).
 PERMISSIONS: dict[str, tuple[str, ...]] = {
-    "system.signed_in": ("admin", "leader", "evaluator", "street"),  # home, own account
+    "system.signed_in": ("admin", "leader", "evaluator", "street", "community"),  # home, own account
     "system.org_units": ("admin", "leader", "street"),
     "system.org_units_manage": ("admin",),
     "system.users": ("admin",),
@@ -35,6 +35,11 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "grids.read_report": ("street", "admin", "leader"),
     "grids.reopen": ("admin",),
     "overview.read": ("admin", "leader"),
+    # 社区营造: community staff for their community, street staff for their street's, admins everywhere
+    "community.read": ("admin", "leader", "street", "community"),
+    "community.triage": ("admin", "street", "community"),  # merge, send to the council, decline with an answer
+    "community.council": ("admin", "street", "community"),  # record meetings and their decisions
+    "community.projects": ("admin", "street", "community"),  # fund an adopted proposal, move the community's own projects
     "supervisors.read": ("admin", "leader"),  # the supervisor pool, its record and its draws
     "supervisors.manage": ("admin",),  # keep the pool, draw and redraw panels
 }

@@ -110,3 +110,15 @@ def oidc() -> Oidc | None:
     return Oidc(metadata_url=metadata, client_id=client_id, client_secret=client_secret, redirect_uri=redirect,
                 claim=os.environ.get("APP_OIDC_CLAIM", "").strip() or OIDC_CLAIM_DEFAULT,
                 label=os.environ.get("APP_OIDC_LABEL", "").strip())
+
+
+def public_url() -> str | None:
+    """APP_PUBLIC_URL: the address residents reach the app at (e.g. https://vote.example.gov.cn), for the
+    QR codes on printed posters; None when unset. Checked where it is used."""
+    return os.environ.get("APP_PUBLIC_URL", "").strip() or None
+
+
+def cjk_font() -> str | None:
+    """APP_CJK_FONT: a font file with Chinese glyphs for generated pictures, where fonts-noto-cjk is not
+    installed at its Debian path; None when unset."""
+    return os.environ.get("APP_CJK_FONT", "").strip() or None

@@ -17,12 +17,13 @@ from db.engine import transaction
 from db.errors import DomainError
 from db.models import AppUser, OrgUnit
 from db.spreadsheets import FIRST_DATA_ROW, ImportRejected, RowProblems, cell, data_rows, match_columns, read_table
-from db.users import UserCreate, public_user
+from db.users import UserCreate, public_user, scope_problem
 from db.validation import InvalidInput, validate
 
 USER_HEADINGS = {"username": ("username", "用户名", "Username"), "display_name": ("display_name", "姓名", "Name"),
                  "role": ("role", "角色", "Role"), "scope_code": ("scope_code", "管辖单位代码", "Scope code")}
-ROLE_WORDS = {"admin": "管理员", "leader": "区领导", "evaluator": "第三方评估员", "street": "街道/网格人员"}
+ROLE_WORDS = {"admin": "管理员", "leader": "区领导", "evaluator": "第三方评估员", "street": "街道/网格人员",
+              "community": "社区工作人员"}
 PASSWORD_COLUMNS = ("password", "密码", "初始密码")
 
 
@@ -89,6 +90,8 @@ def import_users(engine: Engine, *, actor: Actor, data: bytes, filename: str) ->
             username = payload.username
             if scope is None or not unit_in_scope(actor, scope) or not scope.active:
                 problems.add(row, "scope_code", "org.rule.unknown_parent", unit_code=values["scope_code"])
+            elif scope_problem(payload.role, scope.level):
+                problems.add(row, "scope_code", scope_problem(payload.role, scope.level))
             elif username in seen:
                 problems.add(row, "username", "org.rule.duplicate_row", unit_code=username, first_row=seen[username])
             elif session.execute(select(AppUser.id).where(AppUser.username == username)).first():

@@ -19,6 +19,7 @@ from db.access import Actor, require, require_unit_in_scope, scope_condition
 from db.engine import reading, transaction
 from db.errors import DomainError, NotFound, PermissionDenied
 from db.models import AppUser, OrgUnit, SeedMark
+from db.models.users import ROLES
 from db.validation import Stripped, rule, validate
 
 MAX_FAILURES = 5
@@ -39,13 +40,20 @@ class UserCreate(BaseModel):
     username: Annotated[str, Stripped] = Field(min_length=3, max_length=40, pattern=USERNAME_PATTERN)
     display_name: Annotated[str, Stripped] = Field(min_length=1, max_length=60)
     password: str
-    role: Literal["admin", "leader", "evaluator", "street"]
+    role: Literal[ROLES]  # type: ignore[valid-type]
     scope_id: int = Field(gt=0)
 
     @field_validator("password")
     @classmethod
     def _password(cls, value: str) -> str:
         return _check_password_rule(value)
+
+
+def scope_problem(role: str, level: str) -> str | None:
+    """The rule a role's scope breaks, if any: community staff work for one community (社区/居委会)."""
+    if role == "community" and level != "community":
+        return "users.error.community_scope"
+    return None
 
 
 class PasswordInput(BaseModel):
@@ -241,7 +249,10 @@ def create_user(engine: Engine, *, actor: Actor, data: dict | UserCreate) -> Use
     payload.username = payload.username.lower()
     now = clock.utcnow()
     with transaction(engine) as session:
-        require_unit_in_scope(session, actor, payload.scope_id)
+        unit = require_unit_in_scope(session, actor, payload.scope_id)
+        problem = scope_problem(payload.role, unit.level)
+        if problem:
+            raise DomainError(problem, field="scope_id")
         exists = session.execute(select(AppUser.id).where(AppUser.username == payload.username)).first()
         if exists:
             raise DomainError("error.username_taken", field="username", username=payload.username)

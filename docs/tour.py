@@ -23,6 +23,8 @@ SHOTS = [
     ("04-grid-dashboard.png", "/grid_dashboard?unit=510104&period=2026-Q3", True, 1400),
     ("05-vote-review.png", "/vote_review?c=1", True, 1400),
     ("06-public-vote-phone.png", "/vote", False, 390),
+    ("07-propose-phone.png", "/propose", False, 390),
+    ("08-proposals.png", "/proposals", True, 1400),
 ]
 
 

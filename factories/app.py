@@ -7,7 +7,8 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
-DEMO_PASSWORDS = {"admin": "Admin@2026", "leader": "Leader@2026", "evaluator": "Evaluator@2026", "street": "Street@2026"}
+DEMO_PASSWORDS = {"admin": "Admin@2026", "leader": "Leader@2026", "evaluator": "Evaluator@2026", "street": "Street@2026",
+                  "community": "Community@2026"}
 ROLES = tuple(DEMO_PASSWORDS)
 
 
@@ -45,11 +46,11 @@ def on_login_form(at: AppTest) -> bool:
 
 
 
-def opened_as(role: str | None, path: str) -> AppTest:
-    """The page at `path` opened by a deep link, signed in there as the demo account of `role` (None: not
-    signed in): one sign-in on the page itself, without drawing the home page first. A public page has
-    no sign-in form and is opened as anyone would."""
-    at = new_app()
+def opened_as(role: str | None, path: str, query: dict | None = None) -> AppTest:
+    """The page at `path` opened by a deep link (with `query`), signed in there as the demo account of `role`
+    (None: not signed in): one sign-in on the page itself, without drawing the home page first. A public page
+    has no sign-in form and is opened as anyone would."""
+    at = new_app(query)
     if path != "app.py":
         at.switch_page(path)
     at.run()

@@ -122,7 +122,8 @@ def open_campaign_with_voters(engine, *, name: str, cases: int, voters: int, per
 # the accounts a page test signs in with (factories.app.DEMO_PASSWORDS), on an empty install's own units
 STARTER_UNITS = (("990001", "测试区", "district"), ("990001001", "测试街道", "street"),
                  ("990001001001", "测试社区", "community"), ("990001001001001", "测试社区第1网格", "grid"))
-STARTER_SCOPES = {"admin": "000000", "leader": "990001", "evaluator": "990001", "street": "990001001"}
+STARTER_SCOPES = {"admin": "000000", "leader": "990001", "evaluator": "990001", "street": "990001001",
+                  "community": "990001001001"}
 
 
 def starter_district(engine) -> None:
@@ -150,3 +151,27 @@ def starter_district(engine) -> None:
             s.add(AppUser(username=role, display_name=f"测试{role}", password_hash=passwords.hash_password(password),
                           role=role, scope_id=scopes[STARTER_SCOPES[role]], active=True, tokens_valid_after=now,
                           created_at=now))
+
+
+def resident_ticket(engine, phone="13900139000", address=None) -> str:
+    """A resident who passed the phone check (社区营造): their ticket to submit proposals."""
+    from db.community import verification
+
+    sent = verification.request_code(engine, phone=phone, client_address=address or f"10.9.0.{phone[-2:]}")
+    return verification.verify_code(engine, phone=phone, code=sent.demo_code).ticket
+
+
+def community_id(engine, code="510104001001"):
+    """A community's id (default 紫荆社区 of 春熙路街道, the demo `community` account's scope)."""
+    with reading(engine) as s:
+        return s.execute(select(OrgUnit.id).where(OrgUnit.code == code)).scalar_one()
+
+
+def proposals_in(engine, state: str, code="510104001001") -> list[int]:
+    """Ids of a community's proposals in `state`, newest first."""
+    from db.models.community import Proposal
+
+    with reading(engine) as s:
+        return list(s.execute(select(Proposal.id).where(Proposal.community_id == community_id(engine, code),
+                                                        Proposal.state == state)
+                              .order_by(Proposal.submitted_on.desc(), Proposal.id.desc())).scalars())

@@ -284,7 +284,9 @@ def pytest_collection_modifyitems(config, items):
         items[:] = [item for item in items if not _elsewhere_on_postgres(item)]
     kinds = {}
     for item in items:
-        kind = KIND_BY_MODULE.get(item.module.__name__.rpartition(".")[2])
+        # a test may name its own kind (a db module's test that starts processes: @pytest.mark.subprocess)
+        given = next((mark.name for mark in item.iter_markers() if mark.name in START_FIRST), None)
+        kind = given or KIND_BY_MODULE.get(item.module.__name__.rpartition(".")[2])
         if kind is None:
             fixtures = set(item.fixturenames)
             kind = "page" if fixtures & {"app_db", "empty_app_db"} else "db" if fixtures & {"engine", "db"} else "unit"

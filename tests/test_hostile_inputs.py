@@ -20,6 +20,7 @@ from sqlalchemy import func, select, text
 from sqlmodel import SQLModel
 
 from db import clock, users
+from db.community import adoption, councils, proposals, triage
 from db.engine import make_engine, reading
 from db.errors import DomainError
 from db.grids import imports as grid_import
@@ -38,7 +39,7 @@ from db.voting import campaigns as voting
 from db.voting import codes as vote_codes
 from db.voting import review as vote_review
 from factories.databases import BACKENDS, database
-from factories.records import make_campaign
+from factories.records import community_id, make_campaign, proposals_in, resident_ticket
 
 EXAMPLES = settings(max_examples=10, deadline=None, database=None, derandomize=True,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
@@ -139,6 +140,14 @@ class _World:
         self.void_form = {"case_id": closed_cases[0], "kind": "burst", "day": str(clock.today()), "hour": 3,
                           "reason": "同一时段异常集中"}
         self.phone_seq = 0
+        # 社区营造: 紫荆社区's staff, a resident's ticket, and a proposal at each step a form acts on
+        self.community_staff, self.community = users.actor_for(e, "community"), community_id(e)
+        self.resident = resident_ticket(e, "13900139099")
+        self.submitted, self.waiting = proposals_in(e, "submitted")[0], proposals_in(e, "to_council")[:2]
+        self.adopted = proposals_in(e, "adopted")[0]
+        self.meeting_form = {"community_id": self.community, "held_on": clock.today(), "place": "议事厅",
+                             "residents": 9, "committee": 3, "social_orgs": 1, "units": 1, "grid_council": 2,
+                             "minutes": "会议逐项审议居民提案并举手表决。", "agenda": self.waiting}
 
     def snapshot(self) -> tuple:
         """Row counts of every table, and a digest of the rows the forms here can change."""
@@ -151,6 +160,8 @@ class _World:
             (by_name["score"], by_name["score"].c.assignment_id == self.assignment),
             (by_name["grid_report"], by_name["grid_report"].c.grid_id == self.grid),
             (by_name["indicator_value"], by_name["indicator_value"].c.grid_id == self.grid),
+            (by_name["proposal"], by_name["proposal"].c.community_id == self.community),
+            (by_name["council_meeting"], by_name["council_meeting"].c.community_id == self.community),
         ]
         with self.engine.connect() as conn:
             counts = conn.execute(select(*[select(func.count()).select_from(t).scalar_subquery() for t in tables])).one()
@@ -291,6 +302,30 @@ def test_public_vote_inputs(world, data):
     ticket = data.draw(st.one_of(TEXT, st.none()))
     picks = data.draw(st.lists(st.one_of(st.sampled_from(world.open_cases), ANY), max_size=60))
     refused_cleanly(world, lambda: vote_ballot.cast_votes(world.engine, ticket=ticket, case_ids=picks, client_address=address))
+
+
+@settings(EXAMPLES, max_examples=5)  # six entry points a draw: fewer draws keep its time near the others'
+@given(data=st.data())
+def test_community_forms(world, data):
+    e, staff = world.engine, world.community_staff
+    form = data.draw(hostile({"community_id": world.community, "theme": "elderly", "title": "楼道加装扶手",
+                              "problem": "老楼没有扶手，老人上下楼很吃力。", "suggestion": "在楼道两侧加装扶手。",
+                              "estimate": 12000}))
+    ticket = data.draw(st.one_of(st.just(world.resident), TEXT, st.none()))
+    refused_cleanly(world, lambda: proposals.submit_proposal(e, ticket=ticket, data=form))
+    answer, into = data.draw(st.one_of(TEXT, st.none())), data.draw(st.one_of(st.just(world.waiting[0]), ANY))
+    proposal = data.draw(st.one_of(st.just(world.submitted), ANY))
+    refused_cleanly(world, lambda: triage.merge(e, actor=staff, proposal_id=proposal, into_id=into, answer=answer))
+    refused_cleanly(world, lambda: triage.decline(e, actor=staff, proposal_id=world.submitted, answer=answer))
+    meeting = data.draw(hostile(world.meeting_form))
+    refused_cleanly(world, lambda: councils.create_meeting(e, actor=staff, data=meeting))
+    decision = data.draw(hostile({"outcome": "adopted", "votes_for": 9, "votes_against": 3, "votes_abstain": 2,
+                                  "note": "表决通过"}))
+    meeting_id = data.draw(st.one_of(st.integers(-3, 3000), TEXT))
+    refused_cleanly(world, lambda: councils.record_decision(e, actor=staff, meeting_id=meeting_id,
+                                                            proposal_id=world.waiting[0], data=decision))
+    funding = data.draw(hostile({"route": "community", "funding_source": "guarantee_fund", "funding_amount": 20000}))
+    refused_cleanly(world, lambda: adoption.fund(e, actor=staff, proposal_id=world.adopted, data=funding))
 
 
 # --- grid reports: the form and the import --------------------------------------------------------------

@@ -80,6 +80,9 @@ def _open(browser, base: str, campaign_id: int):
 
 
 def _request_code(page, phone: str) -> None:
+    consent = page.get_by_role("checkbox", name="我已阅读并同意以上个人信息处理说明")
+    if not consent.is_checked():
+        page.get_by_text("我已阅读并同意以上个人信息处理说明").click()
     page.get_by_label("手机号码").fill(phone)
     page.get_by_label("图形验证码（不区分大小写）").fill("aaaa")
     page.get_by_role("button", name="获取验证码").click()

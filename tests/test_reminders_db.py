@@ -24,7 +24,7 @@ from db.reminders import daily, inbox, rules
 from db.scorecards import rectifications
 from db.users import actor_for
 from factories import records
-from factories.databases import PG_URL
+from factories.databases import PG_URL, database
 
 pytestmark = pytest.mark.calendar
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -88,11 +88,22 @@ def test_the_first_view_of_a_day_runs_it_once(engine, monkeypatch):
     assert daily.make(engine) == 0  # the timer's run whenever asked: nothing twice
 
 
-def test_two_processes_at_once_make_nothing_twice(engine):
-    """Two `python -m db.reminders` on one database at the same moment, at a day with new reminders. On
-    PostgreSQL when there is one (SQLite queues its writers anyway): two processes cost seconds on two cores."""
-    if engine.dialect.name == "sqlite" and PG_URL:
-        pytest.skip("run on PostgreSQL, where the two transactions really overlap")
+@pytest.fixture
+def one_engine(request):
+    """One seeded database: PostgreSQL when there is one, where two transactions really overlap (SQLite queues
+    its writers anyway), else SQLite; once, not per backend: two processes cost seconds on two cores."""
+    from db.engine import make_engine
+
+    with database(request, "postgres" if PG_URL else "sqlite") as url:
+        engine = make_engine(url)
+        yield engine
+        engine.dispose()
+
+
+@pytest.mark.subprocess
+def test_two_processes_at_once_make_nothing_twice(one_engine):
+    """Two `python -m db.reminders` on one database at the same moment, at a day with new reminders."""
+    engine = one_engine
     later = datetime.combine(clock.today() + timedelta(days=9), time(7), ZoneInfo(settings.timezone()))
     env = {**os.environ, "DATABASE_URL": engine.url.render_as_string(hide_password=False),
            "APP_CLOCK": later.isoformat()}

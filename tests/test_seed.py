@@ -69,7 +69,7 @@ def test_loading_twice_changes_nothing(engine):
 
 
 def test_demo_accounts_one_per_role_with_bcrypt_hashes(engine):
-    demo = ("admin", "leader", "evaluator", "street")
+    demo = ("admin", "leader", "evaluator", "street", "community")
     with reading(engine) as s:
         rows = s.execute(select(AppUser.username, AppUser.role, AppUser.password_hash)
                          .where(AppUser.username.in_(demo))).all()

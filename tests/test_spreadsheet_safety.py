@@ -113,6 +113,7 @@ TEXT_COLUMNS = [
     ("rectification", "finding"), ("rectification", "owner"), ("rectification", "evidence"),
     ("app_user", "display_name"), ("audit_log", "entity_id"), ("campaign", "title"), ("vote_case", "title"),
     ("vote_case", "organization"), ("vote", "void_reason"), ("indicator", "name"), ("indicator", "name_en"),
+    ("proposal", "title"), ("proposal", "answer"), ("council_meeting", "place"), ("council_item", "note"),
     ("supervisor", "name"), ("supervisor", "qualification"),
 ]
 
@@ -133,6 +134,8 @@ EXPECTED = {
     "users": {"users_template"},
     "vote_review": {"vote_results_xlsx"},
     "audit_log": {"audit_xlsx", "audit_csv"},
+    "proposals": {"cm_list_xlsx", "cm_list_csv"},
+    "council": {"cc_list_xlsx", "cc_list_csv"},
     "supervisors": {"sup_list_xlsx", "sup_list_csv"},
     "supervisor_draws": {"draw_list_xlsx", "draw_list_csv"},
 }

@@ -158,6 +158,91 @@ def test_a_new_code_replaces_the_old_and_a_used_code_cannot_be_reused(engine, mo
     assert reused.value.code == "vote.error.code_missing"
 
 
+def test_the_flow_token_enters_the_code_without_the_number_and_never_votes(engine):
+    campaign_id, cases = make_campaign(engine)
+    sent = vote_codes.request_code(engine, campaign_id=campaign_id, phone="13600136001", client_address="a")
+    assert len(sent.token) >= 40
+    state = vote_codes.flow_state(engine, token=sent.token)
+    assert (state.campaign_id, state.step, state.expires_at) == (campaign_id, "code", sent.expires_at)
+    with pytest.raises(DomainError) as not_yet:  # before the code, the token is no ticket
+        vote_ballot.cast_votes(engine, ticket=sent.token, case_ids=cases[:1], client_address="a")
+    assert not_yet.value.code == "vote.error.session_expired"
+    with pytest.raises(DomainError) as other_campaign:
+        vote_codes.verify_code(engine, campaign_id=make_campaign(engine)[0], token=sent.token, code=sent.demo_code)
+    assert other_campaign.value.code == "vote.error.code_missing"
+    wrong = "000000" if sent.demo_code != "000000" else "111111"
+    with pytest.raises(DomainError) as counted:
+        vote_codes.verify_code(engine, campaign_id=campaign_id, token=sent.token, code=wrong)
+    assert counted.value.code == "vote.error.code_wrong" and counted.value.params["remaining"] == 4
+    verified = vote_codes.verify_code(engine, campaign_id=campaign_id, token=sent.token, code=sent.demo_code)
+    assert verified.ticket != sent.token  # a fresh ticket; the token that entered the code is spent
+    assert vote_codes.flow_state(engine, token=sent.token) is None
+    with pytest.raises(DomainError) as spent:
+        vote_codes.verify_code(engine, campaign_id=campaign_id, token=sent.token, code=sent.demo_code)
+    assert spent.value.code == "vote.error.code_missing"
+    assert vote_codes.flow_state(engine, token=verified.ticket).step == "ballot"
+    outcomes = vote_ballot.cast_votes(engine, ticket=verified.ticket, case_ids=cases[:1], client_address="a")
+    assert _results(outcomes) == ["counted"]
+    with reading(engine) as s:
+        stored = repr(s.execute(select(VoteChallenge).where(VoteChallenge.campaign_id == campaign_id)).scalar_one())
+    assert sent.token not in stored and verified.ticket not in stored and "13600136001" not in stored
+
+
+def test_a_flow_cannot_go_on_once_its_code_is_retired_expired_or_locked(engine, monkeypatch):
+    campaign_id, _ = make_campaign(engine)
+    first = vote_codes.request_code(engine, campaign_id=campaign_id, phone="13600136002", client_address="a")
+    _shift(monkeypatch, timedelta(seconds=61))
+    second = vote_codes.request_code(engine, campaign_id=campaign_id, phone="13600136002", client_address="a")
+    assert vote_codes.flow_state(engine, token=first.token) is None  # a newer send retired it
+    with pytest.raises(DomainError) as retired:
+        vote_codes.verify_code(engine, campaign_id=campaign_id, token=first.token, code=first.demo_code)
+    assert retired.value.code == "vote.error.code_missing"
+    wrong = "000000" if second.demo_code != "000000" else "111111"
+    for _ in range(vote_codes.MAX_ATTEMPTS):
+        with pytest.raises(DomainError):
+            vote_codes.verify_code(engine, campaign_id=campaign_id, token=second.token, code=wrong)
+    assert vote_codes.flow_state(engine, token=second.token) is None  # locked
+    assert vote_codes.flow_state(engine, token="") is None and vote_codes.flow_state(engine, token="x" * 43) is None
+    _shift(monkeypatch, timedelta(seconds=122))
+    third = vote_codes.request_code(engine, campaign_id=campaign_id, phone="13600136002", client_address="a")
+    _shift(monkeypatch, vote_codes.CODE_TTL + timedelta(seconds=122))
+    assert vote_codes.flow_state(engine, token=third.token) is None  # expired
+    fourth = vote_codes.request_code(engine, campaign_id=campaign_id, phone="13600136002", client_address="a")
+    ticket = vote_codes.verify_code(engine, campaign_id=campaign_id, token=fourth.token, code=fourth.demo_code).ticket
+    _shift(monkeypatch, vote_codes.CODE_TTL + timedelta(seconds=122) + vote_codes.TICKET_TTL)
+    assert vote_codes.flow_state(engine, token=ticket) is None  # the ballot's half hour is over
+
+
+def test_codes_and_send_counts_are_deleted_a_day_on_and_when_voting_stops(engine, monkeypatch):
+    campaign_id, _ = make_campaign(engine, opens_in=timedelta(days=-1), closes_in=timedelta(days=5))
+    old = vote_codes.request_code(engine, campaign_id=campaign_id, phone="13600136003", client_address="a")
+    vote_codes.verify_code(engine, campaign_id=campaign_id, token=old.token, code=old.demo_code)
+    _shift(monkeypatch, vote_codes.KEEP_AFTER_END)
+    vote_codes.request_code(engine, campaign_id=campaign_id, phone="13600136004", client_address="b")
+
+    def stored():
+        with reading(engine) as s:
+            keys = set(s.execute(select(VoteChallenge.voter_key).where(VoteChallenge.campaign_id == campaign_id)).scalars())
+            return keys, set(s.execute(select(VoteThrottle.key)).scalars())
+
+    number = vote_codes.voter_key("+8613600136003")
+    challenges, throttles = stored()
+    assert number in challenges and number.hex() in throttles  # a day after the send: its ticket may still live
+    _shift(monkeypatch, vote_codes.KEEP_AFTER_END + vote_codes.CODE_TTL + vote_codes.TICKET_TTL + timedelta(seconds=1))
+    vote_codes.request_code(engine, campaign_id=campaign_id, phone="13600136005", client_address="c")
+    challenges, throttles = stored()
+    assert number not in challenges and number.hex() not in throttles
+    assert vote_codes.voter_key("+8613600136005") in challenges
+    admin = admin_actor(engine)
+    voting.close_campaign(engine, actor=admin, campaign_id=campaign_id)  # voting stops: its codes go
+    challenges, throttles = stored()
+    assert not challenges and vote_codes.voter_key("+8613600136005").hex() in throttles  # the demo is still open
+    for campaign in vote_public.public_campaigns(engine):
+        if campaign.status == "open":
+            voting.close_campaign(engine, actor=admin, campaign_id=campaign.id)
+    assert stored()[1] == set()  # no campaign open: no send count is of use
+
+
 def test_sending_is_throttled_per_number_and_per_address(engine, monkeypatch):
     campaign_id, _ = make_campaign(engine)
     # a fixed clock at the start of an hour, so the hour window cannot roll over mid-test

@@ -1,19 +1,22 @@
 """The vote pages in AppTest: the whole public flow with the demo delivery and every message on the
 way, results after publication, the live tally rule, hostile case text, admin and review pages."""
 
+import re
+import tomllib
 from datetime import timedelta
 
 from sqlalchemy import select
 
+from components.voting import vote as vote_page
 from components.voting.captcha import ANSWER_KEY
 from db import clock, users
 from db.engine import reading
-from db.models.voting import Campaign, Vote
+from db.models.voting import Campaign, Vote, VoteChallenge
 from db.voting import ballot as vote_ballot
 from db.voting import campaigns as voting
 from db.voting import codes as vote_codes
 from db.voting import public as vote_public
-from factories.app import new_app, on_login_form, signed_in
+from factories.app import ROOT, new_app, on_login_form, signed_in
 from factories.records import ballot, make_campaign
 
 
@@ -32,7 +35,12 @@ def _texts(at, kind):
     return [e.value for e in at.get(kind)]
 
 
-def _send(at, phone, captcha=None):
+def _case_boxes(at):
+    return [box for box in at.get("checkbox") if box.key.startswith("vote_pick_")]
+
+
+def _send(at, phone, captcha=None, consent=True):
+    at.checkbox(key="vote_consent").check() if consent else at.checkbox(key="vote_consent").uncheck()
     at.text_input(key="vote_phone").input(phone)
     at.text_input(key="vote_captcha_input").input(captcha if captcha is not None else at.session_state[ANSWER_KEY])
     return at.button(key="vote_send").click().run()
@@ -56,7 +64,7 @@ def test_public_page_needs_no_account_and_shows_the_open_campaign(app_db):
     assert at.query_params["c"] in (str(demo.id), [str(demo.id)])
     assert len([m for m in _texts(at, "markdown") if m.startswith("**") and "社区" in m]) == 8  # the case cards
     assert any(c.startswith("当前票数") for c in _texts(at, "caption"))  # this campaign shows its tally
-    assert at.text_input(key="vote_phone") and not at.get("checkbox")
+    assert at.text_input(key="vote_phone") and not _case_boxes(at)
 
 
 def test_the_whole_public_flow_with_demo_delivery(app_db):
@@ -68,7 +76,7 @@ def test_the_whole_public_flow_with_demo_delivery(app_db):
     assert len(code) == 6 and any("+86 139****5678" in c for c in _texts(at, "caption"))
     _verify(at, code)
     assert any("验证成功" in s for s in _texts(at, "success"))
-    boxes = at.get("checkbox")
+    boxes = _case_boxes(at)
     assert len(boxes) == 8
     cases = vote_public.public_cases(app_db, demo.id)
     first, second = int(cases["id"].iloc[0]), int(cases["id"].iloc[1])
@@ -79,7 +87,7 @@ def test_the_whole_public_flow_with_demo_delivery(app_db):
     assert not at.exception
     success = [s for s in _texts(at, "success") if "投票成功" in s]
     assert success and "共 2 票" in success[0]
-    assert len(at.get("checkbox")) == 6 and _texts(at, "caption").count("✓ 今天已投票") == 2
+    assert len(_case_boxes(at)) == 6 and _texts(at, "caption").count("✓ 今天已投票") == 2
     assert any("今天还可投 3 票" in c for c in _texts(at, "caption"))
     with reading(app_db) as s:
         mine = s.execute(select(Vote.case_id).where(Vote.campaign_id == demo.id,
@@ -131,7 +139,7 @@ def test_closed_window_and_expired_verification(app_db, monkeypatch):
     assert any("验证已失效" in e for e in _texts(at, "error")) and at.text_input(key="vote_phone")
     monkeypatch.setattr(clock, "utcnow", lambda: real() + timedelta(days=30))
     at.run()
-    assert any("投票已结束" in i for i in _texts(at, "info")) and not at.get("checkbox")
+    assert any("投票已结束" in i for i in _texts(at, "info")) and not _case_boxes(at)
     assert not any(w.key == "vote_phone" for w in at.text_input)
 
 
@@ -266,7 +274,7 @@ def test_upcoming_campaign_shows_no_vote_panel(app_db):
     campaign_id, _ = make_campaign(app_db, opens_in=timedelta(hours=2))
     at = _public({"c": str(campaign_id)})
     assert any("投票尚未开始" in i for i in _texts(at, "info"))
-    assert not any(w.key == "vote_phone" for w in at.text_input) and not at.get("checkbox")
+    assert not any(w.key == "vote_phone" for w in at.text_input) and not _case_boxes(at)
 
 
 def test_a_foreign_number_is_refused_naming_the_field_and_the_rule_and_full_width_works(app_db):
@@ -279,3 +287,123 @@ def test_a_foreign_number_is_refused_naming_the_field_and_the_rule_and_full_widt
     code = _code_from_banner(at)
     _verify(at, "".join(chr(0xFF10 + int(d)) for d in code))
     assert any("验证成功" in s for s in _texts(at, "success"))
+
+
+# --- issue 16: the notice and the tick, the flow across a lost session, the sum instead of the picture
+
+def _order(at):
+    return [getattr(node, "key", None) or getattr(node, "label", None) or type(node).__name__ for node in at.main]
+
+
+def test_the_notice_comes_before_the_number_and_nothing_is_sent_without_the_tick(app_db, monkeypatch):
+    at = _public()
+    order = _order(at)
+    assert order.index("个人信息处理说明（详细）") < order.index("vote_consent") < order.index("vote_phone")
+    summary = next(m for m in _texts(at, "markdown") if m.startswith("**个人信息处理说明**"))
+    assert "不保存号码本身" in summary and "停止投票时删除" in summary and "评选档案" in summary
+    notice = at.expander[0].markdown[0].value
+    for said in ("不保存手机号码本身", "带密钥哈希值", "停止投票时全部删除", "系统不会自动删除", "30 分钟", "演示模式"):
+        assert said in notice, said
+    _send(at, "13912345670", consent=False)
+    assert any("勾选同意" in e for e in _texts(at, "error")) and not any("演示模式：" in w for w in _texts(at, "warning"))
+    with reading(app_db) as s:  # the number went nowhere: no code, no throttle count
+        assert s.execute(select(VoteChallenge).where(
+            VoteChallenge.voter_key == vote_codes.voter_key("+8613912345670"))).first() is None
+    monkeypatch.setenv("VOTE_CODE_DELIVERY", "command")
+    monkeypatch.setenv("VOTE_CODE_COMMAND", "/bin/true")
+    assert "短信发送服务" in _public().expander[0].markdown[0].value
+
+
+def test_after_the_send_the_session_holds_the_token_and_never_the_number(app_db):
+    at = _public()
+    _send(at, "139 1234 5671")
+    token = at.session_state["vote_token"]
+    held = repr({key: at.session_state[key] for key in at.session_state})
+    assert "12345671" not in held and token in held
+    script = at.get("html")[0].proto.body  # the token, kept in the browser for a lost session
+    assert f"cpme_vote={token};" in script and "SameSite=Strict" in script and "13912345671" not in script
+    _verify(at, _code_from_banner(at))
+    ticket = at.session_state["vote_token"]
+    assert ticket != token and f"cpme_vote={ticket};" in at.get("html")[0].proto.body
+    at.button(key="vote_change_number").click().run()
+    assert "cpme_vote=;" in at.get("html")[0].proto.body and "Max-Age=0" in at.get("html")[0].proto.body
+
+
+def test_a_new_session_goes_on_with_the_flow_the_browser_kept(app_db, monkeypatch):
+    demo = _demo(app_db)
+    other, _ = make_campaign(app_db)  # made before any page run caches the campaign list
+    here = {"c": str(demo.id)}
+    first = _public(here)
+    _send(first, "13912345672")
+    code, token = _code_from_banner(first), first.session_state["vote_token"]
+    monkeypatch.setattr(vote_page, "browser_token", lambda: token)  # what the cookie brings to a new session
+    again = _public(here)
+    assert any("已恢复您刚才的投票进度" in i for i in _texts(again, "info"))
+    assert any(c.startswith("验证码已发送到您的手机，请在") for c in _texts(again, "caption"))
+    _verify(again, code)
+    assert any("验证成功" in s for s in _texts(again, "success"))
+    ticket = again.session_state["vote_token"]
+    monkeypatch.setattr(vote_page, "browser_token", lambda: ticket)
+    third = _public(here)
+    assert any("手机号码已验证，今天还可投 5 票" in c for c in _texts(third, "caption"))
+    case_id = int(vote_public.public_cases(app_db, demo.id)["id"].iloc[0])
+    third.checkbox(key=f"vote_pick_{case_id}").check()
+    third.button(key="vote_submit").click().run()
+    assert any("共 1 票" in s for s in _texts(third, "success"))
+    # a token on another campaign's page, or a spent one, is not picked up
+    assert _public({"c": str(other)}).text_input(key="vote_phone")
+    monkeypatch.setattr(vote_page, "browser_token", lambda: token)
+    fresh = _public(here)
+    assert fresh.text_input(key="vote_phone") and not any("已恢复" in i for i in _texts(fresh, "info"))
+
+
+def test_a_sum_in_text_instead_of_the_picture(app_db):
+    at = _public()
+    assert at.get("image")[0].proto.imgs[0].alt.startswith("图形验证码：图中有 4 个字母或数字")
+    at.button(key="vote_captcha_mode_switch").click().run()
+    assert not at.get("image")
+
+    def question():
+        label = at.text_input(key="vote_captcha_input").label
+        a, op, b = re.fullmatch(r"算术题：(\d+) (加|减) (\d+) 等于多少？（填数字）", label).groups()
+        return label, int(a) + int(b) if op == "加" else int(a) - int(b)
+
+    label, answer = question()
+    assert answer >= 0
+    _send(at, "13912345673", captcha=str(answer + 1))
+    assert any("算术题答案错误" in e for e in _texts(at, "error")) and not any("演示模式" in w for w in _texts(at, "warning"))
+    _, answer = question()  # a new sum after the failed attempt, still a sum
+    _send(at, "13912345673", captcha="".join(chr(0xFF10 + int(d)) for d in str(answer)))  # typed full-width
+    assert any("演示模式：" in w for w in _texts(at, "warning"))
+    at.button(key="vote_restart").click().run()
+    at.button(key="vote_captcha_mode_switch").click().run()
+    assert at.get("image") and at.text_input(key="vote_captcha_input").label == "图形验证码（不区分大小写）"
+
+
+def test_admin_gets_the_poster_of_a_campaign_for_its_public_address(app_db, monkeypatch):
+    demo = _demo(app_db)
+    monkeypatch.setenv("APP_PUBLIC_URL", "https://vote.example.gov.cn/")
+
+    def admin_page():
+        at = signed_in("admin")
+        at.switch_page("pages/vote_admin.py").run()
+        at.selectbox(key="vote_admin_campaign").select(demo.id).run()
+        assert not at.exception
+        return at
+
+    at = admin_page()
+    assert [e.label for e in at.expander][0] == "宣传海报（二维码）"
+    assert [c.value for c in at.code] == [f"https://vote.example.gov.cn/vote?c={demo.id}"]
+    assert {b.proto.label for b in at.get("download_button")} == {"下载海报（PNG 图片）", "下载海报（PDF，A4）"}
+    monkeypatch.setenv("APP_PUBLIC_URL", "vote.example.gov.cn")
+    at = admin_page()
+    assert any("APP_PUBLIC_URL 应为以 http:// 或 https:// 开头" in e for e in _texts(at, "error"))
+    assert not at.code and not at.get("download_button")
+    monkeypatch.delenv("APP_PUBLIC_URL")
+    at = admin_page()  # AppTest has no browser address to fall back on
+    assert any("未设置 APP_PUBLIC_URL" in i for i in _texts(at, "info")) and not at.get("download_button")
+
+
+def test_a_lost_session_is_kept_longer_than_a_code_lives():
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["disconnectedSessionTTL"] >= 2 * vote_codes.CODE_TTL.total_seconds()

@@ -20,7 +20,7 @@ def render(actor: Actor) -> None:
     st.title(t("app.name"))
     st.caption(t("app.tagline"))
     st.subheader(t("auth.welcome", name=md_escape(actor.display_name)), anchor=False)
-    if actor.role == "street":
+    if actor.role in ("street", "community"):
         engine = store.engine()
         unit = org_units.scope_unit(engine, actor=actor)
         counts = org_units.level_counts(engine, actor=actor, unit=unit)

@@ -7,6 +7,8 @@ import pandas as pd
 import streamlit as st
 
 from components import formatting, store, tables, url_state
+from components.community import data as community_data
+from components.community import labels as community_labels
 from components.i18n import lang, t
 from components.pipeline import actions as project_actions
 from components.pipeline import data as pipeline_data
@@ -49,6 +51,7 @@ def render(actor: Actor) -> None:
         tabs.append(t("pipe.detail.tab.manage"))
     sections = st.tabs(tabs)
     with sections[0]:
+        _from_proposal(actor, project, lg)
         _fields(project, lg)
     with sections[1]:
         _timeline(actor, project, lg)
@@ -149,6 +152,23 @@ def _fields(project: ProjectDetail, lg: str) -> None:
     frame = pd.DataFrame([{"field": t(key), "value": value} for key, value in rows])
     st.dataframe(tables.labelled(frame, {"field": "pipe.detail.field", "value": "pipe.detail.value"}),
                  hide_index=True, width="stretch", height=35 * (len(rows) + 1) + 3)
+
+
+def _from_proposal(actor: Actor, project: ProjectDetail, lg: str) -> None:
+    """The residents' proposal the project came from (社区营造), with the council's vote: linked both ways."""
+    if not actor.may("community.read"):
+        return
+    link = community_data.proposal_for_project(store.url(), actor, int(project.id))
+    if link is None:
+        return
+    with st.container(border=True):
+        st.markdown(t("cm.project.from", title=md_escape(link.title)))
+        line = community_labels.decision(link.held_on, "adopted" if link.held_on else None, link.votes_for,
+                                         link.votes_against, link.votes_abstain, lg)
+        st.caption(md_escape(" · ".join(filter(None, (link.community, line, t(
+            "cm.project.funding", source=community_labels.funding(link.funding_source, lg)))))))
+        st.page_link("pages/proposals.py", label=t("cm.project.open"), icon=":material/inbox:",
+                     query_params={"proposal": str(link.id)})
 
 
 def _category(project: ProjectDetail, lg: str) -> str:

@@ -43,7 +43,8 @@ def render(actor: Actor) -> None:
 
 
 def _create_form(actor: Actor) -> None:
-    units = org_units.units_in_scope(store.engine(), actor=actor, levels=("root", "district", "street"))
+    # community staff are scoped to a community (社区/居委会), the others to a street or above
+    units = org_units.units_in_scope(store.engine(), actor=actor, levels=("root", "district", "street", "community"))
     names = dict(zip(units["id"], units["name"]))
     with st.form("user_create", clear_on_submit=False):
         username = st.text_input(t("field.username"), key="new_username", max_chars=40)

@@ -113,4 +113,8 @@ TEXTS = {
     "account.changed": ("密码已修改。其他设备上的登录状态已全部失效。",
                         "Password changed. Sessions on other devices have ended."),
     "account.profile": ("账户信息", "Profile"),
+    # community staff (社区/居委会 workers, 社区营造), beside role.* in texts/common.py
+    "role.community": ("社区工作人员", "Community staff"),
+    "users.error.community_scope": ("「{field}」：社区工作人员的管辖范围须为一个社区。",
+                                    "“{field}”: community staff are scoped to one community."),
 }

@@ -13,25 +13,80 @@ TEXTS = {
     "vote.phase.upcoming": ("投票尚未开始，请在投票时间内再来。", "Voting has not started yet; please come back during the voting period."),
     "vote.phase.open": ("投票进行中，欢迎为您喜爱的案例投票。", "Voting is open: vote for the cases you like."),
     "vote.phase.ended": ("投票已结束，评审结果经审核后公布并公示。", "Voting has closed; the result will be shown once it is reviewed and published."),
-    "vote.step1": ("**第一步**：输入手机号码，完成图形验证后获取短信验证码。",
-                   "**Step 1**: enter your mobile number and pass the picture check to get a text-message code."),
+    "vote.step1": ("**第一步**：阅读下面的说明并勾选同意，输入手机号码，通过验证后获取短信验证码。",
+                   "**Step 1**: read the notice below and tick your agreement, enter your mobile number and pass "
+                   "the check to get a text-message code."),
+    # the notice PIPL art. 17 asks for before the number is given; it must say only what the code does
+    # (db/voting/codes.py: keyed hashes, KEEP_AFTER_END, TICKET_TTL; votes are never deleted)
+    "vote.notice.summary": ("**个人信息处理说明**：手机号码只用于发送验证码和执行每天的票数限制；系统不保存号码本身，"
+                            "只保存由它计算出的带密钥哈希值；验证码记录在停止投票时删除，投票记录作为评选档案保存。",
+                            "**Your personal information**: your number is used only to send the code and to apply the "
+                            "daily vote limit; it is not stored, only a keyed hash computed from it; code records are "
+                            "deleted when voting stops, and votes are kept as the campaign's records."),
+    "vote.notice.title": ("个人信息处理说明（详细）", "Your personal information: the details"),
+    "vote.notice.body": (
+        "- **用途**：手机号码只用于给您发送短信验证码，并按号码执行每天的投票次数限制。\n"
+        "- **保存什么**：系统不保存手机号码本身，只保存由号码计算出的带密钥哈希值（从中看不出号码）；"
+        "您的网络地址也只保存这样的哈希值，用于限制获取验证码的频率和核查集中投票。\n"
+        "- **保存多久**：验证码记录和获取验证码的次数计数只在投票期间使用，超过一天的随投票进行清除，"
+        "停止投票时全部删除（数据库备份中的副本随备份到期删除）；投票记录（上述哈希值和投票的日期、时段）属于评选档案，用于计票、核查异常投票"
+        "和在公示期内处理异议，系统不会自动删除。\n"
+        "- **您的浏览器中**：获取验证码后，本页在您的浏览器中保存一个随机编号（不含手机号码，最迟在验证后 "
+        "{ticket_minutes} 分钟失效），以便您去查看短信后回来接着投票。\n"
+        "- 工作人员只能看到统计结果，看不到任何手机号码。如有疑问，请联系本次评选的主办单位。",
+        "- **What for**: your mobile number is used only to send you a one-time code and to apply the daily "
+        "vote limit per number.\n"
+        "- **What is kept**: not your number, only a keyed hash computed from it (the number cannot be read "
+        "from it); your network address is likewise kept only as a keyed hash, to limit code requests and to "
+        "check for concentrated voting.\n"
+        "- **For how long**: code records and code-request counts serve only while voting is open: those older "
+        "than a day are cleared as voting goes on, and all are deleted when voting stops (copies in database "
+        "backups go when those backups expire); the vote records "
+        "(those hashes and the day and hour of each vote) are the campaign's records, used to count the votes, "
+        "check anomalies and handle objections during the notice period, and are not deleted automatically.\n"
+        "- **In your browser**: once a code is sent, this page keeps a random token in your browser (no phone "
+        "number; it lapses at the latest {ticket_minutes} minutes after verification) so that you can read "
+        "the text message and come back to where you were.\n"
+        "- Staff see totals only, never a phone number. Questions: contact the organisers of this campaign."),
+    "vote.notice.sms": ("- **短信**：发送验证码时，手机号码会交给主办单位的短信发送服务，仅用于发送这条短信。",
+                        "- **Text message**: to send the code, your number is passed to the organisers' text-message "
+                        "service, for that message only."),
+    "vote.notice.demo": ("- **演示模式**：本系统未接入短信平台，不发送短信，号码不交给任何人。",
+                         "- **Demo mode**: no text-message service is connected; nothing is sent and your number "
+                         "goes to no one."),
+    "vote.consent": ("我已阅读并同意以上个人信息处理说明", "I have read the notice on personal information above and agree"),
+    "vote.resumed": ("网络中断后，已恢复您刚才的投票进度。如果刚才点了按钮，请再点一次。",
+                     "The connection was lost; your progress is restored. If you had just pressed a button, "
+                     "please press it again."),
     "vote.step2": ("**第二步**：输入收到的 6 位验证码。", "**Step 2**: enter the 6-digit code you received."),
     "vote.step3": ("**第三步**：在下方勾选案例后点击页面底部的「提交投票」。",
                    "**Step 3**: tick cases below, then press “Submit votes” at the bottom of the page."),
     "vote.phone": ("手机号码", "Mobile number"),
     "vote.captcha": ("图形验证码（不区分大小写）", "Characters in the picture (any case)"),
-    "vote.captcha_refresh": ("看不清，换一张", "Another picture"),
+    "vote.captcha_refresh": ("换一张", "Another picture"),
+    "vote.captcha_alt": ("图形验证码：图中有 4 个字母或数字。看不清可以点击「看不清？换成算术题」。",
+                         "Picture check: 4 letters or digits. If you cannot read them, press “Can't read it? "
+                         "Use a sum instead”."),
+    "vote.captcha_to_sum": ("看不清？换成算术题", "Can't read it? Use a sum instead"),
+    "vote.captcha_to_image": ("换回图形验证码", "Back to the picture"),
+    "vote.captcha_new_sum": ("换一道题", "Another sum"),
+    "vote.captcha_sum_plus": ("算术题：{a} 加 {b} 等于多少？（填数字）", "Sum: what is {a} plus {b}? (digits)"),
+    "vote.captcha_sum_minus": ("算术题：{a} 减 {b} 等于多少？（填数字）", "Sum: what is {a} minus {b}? (digits)"),
     "vote.send_code": ("获取验证码", "Send me a code"),
     "vote.code": ("短信验证码", "Code"),
     "vote.verify": ("验证并开始投票", "Verify and vote"),
     "vote.resend": ("重新获取验证码", "Get a new code"),
     "vote.code_sent": ("验证码已发送至 {number}，{minutes} 分钟内有效，最多可尝试 5 次。",
                        "A code was sent to {number}; it is valid for {minutes} minutes and 5 tries."),
+    "vote.code_sent_resumed": ("验证码已发送到您的手机，请在 {until} 前输入。", "A code was sent to your phone; enter it before {until}."),
     "vote.demo_banner": ("演示模式：本系统未接入短信平台，不会发送真实短信。您的验证码是 {code}",
                          "Demo mode: no text message is sent. Your code is {code}"),
     "vote.verified": ("验证成功，请勾选案例后提交投票。", "Verified: tick the cases you want and submit."),
     "vote.ballot_status": ("已验证号码 {number}，今天还可投 {left} 票（每天 {per_day} 票）。",
                            "Verified {number}: {left} of your {per_day} {per_day|vote|votes} for today {left|is|are} left."),
+    "vote.ballot_status_resumed": ("手机号码已验证，今天还可投 {left} 票（每天 {per_day} 票）。",
+                                   "Your number is verified: {left} of your {per_day} {per_day|vote|votes} for today "
+                                   "{left|is|are} left."),
     "vote.change_number": ("更换手机号码", "Use another number"),
     "vote.filter_theme": ("按主题筛选", "Theme"),
     "vote.search": ("搜索案例名称、组织或简介", "Search titles, organizations, summaries"),
@@ -70,6 +125,9 @@ TEXTS = {
                                   "The regions allowed to vote are misconfigured; please contact the organisers."),
     "vote.error.captcha_wrong": ("图形验证码错误，已换一张新图片，请重新输入。",
                                  "The picture characters were wrong; here is a new picture, please try again."),
+    "vote.error.sum_wrong": ("算术题答案错误，已换一道新题，请重新作答。", "That answer was wrong; here is a new sum, please try again."),
+    "vote.error.consent": ("请先阅读个人信息处理说明，并勾选同意。",
+                           "Please read the notice on personal information and tick your agreement first."),
     "vote.error.too_often": ("获取验证码过于频繁，请 {seconds} 秒后再试。", "Too many codes requested; try again in {seconds} {seconds|second|seconds}."),
     "vote.error.code_format": ("验证码应为 6 位数字。", "The code has 6 digits."),
     "vote.error.code_wrong": ("验证码错误，还可尝试 {remaining} 次。", "Wrong code; {remaining} {remaining|try|tries} left."),
@@ -115,6 +173,37 @@ TEXTS = {
     "vote.admin.cases_locked": ("投票开启后案例不能再增删或修改。", "Cases cannot change once voting has opened."),
     "vote.admin.scores": ("**专家评分**（0–100 分，结果公布前可修改）", "**Expert scores** (0–100, editable until publication)"),
     "vote.admin.score_saved": ("专家评分已保存。", "Expert score saved."),
+    # the poster (vote_admin: printed for residents, in the page's language)
+    "vote.poster.title": ("宣传海报（二维码）", "Poster with QR code"),
+    "vote.poster.caption": ("供社区打印张贴：海报上有活动名称、投票时间和规则、本次评选投票页的二维码和简短的投票方法（A4）。",
+                            "For communities to print and put up: the campaign's title, voting time and rules, the QR "
+                            "code of its vote page and a short how-to (A4)."),
+    "vote.poster.url": ("二维码打开的网址：", "The QR code opens:"),
+    "vote.poster.no_url": ("未设置 APP_PUBLIC_URL，无法生成海报：请把居民访问本系统的网址（如 https://vote.example.gov.cn）"
+                           "设为环境变量 APP_PUBLIC_URL 后重启。",
+                           "APP_PUBLIC_URL is not set, so no poster can be made: set it to the address residents reach "
+                           "this app at (e.g. https://vote.example.gov.cn) and restart."),
+    "vote.poster.guessed_url": ("未设置 APP_PUBLIC_URL：二维码暂用您浏览器中的地址 {base}。只有居民也能用这个地址访问时海报才有效；"
+                                "正式印刷前请设置 APP_PUBLIC_URL。",
+                                "APP_PUBLIC_URL is not set: the QR code uses the address in your browser, {base}. The "
+                                "poster works only if residents can reach that address too; set APP_PUBLIC_URL before printing."),
+    "vote.poster.bad_url": ("APP_PUBLIC_URL 应为以 http:// 或 https:// 开头、不带 ? 和 # 的网址，例如 https://vote.example.gov.cn。",
+                            "APP_PUBLIC_URL must be an address starting with http:// or https://, without ? or #, "
+                            "e.g. https://vote.example.gov.cn."),
+    "vote.poster.no_font": ("服务器上没有中文字体，海报上只有二维码和网址。安装 fonts-noto-cjk，或用 APP_CJK_FONT 指定一个中文字体文件。",
+                            "The server has no Chinese font: the poster holds only the QR code and the address. Install "
+                            "fonts-noto-cjk, or name a Chinese font file in APP_CJK_FONT."),
+    "vote.poster.png": ("下载海报（PNG 图片）", "Download poster (PNG)"),
+    "vote.poster.pdf": ("下载海报（PDF，A4）", "Download poster (PDF, A4)"),
+    "vote.poster.file": ("投票海报", "vote-poster"),
+    "vote.poster.band": ("扫码投票", "Scan to vote"),
+    "vote.poster.or_open": ("或在浏览器中打开：", "or open in a browser:"),
+    "vote.poster.how": ("投票方法", "How to vote"),
+    "vote.poster.step1": ("1. 用微信或手机浏览器扫描上方二维码，打开投票页面", "1. Scan the QR code above with WeChat or your phone's browser"),
+    "vote.poster.step2": ("2. 阅读说明并勾选同意，输入手机号码，获取短信验证码",
+                          "2. Read the notice, tick your agreement, enter your mobile number and get a code by text message"),
+    "vote.poster.step3": ("3. 输入验证码，勾选您支持的案例，点击「提交投票」", "3. Enter the code, tick the cases you support, press “Submit votes”"),
+    "vote.poster.organiser": ("主办单位：{name}", "Organised by {name}"),
     "vote.label.case_title": ("案例名称", "Case title"),
     "vote.field.title": ("名称", "Title"),
     "vote.field.title_campaign": ("活动名称", "Campaign title"),

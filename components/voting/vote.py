@@ -1,10 +1,19 @@
 """The public vote page, phone first: the campaign and its rules, the case cards, and the vote
-(number → image CAPTCHA → one-time code → pick cases → submit); after publication, the top ten.
+(notice and consent → number → CAPTCHA (a picture, or a sum in text) → one-time code → pick cases →
+submit); after publication, the top ten.
 
 Every case text is user-supplied: cards are containers of st.text and inert markdown only.
+
+A voter who leaves to read the text message may come back to a new server session (Streamlit drops a
+disconnected one after server.disconnectedSessionTTL, or the app restarted, or the reconnect reached
+another instance). The send's flow token (random, never the number) is therefore kept in a cookie as
+well, and a new session picks the flow up from it (db.voting.codes.flow_state); what the voter typed
+or ticked is in the browser's widgets and comes back with the next rerun.
 """
 
 from __future__ import annotations
+
+import re
 
 import streamlit as st
 
@@ -19,10 +28,14 @@ from db.models.voting import THEMES
 from db.voting import ballot as vote_ballot
 from db.voting import campaigns as voting
 from db.voting import codes as vote_codes
+from db.voting import delivery as vote_delivery
 from db.voting import rules as vote_rules
 
 THEME_LABELS = {theme: f"vote.theme.{theme}" for theme in THEMES}
-_FLOW_KEYS = ("vote_step", "vote_sent", "vote_phone_sent", "vote_ticket", "vote_flow_campaign")
+# vote_token: the send's flow token in the code step, the ballot ticket after it; never the number
+_FLOW_KEYS = ("vote_step", "vote_sent", "vote_token", "vote_token_until", "vote_flow_campaign")
+FLOW_COOKIE = "cpme_vote"
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{32,100}")  # secrets.token_urlsafe: safe inside a script
 
 
 def _client_address() -> str | None:
@@ -52,6 +65,44 @@ def _reset_flow() -> None:
     for key in _FLOW_KEYS:
         st.session_state.pop(key, None)
     st.session_state["vote_step"] = "phone"
+    st.session_state["vote_forget_token"] = True  # and in the browser
+
+
+# --- the flow token in the browser ----------------------------------------------------------------
+
+def browser_token() -> str | None:
+    """The flow token the browser sent when this session's connection opened, if it looks like one."""
+    try:
+        value = st.context.cookies.get(FLOW_COOKIE)
+    except Exception:  # no real connection (AppTest)
+        return None
+    return value if isinstance(value, str) and _TOKEN_SHAPE.fullmatch(value) else None
+
+
+def _resume(campaign_id: int) -> None:
+    """A session without a flow: go on with the one whose token the browser kept, if it still can."""
+    token = browser_token()
+    state = vote_codes.flow_state(store.engine(), token=token) if token else None
+    if state is None or state.campaign_id != campaign_id:
+        return
+    st.session_state.update(vote_step=state.step, vote_token=token, vote_token_until=state.expires_at,
+                            vote_flow_campaign=campaign_id, vote_sent=None)
+    _say("info", t("vote.resumed"))
+
+
+def _keep_token_in_browser(step: str) -> None:
+    """Write the flow token into a cookie (gone when the token would be refused anyway), or clear it.
+    Max-Age, not Expires: the browser's clock need not agree with the server's. SameSite=Strict: a
+    link from elsewhere does not carry it."""
+    token, until = st.session_state.get("vote_token"), st.session_state.get("vote_token_until")
+    if step in ("code", "ballot") and token and until and _TOKEN_SHAPE.fullmatch(token):
+        value, max_age = token, max(int((until - clock.utcnow()).total_seconds()), 1)
+    elif st.session_state.get("vote_forget_token") or browser_token():
+        value, max_age = "", 0
+    else:
+        return
+    st.html(f"<script>document.cookie = '{FLOW_COOKIE}={value}; Path=/; Max-Age={max_age}; SameSite=Strict'"
+            " + (location.protocol === 'https:' ? '; Secure' : '');</script>", unsafe_allow_javascript=True)
 
 
 # --- callbacks (run before the script, so they may reset widget values) -------------------------
@@ -59,20 +110,24 @@ def _reset_flow() -> None:
 # stays with the step's panel; nothing here is a staff write that clears an area and reruns.
 
 def _send(campaign_id: int) -> None:
+    if not st.session_state.get("vote_consent"):  # nothing is done with the number before the tick
+        _say("error", t("vote.error.consent"))
+        return
     typed = st.session_state.get("vote_captcha_input", "")
     st.session_state["vote_captcha_input"] = ""
+    kind = vote_captcha.mode()
     if not vote_captcha.passed(typed):
-        _say("error", t("vote.error.captcha_wrong"))
+        _say("error", t("vote.error.captcha_wrong" if kind == "image" else "vote.error.sum_wrong"))
         return
-    phone = st.session_state.get("vote_phone", "")
     try:
-        sent = vote_codes.request_code(store.engine(), campaign_id=campaign_id, phone=phone,
-                                       client_address=_client_address())
+        sent = vote_codes.request_code(store.engine(), campaign_id=campaign_id,
+                                       phone=st.session_state.get("vote_phone", ""), client_address=_client_address())
     except DomainError as err:
         _fail(err)
         return
-    st.session_state.update(vote_step="code", vote_sent=sent, vote_phone_sent=phone, vote_flow_campaign=campaign_id,
-                            vote_code="")
+    # From here the page holds the token, not the number (the number's widget is gone from the code step).
+    st.session_state.update(vote_step="code", vote_sent=sent, vote_token=sent.token, vote_token_until=sent.expires_at,
+                            vote_flow_campaign=campaign_id, vote_code="")
 
 
 def _verify(campaign_id: int) -> None:
@@ -80,13 +135,13 @@ def _verify(campaign_id: int) -> None:
     st.session_state["vote_code"] = ""
     try:
         ballot = vote_codes.verify_code(store.engine(), campaign_id=campaign_id,
-                                        phone=st.session_state.get("vote_phone_sent", ""), code=code)
+                                        token=st.session_state.get("vote_token", ""), code=code)
     except DomainError as err:
         _fail(err)
         if err.code in ("vote.error.code_expired", "vote.error.code_locked", "vote.error.code_missing"):
-            st.session_state["vote_step"] = "phone"
+            _reset_flow()  # back to the number; the browser forgets the dead token too
         return
-    st.session_state.update(vote_step="ballot", vote_ticket=ballot.ticket)
+    st.session_state.update(vote_step="ballot", vote_token=ballot.ticket, vote_token_until=ballot.expires_at)
     _say("success", t("vote.verified"))
 
 
@@ -96,7 +151,7 @@ def _submit(campaign_id: int, titles: dict[int, str]) -> None:
         _say("warning", t("vote.error.nothing_picked"), "submit")
         return
     try:
-        outcomes = vote_ballot.cast_votes(store.engine(), ticket=st.session_state.get("vote_ticket", ""),
+        outcomes = vote_ballot.cast_votes(store.engine(), ticket=st.session_state.get("vote_token", ""),
                                      case_ids=picked, client_address=_client_address())
     except DomainError as err:
         _fail(err, "panel" if err.code == "vote.error.session_expired" else "submit")
@@ -184,39 +239,65 @@ def _header(campaign: voting.CampaignPublic, phase: str) -> None:
 
 def _vote_panel(campaign: voting.CampaignPublic):
     """The steps before the cards; returns the ballot state once the number is verified."""
+    if "vote_step" not in st.session_state:  # a new session: perhaps the old one was dropped mid-flow
+        _resume(campaign.id)
     step = st.session_state.setdefault("vote_step", "phone")
     with st.container(border=True):
         _show_messages("panel")
-        if step == "ballot":
-            try:
-                ballot = vote_codes.ballot_state(store.engine(), ticket=st.session_state.get("vote_ticket", ""))
-            except DomainError as err:
-                _fail(err)
-                _reset_flow()
-                st.rerun()
-            sent = st.session_state.get("vote_sent")
-            st.markdown(t("vote.step3"))
-            st.caption(t("vote.ballot_status", number=sent.number if sent else "",
-                         left=max(ballot.per_day - ballot.used_today, 0), per_day=ballot.per_day))
-            st.button(t("vote.change_number"), key="vote_change_number", on_click=_reset_flow)
-            return ballot
-        if step == "code":
-            sent = st.session_state["vote_sent"]
-            if sent.demo_code:
-                st.warning(t("vote.demo_banner", code=sent.demo_code), icon=":material/science:")
-            st.markdown(t("vote.step2"))
-            st.caption(t("vote.code_sent", number=sent.number, minutes=int(vote_codes.CODE_TTL.total_seconds() // 60)))
-            st.text_input(t("vote.code"), key="vote_code", max_chars=6, type="phone", autocomplete="one-time-code")
-            st.button(t("vote.verify"), key="vote_verify", type="primary", on_click=_verify, args=(campaign.id,))
-            st.button(t("vote.resend"), key="vote_restart", on_click=_reset_flow)
-            return None
-        st.markdown(t("vote.step1"))
-        st.text_input(t("vote.phone"), key="vote_phone", max_chars=20, type="phone", autocomplete="tel",
-                      placeholder="13800138000")
-        vote_captcha.show()
-        st.text_input(t("vote.captcha"), key="vote_captcha_input", max_chars=8)
-        st.button(t("vote.send_code"), key="vote_send", type="primary", on_click=_send, args=(campaign.id,))
+        ballot = _steps(campaign, step)
+        _keep_token_in_browser(st.session_state.get("vote_step", step))
+    return ballot
+
+
+def _steps(campaign: voting.CampaignPublic, step: str):
+    lg = lang()
+    if step == "ballot":
+        try:
+            ballot = vote_codes.ballot_state(store.engine(), ticket=st.session_state.get("vote_token", ""))
+        except DomainError as err:
+            _fail(err)
+            _reset_flow()
+            st.rerun()
+        sent = st.session_state.get("vote_sent")
+        st.markdown(t("vote.step3"))
+        left = max(ballot.per_day - ballot.used_today, 0)
+        st.caption(t("vote.ballot_status", number=sent.number, left=left, per_day=ballot.per_day) if sent else
+                   t("vote.ballot_status_resumed", left=left, per_day=ballot.per_day))
+        st.button(t("vote.change_number"), key="vote_change_number", on_click=_reset_flow)
+        return ballot
+    if step == "code":
+        sent = st.session_state.get("vote_sent")
+        if sent and sent.demo_code:
+            st.warning(t("vote.demo_banner", code=sent.demo_code), icon=":material/science:")
+        st.markdown(t("vote.step2"))
+        minutes = int(vote_codes.CODE_TTL.total_seconds() // 60)
+        st.caption(t("vote.code_sent", number=sent.number, minutes=minutes) if sent else
+                   t("vote.code_sent_resumed", until=formatting.minute(st.session_state["vote_token_until"], lg)))
+        st.text_input(t("vote.code"), key="vote_code", max_chars=6, type="phone", autocomplete="one-time-code")
+        st.button(t("vote.verify"), key="vote_verify", type="primary", on_click=_verify, args=(campaign.id,))
+        st.button(t("vote.resend"), key="vote_restart", on_click=_reset_flow)
+        return None
+    st.markdown(t("vote.step1"))
+    _notice()
+    st.checkbox(t("vote.consent"), key="vote_consent")
+    st.text_input(t("vote.phone"), key="vote_phone", max_chars=20, type="phone", autocomplete="tel",
+                  placeholder="13800138000")
+    answer_label = vote_captcha.show()
+    st.text_input(answer_label, key="vote_captcha_input", max_chars=8)
+    st.button(t("vote.send_code"), key="vote_send", type="primary", on_click=_send, args=(campaign.id,))
     return None
+
+
+def _notice() -> None:
+    """What PIPL art. 17 asks to be told before the number is given: what is kept, how long, for what."""
+    try:
+        sms = vote_delivery.delivery_mode() != "demo"
+    except DomainError:  # misconfigured: sending refuses, but say what a working setup would do
+        sms = True
+    st.markdown(t("vote.notice.summary"))  # the gist in sight, the whole of it one tap away (a phone's screen)
+    with st.expander(t("vote.notice.title"), icon=":material/privacy_tip:"):
+        st.markdown(t("vote.notice.body", ticket_minutes=int(vote_codes.TICKET_TTL.total_seconds() // 60))
+                    + "\n" + t("vote.notice.sms" if sms else "vote.notice.demo"))
 
 
 def _filters(cases, campaign_id: int):

@@ -4,13 +4,16 @@ hand), enter expert scores, open and close. The db layer refuses rule changes af
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import streamlit as st
 
 from components import formatting, store, tables
 from components.i18n import lang, t
+from components.safe_text import md_escape
 from components.voting import data as voting_data
+from components.voting import poster
 from components.writes import attempt, show_flash
 from db import clock, org_units, settings
 from db.access import Actor
@@ -54,6 +57,8 @@ def render(actor: Actor) -> None:
     engine = store.engine()
     campaign = voting.get_campaign(engine, actor=actor, campaign_id=choice)
     _actions(actor, campaign)
+    if campaign.status in ("draft", "open"):
+        _poster(actor, campaign)
     with st.expander(t("vote.admin.edit"), expanded=campaign.status == "draft"):
         _campaign_form(actor, campaign)
     _cases(actor, campaign)
@@ -71,6 +76,57 @@ def _actions(actor: Actor, campaign: voting.CampaignPublic) -> None:
         _attempt(lambda: voting.close_campaign(engine, actor=actor, campaign_id=campaign.id), "vote.admin.closed")
     if campaign.status in ("closed", "published"):
         st.page_link("pages/vote_review.py", label=t("vote.admin.to_review"), icon=":material/fact_check:")
+
+
+def _public_base() -> tuple[str | None, bool]:
+    """(the address residents reach the app at, whether it is APP_PUBLIC_URL): without the setting, the
+    address this browser uses, less the page's own path (right only if residents use it too)."""
+    configured = settings.public_url()
+    if configured:
+        return configured, True
+    try:
+        here = st.context.url
+    except Exception:  # no real connection (AppTest)
+        here = None
+    return (here.rsplit("/", 1)[0] if isinstance(here, str) and "://" in here else None), False
+
+
+def _poster(actor: Actor, campaign: voting.CampaignPublic) -> None:
+    """The printable poster: the campaign's title, time and rules, the QR code of its vote page, how to vote."""
+    with st.expander(t("vote.poster.title"), icon=":material/qr_code_2:"):
+        st.caption(t("vote.poster.caption"))
+        base, configured = _public_base()
+        if base is None:
+            st.info(t("vote.poster.no_url"))
+            return
+        try:
+            url = poster.vote_url(base, campaign.id)
+        except poster.BadPublicUrl:
+            st.error(t("vote.poster.bad_url"))
+            return
+        if not configured:
+            st.warning(t("vote.poster.guessed_url", base=md_escape(base)))
+        st.caption(t("vote.poster.url"))
+        st.code(url, language=None)
+        if poster.font_file() is None:
+            st.warning(t("vote.poster.no_font"))
+        lg = lang()
+        districts = org_units.units_in_scope(store.engine(), actor=actor, levels=("district",))
+        organiser = dict(zip(districts["id"].astype(int), districts["name"])).get(campaign.org_unit_id, "")
+        text = poster.PosterText(
+            band=t("vote.poster.band"), title=campaign.title,
+            lines=(t("vote.window", start=formatting.minute(campaign.opens_at, lg),
+                     end=formatting.minute(campaign.closes_at, lg)),
+                   t("vote.rules", per_day=campaign.per_voter_per_day, per_case=campaign.per_case_per_day)),
+            how=t("vote.poster.how"), steps=(t("vote.poster.step1"), t("vote.poster.step2"), t("vote.poster.step3")),
+            or_open=t("vote.poster.or_open"), footer=t("vote.poster.organiser", name=organiser) if organiser else "")
+        name = f"{t('vote.poster.file')}-{campaign.id}"
+        left, right = st.columns(2)
+        # built on click: a poster takes about 0.3 s
+        left.download_button(t("vote.poster.png"), data=partial(poster.png, text, url), file_name=f"{name}.png",
+                             mime="image/png", key="vote_poster_png", icon=":material/image:")
+        right.download_button(t("vote.poster.pdf"), data=partial(poster.pdf, text, url), file_name=f"{name}.pdf",
+                              mime="application/pdf", key="vote_poster_pdf", icon=":material/picture_as_pdf:")
 
 
 def _campaign_form(actor: Actor, campaign: voting.CampaignPublic | None) -> None:

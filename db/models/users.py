@@ -8,7 +8,7 @@ from typing import Optional
 from sqlalchemy import Column, Text
 from sqlmodel import Field, SQLModel
 
-ROLES = ("admin", "leader", "evaluator", "street")
+ROLES = ("admin", "leader", "evaluator", "street", "community")
 
 
 class AppUser(SQLModel, table=True):

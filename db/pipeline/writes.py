@@ -199,22 +199,29 @@ def create_project(engine: Engine, *, actor: Actor, data: dict) -> ProjectDetail
     """Register a project; it starts at the first stage (需求摸排)."""
     require(actor, "pipeline.write")
     payload = validate(ProjectCreate, data)
-    today, now = clock.today(), clock.utcnow()
     with transaction(engine) as session:
-        unit = _place(session, actor, payload.org_unit_id)
-        _check_references(session, payload)
-        stage = rules.STAGES[0]
-        project = Project(
-            **payload.model_dump(), code=_new_code(session, session.get(OrgUnit, unit.district_id), payload.year),
-            district_id=unit.district_id, street_id=unit.street_id, community_id=unit.community_id,
-            stage=stage, stage_entered_on=today, stage_due=_due(stage, today), created_at=now, updated_at=now)
-        session.add(project)
-        session.flush()
-        _event(session, actor, project, "create", None, None)
-        audit.record(session, actor=actor, action="project_create", entity="project", entity_id=project.code,
-                     after=payload.model_dump())
-        code = project.code
+        code = add_project(session, actor=actor, payload=payload).code
     return get_project(engine, actor=actor, code=code)
+
+
+def add_project(session: Session, *, actor: Actor, payload: ProjectCreate) -> Project:
+    """The registration itself, in the caller's transaction: placed within the actor's scope, at the first stage,
+    with its creation event and audit row. The caller has checked the actor's permission (create_project: a
+    pipeline writer; db.community.adoption: staff carrying an adopted residents' proposal into the pipeline)."""
+    today, now = clock.today(), clock.utcnow()
+    unit = _place(session, actor, payload.org_unit_id)
+    _check_references(session, payload)
+    stage = rules.STAGES[0]
+    project = Project(
+        **payload.model_dump(), code=_new_code(session, session.get(OrgUnit, unit.district_id), payload.year),
+        district_id=unit.district_id, street_id=unit.street_id, community_id=unit.community_id,
+        stage=stage, stage_entered_on=today, stage_due=_due(stage, today), created_at=now, updated_at=now)
+    session.add(project)
+    session.flush()
+    _event(session, actor, project, "create", None, None)
+    audit.record(session, actor=actor, action="project_create", entity="project", entity_id=project.code,
+                 after=payload.model_dump())
+    return project
 
 
 def update_project(engine: Engine, *, actor: Actor, code: str, data: dict,

@@ -98,10 +98,17 @@ def _statements(dialect: str) -> SimpleNamespace:
     return _STATEMENTS.setdefault(dialect, built)
 
 
-def _load(conn, sql: SimpleNamespace, key: str, now: datetime) -> tuple[_Ticket, _Rules, frozenset[int]]:
+def _load(conn, sql: SimpleNamespace, key: str, now: datetime,
+          ids: list[int]) -> tuple[_Ticket, _Rules, frozenset[int]]:
     """Read the ticket and its campaign, freezing the rules at the first vote."""
     row = conn.execute(sql.read, {"ticket": key}).first()
     if row is None or row.verified_at is None or row.verified_at + TICKET_TTL <= now:
+        # Closing a campaign deletes its tickets: when the picked case's campaign has stopped, say
+        # that rather than "verify again".
+        campaign = conn.execute(select(Campaign.status, Campaign.opens_at, Campaign.closes_at)
+                                .join(VoteCase, VoteCase.campaign_id == Campaign.id).where(VoteCase.id == ids[0])).first()
+        if campaign is not None:
+            require_open(campaign.status, campaign.opens_at, campaign.closes_at, now)
         raise DomainError("vote.error.session_expired")
     ticket = _Ticket(row.voter_key, row.campaign_id, row.verified_at)
     require_open(row.status, row.opens_at, row.closes_at, now)
@@ -161,7 +168,7 @@ def cast_votes(engine: Engine, *, ticket: str, case_ids: list[int], client_addre
     gate = known.get("writer") or known.setdefault("writer", _writer_gate(engine))
     with gate, engine.execution_options(writes=True).begin() as conn:
         if cached is None:
-            loaded = _load(conn, sql, key, now)
+            loaded = _load(conn, sql, key, now, ids)
             voter, cached = loaded[0], loaded[1:]
         rules, cases = cached
         if voter.verified_at + TICKET_TTL <= now:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
@@ -25,6 +25,8 @@ from db.models.voting import (
     CaseUpdate,
     ExpertScoreUpdate,
     VoteCase,
+    VoteChallenge,
+    VoteThrottle,
 )
 from db.validation import validate
 from db.voting.rules import CASE_COLUMNS, phase
@@ -120,6 +122,12 @@ def _transition(engine: Engine, actor: Actor, campaign_id: int, source: str, tar
                                .values(status=target, **{stamp: now}))
         if done.rowcount != 1:
             raise DomainError(f"vote.error.status_not_{source}")
+        if target == "closed":
+            # voting has stopped: the campaign's codes and tickets serve nothing more, nor do the send
+            # counts once no campaign is open (the public notice says they go when voting stops)
+            session.execute(delete(VoteChallenge).where(VoteChallenge.campaign_id == campaign_id))
+            if session.execute(select(Campaign.id).where(Campaign.status == "open").limit(1)).first() is None:
+                session.execute(delete(VoteThrottle))
         session.expire(campaign)
         result = campaign_public(session.get(Campaign, campaign_id), now)
         audit.record(session, actor=actor, action=action, entity="campaign", entity_id=campaign_id,

@@ -5,6 +5,12 @@ No number is stored: the voter key is HMAC-SHA256(APP_SECRET_KEY, "vote-v1|" + E
 client address is kept only as an HMAC too. A code is 6 digits, stored as an HMAC, valid 5 minutes,
 5 tries. Sends are counted per number and per address in the database, so every app instance
 behind a load balancer shares the same limits.
+
+A send hands back a flow token (random; only its hash is stored, in the challenge's ticket_hash): the
+voter's browser keeps it, so the code can be entered, and the flow picked up again after a lost
+connection, without the number being kept anywhere in clear. Verification swaps it for a fresh ballot
+ticket. Each send deletes challenges and throttle counts a day past use (KEEP_AFTER_END); closing a
+campaign deletes the rest (db/voting/campaigns.py).
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import phonenumbers
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
@@ -34,6 +40,9 @@ from db.voting.rules import require_open
 CODE_TTL = timedelta(minutes=5)
 MAX_ATTEMPTS = 5
 TICKET_TTL = timedelta(minutes=30)  # how long a verified number may vote before it needs a new code
+# Challenges (voter key, address key, code hash) and throttle counts are deleted this long after they
+# end: they serve the code, the ticket and the send limits, nothing afterwards (the public notice says so).
+KEEP_AFTER_END = timedelta(days=1)
 MAX_NUMBER_CHARS = 32
 # (window seconds, sends allowed in it): per number, and per client address (a community centre's
 # shared connection serves many residents, hence the looser address limits)
@@ -71,6 +80,11 @@ def ticket_hash(ticket: str) -> str:
 
 def _code_hash(voter: bytes, code: str) -> str:
     return _mac(f"vote-code-v1|{voter.hex()}|{code}").hex()
+
+
+def code_digest(voter: bytes, code: str) -> str:
+    """How a code is stored, for other areas that verify a number as the vote does (db/community)."""
+    return _code_hash(voter, code)
 
 
 def _typed(raw: str | None) -> str:
@@ -136,6 +150,7 @@ class CodeSent:
     expires_at: datetime
     delivery: str
     demo_code: str | None  # only with the demo delivery, to show under its banner
+    token: str = ""  # the flow token: enter the code with it (verify_code(token=...)) instead of the number
 
 
 DAY = 86400
@@ -167,6 +182,13 @@ def _take_send(session, kind: str, key: bytes, now: datetime) -> None:
             raise DomainError("vote.error.too_often", seconds=max(math.ceil((until - now).total_seconds()), 1))
 
 
+def count_send(session, *, voter: bytes, ip_key: bytes, now: datetime) -> None:
+    """One code send counted against the number's and the address's limits (THROTTLES), refused when one is
+    full: other areas that send codes (db/community) share these counters, so a number has one set of limits."""
+    _take_send(session, "number", voter, now)
+    _take_send(session, "address", ip_key, now)
+
+
 def request_code(engine: Engine, *, campaign_id: int, phone: str, client_address: str | None) -> CodeSent:
     """After the CAPTCHA: check the number and the window, count the send, store the code, deliver it."""
     e164 = normalise_number(phone)
@@ -179,11 +201,15 @@ def request_code(engine: Engine, *, campaign_id: int, phone: str, client_address
         if campaign is None:
             raise NotFound("vote.error.no_campaign")
         require_open(campaign.status, campaign.opens_at, campaign.closes_at, now)
-        session.execute(delete(VoteThrottle).where(VoteThrottle.until < now - timedelta(days=1)))
+        session.execute(delete(VoteThrottle).where(VoteThrottle.until < now - KEEP_AFTER_END))
+        # a verified challenge's ticket lives TICKET_TTL past verification, which is before expires_at
+        session.execute(delete(VoteChallenge).where(VoteChallenge.expires_at < now - TICKET_TTL - KEEP_AFTER_END))
         _take_send(session, "number", voter, now)
         _take_send(session, "address", ip_key, now)
+        token = secrets.token_urlsafe(32)
         challenge = VoteChallenge(campaign_id=campaign_id, voter_key=voter, ip_key=ip_key,
-                                  code_hash=_code_hash(voter, code), created_at=now, expires_at=now + CODE_TTL)
+                                  code_hash=_code_hash(voter, code), created_at=now, expires_at=now + CODE_TTL,
+                                  ticket_hash=ticket_hash(token))
         session.add(challenge)
         session.flush()
         challenge_id = challenge.id
@@ -193,26 +219,39 @@ def request_code(engine: Engine, *, campaign_id: int, phone: str, client_address
         with transaction(engine) as session:
             session.execute(update(VoteChallenge).where(VoteChallenge.id == challenge_id).values(expires_at=now))
         raise DomainError("vote.error.delivery_failed") from None
-    return CodeSent(masked(e164), now + CODE_TTL, mode, shown)
+    return CodeSent(masked(e164), now + CODE_TTL, mode, shown, token)
 
 
 # --- checking a code ----------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Ballot:
-    ticket: str  # held by the voter's session; only its hash is stored
+    ticket: str  # held by the voter's session and browser; only its hash is stored
     expires_at: datetime
 
 
-def verify_code(engine: Engine, *, campaign_id: int, phone: str, code: str) -> Ballot:
-    """The newest code sent to this number for this campaign; every try counts, five at most."""
-    e164 = normalise_number(phone)
+def verify_code(engine: Engine, *, campaign_id: int, code: str, phone: str | None = None,
+                token: str | None = None) -> Ballot:
+    """The newest code sent to this number for this campaign; every try counts, five at most. The
+    number is given either as typed, or by the flow token its send returned (the page keeps only that)."""
+    e164 = normalise_number(phone) if token is None else None
     # as the number: full-width digits are the same digits, not a wrong try; other scripts' digits
     # are refused before a try is counted (ASCII-only \d)
     code = _typed(code)
     if not re.fullmatch(r"\d{6}", code, re.ASCII):
         raise DomainError("vote.error.code_format", field="code")
-    voter = voter_key(e164)
+    if token is not None:
+        with reading(engine) as session:
+            voter = session.execute(select(VoteChallenge.voter_key).where(
+                VoteChallenge.ticket_hash == ticket_hash(token), VoteChallenge.campaign_id == campaign_id,
+                VoteChallenge.verified_at.is_(None))).scalar_one_or_none()
+        if voter is None:
+            raise DomainError("vote.error.code_missing")
+        return _check_code(engine, campaign_id, voter, code, token)
+    return _check_code(engine, campaign_id, voter_key(e164), code, None)
+
+
+def _check_code(engine: Engine, campaign_id: int, voter: bytes, code: str, token: str | None) -> Ballot:
     now = clock.utcnow()
     failure: DomainError | None = None
     ticket = secrets.token_urlsafe(32)
@@ -222,7 +261,8 @@ def verify_code(engine: Engine, *, campaign_id: int, phone: str, code: str) -> B
         challenge = session.execute(
             select(VoteChallenge).where(VoteChallenge.campaign_id == campaign_id, VoteChallenge.voter_key == voter)
             .order_by(VoteChallenge.id.desc()).limit(1)).scalar_one_or_none()
-        if challenge is None or challenge.verified_at is not None:
+        if (challenge is None or challenge.verified_at is not None
+                or (token is not None and challenge.ticket_hash != ticket_hash(token))):  # a newer send retired it
             failure = DomainError("vote.error.code_missing")
         elif challenge.expires_at <= now:
             failure = DomainError("vote.error.code_expired")
@@ -237,7 +277,7 @@ def verify_code(engine: Engine, *, campaign_id: int, phone: str, code: str) -> B
                 remaining = MAX_ATTEMPTS - tries
                 failure = (DomainError("vote.error.code_wrong", field="code", remaining=remaining) if remaining
                            else DomainError("vote.error.code_locked"))
-            else:
+            else:  # a fresh ticket: the flow token that entered the code is spent
                 session.execute(update(VoteChallenge).where(VoteChallenge.id == challenge.id)
                                 .values(verified_at=now, ticket_hash=ticket_hash(ticket)))
     if failure:
@@ -278,3 +318,34 @@ def ballot_state(engine: Engine, *, ticket: str) -> BallotState:
             VoteQuota.campaign_id == row.campaign_id, VoteQuota.voter_key == row.voter_key, VoteQuota.day == day,
         )).scalar_one_or_none()
     return BallotState(row.campaign_id, voted, used or 0, per_day, row.verified_at + TICKET_TTL)
+
+
+@dataclass(frozen=True)
+class FlowState:
+    """Where a voter's flow stands, found again from the token their browser kept."""
+
+    campaign_id: int
+    step: str  # code (a code was sent and may still be entered) | ballot (verified, may vote)
+    expires_at: datetime
+
+
+def flow_state(engine: Engine, *, token: str) -> FlowState | None:
+    """The flow a token belongs to while it can still go on: an unspent code that is the number's
+    newest, unexpired and not locked, or a verified ticket within TICKET_TTL; else None."""
+    if not token:
+        return None
+    now = clock.utcnow()
+    with reading(engine) as session:
+        challenge = session.execute(select(VoteChallenge).where(
+            VoteChallenge.ticket_hash == ticket_hash(token))).scalar_one_or_none()
+        if challenge is None:
+            return None
+        if challenge.verified_at is not None:
+            until = challenge.verified_at + TICKET_TTL
+            return FlowState(challenge.campaign_id, "ballot", until) if until > now else None
+        newest = session.execute(select(func.max(VoteChallenge.id)).where(
+            VoteChallenge.campaign_id == challenge.campaign_id,
+            VoteChallenge.voter_key == challenge.voter_key)).scalar_one()
+    if newest != challenge.id or challenge.expires_at <= now or challenge.attempts >= MAX_ATTEMPTS:
+        return None
+    return FlowState(challenge.campaign_id, "code", challenge.expires_at)

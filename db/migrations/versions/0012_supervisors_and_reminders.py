@@ -3,7 +3,7 @@ an assignment names the draw it came from or the reason it was made by hand (ass
 revision get the reason 导入, "imported"); notifications of due work and the days reminders ran.
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-08
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,143 @@
+"""社区营造公示: what anyone can read, on a phone, without an account. A community's proposals (picked district →
+street → community, ?community=<code>) with their state, the official answer, the council's decision with its
+votes, and the project that carries it out with its stage and money; and one proposal found by its tracking
+code (?track=<code>). Residents' text is shown only as text (st.text), never as markdown or HTML."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components import formatting, store, url_state
+from components.community import data as community_data
+from components.community import labels, picker
+from components.i18n import lang, t
+from components.safe_text import md_escape
+from db.community import public, rules
+
+PAGE = 20  # cards per "show more"
+ALL = ""
+
+
+def render(_actor=None) -> None:
+    st.title(t("cm.page.board"))
+    st.caption(t("cm.board.intro"))
+    url = store.url()
+    _tracking()
+    tree = community_data.community_tree(url)
+    if tree.empty:
+        st.info(t("cm.board.no_communities"))
+        return
+    community_id = picker.hierarchy(tree, key="cb_pick")
+    if community_id is None:
+        st.info(t("cm.board.pick"))
+        return
+    year, state = _filters(community_data.board_years(url, community_id))
+    _figures(community_data.board_summary(url, community_id, year))
+    rows = community_data.board(url, community_id, year, state)
+    if rows.empty:
+        st.info(t("cm.board.none"))
+    else:
+        _cards(rows)
+    st.page_link("pages/propose.py", label=t("cm.board.to_propose"), icon=":material/edit_note:")
+
+
+def _tracking() -> None:
+    """A tracking code typed or opened by link: that proposal in full, with every decision on it."""
+    raw = url_state.get("track") or ""
+    st.session_state["cb_track"] = raw
+    with st.expander(t("cm.board.track"), expanded=bool(raw), icon=":material/search:"):
+        st.text_input(t("cm.field.tracking_code"), key="cb_track", max_chars=16,
+                      on_change=url_state.from_widget, args=("cb_track", "track"),
+                      placeholder=t("cm.board.track_hint"))
+        if not raw:
+            return
+        found = public.tracked(store.engine(), code=raw)
+        if found is None:
+            st.warning(t("cm.board.not_found"))
+            return
+        row, decisions = found
+        st.caption(md_escape(f"{row['street']} · {row['community']}"))
+        _card(pd.Series(row), lang(), full=True, decisions=decisions)
+
+
+def _filters(years: list[int]) -> tuple[int | None, str | None]:
+    lg = lang()
+    year_labels = {ALL: t("common.all"), **{str(y): str(y) for y in years}}
+    states = {ALL: t("common.all"), **{s: labels.state(s, lg) for s in rules.STATES}}
+    st.session_state["cb_year"] = url_state.read("year", year_labels, ALL)
+    st.session_state["cb_state"] = url_state.read("state", states, ALL)
+    left, right = st.columns(2)
+    left.selectbox(t("cm.field.year"), list(year_labels), format_func=year_labels.get, key="cb_year",
+                   on_change=url_state.from_widget, args=("cb_year", "year"))
+    right.selectbox(t("cm.field.state"), list(states), format_func=states.get, key="cb_state",
+                    on_change=url_state.from_widget, args=("cb_state", "state"))
+    year = st.session_state["cb_year"]
+    return (int(year) if year else None), (st.session_state["cb_state"] or None)
+
+
+def _figures(summary) -> None:
+    lg = lang()
+    items = [("cm.metric.proposals", formatting.number(summary.total, lg)),
+             ("cm.metric.adopted", formatting.number(summary.by_state["adopted"], lg)),
+             ("cm.metric.carried_out", formatting.number(summary.carried_out, lg)),
+             ("cm.metric.funded_amount", formatting.wan_yuan(summary.funded_amount, lg))]
+    for pair in (items[:2], items[2:]):  # two by two: a phone's width
+        for column, (key, value) in zip(st.columns(2), pair):
+            column.metric(t(key), value)
+
+
+def _cards(rows: pd.DataFrame) -> None:
+    lg = lang()
+    shown = st.session_state.get("cb_shown", PAGE)
+    titles = dict(zip(rows["id"], rows["title"]))
+    for row in rows.head(shown).itertuples(index=False):
+        _card(pd.Series(row._asdict()), lg, merged_title=titles.get(row.merged_into_id))
+    st.caption(t("cm.board.shown", n=min(shown, len(rows)), total=len(rows)))
+    if len(rows) > shown:
+        st.button(t("cm.board.more"), key="cb_more", on_click=lambda: st.session_state.update(
+            cb_shown=shown + PAGE))
+
+
+def _card(row: pd.Series, lg: str, *, full: bool = False, decisions: pd.DataFrame | None = None,
+          merged_title: str | None = None) -> None:
+    """One proposal as published. Every text of the resident or an official goes through st.text."""
+    with st.container(border=True):
+        st.markdown(f"**{md_escape(row['title'])}**")
+        st.caption(" · ".join(md_escape(part) for part in (
+            t("cm.board.number", id=int(row["id"])), labels.theme(row["theme"], lg),
+            formatting.day(row["submitted_on"], lg), labels.state(row["state"], lg))))
+        if full:
+            _text(t("cm.field.problem"), row["problem"])
+            _text(t("cm.field.suggestion"), row["suggestion"])
+        else:
+            with st.expander(t("cm.board.read")):
+                _text(t("cm.field.problem"), row["problem"])
+                _text(t("cm.field.suggestion"), row["suggestion"])
+        if pd.notna(row["estimate"]):
+            st.caption(t("cm.board.estimate", amount=formatting.number(int(row["estimate"]), lg)))
+        if row["state"] == rules.MERGED:
+            st.text(t("cm.board.merged", title=merged_title) if merged_title else t("cm.board.merged_elsewhere"))
+        if isinstance(row["answer"], str) and row["answer"]:
+            _text(t("cm.board.answer"), row["answer"])
+        history = decisions if decisions is not None and not decisions.empty else None
+        if history is not None:
+            for item in history.itertuples(index=False):
+                st.text(labels.decision(item.held_on, item.outcome, item.votes_for, item.votes_against,
+                                        item.votes_abstain, lg))
+                if isinstance(item.note, str) and item.note:
+                    st.text(item.note)
+        else:
+            line = labels.decision(row["held_on"], row["outcome"], row["votes_for"], row["votes_against"],
+                                   row["votes_abstain"], lg)
+            if line:
+                st.text(line)
+        project = labels.project(row["route"], row["funding_source"], row["funding_amount"], row["pipeline_stage"],
+                                 row["community_stage"], row["project_code"], lg)
+        if project:
+            st.text(project)
+
+
+def _text(heading: str, value) -> None:
+    st.caption(md_escape(heading))
+    st.text(value if isinstance(value, str) else "")

@@ -1,0 +1,5 @@
+from components import shell
+from components.community import proposals
+
+actor = shell.page("proposals")
+proposals.render(actor)

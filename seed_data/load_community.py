@@ -1,0 +1,71 @@
+"""Loads the 社区营造 demo of 锦江区 (seed_data/community.py) inside the seed loader's transaction, in bulk
+inserts: proposals, then the meetings and their agenda items, merges and the communities' own projects by
+the ids the inserts gave."""
+
+from __future__ import annotations
+
+import random
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.orm import aliased
+
+from db import clock
+from db.models import OrgUnit
+from db.models.community import CommunityProject, CouncilItem, CouncilMeeting, Proposal
+from db.models.pipeline import Project
+from seed_data import community as generator
+from seed_data.voting import synthetic_voters
+
+DISTRICT = "510104"  # 锦江区
+BATCH = 5_000
+
+
+def _bulk(session, table, rows: list[dict]) -> None:
+    for start in range(0, len(rows), BATCH):
+        session.execute(insert(table.__table__), rows[start:start + BATCH])
+
+
+def _public(row: dict) -> dict:
+    return {key: value for key, value in row.items() if not key.startswith("_")}
+
+
+def _communities(session) -> list[dict]:
+    district = session.execute(select(OrgUnit.id).where(OrgUnit.code == DISTRICT)).scalar_one()
+    street = aliased(OrgUnit)
+    rows = session.execute(select(OrgUnit.id, OrgUnit.street_id, OrgUnit.district_id, OrgUnit.name, street.pilot)
+                           .join(street, street.id == OrgUnit.street_id)
+                           .where(OrgUnit.level == "community", OrgUnit.district_id == district)
+                           .order_by(OrgUnit.code)).mappings().all()
+    return [dict(row) for row in rows]
+
+
+def _linked(session, communities: list[dict]) -> list[dict]:
+    """The pipeline projects that began as residents' proposals: some of 锦江区's community projects since 2017."""
+    ids = [c["id"] for c in communities]
+    rows = session.execute(select(Project.id, Project.community_id, Project.title, Project.domain, Project.budget,
+                                  Project.created_at)
+                           .where(Project.community_id.in_(ids), Project.year >= 2017)
+                           .order_by(Project.code)).mappings().all()
+    chosen = random.Random(17).sample(list(rows), min(generator.LINKED, len(rows)))
+    return [{**row, "created_on": row["created_at"].date()} for row in chosen]
+
+
+def load_community(session) -> None:
+    communities = _communities(session)
+    demo = generator.build(communities, _linked(session, communities), synthetic_voters("1716", 3000),
+                           clock.today())
+    _bulk(session, Proposal, [_public(row) for row in demo.proposals])
+    ids = dict(session.execute(select(Proposal.code, Proposal.id)).all())
+    proposal_id = {row["_key"]: ids[row["code"]] for row in demo.proposals}
+    if demo.merges:
+        session.execute(update(Proposal.__table__).where(Proposal.__table__.c.id == bindparam("pid"))
+                        .values(merged_into_id=bindparam("into")),
+                        [{"pid": proposal_id[key], "into": proposal_id[into]} for key, into in demo.merges])
+    _bulk(session, CouncilMeeting, [_public(row) for row in demo.meetings])
+    meeting_ids = {(r.community_id, r.held_on): r.id for r in session.execute(
+        select(CouncilMeeting.community_id, CouncilMeeting.held_on, CouncilMeeting.id))}
+    meeting_id = {row["_key"]: meeting_ids[(row["community_id"], row["held_on"])] for row in demo.meetings}
+    _bulk(session, CouncilItem, [{**_public(item), "meeting_id": meeting_id[item["_meeting"]],
+                                  "proposal_id": proposal_id[item["_proposal"]]} for item in demo.items])
+    _bulk(session, CommunityProject, [{**_public(project), "proposal_id": proposal_id[project["_proposal"]]}
+                                      for project in demo.projects])
