@@ -64,6 +64,8 @@ PAGES: dict[str, PageSpec] = {spec.key: spec for spec in (
     # --- community building area (社区营造; the residents' pages are below) ---
     PageSpec("proposals", "pages/proposals.py", "cm.page.proposals", ":material/inbox:", "community.read"),
     PageSpec("council", "pages/council.py", "cm.page.council", ":material/groups:", "community.read"),
+    # --- community funds area (社区基金) ---
+    PageSpec("funds", "pages/funds.py", "fund.page.funds", ":material/savings:", "funds.read"),
     PageSpec("users", "pages/users.py", "page.users", ":material/group:", "system.users"),
     PageSpec("audit_log", "pages/audit_log.py", "page.audit_log", ":material/history:", "system.audit"),
     PageSpec("backup", "pages/backup.py", "ops.page.backup", ":material/backup:", "system.backup"),
