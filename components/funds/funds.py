@@ -23,8 +23,8 @@ LIST_HEADINGS = {"name": "fund.col.name", "place": "fund.col.unit", "founded": "
                  "granted": "fund.col.granted", "balance": "fund.col.balance", "entries": "fund.col.entries",
                  "last_entry": "fund.col.last_entry_on"}
 LEDGER_HEADINGS = {"id": "fund.col.id", "day": "fund.col.entry_on", "kind_label": "fund.col.kind",
-                   "effect": "fund.col.amount", "counterpart": "fund.col.counterpart", "note_text": "fund.col.note",
-                   "recorded_by": "fund.col.recorded_by"}
+                   "direction": "fund.col.direction", "size": "fund.col.amount", "counterpart": "fund.col.counterpart",
+                   "note_text": "fund.col.note", "recorded_by": "fund.col.recorded_by"}
 
 
 def render(actor: Actor) -> None:
@@ -139,10 +139,13 @@ def _detail(actor: Actor, everything: pd.DataFrame) -> None:
 def _ledger_table(entries: pd.DataFrame) -> pd.DataFrame:
     lg = lang()
     kinds = labels.entry_kinds()
+    effects = [rules.balance_change(side, int(amount)) for side, amount in zip(entries["side"], entries["amount"])]
     shown = entries.assign(
         day=[formatting.day(d, lg) for d in entries["entry_on"]],
         kind_label=[kinds[k] for k in entries["kind"]],
-        effect=[rules.balance_change(side, int(amount)) for side, amount in zip(entries["side"], entries["amount"])],
+        # unsigned, with its direction: a reversal of a grant puts money back in (and a CSV cell never starts with "-")
+        direction=[t("fund.dir.in") if e > 0 else t("fund.dir.out") for e in effects],
+        size=[abs(e) for e in effects],
         counterpart=[labels.counterpart(r) for r in entries.itertuples()],
         note_text=[labels.note(r) for r in entries.itertuples()],
         recorded_by=entries["recorded_by"].fillna("—"))
