@@ -16,7 +16,7 @@ from db.access import Actor
 from db.engine import reading, transaction
 from db.errors import DomainError, NotFound, PermissionDenied
 from db.funds import funds, ledger, reads, rules
-from db.models import AuditLog
+from db.models import AuditLog, OrgUnit
 from db.models.community import CommunityProject
 from db.models.funds import CommunityFund, FundEntry
 from factories.records import community_id, count_rows
@@ -93,8 +93,8 @@ def test_staff_record_the_ledger_of_their_scope_audited_entry_by_entry(engine):
     anonymous = _donate(engine, community, fund_id, 800, donor_name="李强", anonymous=True, donor_kind="enterprise")
     with reading(engine) as s:
         assert s.get(FundEntry, anonymous.id).donor_name is None  # anonymous wins over a typed name
-        project = s.execute(select(CommunityProject.id).where(CommunityProject.community_id == _fund_of(engine).community_id)
-                            ).scalars().first()
+        project = s.execute(select(CommunityProject.id)
+                            .where(CommunityProject.community_id == _fund_of(engine).community_id)).scalars().first()
     grant = _grant(engine, community, fund_id, 500, project_id=project, purpose=None)
     assert grant.balance == start + 1500
     back = ledger.reverse(engine, actor=community, data={"entry_id": grant.id, "reason": "金额录入错误"})
@@ -157,8 +157,8 @@ def test_eight_threads_granting_at_once_spend_exactly_the_balance(engine):
     with reading(engine) as s:
         assert s.execute(select(func.count()).where(FundEntry.fund_id == fund_id, FundEntry.kind == "grant")
                          ).scalar_one() == 5
-        assert s.execute(select(func.count()).select_from(AuditLog).where(AuditLog.action == "fund_grant",
-                                                                          AuditLog.username == "admin")).scalar_one() == 5
+        assert s.execute(select(func.count()).select_from(AuditLog)
+                         .where(AuditLog.action == "fund_grant", AuditLog.username == "admin")).scalar_one() == 5
 
 
 BAD = [("amount", 0, "rule.gt"), ("amount", "12.5", "rule.whole_yuan"), ("amount", 10_000_000_001, "rule.money_max"),
@@ -187,8 +187,8 @@ def test_dates_uses_and_projects_are_checked(refusing_engine):
     with reading(refusing_engine) as s:
         elsewhere = s.execute(select(CommunityProject.id).where(CommunityProject.community_id != fund.community_id)
                               ).scalars().first()
-    _refused(lambda: _grant(refusing_engine, community, fund.id, 1, project_id=elsewhere), "fund.error.project_elsewhere",
-             "project_id")
+    _refused(lambda: _grant(refusing_engine, community, fund.id, 1, project_id=elsewhere),
+             "fund.error.project_elsewhere", "project_id")
     _refused(lambda: ledger.reverse(refusing_engine, actor=community, data={"entry_id": 1, "reason": "短"}),
              "rule.min_length", "reason")
 
@@ -224,9 +224,7 @@ def test_admins_found_one_fund_per_unit_and_edit_it_audited(engine):
     created = funds.create_fund(engine, actor=admin, data=data)
     assert (created.name, created.balance) == ("新社区基金", 0)
     _refused(lambda: funds.create_fund(engine, actor=admin, data=data), "fund.error.unit_has_fund", "unit_id")
-    grid = int(free["id"].iloc[0])
     with reading(engine) as s:
-        from db.models import OrgUnit
         grid = s.execute(select(OrgUnit.id).where(OrgUnit.level == "grid")).scalars().first()
     _refused(lambda: funds.create_fund(engine, actor=admin, data={**data, "unit_id": grid}), "fund.error.unit_level",
              "unit_id")
@@ -234,6 +232,10 @@ def test_admins_found_one_fund_per_unit_and_edit_it_audited(engine):
     _refused(lambda: funds.update_fund(engine, actor=admin, fund_id=created.id, data={**data, "founded_on": future}),
              "fund.error.future_day", "founded_on")
     funds.update_fund(engine, actor=admin, fund_id=created.id, data={**data, "custodian": "成都市慈善总会"})
+    zijing = _fund_of(engine)
+    _refused(lambda: funds.update_fund(engine, actor=admin, fund_id=zijing.id, data={
+        "name": zijing.name, "founded_on": clock.today().isoformat(), "custodian": zijing.custodian}),
+        "fund.error.after_first_entry", "founded_on")
     with reading(engine) as s:
         row = s.execute(select(AuditLog).where(AuditLog.action == "fund_update")).scalar_one()
     assert "成都市慈善总会" in row.after and "managers" not in row.after  # only what changed
@@ -249,4 +251,5 @@ def test_the_demo_has_twenty_funds_whose_sums_agree(refusing_engine):
     assert set(figures.by_donor) == set(rules.DONOR_KINDS)
     months = reads.by_month(refusing_engine, actor=leader)
     assert (months["raised"].sum(), months["granted"].sum()) == (figures.raised, figures.granted)
-    assert list(months["month"]) == sorted(months["month"]) and months["month"].iloc[-1] <= rules.month_of(clock.today())
+    assert list(months["month"]) == sorted(months["month"])
+    assert months["month"].iloc[-1] <= rules.month_of(clock.today())

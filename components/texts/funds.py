@@ -123,9 +123,12 @@ TEXTS = {
     "fund.error.project_elsewhere": ("「{field}」须是本基金所在社区（或街道）的居民自治项目。",
                                      "“{field}” must be a residents' project of the fund's community (or street)."),
     "fund.error.already_reversed": ("「{field}」第 {entry} 笔已冲正过，每笔只能冲正一次。",
-                                    "“{field}”: entry No. {entry} has already been reversed; an entry is reversed once."),
+                                    "“{field}”: entry No. {entry} has already been reversed; an entry is reversed "
+                                    "once."),
     "fund.error.reverse_reversal": ("「{field}」是一笔冲正记录，不能再冲正。",
                                     "“{field}” is itself a reversal and cannot be reversed."),
+    "fund.error.after_first_entry": ("「{field}」不能晚于台账第一笔记录的日期 {first}。",
+                                     "“{field}” cannot be after the ledger's first entry ({first})."),
     "fund.error.unit_level": ("「{field}」须是在用的社区或街道。", "“{field}” must be an active community or street."),
     "fund.error.unit_has_fund": ("「{field}」{unit} 已有社区基金。", "“{field}”: {unit} already has a community fund."),
 }

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Annotated
 
 from pydantic import BaseModel, Field
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -18,7 +18,7 @@ from db.community import scope
 from db.engine import transaction
 from db.errors import DomainError, NotFound
 from db.funds import rules
-from db.models.funds import CommunityFund
+from db.models.funds import CommunityFund, FundEntry
 from db.validation import Day, NoneIsBlank, OneLine, RowId, validate
 
 EDITABLE = ("name", "founded_on", "custodian", "managers")
@@ -96,6 +96,9 @@ def update_fund(engine: Engine, *, actor: Actor, fund_id: int, data: dict) -> Fu
     _not_in_future(payload.founded_on)
     with transaction(engine) as session:
         fund = locked(session, actor, fund_id)
+        first = session.execute(select(func.min(FundEntry.entry_on)).where(FundEntry.fund_id == fund.id)).scalar_one()
+        if first is not None and payload.founded_on > first:  # the ledger cannot start before the fund
+            raise DomainError("fund.error.after_first_entry", field="founded_on", first=first.isoformat())
         before = {key: getattr(fund, key) for key in EDITABLE}
         after = payload.model_dump()
         if audit.record_change(session, actor=actor, action="fund_update", entity="community_fund",

@@ -132,7 +132,8 @@ def reverse(engine: Engine, *, actor: Actor, data: dict) -> EntryPublic:
     payload = validate(ReversalInput, data)
     today = clock.today()
     with transaction(engine) as session:
-        fund_id = session.execute(select(FundEntry.fund_id).where(FundEntry.id == payload.entry_id)).scalar_one_or_none()
+        fund_id = session.execute(select(FundEntry.fund_id).where(FundEntry.id == payload.entry_id)
+                                  ).scalar_one_or_none()
         if fund_id is None:
             raise NotFound("error.not_found", entity="fund_entry")
         fund = locked(session, actor, fund_id)  # before the checks: a second reversal waits, then sees the first

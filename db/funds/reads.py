@@ -79,8 +79,8 @@ def summary(engine: Engine, *, actor: Actor, fund_id: int | None = None, street_
     with engine.connect() as conn:
         funds, balance = conn.execute(select(func.count(), func.coalesce(func.sum(CommunityFund.balance), 0))
                                       .where(*where)).one()
-        raised, granted = conn.execute(select(_RAISED, _GRANTED).join(CommunityFund, CommunityFund.id == FundEntry.fund_id)
-                                       .where(*where)).one()
+        raised, granted = conn.execute(select(_RAISED, _GRANTED)
+                                       .join(CommunityFund, CommunityFund.id == FundEntry.fund_id).where(*where)).one()
         donors = conn.execute(
             select(FundEntry.donor_kind, func.sum(FundEntry.amount),
                    func.sum(case((FundEntry.amount > 0, 1), else_=-1)))  # a reversal takes its donation back
