@@ -40,6 +40,10 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "community.triage": ("admin", "street", "community"),  # merge, send to the council, decline with an answer
     "community.council": ("admin", "street", "community"),  # record meetings and their decisions
     "community.projects": ("admin", "street", "community"),  # fund an adopted proposal, move the community's own projects
+    # 社区基金: staff record the ledger of the funds in their scope; only admins found and edit funds
+    "funds.read": ("admin", "leader", "street", "community"),
+    "funds.write": ("admin", "street", "community"),  # donations, grants, reversals
+    "funds.manage": ("admin",),
     "supervisors.read": ("admin", "leader"),  # the supervisor pool, its record and its draws
     "supervisors.manage": ("admin",),  # keep the pool, draw and redraw panels
 }

@@ -28,6 +28,7 @@ from db.errors import DomainError
 from db.models import AppUser, GridStaff, OrgUnit, SeedMark
 from seed_data import SEED_DIR
 from seed_data.load_community import load_community
+from seed_data.load_funds import load_funds
 from seed_data.load_grids import load_grid_indicators, load_indicator_definitions
 from seed_data.load_pipeline import load_catalogue, load_pipeline
 from seed_data.load_reminders import load_reminders
@@ -121,6 +122,8 @@ PARTS: list[tuple[str, Callable]] = [
     ("grid_indicators", load_grid_indicators),
     # --- community building (社区营造) parts: reads the pipeline's projects ---
     ("community", load_community),
+    # --- community funds (社区基金): grant to the communities' own projects ---
+    ("funds", load_funds),
     # --- supervisor pool (its draws name the register's organizations) ---
     ("supervisors", load_supervisors),
     # --- reminders: last, made from everything above ---

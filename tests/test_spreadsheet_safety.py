@@ -114,6 +114,8 @@ TEXT_COLUMNS = [
     ("app_user", "display_name"), ("audit_log", "entity_id"), ("campaign", "title"), ("vote_case", "title"),
     ("vote_case", "organization"), ("vote", "void_reason"), ("indicator", "name"), ("indicator", "name_en"),
     ("proposal", "title"), ("proposal", "answer"), ("council_meeting", "place"), ("council_item", "note"),
+    ("community_fund", "name"), ("community_fund", "custodian"), ("community_fund", "managers"),
+    ("fund_entry", "donor_name"), ("fund_entry", "purpose"), ("fund_entry", "reason"),
     ("supervisor", "name"), ("supervisor", "qualification"),
 ]
 
@@ -136,6 +138,7 @@ EXPECTED = {
     "audit_log": {"audit_xlsx", "audit_csv"},
     "proposals": {"cm_list_xlsx", "cm_list_csv"},
     "council": {"cc_list_xlsx", "cc_list_csv"},
+    "funds": {"fund_list_xlsx", "fund_list_csv", "fund_ledger_dl_xlsx", "fund_ledger_dl_csv"},
     "supervisors": {"sup_list_xlsx", "sup_list_csv"},
     "supervisor_draws": {"draw_list_xlsx", "draw_list_csv"},
 }
@@ -187,6 +190,7 @@ def test_no_download_holds_a_formula_whatever_users_typed(app_db, captured):
             "(SELECT a.id FROM assignment a WHERE a.evaluation_id = e.id) WHERE e.status = 'completed' "
             "ORDER BY e.id LIMIT 1")).scalar_one()
         grid = conn.execute(text("SELECT code FROM org_unit WHERE level = 'grid' ORDER BY code LIMIT 1")).scalar_one()
+        fund = conn.execute(text("SELECT fund_id FROM fund_entry WHERE reverses_id IS NOT NULL LIMIT 1")).scalar_one()
 
     current["page"] = "home"  # admins land on the overview
     at = signed_in("admin")
@@ -195,7 +199,8 @@ def test_no_download_holds_a_formula_whatever_users_typed(app_db, captured):
     visits = [(key, {}) for key, spec in PAGES.items() if key != "home" and (spec.roles is None or "admin" in spec.roles)]
     visits += [("eval_results", {"year": "all", "evaluation": str(evaluation)}),
                ("grid_dashboard", {"tab": "children"}), ("grid_dashboard", {"tab": "reporting"}),
-               ("grid_dashboard", {"tab": "outliers"}), ("grid_dashboard", {"unit": grid, "tab": "months"})]
+               ("grid_dashboard", {"tab": "outliers"}), ("grid_dashboard", {"unit": grid, "tab": "months"}),
+               ("funds", {"fund": str(fund)})]  # a ledger with a reversal's reason
     for key, query in visits:
         current["page"] = key
         at.switch_page(PAGES[key].path)

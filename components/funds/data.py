@@ -1,0 +1,41 @@
+"""Cached reads of the 社区基金 area (store.url() first); its writes clear "funds"."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from components import store
+from components.caching import cached
+from db.access import Actor
+from db.funds import reads
+from db.funds.reads import FundSummary
+
+
+@cached("funds")
+def funds(url: str, actor: Actor, street_id: int | None, search: str | None) -> pd.DataFrame:
+    return reads.list_funds(store.engine_for(url), actor=actor, street_id=street_id, search=search)
+
+
+@cached("funds")
+def summary(url: str, actor: Actor, fund_id: int | None, street_id: int | None) -> FundSummary:
+    return reads.summary(store.engine_for(url), actor=actor, fund_id=fund_id, street_id=street_id)
+
+
+@cached("funds")
+def by_month(url: str, actor: Actor, fund_id: int | None, street_id: int | None) -> pd.DataFrame:
+    return reads.by_month(store.engine_for(url), actor=actor, fund_id=fund_id, street_id=street_id)
+
+
+@cached("funds")
+def ledger(url: str, actor: Actor, fund_id: int) -> pd.DataFrame:
+    return reads.ledger(store.engine_for(url), actor=actor, fund_id=fund_id)
+
+
+@cached("funds", "community")
+def grantable_projects(url: str, actor: Actor, fund_id: int) -> pd.DataFrame:
+    return reads.grantable_projects(store.engine_for(url), actor=actor, fund_id=fund_id)
+
+
+@cached("funds")
+def units_without_fund(url: str, actor: Actor) -> pd.DataFrame:
+    return reads.units_without_fund(store.engine_for(url), actor=actor)
