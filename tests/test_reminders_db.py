@@ -101,6 +101,7 @@ def one_engine(request):
 
 
 @pytest.mark.subprocess
+@pytest.mark.timeless  # what it checks is the unique key under two processes, not a date: once, not per instant
 def test_two_processes_at_once_make_nothing_twice(one_engine):
     """Two `python -m db.reminders` on one database at the same moment, at a day with new reminders."""
     engine = one_engine
