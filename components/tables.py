@@ -43,6 +43,16 @@ def downloads(frame: pd.DataFrame | Callable[[], pd.DataFrame], *, name: str, ke
                           file_name=f"{name}.csv", key=f"{key}_csv", mime="text/csv", icon=":material/download:")
 
 
+def first_rows(rows: pd.DataFrame, label: Callable[[pd.DataFrame], pd.DataFrame], *, shown: int, name: str,
+               key: str, height: int) -> None:
+    """A long list drawn as its first `shown` rows (labelled for the screen), every row in the downloads: the
+    browser is not sent thousands of rows on each rerun, and nothing is lost to whoever needs them all."""
+    st.dataframe(label(rows.head(shown)), hide_index=True, width="stretch", height=height, key=f"{key}_table")
+    if len(rows) > shown:
+        st.caption(t("common.first_rows", n=shown, total=len(rows)))
+    downloads(lambda: label(rows), name=name, key=f"{key}_list")
+
+
 def problem_table(problems: list, field_prefix: str) -> pd.DataFrame:
     """A rejected import's report in the user's language: spreadsheet row, column heading, the broken rule
     (problems: db.spreadsheets.ImportProblem; field names are worded by `field_prefix`). A table shows

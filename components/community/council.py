@@ -50,10 +50,8 @@ def render(actor: Actor) -> None:
     if meetings.empty:
         st.info(t("cm.council.none"))
     else:
-        st.dataframe(_table(meetings.head(SHOWN), lg), hide_index=True, width="stretch", height=300, key="cc_table")
-        if len(meetings) > SHOWN:
-            st.caption(t("cm.first_rows", n=SHOWN, total=len(meetings)))
-        tables.downloads(lambda: _table(meetings, lg), name=t("cm.page.council"), key="cc_list")
+        tables.first_rows(meetings, lambda frame: _table(frame, lg), shown=SHOWN, name=t("cm.page.council"),
+                          key="cc", height=300)
     _meeting(actor, meetings.head(SHOWN))
     if actor.may("community.council"):
         _record(actor, community_id)

@@ -47,10 +47,8 @@ def render(actor: Actor) -> None:
     if rows.empty:
         st.info(t("common.no_rows"))
     else:
-        st.dataframe(_table(rows.head(SHOWN), lg), hide_index=True, width="stretch", height=360, key="cm_table")
-        if len(rows) > SHOWN:
-            st.caption(t("cm.first_rows", n=SHOWN, total=len(rows)))
-        tables.downloads(lambda: _table(rows, lg), name=t("cm.page.proposals"), key="cm_list")
+        tables.first_rows(rows, lambda frame: _table(frame, lg), shown=SHOWN, name=t("cm.page.proposals"), key="cm",
+                          height=360)
     _detail(actor, rows.head(SHOWN))
 
 

@@ -78,6 +78,8 @@ TEXTS = {
     "common.file_title_day": ("{name}（截至 {day}）", "{name} (as of {day})"),
     "common.download_csv": ("下载 CSV", "Download CSV"),
     "common.no_rows": ("没有符合条件的记录。", "No matching records."),
+    "common.first_rows": ("表格显示前 {n} 条（共 {total} 条），下载文件包含全部记录。",
+                          "{total} {total|row|rows}: the table shows the first {n}, the download holds every one."),
     "common.rows": ("共 {n} 条", "{n} {n|row|rows}"),
     "common.loading_demo": ("首次启动：正在建立数据库并载入演示数据…", "First start: creating the database and loading the demo data…"),
     "unit.wan_yuan": ("万元", "10k yuan"),

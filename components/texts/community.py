@@ -88,8 +88,6 @@ TEXTS = {
     "cm.pick.placeholder": ("请选择", "Choose"),
     "cm.scope_one": ("社区：{name}", "Community: {name}"),
     "cm.no_communities": ("您的管辖范围内没有社区。", "There is no community in your scope."),
-    "cm.first_rows": ("表格显示前 {n} 条（共 {total} 条），下载文件包含全部记录。",
-                      "{total} {total|row|rows}: the table shows the first {n}, the download holds every one."),
     # the resident proposing
     "cm.propose.intro": ("居民可以为所在社区提出社区营造建议，无需注册。提交后由社区受理：可能与相同建议合并、提交社区议事会表决，"
                          "或附答复意见不予采纳；每一步都会公开。议事会采纳的建议将安排资金实施。",
