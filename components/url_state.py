@@ -43,3 +43,22 @@ def read(param: str, options: Iterable, default: Any = None) -> Any:
 def from_widget(key: str, param: str, empty: Iterable = EMPTY) -> None:
     """An on_change callback: the widget `key`'s new value goes to the URL as `param`."""
     write(param, st.session_state.get(key), empty=empty)
+
+
+def record_id(param: str) -> int | None:
+    """The URL's `param` as a row id: digits that fit an int4, else None (a typed link is checked, not trusted)."""
+    raw = get(param)
+    return int(raw) if raw and raw.isdigit() and len(raw) < 10 else None
+
+
+def record_pick(param: str, key: str, choices: dict[int, str], *, label: str, placeholder: str,
+                unlisted: str = "#{id}") -> int | None:
+    """A selectbox of records kept in the URL as `param`: the URL's id is picked (and offered as `unlisted`
+    when it is not among `choices`, e.g. beyond the rows shown); returns that id, or None."""
+    wanted = record_id(param)
+    if wanted is not None and wanted not in choices:
+        choices = {wanted: unlisted.format(id=wanted), **choices}
+    st.session_state[key] = wanted
+    st.selectbox(label, list(choices), format_func=choices.get, index=None, key=key, placeholder=placeholder,
+                 on_change=from_widget, args=(key, param))
+    return wanted

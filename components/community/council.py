@@ -65,15 +65,9 @@ def _table(meetings: pd.DataFrame, lg: str) -> pd.DataFrame:
 
 def _meeting(actor: Actor, meetings: pd.DataFrame) -> None:
     lg = lang()
-    raw = url_state.get("meeting")
-    wanted = int(raw) if raw and raw.isdigit() and len(raw) < 10 else None
     choices = {int(r.id): f"{formatting.day(r.held_on, lg)} · {r.community}" for r in meetings.itertuples()}
-    if wanted is not None and wanted not in choices:
-        choices = {wanted: f"#{wanted}", **choices}
-    st.session_state["cc_pick"] = wanted
-    st.selectbox(t("cm.council.pick"), list(choices), format_func=choices.get, index=None, key="cc_pick",
-                 placeholder=t("cm.council.pick_hint"), on_change=url_state.from_widget,
-                 args=("cc_pick", "meeting"))
+    wanted = url_state.record_pick("meeting", "cc_pick", choices, label=t("cm.council.pick"),
+                                   placeholder=t("cm.council.pick_hint"))
     if wanted is None:
         return
     try:

@@ -106,15 +106,9 @@ def _table(rows: pd.DataFrame, lg: str) -> pd.DataFrame:
 
 def _detail(actor: Actor, rows: pd.DataFrame) -> None:
     st.subheader(t("cm.proposals.detail"), anchor=False)
-    raw = url_state.get("proposal")
-    wanted = int(raw) if raw and raw.isdigit() and len(raw) < 10 else None
     choices = {int(i): f"No.{int(i)} · {title}" for i, title in zip(rows["id"], rows["title"])}
-    if wanted is not None and wanted not in choices:
-        choices = {wanted: f"No.{wanted}", **choices}
-    st.session_state["cm_pick"] = wanted
-    st.selectbox(t("cm.proposals.pick"), list(choices), format_func=choices.get, index=None, key="cm_pick",
-                 placeholder=t("cm.proposals.pick_hint"), on_change=url_state.from_widget,
-                 args=("cm_pick", "proposal"))
+    wanted = url_state.record_pick("proposal", "cm_pick", choices, label=t("cm.proposals.pick"),
+                                   placeholder=t("cm.proposals.pick_hint"), unlisted="No.{id}")
     if wanted is None:
         return
     try:

@@ -46,11 +46,11 @@ def render(actor: Actor, flash: str) -> None:
                 attempt(lambda: funds.create_fund(engine, actor=actor, data={**values, "unit_id": unit}),
                         area="funds", flash_key=flash, done=t("fund.manage.created"), field_prefix=FIELD_PREFIX,
                         before_rerun=lambda fund: url_state.write("fund", fund.id))
-        picked = url_state.get("fund")
-        if not (picked and picked.isdigit() and len(picked) < 10):
+        picked = url_state.record_id("fund")
+        if picked is None:
             return
         try:
-            fund = reads.get_fund(engine, actor=actor, fund_id=int(picked))
+            fund = reads.get_fund(engine, actor=actor, fund_id=picked)
         except NotFound:
             return
         st.divider()
