@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
+from streamlit.components.v2 import manifest_scanner
 from streamlit.testing.v1 import AppTest
+
+# A server scans the installed packages for custom components once, at start; AppTest scans them again for
+# every app it makes (reading ~1,000 package metadata files, ~0.4 s, most of a page test's time). The
+# packages do not change within a run, so one scan per process serves every AppTest, as one serves a server.
+manifest_scanner.scan_component_manifests = functools.cache(manifest_scanner.scan_component_manifests)
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_PASSWORDS = {"admin": "Admin@2026", "leader": "Leader@2026", "evaluator": "Evaluator@2026", "street": "Street@2026",

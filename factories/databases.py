@@ -14,7 +14,9 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-_TMP = Path(tempfile.mkdtemp(prefix="cpme-copies-"))
+from factories.scratch import scratch_root
+
+_TMP = Path(tempfile.mkdtemp(prefix="cpme-copies-", dir=scratch_root()))
 atexit.register(shutil.rmtree, _TMP, True)  # every copy below is private to this process
 PG_URL = os.environ.get("TEST_POSTGRES_URL")
 BACKENDS = ["sqlite"] + (["postgres"] if PG_URL else [])

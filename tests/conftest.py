@@ -19,7 +19,9 @@ from pathlib import Path
 
 import pytest
 
-_TMP = Path(tempfile.mkdtemp(prefix="cpme-tests-"))
+from factories.scratch import scratch_root
+
+_TMP = Path(tempfile.mkdtemp(prefix="cpme-tests-", dir=scratch_root()))
 atexit.register(shutil.rmtree, _TMP, True)  # every copy below is private to this run
 DEMO_NOW = "2026-11-18T10:00:00+08:00"  # a Wednesday mid-month: October is due, November is not over
 # The instant every test starts at: APP_CLOCK as CI (or a developer) gave it, else the demo's; kept in
@@ -36,6 +38,7 @@ from sqlalchemy import text  # noqa: E402
 
 from db import clock  # noqa: E402
 from db.engine import make_engine  # noqa: E402
+from factories import app as _app_factory  # noqa: E402,F401  (one component scan per process, for every AppTest)
 from factories import records  # noqa: E402
 from factories.databases import BACKENDS, PG_URL, database, pg_admin, pg_url, remove_sqlite, sqlite_copy  # noqa: E402
 from seed_data import loader as seed  # noqa: E402
@@ -55,7 +58,7 @@ DEMO_INSTANT = "demo"  # the calendar_instant parameter meaning APP_CLOCK's inst
 # below), and removes the folder and the PostgreSQL templates named after it when the run ends.
 _WORKER = "PYTEST_XDIST_TESTRUNUID" in os.environ
 RUN = (os.environ.get("PYTEST_XDIST_TESTRUNUID") or uuid.uuid4().hex)[:12]
-SHARED = Path(tempfile.gettempdir()) / f"cpme-templates-{RUN}"
+SHARED = scratch_root() / f"cpme-templates-{RUN}"
 SHARED.mkdir(exist_ok=True)
 
 
