@@ -139,12 +139,15 @@ def _visit(page, wire: Wire, base: str, case: dict, timeout_s: float) -> dict:
 
 
 def _server(app_dir: Path, script: str, env: dict, port: int, log_dir: Path):
+    """Serve `script` as a deployment does: through the warm-up launcher where the checkout has one."""
     import subprocess
     import urllib.request
 
     log = open(log_dir / f"streamlit-{port}.log", "w")
+    launcher = (["-m", "components.warmup"] if script == "app.py" and (app_dir / "components" / "warmup.py").exists()
+                else ["-m", "streamlit", "run", script])
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", script, "--server.headless=true", f"--server.port={port}",
+        [sys.executable, *launcher, "--server.headless=true", f"--server.port={port}",
          "--server.address=127.0.0.1", "--browser.gatherUsageStats=false"],
         cwd=app_dir, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
