@@ -36,3 +36,23 @@ def test_bench_runs_a_page_selection_and_writes_json(sqlite_template, tmp_path):
     assert set(review["targets"]) >= {"warm", "cold", "naive", "raw"}
     assert doc["peak_rss_mb_pages"] > 0
     assert "vote_review" in done.stdout and "peak RSS" in done.stdout
+
+
+def test_the_vote_benchmark_leaves_no_campaign_behind(engine):
+    """bench.voting measures on a campaign of its own and removes it (its votes, cases and audit rows), so the
+    measured database's pages show what they showed before."""
+    from sqlalchemy import func, select
+
+    from bench import voting as vote_bench
+    from db.models import AuditLog
+    from db.models.voting import Campaign, Vote, VoteCase
+
+    def counts():
+        with engine.connect() as conn:
+            return [conn.execute(select(func.count()).select_from(table)).scalar_one()
+                    for table in (Campaign, VoteCase, Vote, AuditLog)]
+
+    before = counts()
+    rate = vote_bench.vote_rate(engine, 2, "cleanup", 57, votes=40)
+    assert rate["lost"] == 0 and rate["duplicates"] == 0 and rate["rate"] > 0
+    assert counts() == before
