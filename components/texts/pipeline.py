@@ -85,6 +85,8 @@ TEXTS = {
     "pipe.detail.search_placeholder": ("项目编号或名称的一部分", "part of the code or the title"),
     "pipe.detail.pick_first": ("可选前 {n} 个（共 {total} 个），输入编号或名称缩小范围",
                                "the first {n} of {total}; type part of a code or title to narrow them"),
+    "pipe.form.unit_search": ("查找实施地点", "Find a place"),
+    "pipe.form.unit_search_placeholder": ("街道或社区名称的一部分", "part of a street's or community's name"),
     "pipe.list_hint": ("点击表头排序，点击项目编号查看详情", "click a heading to sort, a code to open the project"),
     "pipe.export.name": ("项目清单", "projects"),
     "pipe.export.sheet": ("项目清单", "Projects"),
