@@ -148,7 +148,7 @@ def _server(app_dir: Path, script: str, env: dict, port: int, log_dir: Path):
                 else ["-m", "streamlit", "run", script])
     proc = subprocess.Popen(
         [sys.executable, *launcher, "--server.headless=true", f"--server.port={port}",
-         "--server.address=127.0.0.1", "--browser.gatherUsageStats=false"],
+         "--server.address=127.0.0.1", "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
         cwd=app_dir, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
