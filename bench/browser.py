@@ -8,6 +8,7 @@ and the lightest staff page (the account page). Prints a table and writes the fi
     python -m bench.browser --db city --url postgresql+psycopg://postgres@127.0.0.1:5432/cpme_city
     python -m bench.browser --db city --url sqlite:////tmp/city.db --pages projects social_orgs
     python -m bench.browser --app-dir /path/to/other/checkout ...        (measure another version of the app)
+    python -m bench.browser --report before.json after.json             (a markdown table of two runs)
 
 Each page is a bare link as the menu opens it (a few variants name their query, e.g. the published
 campaign's review), visited twice in a session that signs in from the cookie as a new browser tab does:
@@ -217,7 +218,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--visits", type=int, default=2, help="full loads per page (first, then warm); default 2")
     parser.add_argument("--app-dir", default=str(ROOT), help="the checkout whose app.py is served (default: this one)")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds a page may take (default 120)")
+    parser.add_argument("--report", nargs=2, metavar=("BEFORE", "AFTER"), help="print a markdown table of two "
+                                                                                 "runs' JSON and stop")
     args = parser.parse_args(argv)
+    if args.report:
+        print(report(*args.report))
+        return 0
     if not Path(CHROMIUM).exists():
         sys.exit(f"no browser at {CHROMIUM} (apt-get install chromium fonts-noto-cjk)")
     from playwright.sync_api import sync_playwright
@@ -317,6 +323,30 @@ def _summary(rows: list[dict], url: str, args, load_before, seconds: float) -> d
             "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "cpus": os.cpu_count(),
             "load_average_before": list(load_before), "load_average_after": list(load_after),
             "targets": TARGETS, "checks": checks, "seconds": seconds, "pages": rows}
+
+
+def report(before_path: str, after_path: str) -> str:
+    """Markdown: per page, KB of the first view, largest frame and the second visit's time before → after, and
+    that time over the account page's in the same run (the ratio is what survives a busy machine)."""
+    docs = [json.load(open(path, encoding="utf-8")) for path in (before_path, after_path)]
+    rows = [{r["page"]: r for r in doc["pages"] if "error" not in r} for doc in docs]
+    account = [r.get("account", {}).get("second_ms") for r in rows]
+    lines = ["| page | KB first view | largest frame KB | first visit ms | second visit ms | second ÷ account |",
+             "|---|---|---|---|---|---|"]
+    for name in [r["page"] for r in docs[1]["pages"]]:
+        pair = [r.get(name) for r in rows]
+
+        def cell(key, scale=1.0, fmt="{:,.0f}"):
+            return " → ".join(fmt.format(p[key] / scale) if p else "—" for p in pair)
+
+        ratio = " → ".join(f"{p['second_ms'] / a:.1f}" if p and a else "—" for p, a in zip(pair, account))
+        lines.append(f"| {name} | {cell('bytes_first', 1024)} | {cell('largest_frame', 1024)} | {cell('first_ms')} | "
+                     f"{cell('second_ms')} | {ratio} |")
+    loads = " → ".join(f"{d['load_average_before'][0]:.1f}–{d['load_average_after'][0]:.1f}" for d in docs)
+    when = " and ".join(d["measured_at"] for d in docs)
+    lines.append(f"\n{docs[1]['backend']} · {docs[1]['data']} · measured {when} · load average {loads} "
+                 f"(before → after) on {docs[1]['cpus']} CPUs")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
