@@ -56,7 +56,7 @@ def _searched(prefix: str, param: str, labels: dict) -> dict:
     chosen = st.session_state.get(_key(prefix, param))
     kept = {None: labels[None], **({chosen: labels[chosen]} if chosen in labels else {})}
     for value, label in labels.items():
-        if len(kept) > CHOICE_CAP + 1:
+        if len(kept) >= CHOICE_CAP + 1:
             break
         if value is not None and (not text or text in label.casefold()):
             kept[value] = label
