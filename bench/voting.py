@@ -1,13 +1,15 @@
-"""Figures for the vote: votes per second through db.voting.campaigns.cast_votes with 1, 8 and 32 threads on
+"""Figures for the vote: votes per second through db.voting.ballot.cast_votes with 1, 8 and 32 threads on
 SQLite (WAL) and PostgreSQL, beside the raw single-row-commit insert rate of the same database in
 the same run; every run checked for lost and duplicate votes. Then warm AppTest runs of the vote pages.
-Prints figures; not a test.
+Prints figures; not a test. The campaigns it creates are removed again, with their votes and audit rows.
 
     python -m bench.voting          (PostgreSQL: TEST_POSTGRES_URL, else the local server)
+    python -m bench.voting --threads 1 8 --votes 800 --no-postgres --no-pages
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import random
 import tempfile
@@ -71,6 +73,36 @@ def _seed_minimal(engine) -> None:
                 session.add(SeedMark(part=part, loaded_at=clock.utcnow()))
 
 
+def drop_campaigns(engine, campaign_ids: list[int]) -> None:
+    """Remove benchmark campaigns and everything that points at them (votes, quotas, challenges, cases, any
+    later table with a foreign key to a campaign or a case) and their audit rows: the measured database is
+    left as it was found, so a later run's pages do not show them."""
+    from sqlmodel import SQLModel
+
+    from db.models import AuditLog
+    from db.models.voting import Campaign, VoteCase
+
+    if not campaign_ids:
+        return
+    with engine.connect() as conn:
+        case_ids = list(conn.execute(select(VoteCase.id).where(VoteCase.campaign_id.in_(campaign_ids))).scalars())
+    targets = {"campaign.id": campaign_ids, "vote_case.id": case_ids}
+    with engine.execution_options(writes=True).begin() as conn:
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            if table.name in ("campaign", "vote_case"):
+                continue
+            for fk in table.foreign_keys:
+                ids = targets.get(fk.target_fullname)
+                if ids:
+                    conn.execute(table.delete().where(fk.parent.in_(ids)))
+        conn.execute(VoteCase.__table__.delete().where(VoteCase.id.in_(case_ids or [-1])))
+        conn.execute(Campaign.__table__.delete().where(Campaign.id.in_(campaign_ids)))
+        for entity, ids in (("campaign", campaign_ids), ("vote_case", case_ids)):
+            if ids:
+                conn.execute(AuditLog.__table__.delete().where(AuditLog.entity == entity,
+                                                               AuditLog.entity_id.in_([str(i) for i in ids])))
+
+
 def _campaign(engine, label: str) -> tuple[int, list[int]]:
     admin, now = users.actor_for(engine, "admin"), clock.utcnow()
     with engine.connect() as conn:
@@ -93,8 +125,18 @@ def _tickets(engine, campaign_id: int, count: int, prefix: int) -> list[str]:
     return tickets
 
 
-def vote_rate(engine, threads: int, label: str, prefix: int, votes: int = VOTES_PER_RUN) -> dict:
+def vote_rate(engine, threads: int, label: str, prefix: int, votes: int = VOTES_PER_RUN, keep: bool = False) -> dict:
+    """Votes per second through cast_votes with `threads` threads, on a campaign made for it and removed
+    after (unless `keep`)."""
     campaign_id, cases = _campaign(engine, label)
+    try:
+        return _vote_rate(engine, threads, campaign_id, cases, prefix, votes)
+    finally:
+        if not keep:
+            drop_campaigns(engine, [campaign_id])
+
+
+def _vote_rate(engine, threads: int, campaign_id: int, cases: list[int], prefix: int, votes: int) -> dict:
     unique = int(votes * (1 - REPEATS))
     tickets = _tickets(engine, campaign_id, -(-unique // CASES), prefix)
     pairs = [(t, c) for t in tickets for c in cases][:unique]
@@ -158,35 +200,35 @@ def raw_rate(engine, threads: int, rows: int = RAW_ROWS) -> float:
     return per_thread * threads / (time.perf_counter() - started)
 
 
-def measure(name: str, engine) -> list[tuple]:
+def measure(name: str, engine, threads_list: tuple[int, ...] = THREADS, votes_per_run: int = VOTES_PER_RUN) -> list[tuple]:
     _raw.metadata.create_all(engine)
     print(f"\n{name}")
     print(f"{'threads':>8} {'votes/s':>9} {'raw inserts/s':>14} {'ratio':>6} {'lost':>5} {'dup':>4} {'refused':>8}")
     raw_rate(engine, 1, rows=300), vote_rate(engine, 1, f"{name}-warm-up", 59, votes=300)  # warm caches, pool
     rows = []
-    for index, threads in enumerate(THREADS):
-        raw = raw_rate(engine, threads)
-        votes = vote_rate(engine, threads, f"{name}-{threads}", 50 + index)
+    for index, threads in enumerate(threads_list):
+        raw = raw_rate(engine, threads, rows=votes_per_run)
+        votes = vote_rate(engine, threads, f"{name}-{threads}", 50 + index, votes=votes_per_run)
         ratio = votes["rate"] / raw
         rows.append((name, threads, votes["rate"], raw, ratio, votes["lost"], votes["duplicates"]))
         print(f"{threads:>8} {votes['rate']:>9.0f} {raw:>14.0f} {ratio:>6.0%} {votes['lost']:>5} "
               f"{votes['duplicates']:>4} {votes['refused']:>8}" + (f"  errors: {votes['errors']}" if votes["errors"] else ""))
-        assert votes["counted_vs_rows"] == 0 and votes["refused"] == VOTES_PER_RUN - int(VOTES_PER_RUN * (1 - REPEATS))
+        assert votes["counted_vs_rows"] == 0 and votes["refused"] == votes_per_run - int(votes_per_run * (1 - REPEATS))
     return rows
 
 
-def sqlite_figures() -> list[tuple]:
+def sqlite_figures(**kwargs) -> list[tuple]:
     folder = tempfile.mkdtemp(prefix="vote-bench-sqlite-")
     engine = make_engine(f"sqlite:///{folder}/bench.db")
     _seed_minimal(engine)
     try:
-        return measure("SQLite (WAL)", engine)
+        return measure("SQLite (WAL)", engine, **kwargs)
     finally:
         engine.dispose()
 
 
-def postgres_figures() -> list[tuple]:
-    base = os.environ.get("TEST_POSTGRES_URL") or PG_DEFAULT
+def postgres_figures(base: str | None = None, **kwargs) -> list[tuple]:
+    base = base or os.environ.get("TEST_POSTGRES_URL") or PG_DEFAULT
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     name = f"cpme_vote_bench_{uuid.uuid4().hex[:8]}"
     try:
@@ -200,7 +242,7 @@ def postgres_figures() -> list[tuple]:
     engine = make_engine(make_url(base).set(database=name).render_as_string(hide_password=False))
     try:
         _seed_minimal(engine)
-        return measure("PostgreSQL", engine)
+        return measure("PostgreSQL", engine, **kwargs)
     finally:
         engine.dispose()
         with admin.connect() as conn:
@@ -236,12 +278,25 @@ def warm_pages(runs: int = 20) -> None:
         print(f"  {label:<48} {warm_page_ms(at, runs):6.1f} ms{target}")
 
 
-def main() -> int:
-    rows = sqlite_figures() + postgres_figures()
-    sqlite32 = next(r for r in rows if r[0].startswith("SQLite") and r[1] == 32)
-    print(f"\nSQLite, 32 threads: {sqlite32[2]:.0f} votes/s (target ≥ 1,000), {sqlite32[4]:.0%} of the raw insert "
-          f"rate (target ≥ 40%); lost {sum(r[5] for r in rows)}, duplicates {sum(r[6] for r in rows)} over all runs")
-    warm_pages()
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.voting", description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, nargs="+", default=list(THREADS), help="thread counts (default 1 8 32)")
+    parser.add_argument("--votes", type=int, default=VOTES_PER_RUN, help=f"attempts per run (default {VOTES_PER_RUN})")
+    parser.add_argument("--pg-url", help="PostgreSQL server to create a scratch database on (default: "
+                                         "TEST_POSTGRES_URL, else the local server)")
+    parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
+    parser.add_argument("--no-pages", action="store_true", help="skip the warm AppTest runs of the vote pages")
+    parser.add_argument("--page-runs", type=int, default=20, help="warm reruns per page (default 20)")
+    args = parser.parse_args(argv)
+    kwargs = {"threads_list": tuple(args.threads), "votes_per_run": args.votes}
+    rows = sqlite_figures(**kwargs) + ([] if args.no_postgres else postgres_figures(args.pg_url, **kwargs))
+    top = max(args.threads)
+    widest = next(r for r in rows if r[0].startswith("SQLite") and r[1] == top)
+    print(f"\nSQLite, {top} threads: {widest[2]:.0f} votes/s (target ≥ 1,000 at 32), {widest[4]:.0%} of the raw "
+          f"insert rate (target ≥ 40%); lost {sum(r[5] for r in rows)}, duplicates {sum(r[6] for r in rows)} over all "
+          f"runs")
+    if not args.no_pages:
+        warm_pages(args.page_runs)
     return 0
 
 

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -86,6 +86,13 @@ def search(
     with engine.connect() as conn:
         return pd.DataFrame(conn.execute(query).mappings().all(),
                             columns=["id", "at", "username", "action", "entity", "entity_id", "before", "after"])
+
+
+def latest_id(engine: Engine, *, actor: Actor) -> int:
+    """The newest row's id (0 when empty): one index lookup, so a cached read of the log can tell it is stale."""
+    require(actor, "system.audit")
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.coalesce(func.max(AuditLog.id), 0))).scalar_one())
 
 
 def distinct_actions(engine: Engine, *, actor: Actor) -> list[str]:

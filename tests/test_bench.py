@@ -36,3 +36,41 @@ def test_bench_runs_a_page_selection_and_writes_json(sqlite_template, tmp_path):
     assert set(review["targets"]) >= {"warm", "cold", "naive", "raw"}
     assert doc["peak_rss_mb_pages"] > 0
     assert "vote_review" in done.stdout and "peak RSS" in done.stdout
+
+
+def test_the_vote_benchmark_leaves_no_campaign_behind(engine):
+    """bench.voting measures on a campaign of its own and removes it (its votes, cases and audit rows), so the
+    measured database's pages show what they showed before."""
+    from sqlalchemy import func, select
+
+    from bench import voting as vote_bench
+    from db.models import AuditLog
+    from db.models.voting import Campaign, Vote, VoteCase
+
+    def counts():
+        with engine.connect() as conn:
+            return [conn.execute(select(func.count()).select_from(table)).scalar_one()
+                    for table in (Campaign, VoteCase, Vote, AuditLog)]
+
+    before = counts()
+    rate = vote_bench.vote_rate(engine, 2, "cleanup", 57, votes=40)
+    assert rate["lost"] == 0 and rate["duplicates"] == 0 and rate["rate"] > 0
+    assert counts() == before
+
+
+def test_the_browser_benchmark_reports_two_runs_side_by_side(tmp_path):
+    """bench.browser --report: per page the first view's KB and the second visit over the account page's."""
+    from bench import browser
+
+    def run(kb: float, ms: float, path):
+        page = {"page": "projects", "bytes_first": kb * 1024, "largest_frame": kb * 1024, "first_ms": ms,
+                "second_ms": ms}
+        account = {**page, "page": "account", "bytes_first": 20 * 1024, "second_ms": 1000.0}
+        path.write_text(json.dumps({"pages": [page, account], "backend": "sqlite", "data": "city", "cpus": 2,
+                                    "measured_at": "2026-12-06T10:00:00Z", "load_average_before": [4.0],
+                                    "load_average_after": [5.0]}), encoding="utf-8")
+        return str(path)
+
+    table = browser.report(run(11_000, 9000.0, tmp_path / "a.json"), run(98, 2500.0, tmp_path / "b.json"))
+    assert "| projects | 11,000 → 98 | 11,000 → 98 | 9,000 → 2,500 | 9,000 → 2,500 | 9.0 → 2.5 |" in table
+    assert "load average 4.0–5.0 → 4.0–5.0" in table

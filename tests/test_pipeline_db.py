@@ -536,3 +536,23 @@ def test_street_staff_see_only_organizations_of_their_street(engine):
                                   filters=social_orgs.SocialOrgFilter(street_id=_unit(engine, "510104002").id))
     with pytest.raises(NotFound):
         social_orgs.get_org(engine, actor=street, org_id=int(other["id"].iloc[0]))
+
+
+def test_the_project_list_is_read_a_page_at_a_time(refusing_engine):
+    """limit and offset page the same ordered list the downloads read whole."""
+    leader = users.actor_for(refusing_engine, "leader")
+    filters = ProjectFilter(year=2019)
+    every = projects.list_projects(refusing_engine, actor=leader, filters=filters)
+    pages = [projects.list_projects(refusing_engine, actor=leader, filters=filters, limit=100, offset=offset)
+             for offset in (0, 100, 200)]
+    assert [len(page) for page in pages] == [100, 100, 60]
+    assert [code for page in pages for code in page["code"]] == list(every["code"])
+
+
+def test_the_audit_logs_newest_id_keys_its_cached_read(refusing_engine):
+    """The audit page's cache key: the newest row's id, for admins only."""
+    admin, leader = users.actor_for(refusing_engine, "admin"), users.actor_for(refusing_engine, "leader")
+    newest = audit.search(refusing_engine, actor=admin, limit=1)
+    assert audit.latest_id(refusing_engine, actor=admin) == int(newest["id"].iloc[0]) > 0
+    with pytest.raises(PermissionDenied):
+        audit.latest_id(refusing_engine, actor=leader)

@@ -40,9 +40,13 @@ def test_leader_opening_year_2019_sees_260_projects_and_9730_wan(app_db):
     figures = _metrics(at)
     assert figures["项目数"] == "260" and figures["预算金额"] == "9,730 万元"
     assert at.selectbox(key="pipe_f_year").value == 2019
-    table = _frame_with(at, "项目名称")
-    assert len(table) == 260 and set(table["发布批次"]) == {"2019年项目发布会"}
+    table = _frame_with(at, "项目名称")  # a page of 100 at a time: the browser is never sent the whole list
+    assert len(table) == 100 and set(table["发布批次"]) == {"2019年项目发布会"}
     assert len(at.get("vega_lite_chart")) == 4
+    at.number_input(key="pipe_list_page").set_value(3).run()
+    last = _frame_with(at, "项目名称")
+    assert len(last) == 60 and set(last["发布批次"]) == {"2019年项目发布会"}
+    assert not set(last["项目名称"]) & set(table["项目名称"])
 
 
 def test_filters_are_written_to_the_url_and_narrow_every_figure(app_db):
@@ -190,3 +194,21 @@ def test_a_budget_of_1e308_is_refused_with_the_fields_limit_not_saved_as_1_yuan(
     assert "Budget (yuan)" in en and "10,000,000,000 yuan" in en
     with reading(app_db) as s:
         assert s.execute(select(Project.id).where(Project.title == "超大预算测试项目")).first() is None
+
+
+def test_a_long_contractor_filter_offers_the_matches_of_its_search_box(app_db):
+    at = _open("leader", "projects")
+    leader = users.actor_for(app_db, "leader")
+    contractors = projects.filter_options(app_db, actor=leader).contractors
+    assert len(contractors) > 50  # the demo's 锦江区 already has more than a select should send
+    offered = at.selectbox(key="pipe_f_contractor").options
+    assert len(offered) == 51  # "all" and the first 50
+    name = sorted(contractors.values())[-1]
+    at.text_input(key="pipe_f_contractor_q").input(name).run()
+    offered = at.selectbox(key="pipe_f_contractor").options
+    assert name in offered and len(offered) < 51
+    org_id = next(i for i, n in contractors.items() if n == name)
+    at.selectbox(key="pipe_f_contractor").select(org_id).run()
+    assert at.query_params["contractor"] in (str(org_id), [str(org_id)])
+    assert _metrics(at)["项目数"] == str(projects.summary(app_db, actor=leader,
+                                                           filters=ProjectFilter(contractor_org_id=org_id)).projects)

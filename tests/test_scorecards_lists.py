@@ -155,3 +155,17 @@ def test_the_new_evaluation_pick_offers_search_matches_and_creates_one(app_db, m
     at.button(key="ev_new_btn").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert len(eval_results.evaluation_list(app_db, actor=admin)) == before + 1
+
+
+def test_the_list_reads_only_the_rows_shown_and_counts_the_rest_the_same_way(refusing_engine):
+    """grade, search and limit in SQL select what the page used to cut from the whole list in pandas."""
+    leader = actor_for(refusing_engine, "leader")
+    every = eval_results.evaluation_list(refusing_engine, actor=leader)
+    failed = every[(every["grade"] == "fail") & (every["status"] == "completed")]
+    assert len(failed) and eval_results.evaluation_count(refusing_engine, actor=leader, grade="fail") == len(failed)
+    assert list(eval_results.evaluation_list(refusing_engine, actor=leader, grade="fail")["id"]) == list(failed["id"])
+    code = every["project_code"].iloc[0]
+    found = eval_picks.matching(every, code.lower(), ("project_code", "project_title"))
+    assert eval_results.evaluation_count(refusing_engine, actor=leader, search=code.lower()) == len(found) > 0
+    first = eval_results.evaluation_list(refusing_engine, actor=leader, limit=7)
+    assert list(first["id"]) == list(every["id"].head(7))

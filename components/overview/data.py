@@ -16,22 +16,22 @@ from db.overview import headline as overview
 caching.depends("overview", "pipeline", "scorecards", "voting", "grids")
 
 
-@cached("overview", ttl=300, max_entries=64)
+@cached("overview", ttl=300, max_entries=64, per_scope=True)
 def overview_of(url: str, actor: Actor, year: int, today: date) -> overview.Overview:
     return overview.overview(store.engine_for(url), actor=actor, year=year, today=today)
 
 
-@cached("org_units", ttl=300)
+@cached("org_units", ttl=300, per_scope=True)
 def scope_choices(url: str, actor: Actor) -> pd.DataFrame:
     return overview.scope_choices(store.engine_for(url), actor=actor)
 
 
-@cached("overview.years", ttl=300)
+@cached("overview.years", ttl=300, per_scope=True)
 def years(url: str, actor: Actor) -> list[int]:
     return overview.years(store.engine_for(url), actor=actor)
 
 
-@cached("overview", ttl=300, max_entries=64)
+@cached("overview", ttl=300, max_entries=64, per_scope=True)
 def shown(url: str, actor: Actor, year: int, today: date, lang: str) -> dict:
     """What the page draws, built once per scope, year and language: Altair's validation and the
     labelled frames cost more than the queries, so warm reruns only send these to the browser."""

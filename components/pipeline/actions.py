@@ -104,6 +104,7 @@ def _edit(actor: Actor, project: ProjectDetail, flash_key: str) -> None:
     st.markdown(f"**{t('pipe.action.edit')}**")
     prefix = f"pipe_edit_{project.code}"
     contracted = project.stage in rules.CONTRACTED_STAGES or project.stage == rules.CLOSED
+    project_form.search_boxes(actor, prefix)
     with st.form("pipe_edit", clear_on_submit=False):
         values = project_form.fields(actor, prefix, project.form_values())
         exception = st.text_area(t("pipe.field.exception_reason"), key=f"{prefix}_exception", max_chars=500,

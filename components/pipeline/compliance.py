@@ -17,6 +17,7 @@ from db import clock
 from db.access import Actor
 from db.pipeline.compliance import CHECKS
 
+SHOWN = 200  # rows drawn in the table
 LIST_HEADINGS = {"link": "pipe.col.code", "title": "pipe.col.title", "street_name": "pipe.col.street",
                  "stage_label": "pipe.col.stage", "check_label": "pipe.check.col.check",
                  "status_label": "pipe.check.col.status", "reason_text": "pipe.check.col.reason"}
@@ -62,8 +63,11 @@ def render(actor: Actor) -> None:
     )
     table = tables.labelled(frame, LIST_HEADINGS)
     st.caption(t("common.rows", n=len(table)))
-    st.dataframe(table, hide_index=True, width="stretch", key="pipe_compliance_table", column_config={
+    # the first rows on screen, every row in the downloads (a city has thousands of findings)
+    st.dataframe(table.head(SHOWN), hide_index=True, width="stretch", key="pipe_compliance_table", column_config={
         t("pipe.col.code"): st.column_config.LinkColumn(display_text=LINK_TEXT)})
+    if len(table) > SHOWN:
+        st.caption(t("common.first_rows", n=SHOWN, total=len(table)))
     export = table.copy()
     export[t("pipe.col.code")] = frame["code"].values
     tables.downloads(export, name=t("pipe.compliance.title"), key="pipe_compliance")

@@ -47,6 +47,13 @@ def project_list(url: str, actor: Actor, filters: ProjectFilter, today: date) ->
 
 
 @cached("pipeline")
+def project_page(url: str, actor: Actor, filters: ProjectFilter, today: date, page: int, rows: int) -> pd.DataFrame:
+    """The `page`-th `rows` of the filtered list (1-based), read with LIMIT/OFFSET."""
+    return projects.list_projects(store.engine_for(url), actor=actor, filters=filters, today=today, limit=rows,
+                                  offset=(page - 1) * rows)
+
+
+@cached("pipeline")
 def project_choices(url: str, actor: Actor) -> pd.DataFrame:
     return projects.project_choices(store.engine_for(url), actor=actor)
 

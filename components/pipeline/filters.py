@@ -15,6 +15,7 @@ from db.pipeline.projects import FilterOptions, ProjectFilter
 
 ALL_FIELDS = ("year", "batch", "domain", "street", "stage", "contractor", "overdue", "q")
 SELECTS = ("year", "batch", "domain", "street", "stage", "contractor")
+CHOICE_CAP = 50  # a select with more options than this offers the matches of a search box instead (a city: 2,000)
 
 
 def _choices(opts: FilterOptions, lg: str) -> dict[str, dict]:
@@ -44,6 +45,22 @@ def _from_url(param: str, options: dict, opts: FilterOptions):
 
 def _key(prefix: str, param: str) -> str:
     return f"{prefix}_{param}"
+
+
+def _searched(prefix: str, param: str, labels: dict) -> dict:
+    """A long select's options cut to the first CHOICE_CAP matches of its search box (kept: 'all' and the value
+    chosen), so a rerun does not send thousands of options to the browser."""
+    if len(labels) <= CHOICE_CAP + 1:
+        return labels
+    text = (st.session_state.get(_key(prefix, f"{param}_q")) or "").strip().casefold()
+    chosen = st.session_state.get(_key(prefix, param))
+    kept = {None: labels[None], **({chosen: labels[chosen]} if chosen in labels else {})}
+    for value, label in labels.items():
+        if len(kept) >= CHOICE_CAP + 1:
+            break
+        if value is not None and (not text or text in label.casefold()):
+            kept[value] = label
+    return kept
 
 
 def _adopt_url(prefix: str, fields: tuple[str, ...], choices: dict, opts: FilterOptions) -> None:
@@ -77,9 +94,13 @@ def filter_bar(actor: Actor, *, prefix: str = "pipe_f", fields: tuple[str, ...] 
     selects = [param for param in fields if param in SELECTS]
     columns = st.columns(len(selects)) if selects else []
     for column, param in zip(columns, selects):
-        labels = choices[param]
+        labels = _searched(prefix, param, choices[param])
         column.selectbox(t(f"pipe.filter.{param}"), list(labels), format_func=labels.get, key=_key(prefix, param),
                          disabled=param == "street" and len(labels) <= 2)
+    long_contractors = "contractor" in fields and len(choices["contractor"]) > CHOICE_CAP + 1
+    if long_contractors:
+        st.text_input(t("pipe.contractor_search"), key=_key(prefix, "contractor_q"), max_chars=60,
+                      placeholder=t("pipe.contractor_search_placeholder"))
     if "q" in fields or "overdue" in fields:
         left, right = st.columns([3, 1], vertical_alignment="bottom")
         if "q" in fields:

@@ -18,6 +18,7 @@ FLASH = "pipe_detail_flash"  # shown once on the detail page after a write
 
 
 FIELD_PREFIX = "pipe.field."
+PICK_CAP = 200  # options a place or contractor pick sends at most; search_boxes narrow them
 
 
 def _unit_labels(actor: Actor) -> dict[int, str]:
@@ -50,6 +51,39 @@ def _catalogue_labels() -> dict:
     return labels
 
 
+def search_boxes(actor: Actor, prefix: str) -> None:
+    """Above the caller's form: boxes that narrow its place and contractor picks to their first PICK_CAP
+    matches, where there are more (a city has thousands; a form's own widgets cannot rerun it before it is
+    submitted). Nothing is drawn where the picks are short."""
+    units = len(pipeline_data.units(store.url(), actor, ("street", "community")))
+    orgs = len(pipeline_data.contractor_choices(store.url(), actor, clock.today(), None))
+    if max(units, orgs) < PICK_CAP:
+        return
+    left, right = st.columns(2)
+    if units >= PICK_CAP:
+        left.text_input(t("pipe.form.unit_search"), key=f"{prefix}_unit_q", max_chars=60,
+                        placeholder=t("pipe.form.unit_search_placeholder"))
+    if orgs >= PICK_CAP:
+        right.text_input(t("pipe.contractor_search"), key=f"{prefix}_contractor_q", max_chars=60,
+                         placeholder=t("pipe.contractor_search_placeholder"))
+
+
+def _narrowed(labels: dict, key: str, value) -> dict:
+    """The first PICK_CAP options matching the search box `key` (see search_boxes), always with the first
+    option and `value`; all of them when they are few."""
+    if len(labels) <= PICK_CAP:
+        return labels
+    text = (st.session_state.get(key) or "").strip().casefold()
+    first = next(iter(labels))
+    kept = {first: labels[first], **({value: labels[value]} if value in labels else {})}
+    for option, label in labels.items():
+        if len(kept) >= PICK_CAP:
+            break
+        if not text or text in label.casefold():
+            kept.setdefault(option, label)
+    return kept
+
+
 def _select(container, field: str, labels: dict, value, key: str, **kwargs):
     options = list(labels)
     index = options.index(value) if value in options else 0
@@ -80,16 +114,18 @@ def fields(actor: Actor, prefix: str, values: dict) -> dict:
                                      value=int(values.get("year") or clock.today().year), step=1, key=f"{prefix}_year")
     out["buyer"] = left.text_input(t(FIELD_PREFIX + "buyer"), value=values.get("buyer") or "", max_chars=60,
                                    key=f"{prefix}_buyer")
-    out["org_unit_id"] = _select(right, "org_unit_id", _unit_labels(actor), values.get("org_unit_id"),
-                                 f"{prefix}_unit")
+    out["org_unit_id"] = _select(right, "org_unit_id", _narrowed(_unit_labels(actor), f"{prefix}_unit_q",
+                                                                 values.get("org_unit_id")),
+                                 values.get("org_unit_id"), f"{prefix}_unit")
     out["catalogue_item_id"] = _select(left, "catalogue_item_id", _catalogue_labels(), values.get("catalogue_item_id"),
                                        f"{prefix}_catalogue")
     out["off_catalogue_service"] = right.text_input(
         t(FIELD_PREFIX + "off_catalogue_service"), value=values.get("off_catalogue_service") or "", max_chars=120,
         key=f"{prefix}_service", help=t("pipe.form.service_help"))
     contractor = values.get("contractor_org_id")
-    out["contractor_org_id"] = _select(st, "contractor_org_id", _contractor_labels(actor, lg, contractor), contractor,
-                                       f"{prefix}_contractor")
+    out["contractor_org_id"] = _select(st, "contractor_org_id", _narrowed(_contractor_labels(actor, lg, contractor),
+                                                                          f"{prefix}_contractor_q", contractor),
+                                       contractor, f"{prefix}_contractor")
     columns = st.columns(5)
     for column, field in zip(columns, ("budget", "contract_amount", "personnel_cost", "management_fee", "disbursed")):
         out[field] = _whole(column, field, values.get(field), f"{prefix}_{field}", "pipe.form.yuan_help",

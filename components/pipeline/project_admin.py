@@ -7,7 +7,7 @@ import streamlit as st
 from components import formatting, store
 from components.i18n import lang, t
 from components.pipeline import labels as pipeline_labels
-from components.pipeline.form import FIELD_PREFIX, FLASH, fields
+from components.pipeline.form import FIELD_PREFIX, FLASH, fields, search_boxes
 from components.writes import attempt
 from db import clock
 from db.access import Actor
@@ -24,6 +24,7 @@ def render(actor: Actor) -> None:
     st.caption(t("pipe.new.caption", stage=pipeline_labels.stage(rules.STAGES[0], lang())))
     year = clock.today().year
     defaults = {"year": year, "batch": DEFAULT_BATCH.format(year=year)}
+    search_boxes(actor, "pipe_new")
     with st.form("pipe_create", clear_on_submit=False):
         values = fields(actor, "pipe_new", defaults)
         submitted = st.form_submit_button(t("pipe.new.submit"), type="primary", key="pipe_create_submit")

@@ -29,6 +29,8 @@ FLASH = project_form.FLASH
 TIMELINE_HEADINGS = {"when": "pipe.timeline.at", "who": "pipe.timeline.who", "action": "pipe.timeline.action",
                      "from_label": "pipe.timeline.from", "to_label": "pipe.timeline.to", "note": "pipe.timeline.note"}
 
+PICK_ROWS = 100  # projects offered in the pick at a time; the search box narrows them
+
 
 def render(actor: Actor) -> None:
     st.title(t("pipe.detail.title"))
@@ -71,7 +73,17 @@ def _picker(actor: Actor) -> None:
     if choices.empty:
         st.info(t("common.no_rows"))
         return
-    labels = dict(zip(choices["code"], choices["code"] + " · " + choices["title"]))
+    # a search box narrows the pick to its first PICK_ROWS matches: a city's 30,000 projects are not sent
+    text = st.text_input(t("pipe.detail.search"), key="pipe_detail_search", max_chars=60,
+                         placeholder=t("pipe.detail.search_placeholder")).strip().casefold()
+    if text:
+        hit = (choices["code"].str.casefold().str.contains(text, regex=False)
+               | choices["title"].str.casefold().str.contains(text, regex=False))
+        choices = choices[hit]
+    shown = choices.head(PICK_ROWS)
+    labels = dict(zip(shown["code"], shown["code"] + " · " + shown["title"]))
+    if len(choices) > PICK_ROWS:
+        st.caption(t("pipe.detail.pick_first", n=PICK_ROWS, total=len(choices)))
 
     def _open() -> None:
         if st.session_state.get("pipe_detail_pick"):

@@ -24,6 +24,7 @@ from db.pipeline import rules
 from db.pipeline.projects import PipelineSummary, ProjectFilter
 
 MONEY_COLUMNS = ("budget_wan", "contract_wan", "disbursed_wan", "personnel_wan", "fee_wan")
+PAGE_ROWS = 100  # rows of the list sent to the browser at a time; the downloads hold every filtered row
 
 
 def render(actor: Actor) -> None:
@@ -42,7 +43,7 @@ def render(actor: Actor) -> None:
     for row in (specs[:2], specs[2:]):
         for column, spec in zip(st.columns(2), row):
             column.vega_lite_chart(spec, width="stretch")
-    _table(actor, filters, today, lg)
+    _table(actor, filters, today, lg, figures.projects)
 
 
 def _metrics(figures: PipelineSummary, lg: str) -> None:
@@ -94,24 +95,20 @@ def chart_specs(url: str, actor: Actor, filters: ProjectFilter, today: date, lg:
 
 
 @cached("pipeline")
-def table_frame(url: str, actor: Actor, filters: ProjectFilter, today: date, lg: str) -> pd.DataFrame:
-    """The list as shown: the export's headings and labels, the code as a link to the detail page."""
-    frame = pipeline_data.project_list(url, actor, filters, today)
+def table_frame(url: str, actor: Actor, filters: ProjectFilter, today: date, lg: str, page: int = 1) -> pd.DataFrame:
+    """One page of the list as shown: the export's headings and labels, the code as a link to the detail page."""
+    frame = pipeline_data.project_page(url, actor, filters, today, page, PAGE_ROWS)
     shown = pipeline_export.export_frame(frame, lg)
     shown[translate("pipe.col.code", lg)] = [detail_link(code, lg) for code in frame["code"]]
     return shown
 
 
-def _table(actor: Actor, filters: ProjectFilter, today: date, lg: str) -> None:
-    url = store.url()
-    shown = table_frame(url, actor, filters, today, lg)
+def _table(actor: Actor, filters: ProjectFilter, today: date, lg: str, total: int) -> None:
     st.subheader(t("pipe.list"))
-    st.caption(t("common.rows", n=len(shown)) + " · " + t("pipe.list_hint"))
-    config = {t(f"pipe.col.{column}"): st.column_config.NumberColumn(format="%.2f") for column in MONEY_COLUMNS}
-    config[t("pipe.col.code")] = st.column_config.LinkColumn(display_text=LINK_TEXT)
-    st.dataframe(shown, hide_index=True, width="stretch", key="pipe_table", column_config=config)
+    _page_of_list(actor, filters, today, lg, total)
+    url = store.url()
 
-    def frame() -> pd.DataFrame:
+    def frame() -> pd.DataFrame:  # every filtered row, read only when a download is clicked
         return pipeline_data.project_list(url, actor, filters, today)
 
     name = f"{t('pipe.export.name')}-{today.isoformat()}"
@@ -123,3 +120,24 @@ def _table(actor: Actor, filters: ProjectFilter, today: date, lg: str) -> None:
     right.download_button(t("common.download_csv"), data=lambda: pipeline_export.csv_file(frame(), lg),
                           file_name=f"{name}.csv", key="pipe_csv", mime="text/csv", icon=":material/download:",
                           on_click="ignore")
+
+
+@st.fragment
+def _page_of_list(actor: Actor, filters: ProjectFilter, today: date, lg: str, total: int) -> None:
+    """The list a page at a time (read with LIMIT/OFFSET): turning the page reruns only this part."""
+    pages = max(1, -(-total // PAGE_ROWS))
+    page = 1
+    if pages > 1:
+        left, right = st.columns([1, 4], vertical_alignment="bottom")
+        wanted = left.number_input(t("pipe.list_page", pages=pages), min_value=1, step=1, format="%d",
+                                   key="pipe_list_page")
+        page = min(max(int(wanted or 1), 1), pages)
+        first = (page - 1) * PAGE_ROWS + 1
+        right.caption(t("pipe.list_showing", first=first, last=min(first + PAGE_ROWS - 1, total), total=total)
+                      + " · " + t("pipe.list_hint"))
+    else:
+        st.caption(t("common.rows", n=total) + " · " + t("pipe.list_hint"))
+    shown = table_frame(store.url(), actor, filters, today, lg, page)
+    config = {t(f"pipe.col.{column}"): st.column_config.NumberColumn(format="%.2f") for column in MONEY_COLUMNS}
+    config[t("pipe.col.code")] = st.column_config.LinkColumn(display_text=LINK_TEXT)
+    st.dataframe(shown, hide_index=True, width="stretch", key="pipe_table", column_config=config)

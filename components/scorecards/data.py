@@ -35,8 +35,17 @@ def summary(url: str, actor: Actor, filters: ResultFilter, today: date) -> eval_
 
 
 @cached("scorecards")
-def evaluation_list(url: str, actor: Actor, filters: ResultFilter) -> pd.DataFrame:
-    return eval_results.evaluation_list(store.engine_for(url), actor=actor, filters=filters)
+def evaluation_list(url: str, actor: Actor, filters: ResultFilter, grade: str | None = None, search: str | None = None,
+                    limit: int | None = None) -> pd.DataFrame:
+    return eval_results.evaluation_list(store.engine_for(url), actor=actor, filters=filters, grade=grade,
+                                        search=search, limit=limit)
+
+
+@cached("scorecards")
+def evaluation_count(url: str, actor: Actor, filters: ResultFilter, grade: str | None = None,
+                     search: str | None = None) -> int:
+    return eval_results.evaluation_count(store.engine_for(url), actor=actor, filters=filters, grade=grade,
+                                         search=search)
 
 
 @cached("scorecards")

@@ -108,22 +108,27 @@ def _labels() -> dict[str, dict]:
 
 
 def _evaluations(actor: Actor, filters: ResultFilter, lg: str) -> None:
-    frame = eval_data.evaluation_list(store.url(), actor, filters)
+    url = store.url()
     grades = {ALL: t("common.all"), **{g: t(f"eval.grade.{g}") for g in rules.grades()}}
     _from_url("res_grade", "grade", list(grades))  # ?grade=fail: the overview's failed-evaluation links
     st.selectbox(t("eval.filter.grade"), list(grades), format_func=grades.get, key="res_grade",
                  on_change=_to_url, args=("res_grade", "grade"))
-    if st.session_state["res_grade"] != ALL:  # a grade is final only once the evaluation is completed
-        frame = frame[(frame["grade"] == st.session_state["res_grade"]) & (frame["status"] == "completed")]
-    found = eval_picks.matching(frame, eval_picks.search_box("res_search"), ("project_code", "project_title"))
+    grade = None if st.session_state["res_grade"] == ALL else st.session_state["res_grade"]
+    search = eval_picks.search_box("res_search") or None
+    # only the rows shown are read (a city's 27,000 evaluations were read to show 200); the download reads all
+    total = eval_data.evaluation_count(url, actor, filters, grade, search)
     names = _labels()
-    visible = eval_picks.first_rows(found, lg)
-    if found.empty:
+    visible = eval_data.evaluation_list(url, actor, filters, grade, search, eval_picks.LIMIT)
+    if total > eval_picks.LIMIT:
+        st.caption(t("eval.first_rows", shown=formatting.number(eval_picks.LIMIT, lg),
+                     total=formatting.number(total, lg)))
+    if not total:
         st.info(t("common.no_rows"))
     else:
         st.dataframe(_list_table(visible, names), hide_index=True, width="stretch", height=320,
                      column_config={t("eval.col.result"): st.column_config.NumberColumn(format="%.1f")})
-        tables.downloads(lambda: _list_table(found, names), name=t("eval.results.title"), key="res_list")
+        tables.downloads(lambda: _list_table(eval_data.evaluation_list(url, actor, filters, grade, search), names),
+                         name=t("eval.results.title"), key="res_list")
     chosen = eval_picks.evaluation_pick(actor, "res_eval", eval_picks.labels_of(visible, names["round"]),
                                         names["round"], caption=t("eval.results.pick"), on_change=_to_url,
                                         args=("res_eval", "evaluation"))

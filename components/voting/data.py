@@ -41,31 +41,31 @@ def public_results(url: str, campaign_id: int) -> pd.DataFrame | None:
         return None
 
 
-@cached("voting.campaigns")
+@cached("voting.campaigns", per_scope=True)
 def campaigns(url: str, actor: Actor) -> pd.DataFrame:
     return voting.list_campaigns(store.engine_for(url), actor=actor)
 
 
-@cached("voting.campaigns")
+@cached("voting.campaigns", per_scope=True)
 def admin_cases(url: str, actor: Actor, campaign_id: int) -> pd.DataFrame:
     return voting.admin_cases(store.engine_for(url), actor=actor, campaign_id=campaign_id)
 
 
-@cached("voting.votes")
+@cached("voting.votes", per_scope=True)
 def summary(url: str, actor: Actor, campaign_id: int) -> dict[str, int]:
     return vote_review.summary(store.engine_for(url), actor=actor, campaign_id=campaign_id)
 
 
-@cached("voting.votes")
+@cached("voting.votes", per_scope=True)
 def hourly(url: str, actor: Actor, campaign_id: int, case_id: int | None) -> pd.DataFrame:
     return vote_review.hourly(store.engine_for(url), actor=actor, campaign_id=campaign_id, case_id=case_id)
 
 
-@cached("voting.votes")
+@cached("voting.votes", per_scope=True)
 def anomalies(url: str, actor: Actor, campaign_id: int) -> pd.DataFrame:
     return vote_review.anomalies(store.engine_for(url), actor=actor, campaign_id=campaign_id)
 
 
-@cached("voting.votes")
+@cached("voting.votes", per_scope=True)
 def ranking(url: str, actor: Actor, campaign_id: int) -> pd.DataFrame:
     return vote_results.ranking(store.engine_for(url), actor=actor, campaign_id=campaign_id)

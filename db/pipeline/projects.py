@@ -157,8 +157,9 @@ LIST_COLUMNS = ["id", "code", "title", "batch", "year", "domain", "street_id", "
 
 
 def list_projects(engine: Engine, *, actor: Actor, filters: ProjectFilter = ProjectFilter(),
-                  today: date | None = None, limit: int | None = None) -> pd.DataFrame:
-    """The filtered projects, one row each with names joined in, ordered by code."""
+                  today: date | None = None, limit: int | None = None, offset: int = 0) -> pd.DataFrame:
+    """The filtered projects, one row each with names joined in, ordered by code; `limit` rows from
+    `offset` when given (a page of the list: the screen is never sent the whole city's projects)."""
     today = today or clock.today()
     street, unit = aliased(OrgUnit), aliased(OrgUnit)
     query = (
@@ -179,6 +180,8 @@ def list_projects(engine: Engine, *, actor: Actor, filters: ProjectFilter = Proj
     )
     if limit:
         query = query.limit(limit)
+    if offset:
+        query = query.offset(offset)
     with engine.connect() as conn:
         frame = pd.DataFrame(conn.execute(query).mappings().all(), columns=LIST_COLUMNS[:-1])
     frame["overdue"] = frame["overdue"].astype(bool)

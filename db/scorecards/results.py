@@ -10,7 +10,7 @@ from typing import Optional
 
 import pandas as pd
 from pydantic import BaseModel
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.engine import Engine
 
 from db import clock
@@ -200,8 +200,21 @@ LIST_COLUMNS = ["id", "project_id", "project_code", "project_title", "year", "do
                 "contractor_name", "round", "agency", "due_on", "status", "scorecards", "result", "grade"]
 
 
-def evaluation_list(engine: Engine, *, actor: Actor, filters: ResultFilter = ResultFilter()) -> pd.DataFrame:
-    """Evaluations in scope with their result and grade, best first (open ones show a provisional result)."""
+def _list_conditions(actor: Actor, filters: ResultFilter, panel, grade: str | None, search: str | None) -> list:
+    conds = _filters(actor, filters)
+    if grade:  # a grade is final only once the evaluation is completed
+        conds += [panel.c.grade == grade, Evaluation.status == "completed"]
+    if search and search.strip():
+        text = search.strip()
+        conds.append(or_(Project.code.icontains(text, autoescape=True), Project.title.icontains(text, autoescape=True)))
+    return conds
+
+
+def evaluation_list(engine: Engine, *, actor: Actor, filters: ResultFilter = ResultFilter(), grade: str | None = None,
+                    search: str | None = None, limit: int | None = None) -> pd.DataFrame:
+    """Evaluations in scope with their result and grade, best first (open ones show a provisional result);
+    `grade` keeps the completed ones of that grade, `search` those whose project code or title holds the
+    text (any case), `limit` the first rows only (what a page shows)."""
     require(actor, "scorecards.results")
     panel = panel_results()
     query = (select(Evaluation.id, Project.id.label("project_id"), Project.code.label("project_code"),
@@ -213,10 +226,25 @@ def evaluation_list(engine: Engine, *, actor: Actor, filters: ResultFilter = Res
              .join(OrgUnit, OrgUnit.id == Project.street_id)
              .outerjoin(SocialOrg, SocialOrg.id == Project.contractor_org_id)
              .outerjoin(panel, panel.c.evaluation_id == Evaluation.id)
-             .where(*_filters(actor, filters))
-             .order_by(panel.c.result.desc().nulls_last(), Project.code))
+             .where(*_list_conditions(actor, filters, panel, grade, search))
+             .order_by(panel.c.result.desc().nulls_last(), Project.code, Evaluation.id))
+    if limit:
+        query = query.limit(limit)
     with engine.connect() as conn:
         return pd.DataFrame(conn.execute(query).mappings().all(), columns=LIST_COLUMNS)
+
+
+def evaluation_count(engine: Engine, *, actor: Actor, filters: ResultFilter = ResultFilter(), grade: str | None = None,
+                     search: str | None = None) -> int:
+    """How many rows evaluation_list would return without a limit."""
+    require(actor, "scorecards.results")
+    panel = panel_results()
+    query = (select(func.count()).select_from(Evaluation)
+             .join(Project, Project.id == Evaluation.project_id)
+             .outerjoin(panel, panel.c.evaluation_id == Evaluation.id)
+             .where(*_list_conditions(actor, filters, panel, grade, search)))
+    with engine.connect() as conn:
+        return int(conn.execute(query).scalar_one())
 
 
 class ResultSummary(BaseModel):
