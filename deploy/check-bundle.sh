@@ -33,8 +33,9 @@ echo "installed offline in $((SECONDS - started)) s since the start" >&2
 
 export APP_DATA_DIR="$work/data" APP_DEMO=1
 port="$(.venv/bin/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-.venv/bin/streamlit run app.py --server.headless=true --server.address=127.0.0.1 --server.port="$port" \
-  >"$work/app.log" 2>&1 &
+# started as the systemd unit starts it (cpme@.service): the app with the warm-up beside it
+.venv/bin/python -m components.warmup --server.headless=true --server.address=127.0.0.1 --server.port="$port" \
+  --server.fileWatcherType=none >"$work/app.log" 2>&1 &
 app_pid=$!
 if ! .venv/bin/python - "$port" <<'EOF'
 import sys, time, urllib.request
