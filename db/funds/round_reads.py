@@ -22,7 +22,7 @@ from db.models.scorecards import Evaluation
 
 ROUND_COLUMNS = ["id", "name", "unit", "opens_on", "closes_on", "closed_on", "cap", "cofund_pct", "registrations",
                  "org_kinds", "min_grade", "pool", "pool_balance", "applications", "funded", "awarded", "disbursed",
-                 "activities", "people_served", "problems_solved", "state"]
+                 "activities", "people_served", "problems_solved", "closing_report", "state"]
 
 
 def _rounds_where(engine: Engine, actor: Actor) -> list:
@@ -57,7 +57,7 @@ def list_rounds(engine: Engine, *, actor: Actor) -> pd.DataFrame:
                     func.coalesce(apps.c.disbursed, 0).label("disbursed"),
                     func.coalesce(acts.c.activities, 0).label("activities"),
                     func.coalesce(acts.c.people_served, 0).label("people_served"),
-                    func.coalesce(acts.c.problems_solved, 0).label("problems_solved"))
+                    func.coalesce(acts.c.problems_solved, 0).label("problems_solved"), GrantRound.closing_report)
              .join(OrgUnit, OrgUnit.id == GrantRound.unit_id)
              .outerjoin(apps, apps.c.round_id == GrantRound.id).outerjoin(funded, funded.c.round_id == GrantRound.id)
              .outerjoin(acts, acts.c.round_id == GrantRound.id)
