@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 from db import clock, users
 from db.engine import reading, transaction
 from db.errors import DomainError, NotFound, PermissionDenied
-from db.funds import reviews, round_reads, rounds, rules
+from db.funds import reads, reviews, round_reads, rounds, rules
 from db.models import AuditLog, OrgUnit
 from db.models.funds import CommunityFund, FundEntry, GrantApplication, GrantRound
 from db.models.pipeline import SocialOrg
@@ -238,3 +238,24 @@ def test_rounds_refuse_bad_input_and_roles_in_the_db_layer(refusing_engine):
 def test_the_co_funding_rule_is_exact_in_whole_yuan():
     assert rules.cofunded_enough(10_000, 8_000, 20) and not rules.cofunded_enough(10_000, 8_001, 20)
     assert rules.cofunded_enough(3, 3, 0) and rules.round_state(*[clock.today()] * 2, None, clock.today()) == "open"
+
+
+def test_the_demo_reproduces_seed_003_in_panyu(refusing_engine):
+    """番禺区: 160 community funds raising 800万元; the 115万元 round over three streets with 112 applications, 71
+    funded, 196 activities by September, each application reviewed on a scorecard; the 番禺 account sees 番禺 alone."""
+    engine = refusing_engine
+    panyu = users.actor_for(engine, "panyu")
+    figures = reads.summary(engine, actor=panyu)
+    assert (figures.funds, figures.raised) == (160, 8_000_000)
+    assert figures.granted == 1_150_000 and figures.balance == 8_000_000 - 1_150_000
+    (row,) = round_reads.list_rounds(engine, actor=panyu).to_dict("records")
+    assert (row["pool"], row["applications"], row["funded"], row["activities"]) == (1_150_000, 112, 71, 196)
+    assert 0 <= row["pool_balance"] < row["pool"] and row["awarded"] <= row["pool"]
+    apps = round_reads.applications(engine, actor=panyu, round_id=row["id"])
+    assert apps["review_status"].eq("completed").all() and apps["result"].notna().all()
+    funded, refused = (apps.loc[apps["status"] == s, "result"] for s in ("funded", "not_funded"))
+    assert funded.min() > refused.max()
+    assert apps["street"].nunique() == 3 and (apps["disbursed"] <= apps["awarded"]).all()
+    acts = round_reads.activities(engine, actor=panyu, round_id=row["id"])
+    assert acts["held_on"].max().month <= 9
+    assert round_reads.list_rounds(engine, actor=users.actor_for(engine, "leader")).empty  # 锦江区's leader
