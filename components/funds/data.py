@@ -66,3 +66,18 @@ def round_activities(url: str, actor: Actor, round_id: int) -> pd.DataFrame:
 @cached("funds")
 def round_disbursements(url: str, actor: Actor, round_id: int) -> pd.DataFrame:
     return round_reads.disbursements(store.engine_for(url), actor=actor, round_id=round_id)
+
+
+@cached("funds")
+def round_units(url: str, actor: Actor) -> pd.DataFrame:
+    return round_reads.round_units(store.engine_for(url), actor=actor)
+
+
+@cached("funds")
+def source_funds(url: str, actor: Actor, round_id: int) -> pd.DataFrame:
+    return round_reads.source_funds(store.engine_for(url), actor=actor, round_id=round_id)
+
+
+@cached("funds", "pipeline")  # the register's organizations
+def application_choices(url: str, actor: Actor, round_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return round_reads.application_choices(store.engine_for(url), actor=actor, round_id=round_id)

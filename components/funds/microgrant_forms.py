@@ -9,14 +9,15 @@ import pandas as pd
 import streamlit as st
 
 from components import formatting, store
+from components.funds import data
 from components.i18n import lang, t
+from components.scorecards import data as scorecard_data
 from components.writes import attempt
 from db import clock
 from db.access import Actor
-from db.funds import reviews, round_reads, rounds, rules
+from db.funds import reviews, rounds, rules
 from db.pipeline.rules import ORG_KINDS
 from db.scorecards import evaluations as scorecard_evaluations
-from db.scorecards import templates as scorecard_templates
 from db.validation import DATE_MIN
 
 FIELD_PREFIX = "mg.field."
@@ -37,7 +38,7 @@ def _money(label: str, key: str):
 
 def new_round(actor: Actor, flash: str) -> None:
     with st.expander(t("mg.form.round")):
-        units = round_reads.round_units(store.engine(), actor=actor)
+        units = data.round_units(store.url(), actor)
         options = {int(i): name for i, name in zip(units["id"], units["name"])}
         unit = st.selectbox(t("mg.field.unit_id"), list(options), format_func=options.get, key="mg_new_unit")
         name = st.text_input(t("mg.field.name"), key="mg_new_name", max_chars=rules.ROUND_NAME_LENGTH[1])
@@ -68,7 +69,7 @@ def render(actor: Actor, row: dict, apps: pd.DataFrame, flash: str) -> None:
     engine, round_id = store.engine(), int(row["id"])
     if actor.may("microgrants.manage") and row["state"] != "closed":
         with st.expander(t("mg.form.source")):
-            funds = round_reads.source_funds(engine, actor=actor, round_id=round_id)
+            funds = data.source_funds(store.url(), actor, round_id)
             kinds = {k: t(f"mg.source.{k}") for k in rules.SOURCE_KINDS}
             kind = st.radio(t("mg.field.kind"), list(kinds), format_func=kinds.get, key="mg_src_kind",
                             horizontal=True)
@@ -102,7 +103,7 @@ def render(actor: Actor, row: dict, apps: pd.DataFrame, flash: str) -> None:
 def _apply(actor: Actor, round_id: int, flash: str) -> None:
     engine = store.engine()
     with st.expander(t("mg.form.apply")):
-        orgs, units = round_reads.application_choices(engine, actor=actor, round_id=round_id)
+        orgs, units = data.application_choices(store.url(), actor, round_id)
         if orgs.empty:
             st.info(t("mg.form.no_orgs"))
             return
@@ -129,9 +130,10 @@ def _application_forms(actor: Actor, app, flash: str) -> None:
     engine, app_id, status = store.engine(), int(app["id"]), app["status"]
     if status == rules.SUBMITTED and actor.may("microgrants.manage") and actor.may("scorecards.manage"):
         st.caption(t("mg.form.review_help"))
-        templates = scorecard_templates.list_templates(engine, actor=actor, latest_only=True)
+        templates = scorecard_data.templates(store.url(), actor)
+        templates = templates[templates["latest"]]
         options = {int(i): name for i, name in zip(templates["id"], templates["name"])}
-        people = scorecard_evaluations.evaluators(engine, actor=actor)
+        people = scorecard_evaluations.evaluators(engine, actor=actor)  # as 评估任务 reads them: uncached
         names = {int(i): name for i, name in zip(people["id"], people["display_name"])}
         template = st.selectbox(t("mg.field.template_id"), list(options), format_func=options.get,
                                 key="mg_rev_template")
