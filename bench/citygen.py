@@ -131,7 +131,8 @@ def demo_accounts(city: City) -> None:
     first_street = city.districts[0]["streets"][0]
     codes = {"000000": city.root_id, **{d["code"]: d["id"] for d in city.districts},
              "510104001": first_street["id"], "510104001001": first_street["communities"][0]["id"]}
-    add_users(city, [{**u, "scope_id": codes[u["scope_code"]]} for u in doc["users"]])
+    # the demo accounts of other cities' districts (番禺区's) have no place in 成都
+    add_users(city, [{**u, "scope_id": codes[u["scope_code"]]} for u in doc["users"] if u["scope_code"] in codes])
 
 
 def load_indicators(engine: Engine) -> None:

@@ -66,6 +66,8 @@ PAGES: dict[str, PageSpec] = {spec.key: spec for spec in (
     PageSpec("council", "pages/council.py", "cm.page.council", ":material/groups:", "community.read"),
     # --- community funds area (社区基金) ---
     PageSpec("funds", "pages/funds.py", "fund.page.funds", ":material/savings:", "funds.read"),
+    PageSpec("microgrants", "pages/microgrants.py", "mg.page.microgrants", ":material/volunteer_activism:",
+             "microgrants.read"),
     # --- supervisor pool area ---
     PageSpec("supervisors", "pages/supervisors.py", "sup.page.pool", ":material/badge:", "supervisors.read"),
     PageSpec("supervisor_draws", "pages/supervisor_draws.py", "sup.page.draws", ":material/casino:",

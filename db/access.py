@@ -44,6 +44,12 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "funds.read": ("admin", "leader", "street", "community"),
     "funds.write": ("admin", "street", "community"),  # donations, grants, reversals
     "funds.manage": ("admin",),
+    # 微创投: admins run rounds (pool, reviews, decisions, agreements, payments); street staff also enter
+    # applications and closing reports; community staff report their projects' activities
+    "microgrants.read": ("admin", "leader", "street", "community"),
+    "microgrants.manage": ("admin",),
+    "microgrants.apply": ("admin", "street"),
+    "microgrants.report": ("admin", "street", "community"),
     "supervisors.read": ("admin", "leader"),  # the supervisor pool, its record and its draws
     "supervisors.manage": ("admin",),  # keep the pool, draw and redraw panels
 }

@@ -30,6 +30,7 @@ from seed_data import SEED_DIR
 from seed_data.load_community import load_community
 from seed_data.load_funds import load_funds
 from seed_data.load_grids import load_grid_indicators, load_indicator_definitions
+from seed_data.load_panyu import load_panyu
 from seed_data.load_pipeline import load_catalogue, load_pipeline
 from seed_data.load_reminders import load_reminders
 from seed_data.load_scorecards import load_scorecards, load_templates
@@ -124,6 +125,8 @@ PARTS: list[tuple[str, Callable]] = [
     ("community", load_community),
     # --- community funds (社区基金): grant to the communities' own projects ---
     ("funds", load_funds),
+    # --- 番禺区 (seed 003): its funds and the 微创投 round reviewed on the scorecards ---
+    ("panyu", load_panyu),
     # --- supervisor pool (its draws name the register's organizations) ---
     ("supervisors", load_supervisors),
     # --- reminders: last, made from everything above ---

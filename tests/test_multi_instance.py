@@ -201,7 +201,7 @@ def test_instances_starting_together_seed_once(request):
             parts = s.execute(select(SeedMark.part)).scalars().all()
             districts = s.execute(select(func.count()).where(OrgUnit.level == "district")).scalar_one()
         engine.dispose()
-        assert len(parts) == len(set(parts)) > 0 and districts == 2
+        assert len(parts) == len(set(parts)) > 0 and districts == 3
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

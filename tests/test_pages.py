@@ -38,7 +38,7 @@ def test_menu_lists_only_the_roles_pages(app_db, role):
 def test_org_page_drills_down_by_query_parameter(app_db):
     at = signed_in("admin")
     at.switch_page("pages/org_units.py").run()
-    assert [m.value for m in at.metric][:2] == ["2", "22"]  # districts, streets/towns under 全部辖区
+    assert [m.value for m in at.metric][:2] == ["3", "38"]  # districts, streets/towns under 全部辖区 (番禺区: 16)
     at.query_params["unit"] = "220106"
     at.run()
     metrics = {m.label: m.value for m in at.metric}

@@ -117,6 +117,8 @@ TEXT_COLUMNS = [
     ("community_fund", "name"), ("community_fund", "custodian"), ("community_fund", "managers"),
     ("fund_entry", "donor_name"), ("fund_entry", "purpose"), ("fund_entry", "reason"),
     ("supervisor", "name"), ("supervisor", "qualification"),
+    ("grant_round", "name"), ("grant_application", "title"), ("grant_application", "decision_reason"),
+    ("grant_activity", "place"), ("grant_activity", "problems"),
 ]
 
 # page -> the downloads (file name endings) it must offer; a missing one fails the test
@@ -141,6 +143,7 @@ EXPECTED = {
     "funds": {"fund_list_xlsx", "fund_list_csv", "fund_ledger_dl_xlsx", "fund_ledger_dl_csv"},
     "supervisors": {"sup_list_xlsx", "sup_list_csv"},
     "supervisor_draws": {"draw_list_xlsx", "draw_list_csv"},
+    "microgrants": {"mg_rounds_dl_xlsx", "mg_apps_dl_xlsx", "mg_sources_dl_xlsx", "mg_paid_dl_xlsx", "mg_acts_dl_xlsx"},
 }
 # files built from fixed examples, not from anything a user typed: they must hold no dangerous cell at all
 STATIC = {"org_template", "users_template"}

@@ -37,3 +37,54 @@ def balance_change(side: str, amount: int) -> int:
 def reversal_amount(amount: int) -> int:
     """The stored amount of the entry reversing one of `amount`: the same side, the opposite sign."""
     return -amount
+
+
+# --- 微创投 rounds (db/funds/rounds.py, reviews.py) ---------------------------------------------------------
+SOURCE_KINDS = ("fund", "special")  # a community fund; the district special fund (区社会组织培育发展专项资金)
+REGISTRATIONS = ("registered", "filed")  # 登记, 备案
+# 党建活动, 垃圾分类, 心理健康, 智能养老, 特色社区, 教育培训, 其他 (seed 003's fields; labels mg.theme.<code>)
+THEMES = ("party_building", "waste_sorting", "mental_health", "smart_elderly", "community_feature", "education",
+          "other")
+SUBMITTED, REVIEW, FUNDED, NOT_FUNDED, CLOSED = "submitted", "review", "funded", "not_funded", "closed"
+APPLICATION_STATUSES = (SUBMITTED, REVIEW, FUNDED, NOT_FUNDED, CLOSED)
+DECISIONS = (FUNDED, NOT_FUNDED)
+ROUND_NAME_LENGTH = (4, 80)
+TITLE_LENGTH = (4, 80)
+PLACE_LENGTH = (2, 100)
+AGREEMENT_LENGTH = (2, 40)
+REPORT_LENGTH = (10, 2000)
+MAX_COUNT = 100_000  # participants, people served, problems solved in one activity
+
+
+def cofunded_enough(budget: int, requested: int, cofund_pct: int) -> bool:
+    """The co-funding rule: what the applicant brings from elsewhere (budget - requested) is at least
+    `cofund_pct` per cent of the budget (in whole yuan, no rounding)."""
+    return (budget - requested) * 100 >= cofund_pct * budget
+
+
+def round_state(opens_on, closes_on, closed_on, today) -> str:
+    """upcoming before its window, open within it, reviewing after it until its closing report, then closed."""
+    if closed_on is not None:
+        return "closed"
+    if today < opens_on:
+        return "upcoming"
+    return "open" if today <= closes_on else "reviewing"
+
+
+def eligible(org, *, registrations: tuple[str, ...], org_kinds: tuple[str, ...], min_grade: int | None,
+             day) -> str | None:
+    """Why `org` (kind, registration, grade, grade_valid_until, active) may not apply, as an error code, or None."""
+    if not org.active:
+        return "mg.error.org_inactive"
+    if org.kind not in org_kinds:
+        return "mg.error.org_kind"
+    if org.registration not in registrations:
+        return "mg.error.org_registration"
+    if min_grade is not None and (org.grade is None or org.grade < min_grade or org.grade_valid_until is None
+                                  or org.grade_valid_until < day):
+        return "mg.error.org_rating"
+    return None
+
+
+def split(value: str) -> tuple[str, ...]:
+    return tuple(v for v in value.split(",") if v)

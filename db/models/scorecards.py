@@ -50,10 +50,13 @@ class Evaluation(SQLModel, table=True):
     sections of the evaluation report (评价报告) the admin writes from the panel's scorecards."""
 
     __tablename__ = "evaluation"
-    __table_args__ = (Index("ix_evaluation_project_round", "project_id", "round"),)
+    __table_args__ = (Index("ix_evaluation_project_round", "project_id", "round"),
+                      # a project's evaluation, or the review of a 微创投 application (db/funds/reviews.py): one of the two
+                      CheckConstraint("(project_id IS NULL) <> (application_id IS NULL)", name="ck_evaluation_subject"))
 
     id: Optional[int] = Field(default=None, primary_key=True)
-    project_id: int = Field(foreign_key="project.id")
+    project_id: Optional[int] = Field(default=None, foreign_key="project.id")
+    application_id: Optional[int] = Field(default=None, foreign_key="grant_application.id", unique=True)
     template_id: int = Field(foreign_key="score_template.id", index=True)
     round: str = Field(max_length=8, index=True)
     agency: str = Field(max_length=80)

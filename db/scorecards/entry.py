@@ -9,7 +9,7 @@ from typing import Optional
 
 import pandas as pd
 from pydantic import BaseModel
-from sqlalchemy import and_, case, delete, insert, select
+from sqlalchemy import and_, case, delete, func, insert, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -18,10 +18,11 @@ from db.access import Actor, require
 from db.engine import reading, transaction
 from db.errors import DomainError, NotFound, PermissionDenied
 from db.models import AppUser
+from db.models.funds import GrantApplication
 from db.models.pipeline import Project
 from db.models.scorecards import Assignment, Evaluation, Score
 from db.scorecards import rules
-from db.scorecards.evaluations import evaluation_in_scope, refresh_status
+from db.scorecards.evaluations import refresh_status, subject_in_scope
 from db.scorecards.rules import check_scores
 from db.scorecards.templates import TemplatePublic, get_template, lock
 
@@ -58,12 +59,15 @@ def my_assignments(engine: Engine, *, actor: Actor, today: date | None = None) -
     today = today or clock.today()
     late = and_(Assignment.status.in_(("not_started", "draft")), Evaluation.due_on < today)
     query = (
-        select(Assignment.id, Evaluation.id.label("evaluation_id"), Project.code.label("project_code"),
-               Project.title.label("project_title"), Evaluation.round, Evaluation.agency, Evaluation.due_on,
+        # a project's evaluation, or the review of a 微创投 application (its code and title in the same columns)
+        select(Assignment.id, Evaluation.id.label("evaluation_id"),
+               func.coalesce(Project.code, GrantApplication.code).label("project_code"),
+               func.coalesce(Project.title, GrantApplication.title).label("project_title"), Evaluation.round, Evaluation.agency, Evaluation.due_on,
                Assignment.status, Assignment.submitted_at, Assignment.total, Assignment.reopened_reason,
                late.label("overdue"))
         .join(Evaluation, Evaluation.id == Assignment.evaluation_id)
-        .join(Project, Project.id == Evaluation.project_id)
+        .outerjoin(Project, Project.id == Evaluation.project_id)
+        .outerjoin(GrantApplication, GrantApplication.id == Evaluation.application_id)
         .where(Assignment.evaluator_id == actor.user_id)
         .order_by(case((Assignment.status.in_(("not_started", "draft")), 0), else_=1), Evaluation.due_on,
                   Assignment.id)
@@ -86,7 +90,7 @@ def _assignment_for(session: Session, actor: Actor, assignment_id: int, *, write
     if write:
         raise PermissionDenied("error.forbidden_role", role=actor.role)
     require(actor, "scorecards.results")
-    evaluation_in_scope(session, actor, assignment.evaluation_id)
+    subject_in_scope(session, actor, assignment.evaluation_id)
     return assignment
 
 
@@ -94,7 +98,8 @@ def get_scorecard(engine: Engine, *, actor: Actor, assignment_id: int) -> Scorec
     with reading(engine) as session:
         assignment = _assignment_for(session, actor, assignment_id, write=False)
         evaluation = session.get(Evaluation, assignment.evaluation_id)
-        project = session.get(Project, evaluation.project_id)
+        project = (session.get(Project, evaluation.project_id) if evaluation.project_id is not None
+                   else session.get(GrantApplication, evaluation.application_id))
         evaluator = session.get(AppUser, assignment.evaluator_id)
         scores = {row.indicator_id: (row.points, row.comment) for row in session.execute(
             select(Score.indicator_id, Score.points, Score.comment).where(Score.assignment_id == assignment.id))}

@@ -17,6 +17,7 @@ from db.access import Actor, require
 from db.engine import reading, transaction
 from db.errors import DomainError, NotFound
 from db.models import AppUser, OrgUnit
+from db.models.funds import GrantApplication
 from db.models.pipeline import Project
 from db.models.scorecards import Assignment, Evaluation, ScoreTemplate
 from db.pipeline.projects import in_scope, project_scope
@@ -88,6 +89,19 @@ def evaluation_in_scope(session: Session, actor: Actor, evaluation_id: int) -> t
     if row is None or not in_scope(actor, row[1]):
         raise NotFound("error.not_found", entity="evaluation")
     return row[0], row[1]
+
+
+def subject_in_scope(session: Session, actor: Actor, evaluation_id: int) -> tuple[Evaluation, object]:
+    """An evaluation with what it evaluates: a project, or a 微创投 application (db/funds/reviews.py), both
+    carrying district, street and community ids; outside the actor's scope it reads as not found."""
+    evaluation = session.get(Evaluation, evaluation_id)
+    subject = None
+    if evaluation is not None:
+        subject = (session.get(Project, evaluation.project_id) if evaluation.project_id is not None
+                   else session.get(GrantApplication, evaluation.application_id))
+    if subject is None or not in_scope(actor, subject):
+        raise NotFound("error.not_found", entity="evaluation")
+    return evaluation, subject
 
 
 def _public(evaluation: Evaluation, project: Project) -> EvaluationPublic:
@@ -242,7 +256,7 @@ def reopen(engine: Engine, *, actor: Actor, assignment_id: int, reason: str) -> 
         assignment = session.get(Assignment, assignment_id)
         if assignment is None:
             raise NotFound("error.not_found", entity="assignment")
-        evaluation_in_scope(session, actor, assignment.evaluation_id)
+        subject_in_scope(session, actor, assignment.evaluation_id)
         if assignment.status != "submitted":
             raise DomainError("eval.error.not_submitted")
         before = {"status": assignment.status, "total": assignment.total}
@@ -320,7 +334,7 @@ def panel(engine: Engine, *, actor: Actor, evaluation_id: int) -> pd.DataFrame:
     """The evaluation's assignments with each evaluator's state (admin and leader)."""
     require(actor, "scorecards.results")
     with reading(engine) as session:
-        evaluation_in_scope(session, actor, evaluation_id)
+        subject_in_scope(session, actor, evaluation_id)
     query = (select(Assignment.id, Assignment.evaluator_id, AppUser.username,
                     AppUser.display_name.label("evaluator_name"),
                     Assignment.status, Assignment.conflict, Assignment.conflict_note, Assignment.coi_declared_at,

@@ -1,0 +1,5 @@
+from components import shell
+from components.funds import microgrants
+
+actor = shell.page("microgrants")
+microgrants.render(actor)
