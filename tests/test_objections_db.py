@@ -11,31 +11,20 @@ from db.engine import reading
 from db.errors import DomainError, PermissionDenied
 from db.models import AuditLog
 from db.models.voting import Campaign, Objection
-from db.voting import campaigns as voting
 from db.voting import codes as vote_codes
 from db.voting import objections, rules
 from db.voting import public as vote_public
 from db.voting import results as vote_results
-from factories.records import admin_actor, make_campaign
+from factories.records import admin_actor, make_campaign, objection_ticket, published_campaign
 
 pytestmark = pytest.mark.calendar
 
 
 def published(engine, cases=12):
-    """A campaign of our own, closed and published today (expert scores 90, 89, …: case i ranks i+1)."""
-    admin = admin_actor(engine)
-    campaign_id, ids = make_campaign(engine, cases=cases)
-    for rank, case_id in enumerate(ids):
-        voting.set_expert_score(engine, actor=admin, case_id=case_id, score=90 - rank)
-    voting.close_campaign(engine, actor=admin, campaign_id=campaign_id)
-    vote_results.publish(engine, actor=admin, campaign_id=campaign_id)
-    return campaign_id, ids
+    return published_campaign(engine, cases=cases)
 
 
-def objector(engine, campaign_id, phone):
-    sent = objections.request_code(engine, campaign_id=campaign_id, phone=phone, client_address=f"10.1.0.{phone[-2:]}")
-    return objections.verify_code(engine, campaign_id=campaign_id, token=sent.token, code=sent.demo_code).ticket
-
+objector = objection_ticket
 
 GROUNDS = "该案例申报材料中的服务人数与实际不符。\n<b>不是HTML</b> [链接](https://x.cn)"
 

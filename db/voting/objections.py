@@ -228,6 +228,17 @@ def public_objections(engine: Engine, campaign_id: int) -> dict[str, pd.DataFram
         return {"answered": _objection_rows(conn, campaign_id, True), "voided": _voided_cases(conn, campaign_id)}
 
 
+def objectable_cases(engine: Engine, campaign_id: int) -> pd.DataFrame:
+    """The winning cases of a published campaign, by rank: what an objection may be filed against."""
+    query = (select(VoteCase.id.label("case_id"), VoteCase.final_rank.label("rank"), VoteCase.title)
+             .join(Campaign, Campaign.id == VoteCase.campaign_id)
+             .where(VoteCase.campaign_id == campaign_id, Campaign.status == "published", VoteCase.winner,
+                    VoteCase.voided_at.is_(None))
+             .order_by(VoteCase.final_rank))
+    with engine.connect() as conn:
+        return pd.DataFrame(conn.execute(query).mappings().all(), columns=["case_id", "rank", "title"])
+
+
 def list_objections(engine: Engine, *, actor: Actor, campaign_id: int) -> pd.DataFrame:
     """Every objection of a campaign of the actor's scope, newest state: pending|upheld|dismissed."""
     readable_campaign(engine, actor, campaign_id)
