@@ -10,7 +10,9 @@ from db import clock, users
 from db.engine import reading
 from db.errors import DomainError, PermissionDenied
 from db.models import AuditLog
+from db.models.reminders import Notification
 from db.models.voting import Campaign, Objection
+from db.reminders import daily
 from db.voting import codes as vote_codes
 from db.voting import objections, rules
 from db.voting import public as vote_public
@@ -69,6 +71,13 @@ def test_objections_are_filed_within_the_limits_and_answered_once(engine, monkey
     assert objections.public_objections(engine, campaign_id)["answered"].empty  # nothing published unanswered
 
     admin, leader = admin_actor(engine), users.actor_for(engine, "leader")
+    # the admins' inbox: the campaign's objections awaiting an answer, once per newest objection
+    daily.make(engine)
+    assert daily.make(engine) == 0
+    with reading(engine) as s:
+        told = s.execute(select(Notification.user_id, Notification.params).where(
+            Notification.kind == "objections_pending", Notification.entity_id == campaign_id)).all()
+    assert admin.user_id in [u for u, _ in told] and all('"n": 2' in p for _, p in told)
     answer = {"decision": "dismissed", "answer": "经核查，服务人数有台账和签到记录为证，异议不成立。"}
     with pytest.raises(PermissionDenied):
         objections.answer_objection(engine, actor=leader, objection_id=first, data=answer)

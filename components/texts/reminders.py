@@ -35,6 +35,8 @@ TEXTS = {
                                   "Stage past its limit: {project} {title} is in “{stage}”, limit {due}."),
     "notice.kind.stage_escalated": ("督办：项目 {project} {title} 的「{stage}」阶段已严重超期（期限 {due}）。",
                                     "Escalated: project {project} {title} is long past its “{stage}” limit ({due})."),
+    "notice.kind.objections_pending": ("「{campaign}」公示期收到的异议有 {n} 条待答复。",
+                                       "“{campaign}” has {n} {n|objection|objections} from its notice awaiting an answer."),
     "notice.kind.vote_flags": ("「{campaign}」有 {flags} 条投票异常待审核。",
                                "“{campaign}” has {flags} vote {flags|flag|flags} awaiting review."),
     "notice.kind.rectification_due": ("整改即将到期：{project}「{finding}」（{owner}），截止 {due}。",
