@@ -1,6 +1,7 @@
 """Objections during 公示: vote_objection (a verified number's objection to a winning case, and the admin's
 answer), and the columns with which an upheld objection voids a case's result (vote_case.voided_at, its reason
-and who voided it).
+and who voided it). Also the daily digest outside the app: each user's own contact (notification_contact) and
+one digest per user and day with its delivery state (notification_digest).
 
 Revision ID: 0016
 Revises: 0013
@@ -39,9 +40,36 @@ def upgrade() -> None:
         batch.add_column(sa.Column("voided_at", sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("void_reason", sa.String(length=200), nullable=True))
         batch.add_column(sa.Column("voided_by", sa.Integer(), nullable=True))
+    op.create_table(
+        "notification_contact",
+        sa.Column("user_id", sa.Integer(), sa.ForeignKey("app_user.id"), primary_key=True),
+        sa.Column("channel", sa.String(length=8), nullable=False),
+        sa.Column("address", sa.String(length=120), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_table(
+        "notification_digest",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("user_id", sa.Integer(), sa.ForeignKey("app_user.id"), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("channel", sa.String(length=8), nullable=False),
+        sa.Column("address", sa.String(length=120), nullable=False),
+        sa.Column("unread", sa.Integer(), nullable=False),
+        sa.Column("kinds", sa.Text(), nullable=False),
+        sa.Column("state", sa.String(length=8), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("last_error", sa.String(length=200), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.UniqueConstraint("user_id", "day", name="uq_notification_digest_day"),
+    )
+    op.create_index("ix_notification_digest_state", "notification_digest", ["state", "attempts"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_notification_digest_state", table_name="notification_digest")
+    op.drop_table("notification_digest")
+    op.drop_table("notification_contact")
     with op.batch_alter_table("vote_case") as batch:
         batch.drop_column("voided_by")
         batch.drop_column("void_reason")
