@@ -61,6 +61,7 @@ PAGES: dict[str, PageSpec] = {spec.key: spec for spec in (
     PageSpec("vote_admin", "pages/vote_admin.py", "vote.page.admin", ":material/ballot:", "voting.manage"),
     PageSpec("vote_review", "pages/vote_review.py", "vote.page.review", ":material/fact_check:",
              "voting.read"),
+    PageSpec("objections", "pages/objections.py", "obj.page.staff", ":material/gavel:", "voting.read"),
     # --- community building area (社区营造; the residents' pages are below) ---
     PageSpec("proposals", "pages/proposals.py", "cm.page.proposals", ":material/inbox:", "community.read"),
     PageSpec("council", "pages/council.py", "cm.page.council", ":material/groups:", "community.read"),

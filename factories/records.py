@@ -16,6 +16,8 @@ from db.grids.rules import current_month
 from db.models import OrgUnit
 from db.voting import campaigns as voting
 from db.voting import codes as vote_codes
+from db.voting import objections
+from db.voting import results as vote_results
 
 
 def admin_actor(engine):
@@ -39,6 +41,24 @@ def make_campaign(engine, *, cases=4, open_=True, opens_in=timedelta(hours=-1), 
     if open_:
         voting.open_campaign(engine, actor=admin, campaign_id=campaign.id)
     return campaign.id, ids
+
+
+def published_campaign(engine, *, cases=12):
+    """A campaign of our own, closed and published now, its 公示 running (expert scores 90, 89, …: case i ranks
+    i+1; no votes), for the objections."""
+    admin = admin_actor(engine)
+    campaign_id, ids = make_campaign(engine, cases=cases)
+    for rank, case_id in enumerate(ids):
+        voting.set_expert_score(engine, actor=admin, case_id=case_id, score=90 - rank)
+    voting.close_campaign(engine, actor=admin, campaign_id=campaign_id)
+    vote_results.publish(engine, actor=admin, campaign_id=campaign_id)
+    return campaign_id, ids
+
+
+def objection_ticket(engine, campaign_id, phone):
+    """A number verified for objections to a campaign in its 公示 (the demo delivery hands back the code)."""
+    sent = objections.request_code(engine, campaign_id=campaign_id, phone=phone, client_address=f"10.1.0.{phone[-2:]}")
+    return objections.verify_code(engine, campaign_id=campaign_id, token=sent.token, code=sent.demo_code).ticket
 
 
 def ballot(engine, campaign_id, phone="13800138000", address=None):

@@ -11,7 +11,8 @@ from components.i18n import lang, t
 from components.pipeline import labels as pipeline_labels
 from components.writes import attempt, show_flash
 from db.access import Actor
-from db.reminders import inbox
+from db.errors import DomainError
+from db.reminders import delivery, inbox
 
 FLASH = "notice_flash"
 ALL = "all"
@@ -19,7 +20,8 @@ HEADINGS = {"created": "notice.col.created", "text": "notice.col.text", "due": "
             "status": "notice.col.status", "link": "notice.col.link"}
 # where each kind is handled: the page (its URL name) and the query that opens the thing itself
 PAGES = {"assignment": "my_assignments", "org_unit": "grid_entry", "grid_report": "grid_entry",
-         "project": "project_detail", "campaign": "vote_review", "rectification": "rectifications"}
+         "project": "project_detail", "campaign": "vote_review", "rectification": "rectifications",
+         "campaign_objections": "objections"}
 
 
 def text_of(kind: str, params: dict, lg: str) -> str:
@@ -37,7 +39,7 @@ def text_of(kind: str, params: dict, lg: str) -> str:
 def link_of(entity: str, entity_id: int, params: dict) -> str:
     page = PAGES.get(entity, "")
     query = {"assignment": f"?assignment={entity_id}", "project": f"?project={params.get('project', '')}",
-             "campaign": f"?c={entity_id}", "rectification": "?status=open"}.get(entity, "")
+             "campaign": f"?c={entity_id}", "campaign_objections": f"?c={entity_id}", "rectification": "?status=open"}.get(entity, "")
     return f"{page}{query}"
 
 
@@ -46,6 +48,7 @@ def render(actor: Actor) -> None:
     st.title(t("notice.title"))
     st.caption(t("notice.caption"))
     show_flash(FLASH)
+    _contact(actor)
     shows = {"unread": t("notice.status.unread"), "read": t("notice.status.read"), ALL: t("common.all")}
     st.session_state["notice_show"] = url_state.read("show", shows, "unread")
     st.radio(t("notice.show"), list(shows), format_func=shows.get, horizontal=True, key="notice_show",
@@ -77,3 +80,26 @@ def render(actor: Actor) -> None:
         attempt(lambda: inbox.mark_all_read(engine, actor=actor), area="reminders", flash_key=FLASH,
                 done=lambda n: t("notice.marked", n=n))
 
+
+
+def _contact(actor: Actor) -> None:
+    """The user's own contact for the daily digest outside the app (db.reminders.delivery)."""
+    engine = store.engine()
+    with st.expander(t("notice.contact.title"), icon=":material/forward_to_inbox:"):
+        st.caption(t("notice.contact.caption"))
+        try:
+            off = delivery.mode() == "off"
+        except DomainError:
+            off = True
+        if off:
+            st.caption(t("notice.contact.off_here"))
+        channel, address = delivery.contact(engine, actor=actor)
+        channels = {"": t("notice.contact.none"), "sms": t("notice.contact.sms"), "email": t("notice.contact.email")}
+        with st.form("notice_contact_form"):
+            picked = st.radio(t("notice.field.channel"), list(channels), index=list(channels).index(channel),
+                              format_func=channels.get, horizontal=True, key="notice_contact_channel")
+            typed = st.text_input(t("notice.field.address"), value=address, max_chars=120, key="notice_contact_address")
+            saved = st.form_submit_button(t("notice.contact.save"))
+        if saved:
+            attempt(lambda: delivery.set_contact(engine, actor=actor, data={"channel": picked, "address": typed}),
+                    area="reminders", flash_key=FLASH, field_prefix="notice.field.", done=t("notice.contact.saved"))

@@ -14,10 +14,10 @@ from components.i18n import lang, t
 from components.safe_text import md_escape
 from components.supervisors import data as sup_data
 from components.supervisors import labels as sup_labels
-from components.writes import attempt, show_flash
+from components.writes import attempt, import_file, show_flash
 from db import clock
 from db.access import Actor
-from db.supervisors import pool, rules
+from db.supervisors import imports, pool, rules
 from db.supervisors.pool import PoolFilter
 from db.validation import DATE_MAX, DATE_MIN
 
@@ -62,6 +62,7 @@ def render(actor: Actor) -> None:
         _one(actor, frame, lg)
     if actor.may("supervisors.manage"):
         _add(actor)
+        _import(actor)
 
 
 def _filters() -> PoolFilter:
@@ -218,3 +219,19 @@ def _status_form(actor: Actor, supervisor_id: int, active: bool) -> None:
                 area="supervisors", flash_key=FLASH, field_prefix=FIELDS,
                 done=lambda saved: t("sup.pool.deactivated" if active else "sup.pool.activated",
                                      name=md_escape(saved.name)))
+
+
+def _import(actor: Actor) -> None:
+    """New supervisors from a file (the pool's own download reads back: its rows already in the pool are kept)."""
+    districts = sup_data.districts(store.url(), actor)
+    if not districts:
+        return
+    with st.expander(t("sup.import.title"), icon=":material/upload_file:"):
+        st.caption(t("sup.import.caption"))
+        district_id = st.selectbox(t("sup.field.district_id"), list(districts), format_func=districts.get,
+                                   key="sup_import_district")
+        counts = import_file(lambda data, name: imports.import_supervisors(
+            store.engine(), actor=actor, district_id=district_id, data=data, filename=name),
+            key="sup_import", area="supervisors", field_prefix=FIELDS)
+        if counts is not None:
+            st.success(t("sup.import.done", created=counts.created, kept=counts.rows - counts.created))

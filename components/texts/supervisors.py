@@ -38,6 +38,7 @@ TEXTS = {
     "sup.exclusion.on_panel": ("已在评估组中", "Already on the panel"),
     "sup.exclusion.set_aside": ("重抽时排除", "Left out by the redraw"),
     # field names (errors name them)
+    "sup.field.code": ("编号", "Code"),
     "sup.field.name": ("姓名/机构名称", "Name"),
     "sup.field.kind": ("类别", "Kind"),
     "sup.field.district_id": ("所属资源库（区）", "Pool (district)"),
@@ -96,6 +97,18 @@ TEXTS = {
                              "Record: engagements count current draws (not redrawn ones); the on-time rate is over their "
                              "account's scorecards (submitted by the due date, or still open past it); deviation is the "
                              "mean difference between their totals and their panels' results."),
+    "sup.import.title": ("批量导入（Excel）", "Import from Excel"),
+    "sup.import.caption": ("表头：姓名/机构、类别（个人/机构）、工作单位、专业领域（用顿号分隔）、资质、资质有效期至、说明；"
+                           "新增的监督员编号留空。可直接导入本页下载的清单：已在资源库中的行保持不变。有任何一行不合规则，整个文件都不导入。",
+                           "Headings: name, kind (person/agency), works at, specialties (separated by commas), "
+                           "qualification, qualified until, note; leave the code blank for a new supervisor. This "
+                           "page's download imports back: its rows already in the pool are kept as they are. A file "
+                           "with any bad row imports nothing."),
+    "sup.import.done": ("已导入 {created} 名监督员，{kept} 行已在资源库中、保持不变。",
+                        "{created} {created|supervisor|supervisors} added; {kept} {kept|row was|rows were} in the pool "
+                        "already and kept."),
+    "sup.import.unknown_code": ("编号 {code} 不在本区资源库中：新增的监督员请留空编号。",
+                                "Code {code} is not in this district's pool: leave the code blank for a new one."),
     "sup.col.code": ("编号", "Code"),
     "sup.col.name": ("姓名/机构", "Name"),
     "sup.col.kind": ("类别", "Kind"),

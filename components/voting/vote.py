@@ -22,6 +22,7 @@ from components.i18n import error_text, lang, t
 from components.safe_text import md_escape
 from components.voting import captcha as vote_captcha
 from components.voting import data as voting_data
+from components.voting import objections_public
 from db import clock
 from db.errors import DomainError
 from db.models.voting import THEMES
@@ -210,6 +211,7 @@ def render(_actor=None) -> None:
     cases = voting_data.public_cases(url, campaign.id)
     if phase == "published":
         _results(url, campaign)
+        objections_public.render(url, campaign)  # 公示: the answers, voided cases, and filing while it runs
         return
     ballot = None
     if phase == "open":

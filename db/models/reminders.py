@@ -39,3 +39,39 @@ class ReminderRun(SQLModel, table=True):
     day: date = Field(primary_key=True)
     started_at: datetime
     made: int = 0
+
+
+class NotificationContact(SQLModel, table=True):
+    """Where a staff user's daily digest goes outside the app (their own choice, on 消息提醒): a mobile number for
+    the SMS command or an e-mail address; none, no digest."""
+
+    __tablename__ = "notification_contact"
+
+    user_id: int = Field(foreign_key="app_user.id", primary_key=True)
+    channel: str = Field(max_length=8)  # sms|email
+    address: str = Field(max_length=120)
+    updated_at: datetime
+
+
+class NotificationDigest(SQLModel, table=True):
+    """One user's daily digest of unread notifications and its delivery state: pending until sent; a failure is
+    logged, kept as failed with its error and retried by the next run, up to db.reminders.delivery.MAX_ATTEMPTS."""
+
+    __tablename__ = "notification_digest"
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "day", name="uq_notification_digest_day"),
+        sa.Index("ix_notification_digest_state", "state", "attempts"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id")
+    day: date
+    channel: str = Field(max_length=8)
+    address: str = Field(max_length=120)
+    unread: int
+    kinds: str = Field(default="{}", sa_column=sa.Column(sa.Text, nullable=False))  # JSON: unread per kind
+    state: str = Field(default="pending", max_length=8)  # pending|sent|failed
+    attempts: int = 0
+    last_error: Optional[str] = Field(default=None, max_length=200)
+    created_at: datetime
+    sent_at: Optional[datetime] = None

@@ -79,6 +79,11 @@ class VoteCase(SQLModel, table=True):
     final_votes: Optional[int] = None
     final_score: Optional[float] = None
     winner: bool = False
+    # an upheld objection during 公示 may void the case's result (db/voting/objections.py): the case leaves
+    # the ranking, which is recomputed and republished; the row and its votes are kept
+    voided_at: Optional[datetime] = None
+    void_reason: Optional[str] = Field(default=None, max_length=200)
+    voided_by: Optional[int] = None
 
 
 class Vote(SQLModel, table=True):
@@ -109,6 +114,32 @@ class Vote(SQLModel, table=True):
     void_reason: Optional[str] = Field(default=None, max_length=200)
     voided_at: Optional[datetime] = None
     voided_by: Optional[int] = None
+
+
+class Objection(SQLModel, table=True):
+    """An objection (异议) to a winning case, filed during the campaign's 公示 by a number verified as for the
+    vote, and the admin's answer, published with the results. One per number and case; a number's objections
+    in a campaign take slots 1..the limit, so the limit is a unique key, not a count read first."""
+
+    __tablename__ = "vote_objection"
+    __table_args__ = (
+        UniqueConstraint("case_id", "objector_key", name="uq_objection_case_once"),
+        UniqueConstraint("campaign_id", "objector_key", "slot", name="uq_objection_slot"),
+        Index("ix_vote_objection_campaign", "campaign_id", "answered_at"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id")
+    case_id: int = Field(foreign_key="vote_case.id")
+    objector_key: bytes = Field(sa_column=Column(Digest(32), nullable=False))  # the voter key: never the number
+    slot: int
+    grounds: str = Field(sa_column=Column(Text, nullable=False))  # as typed; only ever shown as text
+    filed_at: datetime
+    decision: Optional[str] = Field(default=None, max_length=12)  # upheld|dismissed, once answered
+    answer: Optional[str] = Field(default=None, sa_column=Column(Text))
+    answered_at: Optional[datetime] = None
+    answered_by: Optional[int] = None
+    voided_case: bool = False  # the answer voided the case's result
 
 
 class VoteQuota(SQLModel, table=True):

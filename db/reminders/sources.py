@@ -17,7 +17,7 @@ from db.models import AppUser, OrgUnit
 from db.models.grids import GridReport
 from db.models.pipeline import Project
 from db.models.scorecards import Assignment, Evaluation, Rectification
-from db.models.voting import Campaign
+from db.models.voting import Campaign, Objection
 from db.pipeline import rules as pipeline_rules
 from db.reminders import rules
 from db.reminders.rules import Due
@@ -165,6 +165,21 @@ def vote_flags(engine: Engine, today: date) -> list[Due]:
     return out
 
 
+def objections_pending(engine: Engine, today: date) -> list[Due]:
+    """Admins: a published campaign's objections (公示) awaiting an answer; a new objection is a new occurrence."""
+    with engine.connect() as conn:
+        admins = _people(conn, "admin")
+        rows = conn.execute(select(Campaign.id, Campaign.title, OrgUnit.district_id, OrgUnit.street_id,
+                                   func.count().label("pending"), func.max(Objection.id).label("newest"))
+                            .join(Campaign, Campaign.id == Objection.campaign_id)
+                            .join(OrgUnit, OrgUnit.id == Campaign.org_unit_id)
+                            .where(Objection.answered_at.is_(None))
+                            .group_by(Campaign.id, Campaign.title, OrgUnit.district_id, OrgUnit.street_id)).all()
+    return [due for row in rows for due in _to(admins, "objections_pending", "campaign_objections", row.id,
+                                               str(row.newest), None, {"campaign": row.title, "n": int(row.pending)},
+                                               district_id=row.district_id, street_id=row.street_id)]
+
+
 # Every source, in the order their notifications are made. 社区营造 (the community area, being built): its
 # community staff's proposals waiting for an answer belong here as a source of its own, e.g.
 # db.community.reminders.proposals_waiting, with its kind in rules.KINDS and its text under notice.kind.*.
@@ -175,4 +190,5 @@ SOURCES: list[Source] = [
     project_stages,
     rectifications,
     vote_flags,
+    objections_pending,
 ]

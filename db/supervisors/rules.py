@@ -172,3 +172,13 @@ def draw_panel(candidates: list[tuple[int, int]], size: int, seed: int) -> list[
 def new_seed() -> int:
     """A fresh seed for a draw (recorded with it); from the OS, never from the clock."""
     return random.SystemRandom().randrange(1, 2**62)
+
+
+# --- the pool's Excel import (db/supervisors/imports.py): the words a file may use for the coded values ---
+
+KIND_WORDS = {"person": ("person", "个人", "Person"), "agency": ("agency", "机构", "Agency")}
+SPECIALTY_WORDS = {"elderly": ("养老", "Elderly care"), "governance": ("社区治理", "Community governance"),
+                   "audit": ("财务审计", "Financial audit"), "children": ("儿童", "Children"),
+                   "disability": ("残障", "Disability"), "social_work": ("社会工作", "Social work"),
+                   "culture_sports": ("文化体育", "Culture and sports"), "other": ("其他", "Other")}
+LIST_SEPARATORS = r"[、,，;；/\s]+"

@@ -62,7 +62,8 @@ def public_results(engine: Engine, campaign_id: int) -> pd.DataFrame:
     query = (select(VoteCase.final_rank.label("rank"), VoteCase.title, VoteCase.organization, VoteCase.theme,
                     VoteCase.expert_score, VoteCase.final_votes.label("votes"), VoteCase.final_score.label("combined"),
                     VoteCase.winner)
-             .where(VoteCase.campaign_id == campaign_id).order_by(VoteCase.final_rank))
+             .where(VoteCase.campaign_id == campaign_id, VoteCase.final_rank.is_not(None))  # not a voided case
+             .order_by(VoteCase.final_rank))
     with engine.connect() as conn:
         return pd.DataFrame(conn.execute(query).mappings().all(),
                             columns=["rank", "title", "organization", "theme", "expert_score", "votes", "combined",

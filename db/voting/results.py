@@ -31,7 +31,8 @@ def compute_ranking(conn, campaign: Campaign) -> pd.DataFrame:
     rows = conn.execute(
         select(VoteCase.id.label("case_id"), VoteCase.title, VoteCase.organization, VoteCase.theme,
                VoteCase.expert_score, func.coalesce(votes.c.votes, 0).label("votes"))
-        .outerjoin(votes, votes.c.case_id == VoteCase.id).where(VoteCase.campaign_id == campaign.id)
+        .outerjoin(votes, votes.c.case_id == VoteCase.id)
+        .where(VoteCase.campaign_id == campaign.id, VoteCase.voided_at.is_(None))  # a voided result leaves it
     ).mappings().all()
     frame = pd.DataFrame(rows, columns=["case_id", "title", "organization", "theme", "expert_score", "votes"])
     if frame.empty:

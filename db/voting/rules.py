@@ -3,6 +3,7 @@ and the columns a case list shows."""
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 
 from db.errors import DomainError, NotFound
@@ -27,3 +28,30 @@ def require_open(status: str | None, opens_at: datetime | None, closes_at: datet
 
 
 CASE_COLUMNS = ["id", "title", "organization", "theme", "summary", "sort_order"]
+
+
+# --- objections during 公示 (db/voting/objections.py) ----------------------------------------------
+
+DECISIONS = ("upheld", "dismissed")
+GROUNDS_LENGTH = (10, 1000)  # characters of an objection's grounds
+ANSWER_LENGTH = (10, 1000)  # characters of the admin's answer
+OBJECTIONS_PER_PERSON_DEFAULT = 3
+
+
+def objections_per_person() -> int:
+    """VOTE_OBJECTIONS_PER_PERSON: the objections one verified number may file in a campaign (one per case)."""
+    raw = os.environ.get("VOTE_OBJECTIONS_PER_PERSON", "").strip()
+    return int(raw) if raw.isdigit() and int(raw) > 0 else OBJECTIONS_PER_PERSON_DEFAULT
+
+
+def notice_running(status: str, notice_until, today) -> bool:
+    """A published campaign's 公示 runs from publication through its last day, notice_until, inclusive."""
+    return status == "published" and notice_until is not None and today <= notice_until
+
+
+def require_notice_running(status: str | None, notice_until, today) -> None:
+    """Raises the message an objector sees unless the campaign's 公示 is running today."""
+    if status is None:
+        raise NotFound("vote.error.no_campaign")
+    if not notice_running(status, notice_until, today):
+        raise DomainError("obj.error.notice_closed")
