@@ -2,7 +2,7 @@
 scorecard area's evaluations (an evaluation is of a project or of an application), disbursements and the
 activities funded projects report.
 
-Revision ID: 0015
+Revision ID: 0014
 Revises: 0013
 Create Date: 2026-12-06
 """

@@ -3,16 +3,16 @@ answer), and the columns with which an upheld objection voids a case's result (v
 and who voided it). Also the daily digest outside the app: each user's own contact (notification_contact) and
 one digest per user and day with its delivery state (notification_digest).
 
-Revision ID: 0016
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-06
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016"
-down_revision = "0013"
+revision = "0015"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
