@@ -80,6 +80,7 @@ PAGES: dict[str, PageSpec] = {spec.key: spec for spec in (
     PageSpec("vote", "pages/vote.py", "vote.page.public", ":material/how_to_vote:", None),
     PageSpec("propose", "pages/propose.py", "cm.page.propose", ":material/edit_note:", None),
     PageSpec("community_board", "pages/community_board.py", "cm.page.board", ":material/campaign:", None),
+    PageSpec("rate", "pages/rate.py", "cm.page.rate", ":material/star:", None),
 )}
 
 

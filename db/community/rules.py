@@ -118,6 +118,13 @@ def next_project_stage(stage: str) -> str:
     return PROJECT_STAGES[index + 1]
 
 
+# --- 居民评事: residents rate a carried-out proposal's project -------------------------------------------
+
+SCORES = (1, 2, 3, 4, 5)
+RATING_COMMENT_MAX = 300
+RATING_COMMENTS_SHOWN = 3  # the newest comments on a card of the public board
+
+
 # --- limits of what a resident or an official types ---------------------------------------------------
 
 TITLE_LENGTH = (4, 60)

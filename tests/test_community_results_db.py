@@ -1,0 +1,119 @@
+"""社区营造's results in the db layer (SQLite, and PostgreSQL when TEST_POSTGRES_URL is set): residents rate a
+carried-out project once per verified number (居民评事), the public reads the mean, count and comments; the
+demo's carried-out projects hold ratings."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import func, select
+
+from db.community import public, ratings, rules
+from db.engine import reading
+from db.errors import DomainError, NotFound
+from db.models import AuditLog
+from db.models.community import ProposalRating
+from db.voting import codes as vote_codes
+from factories.records import community_id, count_rows, proposals_in, resident_ticket
+
+
+def _refused(call, code: str, field: str | None = None) -> DomainError:
+    with pytest.raises(DomainError) as err:
+        call()
+    assert err.value.code == code, err.value
+    if field is not None:
+        assert err.value.field == field
+    return err.value
+
+
+def _carried_out(engine, code="510104001001") -> list[int]:
+    rows = public.board(engine, community_id=community_id(engine, code), state="adopted")
+    return [int(i) for i in rows.loc[rows["carried_out"], "id"]]
+
+
+def test_a_resident_rates_a_carried_out_project_once(engine):
+    proposal = _carried_out(engine)[0]
+    before = ratings.summaries(engine, [proposal])
+    count = int(before["ratings"].sum())
+    total = float((before["rating_mean"] * before["ratings"]).sum())
+    ticket = resident_ticket(engine, "13900139010")
+    receipt = ratings.rate(engine, ticket=ticket, data={"proposal_id": proposal, "score": "5",
+                                                       "comment": "  路灯亮了，晚上回家安心多了。<b>好</b>  "})
+    with reading(engine) as s:
+        row = s.get(ProposalRating, receipt.rating_id)
+        audit = s.execute(select(AuditLog).where(AuditLog.action == "proposal_rate",
+                                                 AuditLog.entity_id == str(proposal))).scalar_one()
+    assert (row.proposal_id, row.score, row.comment) == (proposal, 5, "路灯亮了，晚上回家安心多了。<b>好</b>")
+    assert row.voter_key == vote_codes.voter_key("+8613900139010") and audit.username == "public"
+    assert "13900139010" not in repr(row.__dict__) + repr(audit.__dict__)
+    # once per number and project, whatever is typed the second time; nothing more is written
+    _refused(lambda: ratings.rate(engine, ticket=ticket, data={"proposal_id": proposal, "score": 1}),
+             "cm.error.already_rated")
+    ratings.rate(engine, ticket=resident_ticket(engine, "13900139011"), data={"proposal_id": proposal, "score": 2})
+    after = ratings.summaries(engine, [proposal]).iloc[0]
+    assert int(after["ratings"]) == count + 2
+    assert after["rating_mean"] == pytest.approx((total + 7) / (count + 2))
+    newest = ratings.comments(engine, [proposal])
+    assert newest["comment"].iloc[0] == row.comment and len(newest) <= rules.RATING_COMMENTS_SHOWN
+    # another project: the same number may rate it
+    other = _carried_out(engine)[1]
+    assert ratings.rate(engine, ticket=ticket, data={"proposal_id": other, "score": 4}).proposal_id == other
+
+
+def test_two_tabs_rating_at_once_make_one_rating(engine):
+    proposal = _carried_out(engine)[2]
+    ticket = resident_ticket(engine, "13900139012")
+
+    def once(score):
+        try:
+            return ratings.rate(engine, ticket=ticket, data={"proposal_id": proposal, "score": score}).rating_id
+        except DomainError as err:
+            return err.code
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(once, (1, 2, 3, 4)))
+    assert sorted(map(str, results))[-3:] == ["cm.error.already_rated"] * 3
+    key = vote_codes.voter_key("+8613900139012")
+    assert count_rows(engine, ProposalRating, ProposalRating.proposal_id == proposal,
+                      ProposalRating.voter_key == key) == 1
+
+
+@pytest.mark.parametrize("data,code,field", [
+    ({"score": 6}, "rule.le", "score"), ({"score": 0}, "rule.ge", "score"), ({"score": None}, "rule.required", "score"),
+    ({"score": "五"}, "rule.integer", "score"), ({"score": 2.5}, "rule.integer", "score"),
+    ({"score": 3, "comment": "好" * 301}, "rule.max_length", "comment"),
+    ({"score": 3, "proposal_id": "x"}, "rule.integer", "proposal_id"),
+])
+def test_bad_ratings_name_the_field_and_write_nothing(refusing_engine, data, code, field):
+    _refused(lambda: ratings.rate(refusing_engine, ticket=None, data={"proposal_id": 1, **data}), code, field)
+
+
+def test_only_carried_out_projects_are_rated_and_only_by_the_verified(refusing_engine):
+    engine = refusing_engine
+    waiting = proposals_in(engine, "to_council")[0]
+    before = count_rows(engine, ProposalRating)
+    ticket = resident_ticket(engine, "13900139013")
+    _refused(lambda: ratings.rate(engine, ticket=ticket, data={"proposal_id": waiting, "score": 5}),
+             "cm.error.not_rateable", "proposal_id")
+    unstarted = [i for i in proposals_in(engine, "adopted") if i not in _carried_out(engine)]
+    _refused(lambda: ratings.rate(engine, ticket=ticket, data={"proposal_id": unstarted[0], "score": 5}),
+             "cm.error.not_rateable", "proposal_id")
+    with pytest.raises(NotFound):
+        ratings.rate(engine, ticket=ticket, data={"proposal_id": 2**31 - 1, "score": 5})
+    _refused(lambda: ratings.rate(engine, ticket="forged", data={"proposal_id": _carried_out(engine)[0], "score": 5}),
+             "vote.error.session_expired")
+    assert count_rows(engine, ProposalRating) == before
+    assert public.rateable(engine, proposal_id=waiting) is None and public.rateable(engine, proposal_id="1") is None
+    assert public.rateable(engine, proposal_id=_carried_out(engine)[0])["carried_out"]
+
+
+def test_the_demo_projects_carried_out_are_rated(refusing_engine):
+    engine = refusing_engine
+    with reading(engine) as s:
+        rated, rows, mean = s.execute(select(func.count(func.distinct(ProposalRating.proposal_id)), func.count(),
+                                             func.avg(ProposalRating.score))).one()
+        commented = s.execute(select(func.count()).where(ProposalRating.comment.is_not(None))).scalar_one()
+    assert rated >= 1500 and rows >= 8000 and 3.5 < float(mean) < 4.5 and commented > rows // 4
+    summary = ratings.summaries(engine, _carried_out(engine))
+    assert not summary.empty and summary["rating_mean"].between(1, 5).all()

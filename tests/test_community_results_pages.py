@@ -1,0 +1,70 @@
+"""社区营造's results through AppTest: a resident rates a carried-out project from the public board after the
+phone check, typed markup staying text, and a second rating of the same number is refused."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from db.community import public
+from db.engine import reading
+from db.models.community import ProposalRating
+from factories.app import new_app
+from factories.records import community_id, count_rows
+
+ZIJING = "510104001001"
+HOSTILE = "**很好**[点我](http://evil.example) <img src=x>"
+
+
+def test_a_resident_rates_a_project_from_the_board_and_reads_it_back_as_text(app_db):
+    rows = public.board(app_db, community_id=community_id(app_db), state="adopted")
+    proposal = int(rows.loc[rows["carried_out"], "id"].iloc[0])
+    at = new_app({"community": ZIJING, "state": "adopted"})
+    at.switch_page("pages/community_board.py").run()
+    assert not at.exception
+    links = [(link.proto.page, link.proto.query_string) for link in at.get("page_link")]
+    assert ("rate", f"proposal={proposal}") in links  # each carried-out card leads to its rating
+    assert any(text.startswith("居民评价") for text in (e.value for e in at.get("text")))
+
+    at.switch_page("pages/rate.py")
+    at.query_params.clear()
+    at.query_params["proposal"] = str(proposal)
+    at.run()
+    at.text_input(key="cm_phone").input("13900139020")
+    at.text_input(key="cm_captcha_input").input(at.session_state["vote_captcha_answer"])
+    at.button(key="cm_send").click().run()
+    at.text_input(key="cm_code").input(at.session_state["cm_sent"].demo_code)
+    at.button(key="cm_verify").click().run()
+    assert not at.exception and at.session_state["cm_step"] == "form"
+    before = count_rows(app_db, ProposalRating)
+    at.button(key="cm_rate_submit").click().run()
+    assert any("「评分」为必填项" in e.value for e in at.error) and count_rows(app_db, ProposalRating) == before
+    at.radio(key="cm_score").set_value(4)
+    at.text_area(key="cm_comment").input(HOSTILE)
+    at.button(key="cm_rate_submit").click().run()
+    assert not at.exception and any("评价已提交" in s.value for s in at.success)
+    with reading(app_db) as s:
+        assert s.execute(select(ProposalRating.score).where(ProposalRating.comment == HOSTILE)).scalar_one() == 4
+
+    at.switch_page("pages/community_board.py")
+    at.query_params.clear()
+    at.query_params.update({"community": ZIJING, "state": "adopted"})
+    at.run()
+    assert HOSTILE in [e.value for e in at.get("text")]  # the comment as typed, as text
+    assert not any("](http" in m.value or "<img" in m.value for m in at.markdown)
+
+    # a later page, the same session and number: the database refuses a second rating
+    at.session_state["cm_rated"] = []
+    at.switch_page("pages/rate.py")
+    at.query_params.clear()
+    at.query_params["proposal"] = str(proposal)
+    at.run()
+    at.radio(key="cm_score").set_value(1)
+    at.button(key="cm_rate_submit").click().run()
+    assert any("已经评价过该项目" in e.value for e in at.error)
+
+
+def test_the_rating_page_without_a_carried_out_project_points_to_the_board(app_db):
+    at = new_app({"proposal": "999999"})
+    at.switch_page("pages/rate.py").run()
+    assert not at.exception and any("请在社区营造公示中选择" in i.value for i in at.info)
+    assert not at.get("text_input")
