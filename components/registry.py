@@ -64,6 +64,8 @@ PAGES: dict[str, PageSpec] = {spec.key: spec for spec in (
     # --- community building area (社区营造; the residents' pages are below) ---
     PageSpec("proposals", "pages/proposals.py", "cm.page.proposals", ":material/inbox:", "community.read"),
     PageSpec("council", "pages/council.py", "cm.page.council", ":material/groups:", "community.read"),
+    PageSpec("community_dashboard", "pages/community_dashboard.py", "cm.page.dashboard", ":material/insights:",
+             "community.read"),
     # --- community funds area (社区基金) ---
     PageSpec("funds", "pages/funds.py", "fund.page.funds", ":material/savings:", "funds.read"),
     # --- supervisor pool area ---

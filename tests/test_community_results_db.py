@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from db.community import public, ratings, rules
 from db.engine import reading
-from db.errors import DomainError, NotFound
+from db.errors import DomainError, NotFound, PermissionDenied
 from db.models import AuditLog
 from db.models.community import ProposalRating
 from db.voting import codes as vote_codes
@@ -117,3 +117,39 @@ def test_the_demo_projects_carried_out_are_rated(refusing_engine):
     assert rated >= 1500 and rows >= 8000 and 3.5 < float(mean) < 4.5 and commented > rows // 4
     summary = ratings.summaries(engine, _carried_out(engine))
     assert not summary.empty and summary["rating_mean"].between(1, 5).all()
+
+
+# --- the leadership dashboard ---------------------------------------------------------------------------
+
+def test_the_dashboard_funnel_adds_up_within_each_scope(refusing_engine):
+    from db import users
+    from db.community import dashboard, proposals
+
+    engine = refusing_engine
+    leader, staff = users.actor_for(engine, "leader"), users.actor_for(engine, "community")
+    view = dashboard.dashboard(engine, actor=leader)
+    steps = [view.funnel[key] for key in dashboard.FUNNEL]
+    assert steps == sorted(steps, reverse=True) and steps[0] == proposals.summary(engine, actor=leader).total
+    assert view.funnel["carried_out"] == proposals.summary(engine, actor=leader).carried_out
+    for frame in (view.by_year, view.by_unit, view.themes):  # every breakdown sums to the whole
+        assert {key: int(frame[key].sum()) for key in dashboard.FUNNEL} == view.funnel
+    assert int(view.money["amount"].sum()) == proposals.summary(engine, actor=leader).funded_amount
+    assert len(view.by_unit) == 12 and 20 < view.median_days < 120 and view.decided > 3000
+    assert view.few["proposals"].is_monotonic_increasing and len(view.few) == dashboard.FEW_SHOWN
+    # a street, a year
+    street = dashboard.unit_by_code(engine, actor=leader, code="510104001")
+    year = dashboard.dashboard(engine, actor=street, year=2025)
+    assert set(year.by_year["year"]) == {2025} and len(year.by_unit) == 4  # 春熙路街道's communities
+    assert year.funnel["collected"] == proposals.summary(engine, actor=leader, filters=proposals.ProposalFilter(
+        year=2025, community_id=None)).total - sum(
+        dashboard.dashboard(engine, actor=dashboard.unit_by_code(engine, actor=leader, code=code), year=2025)
+        .funnel["collected"] for code in view.by_unit["code"] if code != "510104001")
+    # community staff: their community only; another one is not found, never shown
+    own = dashboard.dashboard(engine, actor=staff)
+    assert own.funnel["collected"] == proposals.summary(engine, actor=staff).total and len(own.by_unit) == 1
+    with pytest.raises(NotFound):
+        dashboard.unit_by_code(engine, actor=staff, code="510104001002")
+    with pytest.raises(NotFound):
+        dashboard.unit_by_code(engine, actor=users.actor_for(engine, "street"), code="510104002")
+    with pytest.raises(PermissionDenied):
+        dashboard.dashboard(engine, actor=users.actor_for(engine, "evaluator"))

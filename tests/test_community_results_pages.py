@@ -8,7 +8,7 @@ from sqlalchemy import select
 from db.community import public
 from db.engine import reading
 from db.models.community import ProposalRating
-from factories.app import new_app
+from factories.app import new_app, opened_as
 from factories.records import community_id, count_rows
 
 ZIJING = "510104001001"
@@ -68,3 +68,31 @@ def test_the_rating_page_without_a_carried_out_project_points_to_the_board(app_d
     at.switch_page("pages/rate.py").run()
     assert not at.exception and any("请在社区营造公示中选择" in i.value for i in at.info)
     assert not at.get("text_input")
+
+
+def test_the_dashboard_follows_the_scope_in_the_url_and_downloads_its_tables(app_db):
+    import io
+
+    from openpyxl import load_workbook
+
+    from components.community import community_dashboard
+    from db import users
+    from db.community import dashboard
+
+    at = opened_as("leader", "pages/community_dashboard.py", {"unit": "510104001", "year": "2025"})
+    assert not at.exception, at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    street = users.actor_for(app_db, "street")  # 春熙路街道, the street the URL names
+    view = dashboard.dashboard(app_db, actor=street, year=2025)
+    assert metrics["收集"] == str(view.funnel["collected"]) and metrics["居民已评价"] == str(view.funnel["evaluated"])
+    assert at.selectbox(key="cd_unit").value == "510104001"
+    assert at.get("vega_lite_chart") or at.get("arrow_vega_lite_chart")
+    assert {b.key for b in at.get("download_button")} == {"cd_xlsx"}
+    book = load_workbook(io.BytesIO(community_dashboard.workbook(view, "zh", "标题")))
+    assert book.sheetnames == ["办理漏斗", "逐年情况", "单位", "资金来源（万元）", "建议主题", "收集建议较少的社区"]
+    assert [c.value for c in book["办理漏斗"][3]][:2] == ["收集", view.funnel["collected"]]
+
+    mine = opened_as("community", "pages/community_dashboard.py", {"unit": "510104001002"})  # another community
+    assert not mine.exception
+    own = dashboard.dashboard(app_db, actor=users.actor_for(app_db, "community"))
+    assert {m.label: m.value for m in mine.metric}["收集"] == f"{own.funnel['collected']:,}"  # its own, nothing more

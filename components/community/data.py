@@ -8,7 +8,7 @@ import pandas as pd
 from components import caching, store
 from components.caching import cached
 from db.access import Actor
-from db.community import councils, proposals, public, ratings
+from db.community import councils, dashboard, proposals, public, ratings
 from db.community.proposals import ProposalFilter, ProposalSummary
 
 caching.depends("community", "pipeline")
@@ -77,3 +77,13 @@ def rating_comments(url: str, proposal_ids: tuple[int, ...]) -> pd.DataFrame:
 @cached("community", ttl=60)
 def rateable(url: str, proposal_id: int) -> dict | None:
     return public.rateable(store.engine_for(url), proposal_id=proposal_id)
+
+
+@cached("community", ttl=300)
+def dashboard_units(url: str, actor: Actor) -> pd.DataFrame:
+    return dashboard.scope_units(store.engine_for(url), actor=actor)
+
+
+@cached("community", ttl=300, max_entries=64)
+def dashboard_of(url: str, actor: Actor, year: int | None) -> dashboard.CommunityDashboard:
+    return dashboard.dashboard(store.engine_for(url), actor=actor, year=year)
