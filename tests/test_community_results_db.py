@@ -153,3 +153,67 @@ def test_the_dashboard_funnel_adds_up_within_each_scope(refusing_engine):
         dashboard.unit_by_code(engine, actor=users.actor_for(engine, "street"), code="510104002")
     with pytest.raises(PermissionDenied):
         dashboard.dashboard(engine, actor=users.actor_for(engine, "evaluator"))
+
+
+# --- reminders -------------------------------------------------------------------------------------------
+
+def test_staff_are_reminded_once_of_a_proposal_waiting_past_its_days(engine, monkeypatch):
+    from datetime import timedelta
+
+    from db import clock, users
+    from db.community import proposals, reminders, triage
+    from db.models import AppUser
+    from db.models.reminders import Notification
+    from db.reminders import daily
+
+    monkeypatch.setenv("COMMUNITY_ANSWER_DAYS", "10")
+    receipt = proposals.submit_proposal(engine, ticket=resident_ticket(engine, "13900139030"), data={
+        "community_id": community_id(engine), "theme": "safety", "title": "小区东门增设路灯",
+        "problem": "东门一段路晚上没有照明，老人孩子走路不安全。", "suggestion": "在东门到3号楼之间增设两盏路灯。"})
+    today = clock.today()
+
+    def told(day) -> list[str]:
+        daily.make(engine, today=day)
+        with reading(engine) as s:
+            return sorted(s.execute(select(AppUser.username).join(Notification, Notification.user_id == AppUser.id)
+                                    .where(Notification.kind == "proposal_waiting",
+                                           Notification.entity_id == receipt.proposal_id)).scalars())
+
+    assert all(due.entity_id != receipt.proposal_id for due in reminders.proposals_waiting(engine, today))
+    assert told(today + timedelta(days=9)) == []
+    assert told(today + timedelta(days=10)) == ["community", "street"]  # its community's staff and its street's
+    assert told(today + timedelta(days=11)) == ["community", "street"]  # once, not every day
+    due = next(d for d in reminders.proposals_waiting(engine, today + timedelta(days=12))
+               if d.entity_id == receipt.proposal_id)
+    assert due.params["title"] == "小区东门增设路灯" and due.period == (today + timedelta(days=10)).isoformat()
+    triage.send_to_council(engine, actor=users.actor_for(engine, "community"), proposal_id=receipt.proposal_id)
+    assert all(d.entity_id != receipt.proposal_id for d in reminders.proposals_waiting(engine, today + timedelta(days=12)))
+
+
+# --- the leadership overview -------------------------------------------------------------------------------
+
+def test_the_overview_carries_the_years_figures_and_todays_two_alerts(engine, monkeypatch):
+    from datetime import timedelta
+
+    from db import clock, users
+    from db.community import dashboard
+    from db.models.community import Proposal
+    from db.overview import headline
+
+    monkeypatch.setenv("COMMUNITY_ANSWER_DAYS", "3")
+    admin, today = users.actor_for(engine, "admin"), clock.today()
+    ov = headline.overview(engine, actor=admin, year=today.year, today=today)
+    whole = dashboard.dashboard(engine, actor=admin, year=today.year)
+    assert (ov.community.collected, ov.community.carried_out, ov.community.evaluated) == (
+        whole.funnel["collected"], whole.funnel["carried_out"], whole.funnel["evaluated"])
+    assert ov.community_last_year.collected == dashboard.dashboard(engine, actor=admin, year=today.year - 1).funnel[
+        "collected"]
+    with reading(engine) as s:
+        late = s.execute(select(func.count()).where(Proposal.state == "submitted",
+                                                    Proposal.submitted_on <= today - timedelta(days=3))).scalar_one()
+    alerts = {a.kind: a.count for a in ov.alerts}
+    assert alerts["proposals_waiting"] == late > 0 and alerts["adopted_not_started"] >= 2  # 紫荆社区's two unfunded
+    street = headline.narrowed(admin, headline.get_unit(engine, actor=admin, unit_id=users.actor_for(engine, "street")
+                                                        .scope_id))
+    narrowed = headline.overview(engine, actor=street, year=today.year, today=today)
+    assert narrowed.community.collected < ov.community.collected

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Optional
 
 import pandas as pd
@@ -190,3 +190,39 @@ def _few(conn, actor: Actor, year: int | None) -> pd.DataFrame:
                                                                                    frame["households"])]
     frame = frame.sort_values(["proposals", "per_thousand", "code"], na_position="last")
     return frame.head(FEW_SHOWN).reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class OverviewFacts:
+    """社区营造 on the leadership overview: the year's figures and today's two alerts."""
+
+    collected: int
+    adopted: int
+    carried_out: int
+    evaluated: int
+    funded_amount: int  # whole yuan, of the year's proposals
+    rating_mean: Optional[float]
+    waiting_late: int  # waiting for triage COMMUNITY_ANSWER_DAYS or more, whatever the year
+    adopted_not_started: int  # adopted, and no money yet or the community's own project still planned
+
+
+def overview_facts(engine: Engine, *, actor: Actor, year: int, today: date) -> OverviewFacts:
+    require(actor, "community.read")
+    rated = _rated()
+    conds = [scope.condition(actor, Proposal), year_condition(year)]
+    with engine.connect() as conn:
+        totals = conn.execute(_base(select(*_funnel_columns(rated)), rated).where(*conds)).mappings().one()
+        stars = conn.execute(select(func.avg(ProposalRating.score))
+                             .join(Proposal, Proposal.id == ProposalRating.proposal_id).where(*conds)).scalar_one()
+        waiting = conn.execute(select(func.count()).select_from(Proposal).where(
+            scope.condition(actor, Proposal), Proposal.state == rules.SUBMITTED,
+            Proposal.submitted_on <= today - timedelta(days=rules.answer_days()))).scalar_one()
+        unstarted = conn.execute(
+            select(func.count()).select_from(Proposal)
+            .outerjoin(CommunityProject, CommunityProject.proposal_id == Proposal.id)
+            .where(scope.condition(actor, Proposal), Proposal.state == rules.ADOPTED,
+                   (Proposal.route.is_(None)) | (CommunityProject.stage == rules.PROJECT_STAGES[0]))).scalar_one()
+    return OverviewFacts(collected=int(totals["collected"]), adopted=int(totals["adopted"]),
+                         carried_out=int(totals["carried_out"]), evaluated=int(totals["evaluated"]),
+                         funded_amount=int(totals["amount"]), rating_mean=float(stars) if stars is not None else None,
+                         waiting_late=int(waiting), adopted_not_started=int(unstarted))

@@ -77,6 +77,12 @@ def council_quorum() -> int:
     return _int_setting("COUNCIL_QUORUM", 7, 1, 1000)
 
 
+def answer_days() -> int:
+    """COMMUNITY_ANSWER_DAYS: a proposal still waiting for triage this many days after it was submitted is late
+    (its community's staff are reminded; the overview counts it); default 15."""
+    return _int_setting("COMMUNITY_ANSWER_DAYS", 15, 1, 365)
+
+
 def majority_base() -> str:
     """COUNCIL_MAJORITY_OF: "voting" (default) or "present"; anything else reads as the default."""
     value = os.environ.get("COUNCIL_MAJORITY_OF", "voting").strip().lower()
