@@ -217,3 +217,34 @@ def test_the_overview_carries_the_years_figures_and_todays_two_alerts(engine, mo
                                                         .scope_id))
     narrowed = headline.overview(engine, actor=street, year=today.year, today=today)
     assert narrowed.community.collected < ov.community.collected
+
+
+# --- a community moved to another street ---------------------------------------------------------------------
+
+def test_proposals_follow_their_community_to_another_street(engine):
+    from db import unit_registry, users
+    from db.access import Actor
+    from db.community import councils, proposals, triage
+    from db.models import OrgUnit
+
+    admin, old_street, staff = (users.actor_for(engine, role) for role in ("admin", "street", "community"))
+    zijing = community_id(engine)
+    mine = proposals.list_proposals(engine, actor=staff)
+    with reading(engine) as s:
+        new_street = s.execute(select(OrgUnit).where(OrgUnit.code == "510104002")).scalar_one()
+    unit_registry.move_unit(engine, actor=admin, unit_id=zijing, data={"parent_code": "510104002", "reason": "区划调整"})
+    assert len(proposals.list_proposals(engine, actor=staff)) == len(mine)  # its own staff keep everything
+    assert zijing not in set(proposals.list_proposals(engine, actor=old_street)["community_id"])
+    other = Actor(user_id=old_street.user_id, username="shuyuan", display_name="书院街街道", role="street",
+                  scope_id=new_street.id, scope_level="street", scope_name=new_street.name)
+    theirs = proposals.list_proposals(engine, actor=other)
+    assert set(mine["id"]) <= set(theirs["id"])
+    waiting = proposals_in(engine, "submitted")[0]
+    with pytest.raises(NotFound):  # the former street no longer handles them
+        triage.send_to_council(engine, actor=old_street, proposal_id=waiting)
+    assert triage.send_to_council(engine, actor=other, proposal_id=waiting).state == "to_council"
+    assert len(councils.list_meetings(engine, actor=other, community_id=zijing)) > 0
+    with reading(engine) as s:
+        stale = s.execute(select(func.count()).select_from(ProposalRating).where(
+            ProposalRating.community_id == zijing, ProposalRating.street_id != new_street.id)).scalar_one()
+    assert stale == 0
