@@ -248,3 +248,54 @@ def test_proposals_follow_their_community_to_another_street(engine):
         stale = s.execute(select(func.count()).select_from(ProposalRating).where(
             ProposalRating.community_id == zijing, ProposalRating.street_id != new_street.id)).scalar_one()
     assert stale == 0
+
+
+# --- photos with a proposal ------------------------------------------------------------------------------------
+
+def _jpeg_with_exif() -> bytes:
+    import io
+
+    from PIL import Image
+
+    image = Image.new("RGB", (3000, 2000), (200, 120, 40))
+    exif = Image.Exif()
+    exif[0x010F] = "SecretCam"  # Make
+    exif[0x0132] = "2026:01:01 08:00:00"
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif.tobytes(), comment=b"<script>alert(1)</script>")
+    return out.getvalue()
+
+
+def test_photos_are_re_encoded_without_metadata_and_stored_with_the_proposal(engine):
+    import io
+
+    from PIL import Image
+
+    from db.community import photos, proposals
+    from db.models.community import Proposal, ProposalPhoto
+
+    sent = _jpeg_with_exif()
+    assert b"SecretCam" in sent and b"<script>" in sent
+    png = io.BytesIO()
+    Image.new("RGBA", (40, 30), (0, 0, 0, 0)).save(png, "PNG")
+    data = {"community_id": community_id(engine), "theme": "environment", "title": "3号院绿化带补植",
+            "problem": "绿化带被踩秃了一大片，下雨全是泥。", "suggestion": "补种灌木并加装低矮护栏。"}
+    ticket = resident_ticket(engine, "13900139040")
+    receipt = proposals.submit_proposal(engine, ticket=ticket, data=data, photos=[sent, png.getvalue()])
+    stored = photos.photos_of(engine, [receipt.proposal_id])
+    assert list(stored["position"]) == [1, 2]
+    for content in stored["content"]:
+        kept = Image.open(io.BytesIO(content))
+        assert kept.format == "JPEG" and max(kept.size) <= rules.PHOTO_EDGE and not kept.getexif()
+        assert b"SecretCam" not in content and b"<script>" not in content and "comment" not in kept.info
+    assert Image.open(io.BytesIO(stored["content"][0])).size == (1280, 853)
+
+    before = (count_rows(engine, Proposal), count_rows(engine, ProposalPhoto))
+    for files, code in (([png.getvalue()] * 4, "cm.error.photo_count"),
+                        ([png.getvalue(), b"<html><script>alert(1)</script></html>"], "cm.error.photo_not_image"),
+                        ([b"GIF89a" + b"\x00" * 20], "cm.error.photo_not_image"),
+                        ([b"\xff\xd8" + b"0" * (rules.PHOTO_BYTES_MAX)], "cm.error.photo_too_large")):
+        err = _refused(lambda: proposals.submit_proposal(engine, ticket=ticket, data=data, photos=files), code,
+                       "photos")
+        assert code == "cm.error.photo_count" or err.params["n"] == len(files)
+    assert (count_rows(engine, Proposal), count_rows(engine, ProposalPhoto)) == before  # nothing half-written

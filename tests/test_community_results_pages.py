@@ -96,3 +96,24 @@ def test_the_dashboard_follows_the_scope_in_the_url_and_downloads_its_tables(app
     assert not mine.exception
     own = dashboard.dashboard(app_db, actor=users.actor_for(app_db, "community"))
     assert {m.label: m.value for m in mine.metric}["收集"] == f"{own.funnel['collected']:,}"  # its own, nothing more
+
+
+def test_a_proposal_shows_its_photos_on_the_board_as_images_only(app_db):
+    import io
+
+    from PIL import Image
+
+    from db.community import proposals
+    from factories.records import resident_ticket
+
+    picture = io.BytesIO()
+    Image.new("RGB", (64, 48), (10, 120, 60)).save(picture, "PNG")
+    receipt = proposals.submit_proposal(app_db, ticket=resident_ticket(app_db, "13900139050"), data={
+        "community_id": community_id(app_db), "theme": "public_space", "title": "广场增设遮阳棚",
+        "problem": "夏天广场太晒，老人没处乘凉。", "suggestion": "在广场东侧加装遮阳棚和座椅。"}, photos=[picture.getvalue()])
+    at = new_app({"track": receipt.code})
+    at.switch_page("pages/community_board.py").run()
+    assert not at.exception and len(at.get("image")) == 1
+    at = new_app({"community": ZIJING})
+    at.switch_page("pages/community_board.py").run()
+    assert not at.exception and len(at.get("image")) == 1  # in its card's expander

@@ -9,6 +9,7 @@ from components import caching, store
 from components.caching import cached
 from db.access import Actor
 from db.community import councils, dashboard, proposals, public, ratings
+from db.community import photos as community_photos
 from db.community.proposals import ProposalFilter, ProposalSummary
 
 caching.depends("community", "pipeline")
@@ -87,3 +88,8 @@ def dashboard_units(url: str, actor: Actor) -> pd.DataFrame:
 @cached("community", ttl=300, max_entries=64)
 def dashboard_of(url: str, actor: Actor, year: int | None) -> dashboard.CommunityDashboard:
     return dashboard.dashboard(store.engine_for(url), actor=actor, year=year)
+
+
+@cached("community", ttl=60)
+def photos(url: str, proposal_ids: tuple[int, ...]) -> pd.DataFrame:
+    return community_photos.photos_of(store.engine_for(url), list(proposal_ids))

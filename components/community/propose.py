@@ -18,7 +18,7 @@ from db.errors import DomainError
 
 FLASH = "cm_propose_flash"
 FIELD_PREFIX = phone.FIELD_PREFIX
-_FORM_KEYS = ("cm_theme", "cm_title", "cm_problem", "cm_suggestion", "cm_estimate")
+_FORM_KEYS = ("cm_theme", "cm_title", "cm_problem", "cm_suggestion", "cm_estimate", "cm_photos")
 
 
 # --- the proposal ---------------------------------------------------------------------------------------
@@ -51,11 +51,14 @@ def _form() -> None:
                               placeholder=t("cm.propose.suggestion_hint"))
     estimate = st.number_input(t("cm.field.estimate"), key="cm_estimate", value=None, min_value=0,
                                max_value=rules.ESTIMATE_MAX, step=1000, placeholder=t("cm.propose.estimate_hint"))
+    files = st.file_uploader(t("cm.field.photos"), type=["jpg", "jpeg", "png", "webp"], accept_multiple_files=True,
+                             key="cm_photos")
     if st.button(t("cm.propose.submit"), key="cm_submit", type="primary", icon=":material/send:",
                  width="stretch"):
         data = {"community_id": community_id, "theme": theme, "title": title, "problem": problem,
                 "suggestion": suggestion, "estimate": estimate}
-        attempt(lambda: proposals.submit_proposal(store.engine(), ticket=phone.ticket(), data=data),
+        sent = [upload.getvalue() for upload in files or []]
+        attempt(lambda: proposals.submit_proposal(store.engine(), ticket=phone.ticket(), data=data, photos=sent),
                 area="community", flash_key=FLASH, field_prefix=FIELD_PREFIX, explain=_explain,
                 done=lambda r: t("cm.propose.done", left=r.left_today), before_rerun=_submitted)
     st.button(t("vote.change_number"), key="cm_change_number", on_click=phone.reset_flow)

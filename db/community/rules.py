@@ -131,6 +131,15 @@ RATING_COMMENT_MAX = 300
 RATING_COMMENTS_SHOWN = 3  # the newest comments on a card of the public board
 
 
+# --- photos with a proposal ------------------------------------------------------------------------------
+
+PHOTOS_MAX = 3
+PHOTO_BYTES_MAX = 5 * 1024 * 1024  # a file as sent, before it is re-encoded
+PHOTO_PIXELS_MAX = 40_000_000  # a larger picture is refused before it is decoded (a decompression bomb)
+PHOTO_EDGE = 1280  # the longest side kept
+PHOTO_FORMATS = ("JPEG", "MPO", "PNG", "WEBP", "GIF", "BMP")  # what Pillow must recognise the file as
+
+
 # --- limits of what a resident or an official types ---------------------------------------------------
 
 TITLE_LENGTH = (4, 60)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import BigInteger, CheckConstraint, Column, Index, Text, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from db.models.voting import Digest
@@ -153,3 +153,18 @@ class ProposalRating(SQLModel, table=True):
     comment: Optional[str] = Field(default=None, sa_column=Column(Text))
     rated_at: datetime
     rated_on: date = Field(index=True)  # the district's calendar day
+
+
+class ProposalPhoto(SQLModel, table=True):
+    """A photo with a proposal (at most three), as the app re-encoded it: a JPEG with no metadata, never the file
+    the resident sent."""
+
+    __tablename__ = "proposal_photo"
+    __table_args__ = (UniqueConstraint("proposal_id", "position", name="uq_proposal_photo"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposal.id", index=True)
+    position: int
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    width: int
+    height: int

@@ -1,5 +1,6 @@
-"""社区营造, 居民评事: residents' ratings of a carried-out proposal's project (1-5 and a comment), one per
-verified number and proposal, the number kept only as the vote's HMAC key.
+"""社区营造: residents' ratings of a carried-out proposal's project (居民评事: 1-5 and a comment), one per
+verified number and proposal, the number kept only as the vote's HMAC key; and up to three photos with a
+proposal, as the app re-encoded them.
 
 Revision ID: 0014
 Revises: 0013
@@ -33,7 +34,19 @@ def upgrade() -> None:
     )
     for column in ("proposal_id", "street_id", "district_id", "rated_on"):
         op.create_index(f"ix_proposal_rating_{column}", "proposal_rating", [column])
+    op.create_table(
+        "proposal_photo",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("proposal_id", sa.Integer(), sa.ForeignKey("proposal.id"), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("content", sa.LargeBinary(), nullable=False),
+        sa.Column("width", sa.Integer(), nullable=False),
+        sa.Column("height", sa.Integer(), nullable=False),
+        sa.UniqueConstraint("proposal_id", "position", name="uq_proposal_photo"),
+    )
+    op.create_index("ix_proposal_photo_proposal_id", "proposal_photo", ["proposal_id"])
 
 
 def downgrade() -> None:
+    op.drop_table("proposal_photo")
     op.drop_table("proposal_rating")
