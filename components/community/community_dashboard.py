@@ -70,9 +70,8 @@ def _filters(actor: Actor, units: pd.DataFrame, years: list[int]) -> tuple[Actor
     """The unit (?unit=<code>, within the actor's scope) and the year (?year=); the actor narrowed to the unit."""
     indent = {"root": 0, "district": 0, "street": 1, "community": 2}
     names = {ALL: t("cm.dash.whole_scope", scope=t("level.root") if actor.scope_level == "root" else actor.scope_name)}
-    names.update({code: "\u3000" * indent.get(level, 0) + name for code, name, level in
-                  zip(units["code"], units["name"], units["level"]) if int(units.loc[units["code"] == code, "id"].iloc[0])
-                  != actor.scope_id})
+    names.update({code: "\u3000" * indent.get(level, 0) + name for unit_id, code, name, level in
+                  zip(units["id"], units["code"], units["name"], units["level"]) if int(unit_id) != actor.scope_id})
     year_labels = {ALL: t("common.all"), **{str(y): str(y) for y in years}}
     st.session_state["cd_unit"] = url_state.read("unit", names, ALL)
     st.session_state["cd_year"] = url_state.read("year", year_labels, ALL)
