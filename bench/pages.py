@@ -36,6 +36,8 @@ def _role(key: str) -> str | None:
 def representative_queries(engine: Engine) -> dict[str, dict[str, str]]:
     """Query parameters a leader would bring to each page, read from the data itself."""
     from db.grids.rules import last_complete_month
+    from db.models import OrgUnit
+    from db.models.community import CommunityProject, Proposal
     from db.models.pipeline import Project
     from db.models.voting import Campaign
 
@@ -45,6 +47,12 @@ def representative_queries(engine: Engine) -> dict[str, dict[str, str]]:
         project = conn.execute(select(func.min(Project.code)).where(Project.year == year)).scalar_one()
         published = conn.execute(select(func.min(Campaign.id)).where(Campaign.status == "published")).scalar_one()
         opened = conn.execute(select(func.min(Campaign.id)).where(Campaign.status == "open")).scalar_one()
+        # 社区营造: the community with most proposals (its public board), a project carried out (to rate)
+        busiest = conn.execute(select(OrgUnit.code).join(Proposal, Proposal.community_id == OrgUnit.id)
+                               .group_by(OrgUnit.code).order_by(func.count().desc(), OrgUnit.code).limit(1)
+                               ).scalar_one_or_none()
+        done = conn.execute(select(func.min(CommunityProject.proposal_id)).where(CommunityProject.stage == "done")
+                            ).scalar_one()
     grid_year = last_complete_month()[:4]
     return {
         "projects": {"year": str(year)},
@@ -55,6 +63,8 @@ def representative_queries(engine: Engine) -> dict[str, dict[str, str]]:
         "grid_dashboard@district": {"unit": "510104", "period": grid_year},
         "vote_review": {"c": str(published)} if published else {},
         "vote": {"c": str(opened)} if opened else {},
+        "community_board": {"community": busiest} if busiest else {},
+        "rate": {"proposal": str(done)} if done else {},
     }
 
 

@@ -65,6 +65,8 @@ PAGES: dict[str, PageSpec] = {spec.key: spec for spec in (
     # --- community building area (社区营造; the residents' pages are below) ---
     PageSpec("proposals", "pages/proposals.py", "cm.page.proposals", ":material/inbox:", "community.read"),
     PageSpec("council", "pages/council.py", "cm.page.council", ":material/groups:", "community.read"),
+    PageSpec("community_dashboard", "pages/community_dashboard.py", "cm.page.dashboard", ":material/insights:",
+             "community.read"),
     # --- community funds area (社区基金) ---
     PageSpec("funds", "pages/funds.py", "fund.page.funds", ":material/savings:", "funds.read"),
     PageSpec("microgrants", "pages/microgrants.py", "mg.page.microgrants", ":material/volunteer_activism:",
@@ -83,6 +85,7 @@ PAGES: dict[str, PageSpec] = {spec.key: spec for spec in (
     PageSpec("vote", "pages/vote.py", "vote.page.public", ":material/how_to_vote:", None),
     PageSpec("propose", "pages/propose.py", "cm.page.propose", ":material/edit_note:", None),
     PageSpec("community_board", "pages/community_board.py", "cm.page.board", ":material/campaign:", None),
+    PageSpec("rate", "pages/rate.py", "cm.page.rate", ":material/star:", None),
 )}
 
 

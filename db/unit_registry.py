@@ -11,6 +11,8 @@ community, and keeps its history this way:
   compares the reports its grids sent with the reports they owed), so the roll-ups of the communities and
   streets it touched are recomputed in the move's transaction (db.grids.rollups.rehome);
 - social organizations placed at a moved street follow it into its new district;
+- 社区营造's rows (proposals, council meetings, the communities' own projects, ratings) belong to their community
+  and follow it (db.community.scope.follow_move), so the staff now covering it handle them;
 - the move itself is a unit_move row (from, to, when, by whom, why) shown on the unit's page, and audited.
 An import never moves a unit: a known code under another parent is refused (org.rule.import_move)."""
 
@@ -25,6 +27,7 @@ from sqlalchemy.engine import Engine
 
 from db import audit, clock
 from db.access import SCOPE_COLUMN, Actor, require, require_unit_in_scope, scope_condition, unit_in_scope
+from db.community import scope as community_scope
 from db.engine import transaction
 from db.errors import DomainError, PermissionDenied
 from db.grids import rollups
@@ -208,13 +211,17 @@ def move_unit(engine: Engine, *, actor: Actor, unit_id: int, data: dict) -> Unit
         if unit.level == "street":
             orgs = session.execute(update(SocialOrg).where(SocialOrg.street_id == unit.id)
                                    .values(district_id=new.district_id)).rowcount
+        proposals = community_scope.follow_move(session, level=unit.level, unit_id=unit.id,
+                                                street_id=new.id if unit.level == "community" else None,
+                                                district_id=new.district_id)
         session.add(UnitMove(unit_id=unit.id, from_parent_id=old.id, to_parent_id=new.id, moved_at=clock.utcnow(),
                              user_id=actor.user_id, username=actor.username, reason=payload.reason))
         session.flush()
         rollups.rehome(session, community_ids=communities, street_ids=streets)
         audit.record(session, actor=actor, action="unit_move", entity="org_unit", entity_id=unit.id,
                      before={"parent_code": old.code},
-                     after={"parent_code": new.code, "reason": payload.reason, "units": moved, "social_orgs": orgs})
+                     after={"parent_code": new.code, "reason": payload.reason, "units": moved, "social_orgs": orgs,
+                            "community_rows": proposals})
         return public_unit(unit)
 
 

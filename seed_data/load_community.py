@@ -5,13 +5,15 @@ the ids the inserts gave."""
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import aliased
 
 from db import clock
+from db.community import rules
 from db.models import OrgUnit
-from db.models.community import CommunityProject, CouncilItem, CouncilMeeting, Proposal
+from db.models.community import CommunityProject, CouncilItem, CouncilMeeting, Proposal, ProposalRating
 from db.models.pipeline import Project
 from seed_data import community as generator
 from seed_data.voting import synthetic_voters
@@ -69,3 +71,19 @@ def load_community(session) -> None:
                                   "proposal_id": proposal_id[item["_proposal"]]} for item in demo.items])
     _bulk(session, CommunityProject, [{**_public(project), "proposal_id": proposal_id[project["_proposal"]]}
                                       for project in demo.projects])
+    _ratings(session, demo, proposal_id)
+
+
+def _ratings(session, demo: generator.Demo, proposal_id: dict[int, int]) -> None:
+    """居民评事 on the projects carried out: the communities' own done, the pipeline's past implementation."""
+    finished = {project["_proposal"]: project["done_on"] for project in demo.projects if project["stage"] == "done"}
+    stages = dict(session.execute(select(Project.id, Project.stage).where(Project.id.in_(list(demo.links.values())))).all())
+    by_key = {row["_key"]: row for row in demo.proposals}
+    for key, project_id in demo.links.items():
+        if stages.get(project_id) in rules.PIPELINE_CARRIED_OUT:
+            finished[key] = by_key[key]["funded_at"].date() + timedelta(days=240)
+    rows = generator.ratings(demo, synthetic_voters("1704", 3000), clock.today(), finished)
+    _bulk(session, ProposalRating, [{
+        **_public(row), "proposal_id": proposal_id[row["_proposal"]], "community_id": by_key[row["_proposal"]]["community_id"],
+        "street_id": by_key[row["_proposal"]]["street_id"], "district_id": by_key[row["_proposal"]]["district_id"]}
+        for row in rows])

@@ -42,8 +42,8 @@ def test_every_staff_page_opens_by_a_row_of_the_table():
     for spec in PAGES.values():
         assert spec.permission is None or spec.permission in PERMISSIONS, spec.key
         assert spec.roles == (None if spec.permission is None else frozenset(PERMISSIONS[spec.permission]))
-    # the public pages: the vote, and the residents' proposals and their board (社区营造)
-    assert [spec.key for spec in PAGES.values() if spec.permission is None] == ["vote", "propose", "community_board"]
+    # the public pages: the vote, and the residents' proposals, their board and their ratings (社区营造)
+    assert [spec.key for spec in PAGES.values() if spec.permission is None] == ["vote", "propose", "community_board", "rate"]
 
 
 def test_the_db_layer_names_no_role_outside_the_table():

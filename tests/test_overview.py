@@ -153,7 +153,10 @@ def _expected_metrics(ov) -> dict[str, str]:
     heads = {h.key: h.value for h in briefing.headlines(ov, "zh")}
     return {"项目数": heads["ov.h.projects"], "已拨付资金": f"{round(ov.pipeline.disbursed / 10_000):,} 万元",
             "已完成评估": heads["ov.h.evaluations"], "十佳评选有效票": f"{ov.vote.valid:,}" if ov.vote else "—",
-            "问题办结率": heads["ov.h.resolution"] if briefing.has_grid_data(ov) else "—"}
+            "问题办结率": heads["ov.h.resolution"] if briefing.has_grid_data(ov) else "—",
+            # 社区营造's year
+            "收集居民建议": f"{ov.community.collected:,}", "议事会采纳": f"{ov.community.adopted:,}",
+            "实施完成": f"{ov.community.carried_out:,}", "居民已评价": f"{ov.community.evaluated:,}"}
 
 
 @pytest.mark.parametrize("role", ["leader", "admin"])
@@ -250,7 +253,7 @@ def test_the_home_offers_both_briefing_files(app_db):
 def test_the_workbook_has_one_sheet_per_area_in_wan_yuan(engine):
     ov = overview.overview(engine, actor=actor_for(engine, "leader"), year=2019, today=clock.today())
     book = openpyxl.load_workbook(io.BytesIO(briefing_files.workbook(ov, "zh")))
-    assert book.sheetnames == ["概览", "项目与资金", "第三方评估", "十佳评选", "网格指标", "预警事项"]
+    assert book.sheetnames == ["概览", "项目与资金", "第三方评估", "十佳评选", "网格指标", "社区营造", "预警事项"]
     rows = list(book["项目与资金"].iter_rows(values_only=True))
     heading = next(i for i, row in enumerate(rows) if row[0] == "服务领域")
     budget_col = rows[heading].index("预算（万元）")
@@ -276,6 +279,7 @@ def test_the_word_briefing_holds_figures_charts_and_alerts(engine):
         assert line in text
     cells = {cell.text for table in document.tables for row in table.rows for cell in row.cells}
     assert briefing.headlines(ov, "zh")[0].value in cells and "已拨付资金" in cells
+    assert f"{clock.today().year}年社区营造" in text and {"收集居民建议", f"{ov.community.collected:,}"} <= cells
     assert len(document.inline_shapes) == len(briefing.chart_list(ov, "zh")) >= 3
     style = document.styles["Normal"].element.rPr.rFonts
     assert style.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "仿宋"

@@ -58,7 +58,8 @@ def _tracking() -> None:
             return
         row, decisions = found
         st.caption(md_escape(f"{row['street']} · {row['community']}"))
-        _card(pd.Series(row), lang(), full=True, decisions=decisions)
+        _card(pd.Series(row), lang(), full=True, decisions=decisions, ratings=_ratings([int(row["id"])]),
+              photos=community_data.photos(store.url(), (int(row["id"]),)))
 
 
 def _filters(years: list[int]) -> tuple[int | None, str | None]:
@@ -91,29 +92,43 @@ def _cards(rows: pd.DataFrame) -> None:
     lg = lang()
     shown = st.session_state.get("cb_shown", PAGE)
     titles = dict(zip(rows["id"], rows["title"]))
-    for row in rows.head(shown).itertuples(index=False):
-        _card(pd.Series(row._asdict()), lg, merged_title=titles.get(row.merged_into_id))
+    page = rows.head(shown)
+    ratings = _ratings([int(i) for i, done in zip(page["id"], page["carried_out"]) if done])
+    pictures = community_data.photos(store.url(), tuple(sorted(int(i) for i in page["id"])))
+    for row in page.itertuples(index=False):
+        _card(pd.Series(row._asdict()), lg, merged_title=titles.get(row.merged_into_id), ratings=ratings,
+              photos=pictures)
     st.caption(t("cm.board.shown", n=min(shown, len(rows)), total=len(rows)))
     if len(rows) > shown:
         st.button(t("cm.board.more"), key="cb_more", on_click=lambda: st.session_state.update(
             cb_shown=shown + PAGE))
 
 
+def _ratings(ids: list[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rating summaries and newest comments of the carried-out proposals among those shown."""
+    url, key = store.url(), tuple(sorted(ids))
+    return community_data.rating_summaries(url, key), community_data.rating_comments(url, key)
+
+
 def _card(row: pd.Series, lg: str, *, full: bool = False, decisions: pd.DataFrame | None = None,
-          merged_title: str | None = None) -> None:
+          merged_title: str | None = None, ratings: tuple[pd.DataFrame, pd.DataFrame] | None = None,
+          photos: pd.DataFrame | None = None) -> None:
     """One proposal as published. Every text of the resident or an official goes through st.text."""
     with st.container(border=True):
         st.markdown(f"**{md_escape(row['title'])}**")
         st.caption(" · ".join(md_escape(part) for part in (
             t("cm.board.number", id=int(row["id"])), labels.theme(row["theme"], lg),
             formatting.day(row["submitted_on"], lg), labels.state(row["state"], lg))))
+        mine = photos[photos["proposal_id"] == row["id"]] if photos is not None else None
         if full:
             _text(t("cm.field.problem"), row["problem"])
             _text(t("cm.field.suggestion"), row["suggestion"])
+            _photos(mine)
         else:
             with st.expander(t("cm.board.read")):
                 _text(t("cm.field.problem"), row["problem"])
                 _text(t("cm.field.suggestion"), row["suggestion"])
+                _photos(mine)
         if pd.notna(row["estimate"]):
             st.caption(t("cm.board.estimate", amount=formatting.number(int(row["estimate"]), lg)))
         if row["state"] == rules.MERGED:
@@ -136,6 +151,30 @@ def _card(row: pd.Series, lg: str, *, full: bool = False, decisions: pd.DataFram
                                  row["community_stage"], row["project_code"], lg)
         if project:
             st.text(project)
+        if bool(row["carried_out"]) and row["state"] == rules.ADOPTED and ratings is not None:
+            _rating(int(row["id"]), ratings, lg)
+
+
+def _rating(proposal_id: int, ratings: tuple[pd.DataFrame, pd.DataFrame], lg: str) -> None:
+    """居民评事 on a card: the mean and count, the newest comments (as text), and the way to rate it."""
+    summaries, comments = ratings
+    st.text(labels.rating_line(summaries, proposal_id, lg) or t("cm.rate.none_yet"))
+    mine = comments[comments["proposal_id"] == proposal_id]
+    if not mine.empty:
+        st.caption(md_escape(t("cm.rate.comments")))
+        for item in mine.itertuples(index=False):
+            st.caption(md_escape(t("cm.rate.comment_line", stars="★" * int(item.score),
+                                   day=formatting.day(item.rated_on, lg))))
+            st.text(item.comment)
+    st.page_link("pages/rate.py", label=t("cm.rate.link"), icon=":material/star:",
+                 query_params={"proposal": str(proposal_id)})
+
+
+def _photos(mine: pd.DataFrame | None) -> None:
+    """The proposal's photos as the app re-encoded them (JPEG bytes), images only: no caption from the file."""
+    if mine is not None and not mine.empty:
+        st.caption(md_escape(t("cm.board.photos")))
+        st.image(list(mine["content"]), width=160)
 
 
 def _text(heading: str, value) -> None:

@@ -8,7 +8,8 @@ import pandas as pd
 from components import caching, store
 from components.caching import cached
 from db.access import Actor
-from db.community import councils, proposals, public
+from db.community import councils, dashboard, proposals, public, ratings
+from db.community import photos as community_photos
 from db.community.proposals import ProposalFilter, ProposalSummary
 
 caching.depends("community", "pipeline")
@@ -62,3 +63,33 @@ def meetings(url: str, actor: Actor, community_id: int | None, year: int | None)
 @cached("community", "pipeline")
 def proposal_for_project(url: str, actor: Actor, project_id: int) -> proposals.ProposalLink | None:
     return proposals.proposal_for_project(store.engine_for(url), actor=actor, project_id=project_id)
+
+
+@cached("community", ttl=60)  # public: a new rating shows within a minute on other instances
+def rating_summaries(url: str, proposal_ids: tuple[int, ...]) -> pd.DataFrame:
+    return ratings.summaries(store.engine_for(url), list(proposal_ids))
+
+
+@cached("community", ttl=60)
+def rating_comments(url: str, proposal_ids: tuple[int, ...]) -> pd.DataFrame:
+    return ratings.comments(store.engine_for(url), list(proposal_ids))
+
+
+@cached("community", ttl=60)
+def rateable(url: str, proposal_id: int) -> dict | None:
+    return public.rateable(store.engine_for(url), proposal_id=proposal_id)
+
+
+@cached("community", ttl=300)
+def dashboard_units(url: str, actor: Actor) -> pd.DataFrame:
+    return dashboard.scope_units(store.engine_for(url), actor=actor)
+
+
+@cached("community", ttl=300, max_entries=64)
+def dashboard_of(url: str, actor: Actor, year: int | None) -> dashboard.CommunityDashboard:
+    return dashboard.dashboard(store.engine_for(url), actor=actor, year=year)
+
+
+@cached("community", ttl=60)
+def photos(url: str, proposal_ids: tuple[int, ...]) -> pd.DataFrame:
+    return community_photos.photos_of(store.engine_for(url), list(proposal_ids))

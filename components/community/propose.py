@@ -10,102 +10,21 @@ import streamlit as st
 
 from components import store
 from components.community import data as community_data
-from components.community import labels, picker
+from components.community import labels, phone, picker
 from components.i18n import error_text, lang, t
-from components.safe_text import md_escape
-from components.voting import captcha as vote_captcha
 from components.writes import attempt, show_flash
-from db.community import proposals, rules, verification
+from db.community import proposals, rules
 from db.errors import DomainError
-from db.voting import codes as vote_codes
 
 FLASH = "cm_propose_flash"
-FIELD_PREFIX = "cm.field."
-_FLOW_KEYS = ("cm_step", "cm_sent", "cm_phone_sent", "cm_ticket")
-_FORM_KEYS = ("cm_theme", "cm_title", "cm_problem", "cm_suggestion", "cm_estimate")
-# the vote's own refusals of a ticket or a code that mean "start again from the number"
-_START_AGAIN = ("vote.error.session_expired", "vote.error.code_expired", "vote.error.code_locked",
-                "vote.error.code_missing")
-
-
-def _client_address() -> str | None:
-    """The connection's address (a reverse proxy's X-Forwarded-For when one sits in front), for the throttle."""
-    try:
-        address = st.context.ip_address
-    except Exception:  # no real connection (AppTest, some hosts)
-        return None
-    return address if isinstance(address, str) and address else None
-
-
-def _say(kind: str, text: str) -> None:
-    st.session_state.setdefault("cm_messages", []).append((kind, text))
-
-
-def _reset_flow() -> None:
-    for key in _FLOW_KEYS:
-        st.session_state.pop(key, None)
-    st.session_state["cm_step"] = "phone"
-
-
-# --- the verification steps (callbacks, as on the vote page: each moves the resident's flow on and its
-# notice stays beside the panel; the proposal itself is a write through writes.attempt) -------------------
-
-def _send() -> None:
-    typed = st.session_state.get("cm_captcha_input", "")
-    st.session_state["cm_captcha_input"] = ""
-    if not vote_captcha.passed(typed):
-        _say("error", t("vote.error.captcha_wrong"))
-        return
-    phone = st.session_state.get("cm_phone", "")
-    try:
-        sent = verification.request_code(store.engine(), phone=phone, client_address=_client_address())
-    except DomainError as err:
-        _say("error", error_text(err, field_prefix=FIELD_PREFIX))
-        return
-    st.session_state.update(cm_step="code", cm_sent=sent, cm_phone_sent=phone, cm_code="")
-
-
-def _verify() -> None:
-    code = st.session_state.get("cm_code", "")
-    st.session_state["cm_code"] = ""
-    try:
-        ticket = verification.verify_code(store.engine(), phone=st.session_state.get("cm_phone_sent", ""), code=code)
-    except DomainError as err:
-        _say("error", error_text(err, field_prefix=FIELD_PREFIX))
-        if err.code in _START_AGAIN:
-            _reset_flow()
-        return
-    st.session_state.update(cm_step="form", cm_ticket=ticket.ticket)
-    _say("success", t("cm.propose.verified"))
-
-
-def _phone_step() -> None:
-    st.markdown(t("cm.propose.step1"))
-    st.text_input(t("cm.field.phone"), key="cm_phone", max_chars=20, type="phone", autocomplete="tel",
-                  placeholder="13800138000")
-    label = vote_captcha.show() or t("vote.captcha")  # the vote's CAPTCHA: the same check before a code is sent
-    st.text_input(label, key="cm_captcha_input", max_chars=8)
-    st.button(t("vote.send_code"), key="cm_send", type="primary", on_click=_send)
-
-
-def _code_step() -> None:
-    sent = st.session_state["cm_sent"]
-    if sent.demo_code:
-        st.warning(t("vote.demo_banner", code=sent.demo_code), icon=":material/science:")
-    st.markdown(t("cm.propose.step2"))
-    st.caption(t("vote.code_sent", number=md_escape(sent.number),
-                 minutes=int(vote_codes.CODE_TTL.total_seconds() // 60)))
-    st.text_input(t("cm.field.code"), key="cm_code", max_chars=6, type="phone", autocomplete="one-time-code")
-    st.button(t("cm.propose.verify"), key="cm_verify", type="primary", on_click=_verify)
-    st.button(t("vote.resend"), key="cm_restart", on_click=_reset_flow)
+FIELD_PREFIX = phone.FIELD_PREFIX
+_FORM_KEYS = ("cm_theme", "cm_title", "cm_problem", "cm_suggestion", "cm_estimate", "cm_photos")
 
 
 # --- the proposal ---------------------------------------------------------------------------------------
 
 def _explain(err: DomainError) -> str:
-    if err.code in _START_AGAIN:  # the verification lapsed while they wrote: keep the text, verify again
-        st.session_state["cm_step"] = "phone"
-        st.session_state.pop("cm_ticket", None)
+    phone.lapsed(err)  # the verification lapsed while they wrote: keep the text, verify again
     return error_text(err, field_prefix=FIELD_PREFIX)
 
 
@@ -117,9 +36,7 @@ def _submitted(receipt: proposals.Receipt) -> None:
 
 def _form() -> None:
     st.markdown(t("cm.propose.step3"))
-    sent = st.session_state.get("cm_sent")
-    st.caption(t("cm.propose.verified_as", number=md_escape(sent.number if sent else ""),
-                 per_day=rules.proposals_per_day()))
+    st.caption(t("cm.propose.verified_as", number=phone.verified_number(), per_day=rules.proposals_per_day()))
     tree = community_data.community_tree(store.url())
     community_id = picker.hierarchy(tree, key="cm_pick")
     lg = lang()
@@ -134,14 +51,17 @@ def _form() -> None:
                               placeholder=t("cm.propose.suggestion_hint"))
     estimate = st.number_input(t("cm.field.estimate"), key="cm_estimate", value=None, min_value=0,
                                max_value=rules.ESTIMATE_MAX, step=1000, placeholder=t("cm.propose.estimate_hint"))
+    files = st.file_uploader(t("cm.field.photos"), type=["jpg", "jpeg", "png", "webp"], accept_multiple_files=True,
+                             key="cm_photos")
     if st.button(t("cm.propose.submit"), key="cm_submit", type="primary", icon=":material/send:",
                  width="stretch"):
         data = {"community_id": community_id, "theme": theme, "title": title, "problem": problem,
                 "suggestion": suggestion, "estimate": estimate}
-        attempt(lambda: proposals.submit_proposal(store.engine(), ticket=st.session_state.get("cm_ticket"), data=data),
+        sent = [upload.getvalue() for upload in files or []]
+        attempt(lambda: proposals.submit_proposal(store.engine(), ticket=phone.ticket(), data=data, photos=sent),
                 area="community", flash_key=FLASH, field_prefix=FIELD_PREFIX, explain=_explain,
                 done=lambda r: t("cm.propose.done", left=r.left_today), before_rerun=_submitted)
-    st.button(t("vote.change_number"), key="cm_change_number", on_click=_reset_flow)
+    st.button(t("vote.change_number"), key="cm_change_number", on_click=phone.reset_flow)
 
 
 def _receipts() -> None:
@@ -159,14 +79,13 @@ def render(_actor=None) -> None:
     st.caption(t("cm.propose.intro"))
     show_flash(FLASH)
     _receipts()
-    step = st.session_state.setdefault("cm_step", "phone")
+    step = phone.step()
     with st.container(border=True):
-        for kind, text in st.session_state.pop("cm_messages", []):
-            getattr(st, kind)(text)
+        phone.show_messages()
         if step == "form":
             _form()
         elif step == "code":
-            _code_step()
+            phone.code_step("cm.propose.step2", "cm.propose.verified")
         else:
-            _phone_step()
+            phone.phone_step("cm.propose.step1")
     st.page_link("pages/community_board.py", label=t("cm.propose.to_board"), icon=":material/campaign:")

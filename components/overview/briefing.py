@@ -222,6 +222,24 @@ def vote_rows(ov: Overview, lang: str) -> pd.DataFrame:
     return pd.DataFrame({tr("ov.col.item"): [tr(k) for k, _ in items], tr("ov.col.value"): [x for _, x in items]})
 
 
+def community_rows(ov: Overview, lang: str) -> pd.DataFrame:
+    """社区营造 this year against last: the funnel, the money (万元), the residents' rating, today's two alerts."""
+    tr = tr_for(lang)
+    c, d = ov.community, ov.community_last_year
+    number = lambda value: formatting.number(value, lang)  # noqa: E731
+    mean = lambda value: "—" if value is None else formatting.number(value, lang, 1)  # noqa: E731
+    items = [("ov.cm.collected", number(c.collected), number(d.collected)),
+             ("ov.cm.adopted", number(c.adopted), number(d.adopted)),
+             ("ov.cm.carried_out", number(c.carried_out), number(d.carried_out)),
+             ("ov.cm.evaluated", number(c.evaluated), number(d.evaluated)),
+             ("ov.cm.amount", formatting.wan_yuan(c.funded_amount, lang), formatting.wan_yuan(d.funded_amount, lang)),
+             ("ov.cm.rating", mean(c.rating_mean), mean(d.rating_mean)),
+             ("ov.cm.waiting", number(c.waiting_late), "—"), ("ov.cm.unstarted", number(c.adopted_not_started), "—")]
+    return pd.DataFrame({tr("ov.col.indicator"): [tr(key) for key, _, _ in items],
+                         tr("ov.col.this_year", year=ov.year): [this for _, this, _ in items],
+                         tr("ov.col.last_year", year=ov.year - 1): [last for _, _, last in items]})
+
+
 def alerts_table(ov: Overview, lang: str) -> pd.DataFrame:
     tr = tr_for(lang)
     lines = alert_lines(ov, lang) or [tr("ov.alert.none")]

@@ -27,6 +27,7 @@ from components.overview.briefing import (
     alert_lines,
     alerts_table,
     chart_list,
+    community_rows,
     contractor_table,
     failed_table,
     has_grid_data,
@@ -65,6 +66,7 @@ def sections(ov: Overview, lang: str) -> dict[str, list[tuple[str, pd.DataFrame]
                                      (tr("ov.sec.failed"), failed_table(ov, lang))],
         tr("ov.sheet.vote"): [(tr("ov.sec.vote"), vote_rows(ov, lang))],
         tr("ov.sheet.grid"): grid,
+        tr("ov.sheet.community"): [(tr("ov.sec.community", year=ov.year), community_rows(ov, lang))],
         tr("ov.sheet.alerts"): [(tr("ov.sec.alerts"), alerts_table(ov, lang))],
     }
 
@@ -115,7 +117,8 @@ def briefing_content(ov: Overview, lang: str) -> Briefing:
     tr, day = tr_for(lang), formatting.day(ov.today, lang)
     attention = [(heading, frame) for heading, frame in (
         (tr("ov.sec.failed"), failed_table(ov, lang)), (tr("ov.sec.contractors"), contractor_table(ov, lang).head(5)),
-        (weakest_title(ov, lang), weakest_table(ov, lang).head(5) if has_grid_data(ov) else None))
+        (weakest_title(ov, lang), weakest_table(ov, lang).head(5) if has_grid_data(ov) else None),
+        (tr("ov.sec.community", year=ov.year), community_rows(ov, lang)))
         if frame is not None and not frame.empty]
     return Briefing(
         title=tr("ov.brief.title"), meta=tr("ov.brief.meta", scope=scope_title(ov, lang), day=day),

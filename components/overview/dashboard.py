@@ -105,6 +105,8 @@ ALERT_TARGETS = {
     "red_grids": ("grid_dashboard", lambda ov, a: {"unit": ov.scope.code, "period": a.params["month"],
                                                    "ind": "resolution_rate"}),
     "vote_anomalies": ("vote_review", None),
+    "proposals_waiting": ("proposals", lambda ov, a: {"state": "submitted"}),
+    "adopted_not_started": ("proposals", lambda ov, a: {"state": "adopted"}),
 }
 
 
@@ -127,6 +129,7 @@ def render(actor: Actor) -> None:
     _evaluations(ov, view, lg)
     _grid(ov, view, lg)
     _vote(ov, view, lg)
+    _community(ov, lg)
     st.subheader(t("ov.sec.compare", year=ov.year, last=ov.year - 1), anchor=False)
     st.dataframe(view["compare"], hide_index=True, width="stretch")
     _exports(ov, lg, actor)
@@ -251,6 +254,20 @@ def _vote(ov: Overview, view: dict, lg: str) -> None:
     if ov.vote is not None:
         st.caption(t("ov.vote.clean") if ov.vote.pending_flags == 0 else
                    t("ov.vote.unclean", n=formatting.number(ov.vote.pending_flags, lg)))
+
+
+def _community(ov: Overview, lg: str) -> None:
+    """社区营造: the year's funnel and money beside last year's, and the way to its dashboard."""
+    st.subheader(t("ov.sec.community", year=ov.year), anchor=False)
+    c, d = ov.community, ov.community_last_year
+    cols = st.columns(4)
+    for column, key, this, last in zip(cols, ("ov.cm.collected", "ov.cm.adopted", "ov.cm.carried_out", "ov.cm.evaluated"),
+                                       (c.collected, c.adopted, c.carried_out, c.evaluated),
+                                       (d.collected, d.adopted, d.carried_out, d.evaluated)):
+        column.metric(t(key), formatting.number(this, lg), briefing._delta_number(this, last, lg))
+    st.caption(t("ov.cm.caption", amount=formatting.wan_yuan(c.funded_amount, lg),
+                 rating="—" if c.rating_mean is None else formatting.number(c.rating_mean, lg, 1)))
+    link("community_dashboard", t("ov.link.community"), link_params(ov, year=ov.year))
 
 
 def _exports(ov: Overview, lg: str, actor: Actor) -> None:

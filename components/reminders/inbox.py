@@ -21,7 +21,7 @@ HEADINGS = {"created": "notice.col.created", "text": "notice.col.text", "due": "
 # where each kind is handled: the page (its URL name) and the query that opens the thing itself
 PAGES = {"assignment": "my_assignments", "org_unit": "grid_entry", "grid_report": "grid_entry",
          "project": "project_detail", "campaign": "vote_review", "rectification": "rectifications",
-         "campaign_objections": "objections"}
+         "campaign_objections": "objections", "proposal": "proposals"}
 
 
 def text_of(kind: str, params: dict, lg: str) -> str:
@@ -39,7 +39,8 @@ def text_of(kind: str, params: dict, lg: str) -> str:
 def link_of(entity: str, entity_id: int, params: dict) -> str:
     page = PAGES.get(entity, "")
     query = {"assignment": f"?assignment={entity_id}", "project": f"?project={params.get('project', '')}",
-             "campaign": f"?c={entity_id}", "campaign_objections": f"?c={entity_id}", "rectification": "?status=open"}.get(entity, "")
+             "campaign": f"?c={entity_id}", "campaign_objections": f"?c={entity_id}", "rectification": "?status=open",
+             "proposal": f"?proposal={entity_id}"}.get(entity, "")
     return f"{page}{query}"
 
 

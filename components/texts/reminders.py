@@ -81,4 +81,6 @@ TEXTS = {
     "notice.kind.rectification_escalated": ("督办：{project} 的整改「{finding}」已严重逾期（截止 {due}）。",
                                             "Escalated: rectification “{finding}” of {project} is long overdue "
                                             "(due {due})."),
+    "notice.kind.proposal_waiting": ("居民建议待受理已超时：{community}「{title}」，应于 {due} 前答复。",
+                                     "A proposal waits for triage past its time: {community} “{title}”, due {due}."),
 }

@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased
 
 from db import audit, clock
 from db.access import Actor, require
+from db.community import photos as community_photos
 from db.community import rules, scope, verification
 from db.engine import reading, transaction
 from db.errors import DomainError, NotFound
@@ -73,9 +74,11 @@ def _unused_code(session) -> str:
             return code
 
 
-def submit_proposal(engine: Engine, *, ticket: str | None, data: dict) -> Receipt:
-    """A verified resident's proposal for a community, within the day's limit per number."""
+def submit_proposal(engine: Engine, *, ticket: str | None, data: dict, photos: list[bytes] | None = None) -> Receipt:
+    """A verified resident's proposal for a community, within the day's limit per number, with up to three
+    photos (re-encoded: db/community/photos.py)."""
     payload = validate(ProposalCreate, data)
+    clean = community_photos.reencode_all(photos)
     now, today, limit = clock.utcnow(), clock.today(), rules.proposals_per_day()
     with transaction(engine) as session:
         key = verification.resident_key(session, ticket, now)
@@ -88,8 +91,10 @@ def submit_proposal(engine: Engine, *, ticket: str | None, data: dict) -> Receip
                             state=rules.SUBMITTED, state_changed_at=now)
         session.add(proposal)
         session.flush()
+        session.add_all(community_photos.rows(proposal.id, clean))
         audit.record(session, actor=None, username=PUBLIC_USERNAME, action="proposal_submit", entity="proposal",
-                     entity_id=proposal.id, after=payload.model_dump(include={"community_id", "theme", "title"}))
+                     entity_id=proposal.id, after={**payload.model_dump(include={"community_id", "theme", "title"}),
+                                                   **({"photos": len(clean)} if clean else {})})
         receipt = Receipt(proposal.id, proposal.code, limit - used)
     return receipt
 

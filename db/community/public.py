@@ -79,3 +79,14 @@ def tracked(engine: Engine, *, code: str | None) -> tuple[dict, pd.DataFrame] | 
         if row is None:
             return None
         return dict(row), decisions_of(conn, row["id"])
+
+
+def rateable(engine: Engine, *, proposal_id: int | None) -> dict | None:
+    """A proposal residents may rate now (adopted, its project carried out), as published; None otherwise."""
+    if isinstance(proposal_id, bool) or not isinstance(proposal_id, int) or not 0 < proposal_id <= 2**31 - 1:
+        return None
+    with engine.connect() as conn:
+        row = conn.execute(rows_query().where(Proposal.id == proposal_id)).mappings().first()
+    if row is None or not row["carried_out"] or row["state"] != rules.ADOPTED:
+        return None
+    return dict(row)

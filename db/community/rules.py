@@ -77,6 +77,12 @@ def council_quorum() -> int:
     return _int_setting("COUNCIL_QUORUM", 7, 1, 1000)
 
 
+def answer_days() -> int:
+    """COMMUNITY_ANSWER_DAYS: a proposal still waiting for triage this many days after it was submitted is late
+    (its community's staff are reminded; the overview counts it); default 15."""
+    return _int_setting("COMMUNITY_ANSWER_DAYS", 15, 1, 365)
+
+
 def majority_base() -> str:
     """COUNCIL_MAJORITY_OF: "voting" (default) or "present"; anything else reads as the default."""
     value = os.environ.get("COUNCIL_MAJORITY_OF", "voting").strip().lower()
@@ -116,6 +122,22 @@ def next_project_stage(stage: str) -> str:
     if index + 1 >= len(PROJECT_STAGES):
         raise DomainError("cm.error.project_done")
     return PROJECT_STAGES[index + 1]
+
+
+# --- 居民评事: residents rate a carried-out proposal's project -------------------------------------------
+
+SCORES = (1, 2, 3, 4, 5)
+RATING_COMMENT_MAX = 300
+RATING_COMMENTS_SHOWN = 3  # the newest comments on a card of the public board
+
+
+# --- photos with a proposal ------------------------------------------------------------------------------
+
+PHOTOS_MAX = 3
+PHOTO_BYTES_MAX = 5 * 1024 * 1024  # a file as sent, before it is re-encoded
+PHOTO_PIXELS_MAX = 40_000_000  # a larger picture is refused before it is decoded (a decompression bomb)
+PHOTO_EDGE = 1280  # the longest side kept
+PHOTO_FORMATS = ("JPEG", "MPO", "PNG", "WEBP", "GIF", "BMP")  # what Pillow must recognise the file as
 
 
 # --- limits of what a resident or an official types ---------------------------------------------------

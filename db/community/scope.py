@@ -4,12 +4,13 @@ district ids, so each check is one equality."""
 
 from __future__ import annotations
 
-from sqlalchemy import false, true
+from sqlalchemy import false, true, update
 from sqlmodel import Session
 
 from db.access import Actor, require_unit_in_scope
 from db.errors import DomainError, NotFound
 from db.models import OrgUnit
+from db.models.community import CommunityProject, CouncilMeeting, Proposal, ProposalRating
 
 _COLUMN = {"district": "district_id", "street": "street_id", "community": "community_id"}
 
@@ -43,3 +44,20 @@ def require_community(session: Session, actor: Actor, community_id: int, field: 
     if unit.level != "community" or not unit.active:
         raise DomainError("cm.error.not_a_community", field=field)
     return unit
+
+
+def follow_move(session: Session, *, level: str, unit_id: int, street_id: int | None, district_id: int) -> int:
+    """A community (or a street) moved (db.unit_registry.move_unit): its proposals, council meetings, own projects
+    and ratings take its new street and district, so the staff now covering it see and handle them, and the
+    former street's no longer do. The rows counted."""
+    if level == "community":
+        where, values = "community_id", {"street_id": street_id, "district_id": district_id}
+    elif level == "street":
+        where, values = "street_id", {"district_id": district_id}
+    else:
+        return 0  # a grid holds none of them
+    moved = 0
+    for table in (Proposal, CouncilMeeting, CommunityProject, ProposalRating):
+        moved += session.execute(update(table).where(getattr(table, where) == unit_id).values(**values)
+                                 .execution_options(synchronize_session=False)).rowcount
+    return moved

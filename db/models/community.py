@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from db.models.voting import Digest
@@ -132,3 +132,39 @@ class CommunityProject(SQLModel, table=True):
     done_on: Optional[date] = None
     created_at: datetime
     updated_at: datetime
+
+
+class ProposalRating(SQLModel, table=True):
+    """A resident's rating of a carried-out proposal's project (居民评事): 1-5 and a comment, one per verified
+    number and proposal (the UNIQUE key, written by an insert that ignores conflicts); the number is kept only as
+    the vote's HMAC key. The comment is the resident's text, published as typed."""
+
+    __tablename__ = "proposal_rating"
+    __table_args__ = (UniqueConstraint("proposal_id", "voter_key", name="uq_proposal_rating"),
+                      CheckConstraint("score BETWEEN 1 AND 5", name="ck_proposal_rating_score"))
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposal.id", index=True)
+    community_id: int = Field(foreign_key="org_unit.id")
+    street_id: int = Field(index=True)
+    district_id: int = Field(index=True)
+    voter_key: bytes = Field(sa_column=Column(Digest(32), nullable=False))
+    score: int
+    comment: Optional[str] = Field(default=None, sa_column=Column(Text))
+    rated_at: datetime
+    rated_on: date = Field(index=True)  # the district's calendar day
+
+
+class ProposalPhoto(SQLModel, table=True):
+    """A photo with a proposal (at most three), as the app re-encoded it: a JPEG with no metadata, never the file
+    the resident sent."""
+
+    __tablename__ = "proposal_photo"
+    __table_args__ = (UniqueConstraint("proposal_id", "position", name="uq_proposal_photo"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposal.id", index=True)
+    position: int
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    width: int
+    height: int

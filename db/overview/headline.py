@@ -20,6 +20,8 @@ from sqlalchemy.engine import Engine
 
 from db import clock
 from db.access import Actor, require, scope_condition, unit_in_scope
+from db.community.dashboard import OverviewFacts as CommunityFacts
+from db.community.dashboard import overview_facts as community_facts
 from db.errors import NotFound
 from db.grids import indicators as grid_indicators
 from db.grids.rules import Period, last_due_month, parse_period
@@ -102,6 +104,8 @@ class Overview:
     weakest_month: str
     red_month: str
     alerts: list[Alert]
+    community: CommunityFacts  # 社区营造 this year
+    community_last_year: CommunityFacts
 
     @property
     def red_units(self) -> int:
@@ -152,6 +156,8 @@ def overview(engine: Engine, *, actor: Actor, year: int, today: date | None = No
         "district_code": lambda: _district_code(engine, scope),
         "alert_counts": lambda: _alert_counts(engine, actor, today),
         "rectifications": lambda: rectifications.counts(engine, actor=actor, today=today),
+        "community": lambda: community_facts(engine, actor=actor, year=year, today=today),
+        "community_last_year": lambda: community_facts(engine, actor=actor, year=year - 1, today=today),
     }
     with ThreadPoolExecutor(max_workers=PARALLEL_READS) as pool:
         futures = {name: pool.submit(read) for name, read in reads.items()}
@@ -166,7 +172,9 @@ def overview(engine: Engine, *, actor: Actor, year: int, today: date | None = No
         scope=scope, scope_district_code=got.pop("district_code"), year=year, today=today, grid_period=grid_period,
         weakest_grids=grid_names(engine, weakest[weakest["reported"] >= WEAKEST_MIN_REPORTED].head(WEAKEST_GRIDS)),
         weakest_month=weakest_month, red_month=red_month,
-        alerts=alerts({**got.pop("alert_counts"), "rectification_overdue": got["rectifications"]["overdue"]},
+        alerts=alerts({**got.pop("alert_counts"), "rectification_overdue": got["rectifications"]["overdue"],
+                       "proposals_waiting": got["community"].waiting_late,
+                       "adopted_not_started": got["community"].adopted_not_started},
                       red=red, red_month=red_month, vote_flags=vote.pending_flags if vote else 0,
                       campaign_id=vote.campaign_id if vote else None),
         **got,

@@ -11,7 +11,7 @@ WEAKEST_GRIDS = 10
 # A grid counts among the weakest only with enough problems reported in the month for its rate to mean something.
 WEAKEST_MIN_REPORTED = 5
 ALERT_KINDS = ("stage_overdue", "contractor_rating", "failed_evaluation", "rectification_overdue",
-               "red_grids", "vote_anomalies")
+               "red_grids", "vote_anomalies", "proposals_waiting", "adopted_not_started")
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,8 @@ def alerts(counts: dict[str, int], *, red: int, red_month: str, vote_flags: int,
                                                     "rectification_overdue")]
     found += [Alert("red_grids", red, {"month": red_month}),
               Alert("vote_anomalies", vote_flags, {"campaign": campaign_id})]
+    # 社区营造: proposals waiting for triage past COMMUNITY_ANSWER_DAYS, adopted ones not started
+    found += [Alert(kind, counts.get(kind, 0)) for kind in ("proposals_waiting", "adopted_not_started")]
     return [alert for alert in found if alert.count > 0]
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, not_, select
 from sqlalchemy.engine import Connection, Engine
 
 from db import clock, users
+from db.community import reminders as community_reminders
 from db.grids.rules import due_date, is_due, last_complete_month
 from db.models import AppUser, OrgUnit
 from db.models.grids import GridReport
@@ -180,9 +181,8 @@ def objections_pending(engine: Engine, today: date) -> list[Due]:
                                                district_id=row.district_id, street_id=row.street_id)]
 
 
-# Every source, in the order their notifications are made. 社区营造 (the community area, being built): its
-# community staff's proposals waiting for an answer belong here as a source of its own, e.g.
-# db.community.reminders.proposals_waiting, with its kind in rules.KINDS and its text under notice.kind.*.
+# Every source, in the order their notifications are made; an area's own source lives in its package
+# (社区营造: db.community.reminders), with its kind in rules.KINDS and its text under notice.kind.*.
 SOURCES: list[Source] = [
     evaluator_assignments,
     street_grid_reports,
@@ -191,4 +191,5 @@ SOURCES: list[Source] = [
     rectifications,
     vote_flags,
     objections_pending,
+    community_reminders.proposals_waiting,
 ]
