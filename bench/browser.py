@@ -29,6 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from db import clock
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 QUIET_S = 1.5  # no frame for this long after a finished run: the load is over
@@ -320,7 +322,7 @@ def _summary(rows: list[dict], url: str, args, load_before, seconds: float) -> d
           f"{statistics.median([r['second_ms'] for r in staff]) if staff else 0:.0f} ms · load {load_before[0]:.1f} → "
           f"{load_after[0]:.1f} · {seconds:.0f} s", flush=True)
     return {"kind": "browser", "backend": url.split(":")[0].split("+")[0], "data": args.db, "app_dir": args.app_dir,
-            "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "cpus": os.cpu_count(),
+            "measured_at": clock.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"), "cpus": os.cpu_count(),
             "load_average_before": list(load_before), "load_average_after": list(load_after),
             "targets": TARGETS, "checks": checks, "seconds": seconds, "pages": rows}
 

@@ -38,8 +38,6 @@ _FLOW_KEYS = ("vote_step", "vote_sent", "vote_token", "vote_token_until", "vote_
 FLOW_COOKIE = "cpme_vote"
 _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{32,100}")  # secrets.token_urlsafe: safe inside a script
 
-_CAST = "_vote_cast"  # set by a cast ballot; the cards' fragment then reruns the page
-
 
 def _client_address() -> str | None:
     """The connection's address (a reverse proxy's X-Forwarded-For when one sits in front)."""
@@ -162,7 +160,6 @@ def _submit(campaign_id: int, titles: dict[int, str]) -> None:
             _reset_flow()
         return
     caching.clear("voting.votes")
-    st.session_state[_CAST] = True  # the fragment reruns the whole page: the panel's count has changed
     by_result: dict[str, list[str]] = {}
     for outcome in outcomes:
         st.session_state[f"vote_pick_{outcome.case_id}"] = False
@@ -217,24 +214,14 @@ def render(_actor=None) -> None:
     if phase == "open":
         ballot = _vote_panel(campaign)
     tally = voting_data.public_tally(url, campaign.id) if phase == "open" and campaign.show_live_tally else None
-    _ballot(cases, tally, ballot, campaign.id)
-
-
-@st.fragment
-def _ballot(cases, tally: dict[int, int] | None, ballot, campaign_id: int) -> None:
-    """The filters, the cards and the submit button: ticking a case or narrowing the list reruns only this
-    part (not the header, the verification panel and its reads); a cast ballot reruns the whole page, whose
-    panel shows what is left of the day's votes."""
-    if st.session_state.pop(_CAST, False):
-        st.rerun()
-    shown = _filters(cases, campaign_id)
+    shown = _filters(cases, campaign.id)
     _cards(shown, tally, ballot)
     if ballot is not None:
         titles = dict(zip(cases["id"].astype(int), cases["title"]))
         chosen = sum(bool(st.session_state.get(f"vote_pick_{i}")) for i in titles)
         st.caption(t("vote.chosen", n=chosen, left=max(ballot.per_day - ballot.used_today, 0)))
         _show_messages("submit")
-        st.button(t("vote.submit"), key="vote_submit", type="primary", on_click=_submit, args=(campaign_id, titles),
+        st.button(t("vote.submit"), key="vote_submit", type="primary", on_click=_submit, args=(campaign.id, titles),
                   icon=":material/how_to_vote:", width="stretch")
 
 
