@@ -15,8 +15,14 @@ import json
 import random
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from functools import wraps
 from typing import Callable
+
+try:
+    import fcntl
+except ImportError:  # not on Linux: first starts are not serialised across processes
+    fcntl = None
 
 from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
@@ -158,14 +164,38 @@ def loaded_parts(engine: Engine) -> set[str]:
 _FIRST_START_LOCK = 0x63706D65  # "cpme"
 
 
+@contextmanager
+def sqlite_first_start_lock(engine: Engine):
+    """On a SQLite file, a lock file beside it held while the database is prepared: a second process starting
+    meanwhile (the warm-up and a first visitor's, an instance and the reminders timer) waits for the first to
+    finish instead of failing on SQLite's busy timeout, which one demo part can outlast. Without a writable
+    folder (a read-only install) there is nothing to prepare and no lock is taken."""
+    path = engine.url.database
+    if engine.dialect.name != "sqlite" or not path or path == ":memory:" or fcntl is None:
+        yield
+        return
+    try:
+        handle = open(f"{path}.prepare-lock", "a")
+    except OSError:
+        yield
+        return
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def _one_start_at_a_time(load: Callable) -> Callable:
     """Instances started together on one PostgreSQL would all CREATE TABLE at once, and all but one
     fail on the catalogue's unique index: the first takes a session advisory lock, the others wait
-    for it and then find every table and part in place. (SQLite: BEGIN IMMEDIATE serialises.)"""
+    for it and then find every table and part in place. On SQLite a lock file does the same."""
     @wraps(load)
     def locked(engine: Engine, *args, **kwargs):
         if engine.dialect.name != "postgresql":
-            return load(engine, *args, **kwargs)
+            with sqlite_first_start_lock(engine):
+                return load(engine, *args, **kwargs)
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _FIRST_START_LOCK})
             try:

@@ -75,3 +75,25 @@ def test_demo_accounts_one_per_role_with_bcrypt_hashes(engine):
                          .where(AppUser.username.in_(demo))).all()
     assert sorted((r.username, r.role) for r in rows) == sorted(zip(demo, demo))
     assert all(r.password_hash.startswith("$2") and "2026" not in r.password_hash for r in rows)
+
+
+@pytest.mark.timeless
+@pytest.mark.unit
+def test_a_second_first_start_on_sqlite_waits_for_the_first(tmp_path):
+    """Two processes preparing one new SQLite file (the warm-up and a first visitor): the second waits on the
+    lock file for the first instead of failing on the busy timeout, then finds everything loaded."""
+    import threading
+
+    from db.engine import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'app.db'}")
+    loaded: list[list[str]] = []
+    with seed.sqlite_first_start_lock(engine):  # another process's first start, holding it
+        second = threading.Thread(target=lambda: loaded.append(seed.load_empty(engine)))
+        second.start()
+        second.join(timeout=1.0)
+        assert second.is_alive() and not loaded, "prepared while another first start held the lock"
+    second.join(timeout=60)
+    assert loaded and loaded[0], "the waiting start loaded the reference data once the lock was free"
+    assert seed.load_empty(engine) == []  # and a third finds nothing left to load
+    engine.dispose()
