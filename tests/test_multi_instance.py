@@ -91,7 +91,7 @@ def _request_code(page, phone: str) -> None:
 
 def _sign_in(page, phone: str) -> None:
     _request_code(page, phone)
-    banner = page.get_by_text("演示模式：")
+    banner = page.get_by_text(re.compile(r"演示模式：.*验证码是 \d{6}"))  # not the privacy notice's own 演示模式 line
     banner.wait_for(timeout=WAIT)
     code = re.search(r"验证码是 (\d{6})", banner.inner_text()).group(1)
     page.get_by_label("短信验证码").fill(code)
@@ -105,13 +105,8 @@ def _tick(page, titles: list[str]) -> None:
 
     for title in titles:
         card = page.locator('[data-testid="stVerticalBlock"]').filter(has_text=title).last
-        try:
-            card.get_by_text("投这个案例一票").click(timeout=10_000)
-            expect(card.get_by_role("checkbox")).to_be_checked(timeout=WAIT)
-        except Exception:
-            page.screenshot(path="/tmp/b_helper/tick.png", full_page=True)
-            print(page.locator('[data-testid="stMain"]').inner_text())
-            raise
+        card.get_by_text("投这个案例一票").click(timeout=10_000)
+        expect(card.get_by_role("checkbox")).to_be_checked(timeout=WAIT)
         settle(page)
 
 

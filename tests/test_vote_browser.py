@@ -87,7 +87,7 @@ def _request_code(page, phone: str) -> str:
     page.get_by_label("手机号码").fill(phone)
     page.get_by_label("图形验证码（不区分大小写）").fill("aaaa")
     page.get_by_role("button", name="获取验证码").click()
-    banner = page.get_by_text("演示模式：")
+    banner = page.get_by_text(re.compile(r"演示模式：.*验证码是 \d{6}"))  # not the privacy notice's own 演示模式 line
     banner.wait_for(timeout=30_000)
     settle(page)
     return re.search(r"验证码是 (\d{6})", banner.inner_text()).group(1)
