@@ -40,6 +40,7 @@ from db import clock  # noqa: E402
 from db.engine import make_engine  # noqa: E402
 from factories import app as _app_factory  # noqa: E402,F401  (one component scan per process, for every AppTest)
 from factories import records  # noqa: E402
+from factories.calendar import BOUNDARIES, boundaries  # noqa: E402
 from factories.databases import BACKENDS, PG_URL, database, pg_admin, pg_url, remove_sqlite, sqlite_copy  # noqa: E402
 from seed_data import loader as seed  # noqa: E402
 
@@ -157,13 +158,27 @@ if not _WORKER:
     atexit.register(_remove_shared)
 
 
+def calendar_instants_for(marker) -> list[str]:
+    """`calendar` alone: every instant. `calendar("year", ...)`: the instants standing for one of those
+    boundaries. A page test (an app run, ~1 s) names the boundaries its page's dates turn on; the db layer
+    under it runs at every instant."""
+    if not marker.args:
+        return CALENDAR_INSTANTS
+    unknown = set(marker.args) - BOUNDARIES
+    if unknown:
+        raise pytest.UsageError(f"calendar marker: unknown boundaries {sorted(unknown)}")
+    return [text for text in CALENDAR_INSTANTS if boundaries(clock.parse_instant(text)) & set(marker.args)]
+
+
 def pytest_generate_tests(metafunc):
     # `timeless` on a test of a `calendar` module: its rule cannot depend on the day (an amount's bound, a
     # count's), so its many cases run once, not once per instant
     definition = metafunc.definition
-    if CALENDAR_INSTANTS and definition.get_closest_marker("calendar") and not definition.get_closest_marker("timeless"):
-        metafunc.parametrize("calendar_instant", [DEMO_INSTANT, *CALENDAR_INSTANTS], indirect=True,
-                             ids=[DEMO_INSTANT, *(text[:16] for text in CALENDAR_INSTANTS)])
+    marker = definition.get_closest_marker("calendar")
+    if CALENDAR_INSTANTS and marker and not definition.get_closest_marker("timeless"):
+        instants = calendar_instants_for(marker)
+        metafunc.parametrize("calendar_instant", [DEMO_INSTANT, *instants], indirect=True,
+                             ids=[DEMO_INSTANT, *(text[:16] for text in instants)])
 
 
 def _elsewhere_on_postgres(item) -> bool:

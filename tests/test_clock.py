@@ -17,7 +17,7 @@ from db import clock
 pytestmark = pytest.mark.calendar  # date-sensitive: CI runs these again at awkward instants
 
 ROOT = Path(__file__).resolve().parent.parent
-SCANNED = ("app.py", "pages", "components", "db", "seed_data", "bench", "docs", "tests")
+SCANNED = ("app.py", "pages", "components", "db", "seed_data", "bench", "docs", "factories", "tests")
 # calls that read the wall clock; time.monotonic/perf_counter measure durations and are fine
 WALL = {("datetime", "now"), ("datetime", "utcnow"), ("datetime", "today"), ("date", "today"),
         ("time", "time"), ("time", "time_ns"), ("time", "localtime"), ("time", "gmtime"), ("time", "ctime")}
@@ -94,3 +94,18 @@ def test_a_bad_app_clock_is_refused_with_its_name(monkeypatch):
     monkeypatch.setenv("APP_CLOCK", "yesterday")
     with pytest.raises(RuntimeError, match="APP_CLOCK"):
         clock._offset_from_env()
+
+
+@pytest.mark.timeless
+def test_each_instant_of_the_calendar_pass_stands_for_a_boundary():
+    """CI's instants (.ci/run) and what a test marked calendar("year") etc. is run at (tests/conftest.py)."""
+    from factories.calendar import boundaries
+
+    run = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    given = run.split('CALENDAR_INSTANTS="', 1)[1].split('"', 1)[0].split()
+    kinds = {text[:16]: boundaries(clock.parse_instant(text)) for text in given}
+    assert kinds == {"2027-01-01T00:01": {"year"}, "2026-12-31T23:59": {"year"}, "2026-12-10T12:00": {"due_day"},
+                     "2026-12-11T08:00": {"due_day"}, "2028-02-29T12:00": {"leap"}}
+    assert boundaries(clock.parse_instant("2026-11-18T10:00:00+08:00")) == set()  # the demo's own instant
+    # 16:01 UTC on 31 December is already the 1st in Beijing: the local day decides
+    assert boundaries(datetime(2026, 12, 31, 16, 1, tzinfo=timezone.utc)) == {"year"}

@@ -159,6 +159,7 @@ def _expected_metrics(ov) -> dict[str, str]:
             "实施完成": f"{ov.community.carried_out:,}", "居民已评价": f"{ov.community.evaluated:,}"}
 
 
+@pytest.mark.calendar("year", "leap")
 @pytest.mark.parametrize("role", ["leader", "admin"])
 def test_home_figures_equal_the_db_layer_for_scope_and_year(app_db, role):
     at = signed_in(role)
@@ -171,6 +172,7 @@ def test_home_figures_equal_the_db_layer_for_scope_and_year(app_db, role):
     assert any("9,730 万元" in str(c.value) for c in at.caption)  # budget beside the disbursed figure
 
 
+@pytest.mark.calendar("year", "leap")
 def test_every_link_carries_its_filter(app_db):
     at = signed_in("leader")
     links = _links(at)
@@ -192,6 +194,7 @@ def test_every_link_carries_its_filter(app_db):
     assert alert_pages["rectifications"] == {"status": "open", "overdue": "1"}
 
 
+@pytest.mark.calendar("year", "leap")
 def test_scope_selector_narrows_every_figure_and_link(app_db):
     at = signed_in("admin")
     at.selectbox(key="ov_district").select("510104").run()
@@ -210,6 +213,7 @@ def test_scope_selector_narrows_every_figure_and_link(app_db):
     assert sidebar["projects"] == "scope=510104001"  # the menu keeps the narrowed view
 
 
+@pytest.mark.calendar("year", "leap")
 def test_a_scope_outside_the_users_own_is_ignored_with_a_warning(app_db):
     at = signed_in("leader", {"scope": "220106"})  # 绿园区: not the leader's district
     assert not at.exception
@@ -218,6 +222,7 @@ def test_a_scope_outside_the_users_own_is_ignored_with_a_warning(app_db):
     assert _metrics(at) == _expected_metrics(ov)
 
 
+@pytest.mark.calendar("year", "leap")
 def test_the_links_open_their_pages_with_the_filter_applied(app_db):
     at = signed_in("leader")
     leader = actor_for(app_db, "leader")
@@ -242,6 +247,7 @@ def test_the_links_open_their_pages_with_the_filter_applied(app_db):
         overview.failed_evaluations(app_db, actor=leader, year=2019, today=clock.today()))
 
 
+@pytest.mark.calendar("year", "leap")
 def test_the_home_offers_both_briefing_files(app_db):
     at = signed_in("leader")
     buttons = {b.proto.label for b in at.get("download_button")}

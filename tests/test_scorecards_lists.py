@@ -34,6 +34,7 @@ def _metrics(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
+@pytest.mark.calendar("year")
 def test_results_open_on_the_latest_year_and_all_years_stay_chosen(app_db):
     leader = actor_for(app_db, "leader")
     years = eval_results.filter_options(app_db, actor=leader)["years"]
@@ -54,6 +55,7 @@ def test_results_open_on_the_latest_year_and_all_years_stay_chosen(app_db):
     assert at.selectbox(key="res_year").value == "all" and _metrics(at)["评价数"] == str(everything.evaluations)
 
 
+@pytest.mark.calendar("year")
 def test_a_link_naming_a_grade_but_no_year_covers_every_year(app_db):
     leader = actor_for(app_db, "leader")
     at = _open("leader", "eval_results", {"grade": "fail"})
@@ -64,6 +66,7 @@ def test_a_link_naming_a_grade_but_no_year_covers_every_year(app_db):
     assert len(table) == len(failed) and failed["year"].nunique() > 1
 
 
+@pytest.mark.calendar("year")
 def test_a_deep_link_outside_the_default_year_still_opens_its_evaluation(app_db):
     leader = actor_for(app_db, "leader")
     years = eval_results.filter_options(app_db, actor=leader)["years"]
@@ -81,6 +84,7 @@ def test_a_deep_link_outside_the_default_year_still_opens_its_evaluation(app_db)
     assert at.selectbox(key="res_eval").value is None, "an evaluation outside the leader's scope stays closed"
 
 
+@pytest.mark.calendar("year")
 def test_long_lists_show_their_first_rows_with_a_note_and_the_search_finds_the_rest(app_db, monkeypatch):
     monkeypatch.setattr(eval_picks, "LIMIT", 5)
     admin = actor_for(app_db, "admin")
@@ -101,6 +105,7 @@ def test_long_lists_show_their_first_rows_with_a_note_and_the_search_finds_the_r
     assert any(f"共 {len(progress)} 条" in c.value for c in at.caption)
 
 
+@pytest.mark.calendar("year")
 def test_admin_deep_link_opens_an_evaluation_of_another_year(app_db):
     admin = actor_for(app_db, "admin")
     years = eval_results.filter_options(app_db, actor=admin)["years"]
@@ -113,6 +118,7 @@ def test_admin_deep_link_opens_an_evaluation_of_another_year(app_db):
     assert _param(at, "year") == str(years[0]) and _param(at, "status") == "open"
 
 
+@pytest.mark.calendar("year")
 @pytest.mark.parametrize("query,expected", [({}, "open"), ({"status": "all"}, "all"),
                                             ({"status": "open", "overdue": "1"}, "overdue")])
 def test_rectification_opens_on_the_open_items(app_db, query, expected):
@@ -136,6 +142,7 @@ def test_progress_narrows_to_the_projects_year(engine):
     assert set(by_year[years[0]]["id"]) == set(listed["id"])
 
 
+@pytest.mark.calendar("year")
 def test_the_new_evaluation_pick_offers_search_matches_and_creates_one(app_db, monkeypatch):
     monkeypatch.setattr(eval_picks, "LIMIT", 5)
     at = _open("admin", "evaluations")
