@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import re
 import shutil
 import sqlite3
 import tempfile
@@ -12,7 +13,7 @@ import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 
 from factories.scratch import scratch_root
 
@@ -75,3 +76,50 @@ def database(request, backend: str):
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+class WriteOnReadOnly(AssertionError):
+    """A test marked `reads_only` wrote: it needs a private copy (`engine` without the mark)."""
+
+
+# the statements that change a database; SELECT ... FOR UPDATE is refused by PostgreSQL's read-only mode
+_WRITES = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER|TRUNCATE|MERGE|GRANT|VACUUM|REINDEX)\b",
+                     re.IGNORECASE)
+
+
+def refuse_writes(engine) -> None:
+    """Make an engine refuse every write, with an AssertionError (never the app's DomainError, which a test of a
+    refusal would take for the refusal it expects): the statement is checked before it is sent, and the
+    database itself is read-only underneath (SQLite's query_only, PostgreSQL's read-only transactions)."""
+
+    def check(conn, cursor, statement, parameters, context, executemany):
+        if _WRITES.match(statement):
+            raise WriteOnReadOnly(f"a reads_only test wrote: {statement[:80]}")
+
+    def read_only(dbapi_conn, _record):
+        cursor = dbapi_conn.cursor()
+        if engine.dialect.name == "sqlite":
+            cursor.execute("PRAGMA query_only=ON")
+        else:
+            cursor.execute("SET default_transaction_read_only = on")
+            dbapi_conn.commit()
+        cursor.close()
+
+    def fault(context):
+        raise WriteOnReadOnly(f"a reads_only test wrote: {context.original_exception}")
+
+    event.listen(engine, "before_cursor_execute", check)
+    event.listen(engine, "connect", read_only)
+    # before the app's own handler, which would turn a read-only database into a DomainError (a dialect event:
+    # `insert=True` does not order it, so the app's handlers are taken off and put back after it)
+    theirs = list(engine.dialect.dispatch.handle_error)
+    for handler in theirs:
+        event.remove(engine, "handle_error", handler)
+    event.listen(engine, "handle_error", lambda context: fault(context) if _read_only_fault(context) else None)
+    for handler in theirs:
+        event.listen(engine, "handle_error", handler)
+
+
+def _read_only_fault(context) -> bool:
+    error = context.original_exception
+    return "readonly" in str(error).lower().replace("-", "").replace(" ", "") or getattr(error, "sqlstate", None) == "25006"

@@ -41,7 +41,16 @@ from db.engine import make_engine  # noqa: E402
 from factories import app as _app_factory  # noqa: E402,F401  (one component scan per process, for every AppTest)
 from factories import records  # noqa: E402
 from factories.calendar import BOUNDARIES, boundaries  # noqa: E402
-from factories.databases import BACKENDS, PG_URL, database, pg_admin, pg_url, remove_sqlite, sqlite_copy  # noqa: E402
+from factories.databases import (  # noqa: E402
+    BACKENDS,
+    PG_URL,
+    database,
+    pg_admin,
+    pg_url,
+    refuse_writes,
+    remove_sqlite,
+    sqlite_copy,
+)
 from seed_data import loader as seed  # noqa: E402
 
 INSTANT = clock.parse_instant(os.environ["APP_TEST_INSTANT"])
@@ -229,8 +238,13 @@ def sqlite_template(demo_templates, calendar_instant) -> Path:
 
 
 @pytest.fixture(params=BACKENDS)
-def engine(request):
-    """A seeded engine on each backend: every db-layer test runs on SQLite and, in CI, PostgreSQL."""
+def engine(request, calendar_instant, _shared_databases):
+    """A seeded engine on each backend: every db-layer test runs on SQLite and, in CI, PostgreSQL. A test
+    marked `reads_only` shares one copy per worker that takes no write (refuse_writes): cloning the
+    demo on PostgreSQL takes ~0.5 s, and most of what a db test checks is read."""
+    if request.node.get_closest_marker("reads_only"):
+        yield _shared_engine(request, ("reads_only", request.param, calendar_instant), refuse_writes)
+        return
     with database(request, request.param) as url:
         eng = make_engine(url)
         yield eng
@@ -243,18 +257,23 @@ def _shared_databases():
         yield stack, {}
 
 
+def _shared_engine(request, key, prepare=None):
+    stack, engines = request.getfixturevalue("_shared_databases")
+    if key not in engines:
+        url = stack.enter_context(database(request, request.param))
+        engines[key] = make_engine(url)
+        if prepare:
+            prepare(engines[key])
+        stack.callback(engines[key].dispose)
+    return engines[key]
+
+
 @pytest.fixture(params=BACKENDS)
 def refusing_engine(request, calendar_instant, _shared_databases):
     """A seeded engine on each backend, shared by the tests whose every write must be refused (the many
     cases of a validation rule), so that each case need not copy the demo (~0.5 s on PostgreSQL). A write
     let through fails its own test; a test that means to write asks for `engine`."""
-    stack, engines = _shared_databases
-    key = (request.param, calendar_instant)
-    if key not in engines:
-        url = stack.enter_context(database(request, request.param))
-        engines[key] = make_engine(url)
-        stack.callback(engines[key].dispose)
-    return engines[key]
+    return _shared_engine(request, ("refusing", request.param, calendar_instant))
 
 
 @pytest.fixture

@@ -192,6 +192,7 @@ def test_staff_are_reminded_once_of_a_proposal_waiting_past_its_days(engine, mon
 
 # --- the leadership overview -------------------------------------------------------------------------------
 
+@pytest.mark.reads_only
 def test_the_overview_carries_the_years_figures_and_todays_two_alerts(engine, monkeypatch):
     from datetime import timedelta
 

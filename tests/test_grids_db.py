@@ -31,6 +31,7 @@ def _unit(engine, code):
 # ---------------------------------------------------------------- seed
 
 
+@pytest.mark.reads_only
 def test_indicators_are_seeded_with_unit_target_and_direction(engine):
     defs = gi.definitions(engine)
     shown = defs[defs["displayed"]]
@@ -45,6 +46,7 @@ def test_indicators_are_seeded_with_unit_target_and_direction(engine):
         assert translate(f"grid.field.{code}", "zh").startswith(defs.loc[code, "name"])
 
 
+@pytest.mark.reads_only
 def test_demo_reports_cover_24_months_with_late_missing_and_outliers(engine):
     with reading(engine) as s:
         periods = s.execute(select(GridReport.period).distinct().order_by(GridReport.period)).scalars().all()
@@ -69,6 +71,7 @@ def test_demo_reports_cover_24_months_with_late_missing_and_outliers(engine):
     assert (flagged["value"] > 3 * flagged["mean"]).sum() >= 5
 
 
+@pytest.mark.reads_only
 def test_stored_outlier_flags_follow_the_rule(engine):
     grid_id = street_grids(engine)[0].id
     with reading(engine) as s:
@@ -116,6 +119,7 @@ def test_ratios_are_computed_after_summing_not_averaged(engine):
     assert summary["resolution_rate_status"] == "red" and rows.loc[grids[0].code, "resolution_rate_status"] == "green"
 
 
+@pytest.mark.reads_only
 def test_district_year_rolls_up_from_the_raw_values(engine):
     admin = users.actor_for(engine, "admin")
     district = _unit(engine, "510104")
@@ -150,6 +154,7 @@ def test_status_against_target_and_direction():
     assert gi.status_of(None, target=4, amber_from=3) is None
 
 
+@pytest.mark.reads_only
 def test_periods_trend_heatmap_reporting_and_types(engine):
     admin = users.actor_for(engine, "admin")
     assert (parse_period("2026-Q3").first, parse_period("2026-Q3").last) == ("2026-07", "2026-09")
@@ -178,6 +183,7 @@ def test_periods_trend_heatmap_reporting_and_types(engine):
     assert gated.loc["高档封闭型", "funds_per_grid"] > gated.loc["城乡结合型", "funds_per_grid"]
 
 
+@pytest.mark.reads_only
 def test_a_period_without_reports_reads_as_empty(engine):
     admin = users.actor_for(engine, "admin")
     future = parse_period(str(int(current_month()[:4]) + 2))
@@ -189,6 +195,7 @@ def test_a_period_without_reports_reads_as_empty(engine):
     assert len(months) == 12 and months["activities"].eq(0).all()
 
 
+@pytest.mark.reads_only
 def test_reads_are_scoped(engine):
     street = users.actor_for(engine, "street")
     leader = users.actor_for(engine, "leader")
@@ -310,6 +317,7 @@ def test_month_locks_after_due_day_until_an_admin_reopens(engine, monkeypatch):
     assert "社区更正活动场次" in audit_rows[0].after
 
 
+@pytest.mark.reads_only
 def test_a_month_not_yet_due_is_neither_late_nor_counted_in_the_rates(engine, monkeypatch):
     """On 2 December November's reports are coming in but not due until 10 December: it is "not yet
     due", never late or missing, and the year's completeness and on-time rates leave it out."""

@@ -7,6 +7,7 @@ from db import org_units, users
 from db.errors import NotFound, PermissionDenied
 
 
+@pytest.mark.reads_only
 def test_children_counts_roll_up(engine):
     admin = users.actor_for(engine, "admin")
     luyuan = org_units.get_unit(engine, actor=admin, code="220106")
@@ -19,6 +20,7 @@ def test_children_counts_roll_up(engine):
     assert (counts["street"], counts["towns"], counts["community"], counts["grid"]) == (10, 3, 58, 312)
 
 
+@pytest.mark.reads_only
 def test_street_user_sees_only_their_street(engine):
     street = users.actor_for(engine, "street")
     own = org_units.scope_unit(engine, actor=street)
@@ -35,6 +37,7 @@ def test_street_user_sees_only_their_street(engine):
     assert crumbs == ["春熙路街道", grid_parent.name]  # nothing above the scope is shown
 
 
+@pytest.mark.reads_only
 def test_roster_has_one_leader_first(engine):
     admin = users.actor_for(engine, "admin")
     grid = org_units.get_unit(engine, actor=admin, code="220106001001001")
@@ -43,6 +46,7 @@ def test_roster_has_one_leader_first(engine):
     assert len(roster) >= 3
 
 
+@pytest.mark.reads_only
 def test_every_reader_checks_scope_and_the_error_names_no_unit(engine):
     street = users.actor_for(engine, "street")
     admin = users.actor_for(engine, "admin")

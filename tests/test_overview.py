@@ -39,6 +39,7 @@ def _actor(engine, username, scope_code=None):
 
 # --- db layer ---------------------------------------------------------------------------------------
 
+@pytest.mark.reads_only
 @pytest.mark.parametrize("username,year", [("leader", 2019), ("leader", "this"), ("admin", "this")])
 def test_money_by_domain_and_street_add_up_to_the_pipeline_summary(engine, username, year):
     year = clock.today().year if year == "this" else year  # the test's instant, not the import's
@@ -52,6 +53,7 @@ def test_money_by_domain_and_street_add_up_to_the_pipeline_summary(engine, usern
         assert frame["contracted"].sum() == total.contracted
 
 
+@pytest.mark.reads_only
 def test_the_2019_release_reads_9730_wan_in_the_overview(engine):
     ov = overview.overview(engine, actor=_actor(engine, "leader"), year=2019, today=clock.today())
     assert ov.pipeline.projects == 260 and ov.pipeline.budget == 97_300_000
@@ -60,6 +62,7 @@ def test_the_2019_release_reads_9730_wan_in_the_overview(engine):
     assert ov.vote.pending_flags == 0  # the published campaign's review is over
 
 
+@pytest.mark.reads_only
 def test_a_narrowed_view_never_widens_and_matches_the_street_filter(engine):
     leader = actor_for(engine, "leader")
     admin = actor_for(engine, "admin")
@@ -78,6 +81,7 @@ def test_a_narrowed_view_never_widens_and_matches_the_street_filter(engine):
     assert ov.scope_district_code == "510104"
 
 
+@pytest.mark.reads_only
 def test_failed_evaluations_are_the_completed_ones_graded_fail(engine):
     leader = actor_for(engine, "leader")
     listed = eval_results.evaluation_list(engine, actor=leader, filters=ResultFilter(year=2019))
@@ -87,6 +91,7 @@ def test_failed_evaluations_are_the_completed_ones_graded_fail(engine):
     assert list(failed["result"]) == sorted(failed["result"])  # worst first
 
 
+@pytest.mark.reads_only
 def test_alerts_count_what_the_area_readers_count(engine):
     admin = actor_for(engine, "admin")
     ov = overview.overview(engine, actor=admin, year=clock.today().year, today=clock.today())
@@ -98,6 +103,7 @@ def test_alerts_count_what_the_area_readers_count(engine):
     assert alerts["red_grids"].params["month"] == ov.red_month
 
 
+@pytest.mark.reads_only
 def test_red_grids_and_weakest_grids_match_a_naive_recount(engine):
     """Sum reported and solved per grid first, then divide: recounted here from the raw value rows."""
     leader = actor_for(engine, "leader")
@@ -256,6 +262,7 @@ def test_the_home_offers_both_briefing_files(app_db):
 
 # --- the briefing files -----------------------------------------------------------------------------
 
+@pytest.mark.reads_only
 def test_the_workbook_has_one_sheet_per_area_in_wan_yuan(engine):
     ov = overview.overview(engine, actor=actor_for(engine, "leader"), year=2019, today=clock.today())
     book = openpyxl.load_workbook(io.BytesIO(briefing_files.workbook(ov, "zh")))
@@ -276,6 +283,7 @@ def test_the_workbook_has_one_sheet_per_area_in_wan_yuan(engine):
     assert alerts == briefing.alert_lines(ov, "zh") and alerts
 
 
+@pytest.mark.reads_only
 def test_the_word_briefing_holds_figures_charts_and_alerts(engine):
     ov = overview.overview(engine, actor=actor_for(engine, "admin"), year=clock.today().year, today=clock.today())
     document = docx.Document(io.BytesIO(briefing_files.word(ov, "zh")))
@@ -292,6 +300,7 @@ def test_the_word_briefing_holds_figures_charts_and_alerts(engine):
     assert word_problems(document) == []  # the 公文 page, fonts and page numbers
 
 
+@pytest.mark.reads_only
 def test_the_english_briefing_has_no_untranslated_chinese_labels(engine):
     ov = overview.overview(engine, actor=actor_for(engine, "leader"), year=clock.today().year, today=clock.today())
     book = openpyxl.load_workbook(io.BytesIO(briefing_files.workbook(ov, "en")))

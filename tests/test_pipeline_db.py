@@ -67,6 +67,7 @@ def _message(err: DomainError) -> str:
 # ---------------------------------------------------------------- demo data
 
 
+@pytest.mark.reads_only
 def test_jinjiang_2019_release_and_2010_pilot_match_the_seeds(engine):
     leader = _actor(engine, "leader")
     release = projects.summary(engine, actor=leader, filters=ProjectFilter(year=2019, batch="2019年项目发布会"))
@@ -81,6 +82,7 @@ def test_jinjiang_2019_release_and_2010_pilot_match_the_seeds(engine):
     assert streets == [True]
 
 
+@pytest.mark.reads_only
 def test_current_year_spans_every_stage_with_histories_and_overdue_projects(engine):
     admin = _actor(engine, "admin")
     year = clock.today().year
@@ -96,6 +98,7 @@ def test_current_year_spans_every_stage_with_histories_and_overdue_projects(engi
     assert without_history == 0 and later > 0
 
 
+@pytest.mark.reads_only
 def test_organization_counts_follow_the_seeds(engine):
     admin = _actor(engine, "admin")
     jinjiang, luyuan = _unit(engine, "510104"), _unit(engine, "220106")
@@ -111,6 +114,7 @@ def test_organization_counts_follow_the_seeds(engine):
 # ---------------------------------------------------------------- reading and scope
 
 
+@pytest.mark.reads_only
 def test_street_staff_see_only_their_street_and_evaluators_nothing(engine):
     street = _actor(engine, "street")
     frame = projects.list_projects(engine, actor=street)
@@ -125,6 +129,7 @@ def test_street_staff_see_only_their_street_and_evaluators_nothing(engine):
             read(engine, actor=evaluator)
 
 
+@pytest.mark.reads_only
 def test_aggregates_agree_with_the_list(engine):
     leader = _actor(engine, "leader")
     filters = ProjectFilter(year=clock.today().year, domain="governance")
@@ -290,6 +295,7 @@ def test_create_writes_project_event_and_audit_together_or_nothing(engine):
     assert list(history["kind"]) == ["create"] and history["username"].iloc[0] == "admin"
 
 
+@pytest.mark.reads_only
 def test_only_admins_write(engine):
     target = _project(engine, stage="needs_survey")
     for name in ("leader", "street", "evaluator"):
@@ -451,6 +457,7 @@ def test_follow_up_closes_and_a_closed_project_can_be_reopened(engine):
     assert reopened.stage == "follow_up" and reopened.stage_due is not None
 
 
+@pytest.mark.reads_only
 def test_a_project_becomes_overdue_when_its_stage_limit_passes(engine, monkeypatch):
     admin = _actor(engine, "admin")
     with reading(engine) as s:
@@ -469,6 +476,7 @@ def test_a_project_becomes_overdue_when_its_stage_limit_passes(engine, monkeypat
 # ---------------------------------------------------------------- compliance, catalogue, ratings
 
 
+@pytest.mark.reads_only
 def test_compliance_list_and_detail_share_one_set_of_checks(engine):
     admin = _actor(engine, "admin")
     listed = compliance.failures(engine, actor=admin)
@@ -486,6 +494,7 @@ def test_compliance_list_and_detail_share_one_set_of_checks(engine):
     assert set(compliance.failures(engine, actor=street)["street_name"]) <= {"春熙路街道"}
 
 
+@pytest.mark.reads_only
 def test_every_project_names_a_catalogue_item_or_is_flagged(engine):
     admin = _actor(engine, "admin")
     items = catalogue.items(engine, actor=admin)
@@ -528,6 +537,7 @@ def test_recording_a_rating_validates_and_updates_eligibility(engine):
     assert audit.search(engine, actor=admin, action="org_rating_create")["entity_id"].tolist().count(str(org.id)) == 2
 
 
+@pytest.mark.reads_only
 def test_street_staff_see_only_organizations_of_their_street(engine):
     street = _actor(engine, "street")
     frame = social_orgs.list_orgs(engine, actor=street)

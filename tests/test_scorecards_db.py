@@ -104,6 +104,7 @@ def test_template_points_must_sum_to_100(engine):
     assert created.total == 100 and created.version == 1 and not created.locked
 
 
+@pytest.mark.reads_only
 def test_template_indicator_problem_names_the_indicator(engine):
     admin = actor_for(engine, "admin")
     data = _template_data()
@@ -118,6 +119,7 @@ def test_template_indicator_problem_names_the_indicator(engine):
         eval_templates.create_template(engine, actor=leader, data=_template_data())
 
 
+@pytest.mark.reads_only
 def test_seeded_post_template_follows_the_issue(engine):
     admin = actor_for(engine, "admin")
     template = eval_templates.get_template(engine, actor=admin, template_id=_template_id(engine))
@@ -348,6 +350,7 @@ def test_mean_then_trimmed_mean_from_five_scorecards_on_known_numbers(engine):
     assert len(wide) == 15 and wide["mean"].sum() == pytest.approx(84.8, abs=0.05)
 
 
+@pytest.mark.reads_only
 def test_grade_bands_are_configurable_in_python_and_sql(engine, monkeypatch):
     assert [rules.grade_for(v) for v in (95, 90, 89.99, 80, 60, 59.9)] == [
         "excellent", "excellent", "good", "good", "pass", "fail"]
@@ -360,6 +363,7 @@ def test_grade_bands_are_configurable_in_python_and_sql(engine, monkeypatch):
     assert after["excellent"] < before["excellent"] and after["fail"] > before["fail"]
 
 
+@pytest.mark.reads_only
 def test_calibration_matches_an_independent_computation_and_shows_the_lenient_evaluator(engine):
     admin = actor_for(engine, "admin")
     frame = eval_results.calibration(engine, actor=admin)
@@ -380,6 +384,7 @@ def test_calibration_matches_an_independent_computation_and_shows_the_lenient_ev
     assert (frame.iloc[1:]["mean_deviation"].abs() < rules.CALIBRATION_FLAG).all()
 
 
+@pytest.mark.reads_only
 def test_distribution_league_and_project_rounds(engine):
     leader = actor_for(engine, "leader")
     filters = eval_results.ResultFilter(round="post", year=2019)
@@ -399,6 +404,7 @@ def test_distribution_league_and_project_rounds(engine):
     assert rounds["grade"].notna().all()
 
 
+@pytest.mark.reads_only
 def test_scope_leader_sees_only_their_district(engine):
     leader, admin = actor_for(engine, "leader"), actor_for(engine, "admin")
     everywhere = eval_results.evaluation_list(engine, actor=admin)
@@ -451,6 +457,7 @@ def test_rectification_items_close_with_evidence_and_overdue_ones_are_listed(eng
 
 # --- demo data ------------------------------------------------------------------------------------------
 
+@pytest.mark.reads_only
 def test_demo_data_tells_the_issues_story(engine):
     leader = actor_for(engine, "leader")
     with reading(engine) as s:
@@ -518,6 +525,7 @@ def test_an_evaluator_of_another_district_cannot_be_put_on_a_panel(engine):
     assert err.value.field == "evaluator_ids"
 
 
+@pytest.mark.reads_only
 @pytest.mark.parametrize("due_on", ["9999-12-31", "2200-01-01", "1999-01-01"])
 def test_due_dates_of_evaluations_and_rectifications_lie_in_range(engine, due_on):
     admin = actor_for(engine, "admin")

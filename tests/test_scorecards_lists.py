@@ -132,6 +132,7 @@ def test_rectification_opens_on_the_open_items(app_db, query, expected):
     assert len(close) == (wanted["status"] == "open").sum()
 
 
+@pytest.mark.reads_only
 def test_progress_narrows_to_the_projects_year(engine):
     admin = actor_for(engine, "admin")
     every = evaluations.progress(engine, actor=admin)

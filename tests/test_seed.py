@@ -6,6 +6,7 @@ from sqlmodel import SQLModel
 
 from db.engine import reading
 from db.models import AppUser, GridStaff, OrgUnit
+from factories import records
 from seed_data import loader as seed
 
 pytestmark = pytest.mark.calendar  # date-sensitive: CI runs these again at awkward instants
@@ -15,6 +16,7 @@ def _count(session, *where):
     return session.execute(select(func.count()).select_from(OrgUnit).where(*where)).scalar_one()
 
 
+@pytest.mark.reads_only
 def test_luyuan_hierarchy_matches_seed_004(engine):
     with reading(engine) as s:
         district = s.execute(select(OrgUnit).where(OrgUnit.name == "绿园区")).scalar_one()
@@ -32,6 +34,7 @@ def test_luyuan_hierarchy_matches_seed_004(engine):
         assert members >= 312 * 2
 
 
+@pytest.mark.reads_only
 def test_jinjiang_pilot_streets_follow_seed_001(engine):
     with reading(engine) as s:
         streets = dict(s.execute(select(OrgUnit.name, OrgUnit.pilot).where(OrgUnit.level == "street",
@@ -41,6 +44,7 @@ def test_jinjiang_pilot_streets_follow_seed_001(engine):
     assert streets["水井坊街道"] is False
 
 
+@pytest.mark.reads_only
 def test_ancestor_columns_are_consistent(engine):
     with reading(engine) as s:
         units = {u.id: u for u in s.execute(select(OrgUnit)).scalars()}
@@ -56,6 +60,7 @@ def test_ancestor_columns_are_consistent(engine):
                 assert own == getattr(parent, column), (unit.code, column)
 
 
+@pytest.mark.reads_only
 def test_loading_twice_changes_nothing(engine):
     def snapshot():
         with reading(engine) as s:
@@ -68,6 +73,7 @@ def test_loading_twice_changes_nothing(engine):
     assert before["app_user"] >= 4 and before["org_unit"] > 600
 
 
+@pytest.mark.reads_only
 def test_demo_accounts_one_per_role_with_bcrypt_hashes(engine):
     demo = ("admin", "leader", "evaluator", "street", "community")
     with reading(engine) as s:
@@ -97,3 +103,19 @@ def test_a_second_first_start_on_sqlite_waits_for_the_first(tmp_path):
     assert loaded and loaded[0], "the waiting start loaded the reference data once the lock was free"
     assert seed.load_empty(engine) == []  # and a third finds nothing left to load
     engine.dispose()
+
+
+@pytest.mark.timeless
+@pytest.mark.reads_only
+def test_a_reads_only_engine_reads_and_refuses_every_write(engine):
+    """The shared copy behind `reads_only` (tests/conftest.py): reads work, a write through the app's own
+    functions fails the test with an AssertionError, never with a refusal a test could take for its own."""
+    from factories.databases import WriteOnReadOnly
+
+    assert records.count_rows(engine, OrgUnit) > 0
+    with pytest.raises(WriteOnReadOnly):
+        records.make_campaign(engine, cases=2)
+    with engine.connect() as conn:  # below the check, on the driver's own cursor: the database itself refuses
+        with pytest.raises(Exception, match="(?i)read.?only"):
+            conn.connection.driver_connection.cursor().execute(f"DELETE FROM {OrgUnit.__tablename__}")
+    assert records.count_rows(engine, OrgUnit) > 0

@@ -120,6 +120,7 @@ def test_create_user_validates_and_names_the_field(engine):
     assert users.authenticate(engine, "wang.li", "Passw0rd!").ok
 
 
+@pytest.mark.reads_only
 def test_only_admins_write_users(engine):
     leader = users.actor_for(engine, "leader")
     street = users.actor_for(engine, "street")
@@ -181,6 +182,7 @@ def test_change_password_checks_old_and_rule(engine):
     assert weak.value.code == "rule.password"
 
 
+@pytest.mark.reads_only
 def test_admin_cannot_deactivate_self(engine):
     admin = users.actor_for(engine, "admin")
     with pytest.raises(DomainError) as err:

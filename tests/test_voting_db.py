@@ -498,6 +498,7 @@ def _seeded(engine):
         return s.execute(select(Campaign).where(Campaign.year == 2019)).scalar_one()
 
 
+@pytest.mark.reads_only
 def test_seeded_2019_campaign_matches_the_seed(engine):
     campaign = _seeded(engine)
     admin = admin_actor(engine)
@@ -583,6 +584,7 @@ def test_void_rank_and_publish(engine):
         assert s.execute(select(VoteCase.final_rank).where(VoteCase.id == cases[2])).scalar_one() == 1
 
 
+@pytest.mark.reads_only
 def test_results_workbook_frames(engine):
     campaign = _seeded(engine)
     frames = vote_results.result_frames(engine, actor=users.actor_for(engine, "leader"), campaign_id=campaign.id)
