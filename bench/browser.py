@@ -30,6 +30,7 @@ import time
 from pathlib import Path
 
 from db import clock
+from factories.browser import free_port, stop, wait_until_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -144,7 +145,6 @@ def _visit(page, wire: Wire, base: str, case: dict, timeout_s: float) -> dict:
 def _server(app_dir: Path, script: str, env: dict, port: int, log_dir: Path):
     """Serve `script` as a deployment does: through the warm-up launcher where the checkout has one."""
     import subprocess
-    import urllib.request
 
     log = open(log_dir / f"streamlit-{port}.log", "w")
     launcher = (["-m", "components.warmup"] if script == "app.py" and (app_dir / "components" / "warmup.py").exists()
@@ -154,37 +154,12 @@ def _server(app_dir: Path, script: str, env: dict, port: int, log_dir: Path):
          "--server.address=127.0.0.1", "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
         cwd=app_dir, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}; see {log.name}")
-        try:
-            with urllib.request.urlopen(base + "/_stcore/health", timeout=1) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            proc.terminate()
-            raise TimeoutError("streamlit did not become healthy")
-        time.sleep(0.1)
-    return proc, base
-
-
-def _stop(proc) -> None:
-    proc.terminate()
     try:
-        proc.wait(timeout=10)
+        wait_until_healthy(proc, base, 120, log.name)
     except Exception:
-        proc.kill()
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        stop(proc)
+        raise
+    return proc, base
 
 
 def _sign_in(page, base: str, user: str, timeout_ms: float) -> None:
@@ -250,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
                 "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                 "--disable-sync", "--disable-quic", "--no-first-run"])
-            proc, base = _server(floor_dir, "floor.py", {}, _free_port(), Path(args.data_dir))
+            proc, base = _server(floor_dir, "floor.py", {}, free_port(), Path(args.data_dir))
             try:
                 page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
                 wire = Wire(page)
@@ -259,8 +234,8 @@ def main(argv: list[str] | None = None) -> int:
                                                       for _ in range(args.visits)]))
                 _print(rows[-1])
             finally:
-                _stop(proc)
-            proc, base = _server(Path(args.app_dir), "app.py", env, _free_port(), Path(args.data_dir))
+                stop(proc)
+            proc, base = _server(Path(args.app_dir), "app.py", env, free_port(), Path(args.data_dir))
             try:
                 tabs = {}
                 for case in cases:
@@ -280,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
                         rows.append({"page": case["page"], "error": f"{type(exc).__name__}: {exc}"})
                     _print(rows[-1])
             finally:
-                _stop(proc)
+                stop(proc)
             browser.close()
         doc = _summary(rows, url, args, load_before, time.perf_counter() - started)
         if args.json_out:
