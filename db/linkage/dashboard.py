@@ -244,10 +244,10 @@ def by_unit(engine: Engine, *, actor: Actor, unit_id: int | None = None, year: i
             frame["orgs"] = None  # placed by street: shown on the street's row above
         acts = _activities(where, start, end)
         column = getattr(acts.c, key)
-        for i, n, problems, people in s.execute(select(column, func.count(), func.sum(acts.c.problems_solved),
-                                                       func.sum(acts.c.people_served)).group_by(column)):
-            if i in frame.index:
-                frame.loc[i, ["activities", "problems_solved", "people_served"]] = [n, problems, people]
+        counted = s.execute(select(column, func.count(), func.sum(acts.c.problems_solved),
+                                   func.sum(acts.c.people_served)).group_by(column)).all()
+        for position, name in enumerate(("activities", "problems_solved", "people_served"), start=1):
+            frame[name] = pd.Series({row[0]: row[position] for row in counted})
     frame = frame.reset_index().reindex(columns=UNIT_COLUMNS)
     counts = [c for c in UNIT_COLUMNS[2:] if not (c == "orgs" and key == "community_id")]
     frame[counts] = frame[counts].fillna(0).astype("int64")
