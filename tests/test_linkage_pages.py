@@ -64,6 +64,11 @@ def test_street_staff_register_a_station_through_the_form(app_db):
     assert not at.exception and any("已保存" in s.value for s in at.success)
     assert count_rows(app_db, SocialWorkStation) == before + 1
     assert _metrics(at)["社工站"] == "1"
+    with reading(app_db) as s:
+        zijing = s.execute(select(OrgUnit.id).where(OrgUnit.code == "510104001001")).scalar_one()
+    at = opened_as("admin", PAGE, {"street": str(street), "community": str(zijing)})  # every district, narrowed
+    assert not at.exception and _metrics(at)["社工站"] == "0" and _metrics(at)["联动镇街"] in ("0", "1")
+    assert at.button(key="lk_en_submit") is not None and at.selectbox(key="lk_f_community").value == str(zijing)
     at = opened_as("community", PAGE)  # 紫荆社区 alone: no street or community to pick, its street's organizations
     assert not at.exception and _metrics(at)["联动村居"] in ("0", "1")
     assert not {"lk_f_street", "lk_f_community"} & {w.key for w in at.selectbox}

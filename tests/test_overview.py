@@ -12,6 +12,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from components import formatting
 from components.overview import briefing, briefing_files
 from db import clock
 from db.errors import NotFound
@@ -156,7 +157,11 @@ def _expected_metrics(ov) -> dict[str, str]:
             "问题办结率": heads["ov.h.resolution"] if briefing.has_grid_data(ov) else "—",
             # 社区营造's year
             "收集居民建议": f"{ov.community.collected:,}", "议事会采纳": f"{ov.community.adopted:,}",
-            "实施完成": f"{ov.community.carried_out:,}", "居民已评价": f"{ov.community.evaluated:,}"}
+            "实施完成": f"{ov.community.carried_out:,}", "居民已评价": f"{ov.community.evaluated:,}",
+            # 五社联动·微创投's year: the 五社联动 dashboard's figures (db/linkage/dashboard.py)
+            "联动村居": f"{ov.linkage.year.communities:,}", "筹集资金": formatting.wan_yuan(ov.linkage.year.raised, "zh"),
+            "资助项目（含微创投）": f"{ov.linkage.year.projects_funded + ov.linkage.year.microgrant_funded:,}",
+            "举办活动": f"{ov.linkage.year.activities:,}", "服务人次": f"{ov.linkage.year.people_served:,}"}
 
 
 @pytest.mark.parametrize("role", ["leader", "admin"])
