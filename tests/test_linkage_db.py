@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from db import clock, users
+from db import clock, unit_registry, users
 from db.engine import reading
 from db.errors import DomainError, NotFound, PermissionDenied
 from db.funds import ledger, rewards, rounds
@@ -151,8 +151,16 @@ def test_registry_writes_check_scope_name_the_field_and_move_the_figures(engine)
     with reading(engine) as s:
         actions = s.execute(select(AuditLog.action).order_by(AuditLog.id.desc()).limit(5)).scalars().all()[::-1]
     assert actions == ["lk_station", "lk_worker", "lk_enterprise", "lk_activity", "lk_enterprise_active"]
-    assert count_rows(engine, SocialWorker) and count_rows(engine, CommunityEnterprise) and count_rows(
-        engine, LinkageActivity)
+    # 紫荆社区 moves to another street: its enterprise and activity go with it, the street's station stays
+    unit_registry.move_unit(engine, actor=admin, unit_id=home.id, data={"parent_code": "510104002",
+                                                                       "reason": "区划调整：并入书院街"})
+    with reading(engine) as s:
+        moved = {s.get(CommunityEnterprise, firm).street_id, *s.execute(select(LinkageActivity.street_id).where(
+            LinkageActivity.community_id == home.id)).scalars(), s.execute(select(SocialWorker.street_id).where(
+                SocialWorker.community_id == home.id)).scalar_one()}
+        assert moved == {s.execute(select(OrgUnit.id).where(OrgUnit.code == "510104002")).scalar_one()}
+        assert s.get(SocialWorkStation, station).street_id == home.street_id
+    assert dashboard.figures(engine, actor=street).activities == before.activities
 
 
 def test_the_overview_card_and_its_two_alerts_follow_the_rows(engine):

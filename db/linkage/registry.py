@@ -9,7 +9,7 @@ from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -167,3 +167,17 @@ def set_active(engine: Engine, *, actor: Actor, kind: str, row_id: int, active: 
             row.active = active
             row.updated_at = clock.utcnow()
         return Written(id=row.id)
+
+
+def follow_move(session: Session, *, level: str, unit_id: int, street_id: int | None, district_id: int) -> int:
+    """A community (or street) moved (db.unit_registry.move_unit): its stations, workers, enterprises and activities
+    take its new street and district, in the move's transaction, so the staff now covering it see them. The rows."""
+    if level == "community":
+        where, values = "community_id", {"street_id": street_id, "district_id": district_id}
+    elif level == "street":
+        where, values = "street_id", {"district_id": district_id}
+    else:
+        return 0
+    return sum(session.execute(update(table).where(getattr(table, where) == unit_id).values(**values)
+                               .execution_options(synchronize_session=False)).rowcount
+               for table in (*TABLES.values(), LinkageActivity))
