@@ -258,7 +258,9 @@ def test_the_home_offers_both_briefing_files(app_db):
 def test_the_workbook_has_one_sheet_per_area_in_wan_yuan(engine):
     ov = overview.overview(engine, actor=actor_for(engine, "leader"), year=2019, today=clock.today())
     book = openpyxl.load_workbook(io.BytesIO(briefing_files.workbook(ov, "zh")))
-    assert book.sheetnames == ["概览", "项目与资金", "第三方评估", "十佳评选", "网格指标", "社区营造", "预警事项"]
+    assert book.sheetnames == ["概览", "项目与资金", "第三方评估", "十佳评选", "网格指标", "社区营造", "五社联动", "预警事项"]
+    linkage = {row[0]: row[1] for row in book["五社联动"].iter_rows(min_row=5, values_only=True)}
+    assert linkage["举办活动"] == f"{ov.linkage.year.activities:,}" and "联动村居" in linkage
     rows = list(book["项目与资金"].iter_rows(values_only=True))
     heading = next(i for i, row in enumerate(rows) if row[0] == "服务领域")
     budget_col = rows[heading].index("预算（万元）")
