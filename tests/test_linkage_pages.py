@@ -75,3 +75,15 @@ def test_street_staff_register_a_station_through_the_form(app_db):
     assert any(m.label == "孵化社区社会组织" and m.help for m in at.metric)
     at = opened_as("evaluator", PAGE)
     assert not at.exception and not at.metric and not on_login_form(at)
+
+
+def test_the_quiet_funds_alert_opens_the_funds_with_no_donation_this_year(app_db):
+    """The overview's alert links to 社区基金 with ?quiet=1: the list then holds exactly the funds the alert counts
+    (番禺区's funds gave their money in the round's year; 锦江区's all had a donation this year)."""
+    from db import clock, users
+    from db.linkage import overview as linkage_overview
+
+    quiet = linkage_overview.alert_facts(app_db, actor=users.actor_for(app_db, "admin"), today=clock.today())[3]
+    at = opened_as("admin", "pages/funds.py", {"quiet": "1"})
+    assert not at.exception and any("只列出今年还没有收到捐赠的基金" in c.value for c in at.caption)
+    assert quiet > 0 and quiet in [len(d.value) for d in at.dataframe]  # the list (the other: donors by kind)
