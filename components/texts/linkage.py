@@ -28,7 +28,7 @@ TEXTS = {
     "lk.metric.raised_split": ("社区基金募集 {funds} + 企业直接投入 {firms}", "community funds {funds} + enterprises directly {firms}"),
     "lk.metric.granted": ("基金资助支出", "Granted by the funds"),
     "lk.metric.projects": ("资助社区服务项目", "Projects funded"),
-    "lk.metric.projects_mg": ("另有微创投立项 {n} 个", "and {n} micro-grant projects"),
+    "lk.metric.projects_mg": ("另有微创投立项 {n} 个", "and {n} micro-grant {n|project|projects}"),
     "lk.metric.activities": ("举办活动", "Activities"),
     "lk.metric.problems": ("解决社区问题", "Problems solved"),
     "lk.metric.people": ("服务人次", "People served"),
@@ -99,7 +99,7 @@ TEXTS = {
                         "rating still valid on {day}: {amounts}."),
     "lk.rewards.amount": ("{grade}A 每家 {yuan}", "{grade}A {yuan} each"),
     "lk.rewards.total": ("{year} 年奖励 {n} 家，合计 {total}，占专项资金 {share}。",
-                         "{year}: {n} organizations rewarded, {total} in all, {share} of the special fund."),
+                         "{year}: {n} {n|organization|organizations} rewarded, {total} in all, {share} of the special fund."),
     "lk.rewards.name": ("{year}年3A+社会组织奖励", "3A+ rewards {year}"),
     "lk.rewards.year_hint": ("选择一个年份查看当年的奖励名单。", "Pick a year to see its rewards."),
     # forms
