@@ -145,7 +145,7 @@ def load_indicators(engine: Engine) -> None:
 
 def generate(url: str, *, seed: int = 1, scale: float = 1.0, quiet: bool = False) -> dict[str, float]:
     """Build the city into an empty database at `url`; returns seconds per part."""
-    from bench import city_evals, city_grids, city_pipeline, city_votes
+    from bench import city_evals, city_grids, city_linkage, city_pipeline, city_votes
     from seed_data import loader as demo_seed
 
     engine = make_engine(url)
@@ -158,6 +158,7 @@ def generate(url: str, *, seed: int = 1, scale: float = 1.0, quiet: bool = False
     timings: dict[str, float] = {}
     steps = [("tree", build_tree), ("accounts", demo_accounts), ("pipeline", city_pipeline.write),
              ("evaluations", city_evals.write), ("grids", city_grids.write), ("votes", city_votes.write)]
+    steps.append(("linkage", city_linkage.write))  # community funds and 五社联动's registries
     for name, step in steps:
         started = time.perf_counter()
         step(city)

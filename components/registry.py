@@ -71,6 +71,7 @@ PAGES: dict[str, PageSpec] = {spec.key: spec for spec in (
     PageSpec("funds", "pages/funds.py", "fund.page.funds", ":material/savings:", "funds.read"),
     PageSpec("microgrants", "pages/microgrants.py", "mg.page.microgrants", ":material/volunteer_activism:",
              "microgrants.read"),
+    PageSpec("linkage", "pages/linkage.py", "lk.page.linkage", ":material/hub:", "linkage.read"),
     # --- supervisor pool area ---
     PageSpec("supervisors", "pages/supervisors.py", "sup.page.pool", ":material/badge:", "supervisors.read"),
     PageSpec("supervisor_draws", "pages/supervisor_draws.py", "sup.page.draws", ":material/casino:",

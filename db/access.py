@@ -50,6 +50,10 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "microgrants.manage": ("admin",),
     "microgrants.apply": ("admin", "street"),
     "microgrants.report": ("admin", "street", "community"),
+    # 五社联动: everyone reads their scope's figures; staff keep the registries (stations, workers, enterprises,
+    # activities) of their own scope
+    "linkage.read": ("admin", "leader", "street", "community"),
+    "linkage.write": ("admin", "street", "community"),
     "supervisors.read": ("admin", "leader"),  # the supervisor pool, its record and its draws
     "supervisors.manage": ("admin",),  # keep the pool, draw and redraw panels
 }

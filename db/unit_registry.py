@@ -31,6 +31,7 @@ from db.community import scope as community_scope
 from db.engine import transaction
 from db.errors import DomainError, PermissionDenied
 from db.grids import rollups
+from db.linkage import registry as linkage_registry
 from db.models import OrgUnit, UnitMove
 from db.models.org_units import COMMUNITY_TYPES, LEVELS
 from db.models.pipeline import SocialOrg
@@ -214,6 +215,9 @@ def move_unit(engine: Engine, *, actor: Actor, unit_id: int, data: dict) -> Unit
         proposals = community_scope.follow_move(session, level=unit.level, unit_id=unit.id,
                                                 street_id=new.id if unit.level == "community" else None,
                                                 district_id=new.district_id)
+        proposals += linkage_registry.follow_move(session, level=unit.level, unit_id=unit.id,
+                                                  street_id=new.id if unit.level == "community" else None,
+                                                  district_id=new.district_id)
         session.add(UnitMove(unit_id=unit.id, from_parent_id=old.id, to_parent_id=new.id, moved_at=clock.utcnow(),
                              user_id=actor.user_id, username=actor.username, reason=payload.reason))
         session.flush()

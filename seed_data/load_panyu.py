@@ -20,11 +20,13 @@ from db.models.funds import (
     GrantRound,
     GrantSource,
 )
-from db.models.pipeline import SocialOrg
+from db.models.linkage import CommunityEnterprise, LinkageActivity, SocialWorker, SocialWorkStation
+from db.models.pipeline import OrgRating, SocialOrg
 from db.models.scorecards import Assignment, Evaluation, Score, ScoreTemplate, TemplateIndicator
 from db.pipeline.rules import DOMAINS
 from db.scorecards.rules import IMPORTED_REASON
 from seed_data import panyu as generator
+from seed_data import panyu_linkage as linkage_generator
 
 TEMPLATE = "pre-standard"
 EVALUATOR = "panyu_evaluator"
@@ -50,6 +52,7 @@ def load_panyu(session) -> None:
             communities.setdefault(code[:9], []).append({"code": code, "name": row.name})
     today, now = clock.today(), clock.utcnow()
     demo = generator.build(communities, today)
+    linkage_generator.project_grants(demo, today)  # before the balances are worked out
     district = units[generator.DISTRICT]
     admin = session.execute(select(AppUser.id).where(AppUser.username == "admin")).scalar_one_or_none()
     evaluator = session.execute(select(AppUser.id).where(AppUser.username == EVALUATOR)).scalar_one()
@@ -107,6 +110,51 @@ def load_panyu(session) -> None:
         {**{k: v for k, v in a.items() if not k.startswith("_")}, "round_id": round_id,
          "application_id": app_ids[a["_app"]], "recorded_by": admin, "recorded_at": at(a["held_on"], 20)}
         for a in demo.activities])
+    streets = [{"code": code, "name": row.name} for code, row in units.items() if len(code) == 9]
+    linkage = linkage_generator.build(communities, streets, today, demo.activities, len(demo.orgs))
+    _linkage(session, linkage, units, scope, admin, at, district.id)
+
+
+def _linkage(session, demo, units, scope, admin, at, district_id: int) -> None:
+    """The 五社联动 rows: the register's further incubated organizations (a few rated), the social-work stations and
+    workers, the community enterprises and the linkage's own activities."""
+    now = clock.utcnow()
+    rng = random.Random(1825)
+    orgs = [{"code": o["code"], "name": o["name"], "kind": "community",
+             "registration": "filed" if o["_grade"] is None else "registered", "domain": rng.choice(DOMAINS),
+             "district_id": district_id, "street_id": units[o["_street"]].id, "founded_on": o["founded_on"],
+             "commitment_letter": True, "responsibility_letter": True, "party_org": "none", "incubated": True,
+             "authority": f"{units[o['_street']].name}社区社会组织备案窗口", "incubation_base": "番禺区社会组织孵化基地",
+             "incubated_on": o["incubated_on"], "graduated_on": None, "grade": None, "rated_on": None,
+             "grade_valid_until": None, "active": True} for o in demo.orgs]
+    ratings = []
+    for o, row in zip(demo.orgs, orgs):
+        if o["_grade"] is not None:
+            rated = min(o["incubated_on"] + timedelta(days=rng.randint(400, 1500)), clock.today() - timedelta(days=40))
+            valid = rated.replace(year=rated.year + 5) if not (rated.month == 2 and rated.day == 29) else \
+                date(rated.year + 5, 2, 28)
+            row.update(grade=o["_grade"], rated_on=rated, grade_valid_until=valid)
+            ratings.append((len(ratings), o["_grade"], rated, valid))
+    org_ids = _ids(session, SocialOrg, orgs)
+    rated_ids = [i for i, o in zip(org_ids, orgs) if o["grade"] is not None]
+    if rated_ids:
+        session.execute(insert(OrgRating.__table__), [
+            {"org_id": org_id, "grade": grade, "score": 600 + 80 * grade + rng.randint(0, 60), "rated_on": rated,
+             "valid_until": valid, "recorded_by": "admin", "note": None}
+            for org_id, (_, grade, rated, valid) in zip(rated_ids, ratings)])
+    stamps = {"active": True, "created_at": now, "updated_at": now}
+    station_ids = _ids(session, SocialWorkStation, [
+        {**{k: v for k, v in s.items() if not k.startswith("_")}, "unit_id": units[s["_unit"]].id, **scope(s["_unit"]),
+         **stamps} for s in demo.stations])
+    session.execute(insert(SocialWorker.__table__), [
+        {**{k: v for k, v in w.items() if not k.startswith("_")}, "station_id": station_ids[w["_station"]],
+         "unit_id": units[w["_unit"]].id, **scope(w["_unit"]), **stamps} for w in demo.workers])
+    session.execute(insert(CommunityEnterprise.__table__), [
+        {**{k: v for k, v in e.items() if not k.startswith("_")}, "unit_id": units[e["_unit"]].id,
+         **scope(e["_unit"]), **stamps} for e in demo.enterprises])
+    session.execute(insert(LinkageActivity.__table__), [
+        {**{k: v for k, v in a.items() if not k.startswith("_")}, "unit_id": units[a["_unit"]].id,
+         **scope(a["_unit"]), "recorded_by": admin, "recorded_at": at(a["held_on"], 20)} for a in demo.activities])
 
 
 def _reviews(session, demo, app_ids: list[int], evaluator: int, at) -> None:

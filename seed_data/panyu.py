@@ -54,8 +54,8 @@ def round_year(today: date) -> int:
 def _split(rng: random.Random, total: int, parts: int, low: int, step: int = 100) -> list[int]:
     """`parts` amounts in multiples of `step`, each at least `low`, adding up to `total` exactly."""
     weights = [rng.uniform(0.5, 1.5) for _ in range(parts)]
-    spare = total - low * parts
-    amounts = [low + int(spare * w / sum(weights)) // step * step for w in weights]
+    spare, whole = total - low * parts, sum(weights)  # the sum once: thousands of parts for the 五社联动 demo
+    amounts = [low + int(spare * w / whole) // step * step for w in weights]
     amounts[-1] += total - sum(amounts)
     return amounts
 

@@ -7,7 +7,7 @@ import hashlib
 from collections import Counter
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import case, func, select, text
 from sqlmodel import SQLModel
 
 from bench.citygen import generate, to_url
@@ -192,3 +192,23 @@ def test_summary_tables_equal_a_recount_after_writes(engine):
             assert count == len(totals.get(evaluation_id, []))
             expected = rules.panel_result(totals.get(evaluation_id, []))
             assert (result is None and expected is None) or abs(result - expected) < 1e-9
+
+
+def test_the_citys_funds_and_linkage_read_as_the_app_reads_them(city):
+    """Each fund's balance is what its ledger leaves; the 五社联动 figures at the root count the generated rows."""
+    from db.linkage import dashboard
+    from db.models.funds import CommunityFund, FundEntry
+    from db.models.linkage import LinkageActivity, SocialWorker
+
+    engine = make_engine(city)
+    admin = users.actor_for(engine, "admin")
+    with engine.connect() as conn:
+        ledger = dict(conn.execute(select(FundEntry.fund_id, func.sum(
+            case((FundEntry.side == "in", FundEntry.amount), else_=-FundEntry.amount))).group_by(FundEntry.fund_id)).all())
+        balances = dict(conn.execute(select(CommunityFund.id, CommunityFund.balance)).all())
+        assert balances and all(ledger.get(i, 0) == b >= 0 for i, b in balances.items())
+        shown = dashboard.figures(engine, actor=admin)
+        assert shown.workers == conn.execute(select(func.count()).select_from(SocialWorker)).scalar_one() > 0
+        assert shown.activities == conn.execute(select(func.count()).select_from(LinkageActivity)).scalar_one() > 0
+        assert shown.streets == conn.execute(text("SELECT COUNT(*) FROM org_unit WHERE level = 'street'")).scalar_one()
+    engine.dispose()

@@ -16,10 +16,11 @@ from db import clock, users
 from db.engine import reading, transaction
 from db.errors import DomainError, NotFound, PermissionDenied
 from db.funds import reads, reviews, round_reads, rounds, rules
+from db.funds import reminders as funds_reminders
 from db.models import AuditLog, OrgUnit
 from db.models.funds import CommunityFund, FundEntry, GrantApplication, GrantRound
 from db.models.pipeline import SocialOrg
-from db.models.scorecards import ScoreTemplate
+from db.models.scorecards import Assignment, Evaluation, ScoreTemplate
 from db.scorecards import entry, evaluations
 from db.scorecards.templates import get_template
 from factories.records import community_id, district_id
@@ -247,7 +248,8 @@ def test_the_demo_reproduces_seed_003_in_panyu(refusing_engine):
     panyu = users.actor_for(engine, "panyu")
     figures = reads.summary(engine, actor=panyu)
     assert (figures.funds, figures.raised) == (160, 8_000_000)
-    assert figures.granted == 1_150_000 and figures.balance == 8_000_000 - 1_150_000
+    # granted: the round's pool and the 57 projects of the 五社联动 demo (seed_data/panyu_linkage.py)
+    assert figures.granted == 1_150_000 + 1_140_000 and figures.balance == 8_000_000 - figures.granted
     (row,) = round_reads.list_rounds(engine, actor=panyu).to_dict("records")
     assert (row["pool"], row["applications"], row["funded"], row["activities"]) == (1_150_000, 112, 71, 196)
     assert 0 <= row["pool_balance"] < row["pool"] and row["awarded"] <= row["pool"]
@@ -259,3 +261,22 @@ def test_the_demo_reproduces_seed_003_in_panyu(refusing_engine):
     acts = round_reads.activities(engine, actor=panyu, round_id=row["id"])
     assert acts["held_on"].max().month <= 9
     assert round_reads.list_rounds(engine, actor=users.actor_for(engine, "leader")).empty  # 锦江区's leader
+
+
+def test_open_review_scorecards_remind_their_evaluator(engine):
+    """A review scorecard still open, due in two days: its evaluator is reminded (review_due); past due: review_overdue;
+    a submitted one, or one of a project evaluation, is not this source's."""
+    today = clock.today()
+    assert funds_reminders.review_assignments(engine, today) == []  # the demo's reviews are all submitted
+    with transaction(engine) as s:
+        evaluation_id, assignment_id = s.execute(
+            select(Evaluation.id, Assignment.id).join(Assignment, Assignment.evaluation_id == Evaluation.id)
+            .where(Evaluation.application_id.is_not(None)).order_by(Evaluation.id)).first()
+        s.execute(update(Evaluation).where(Evaluation.id == evaluation_id).values(
+            status="open", due_on=today + timedelta(days=2)))
+        s.execute(update(Assignment).where(Assignment.id == assignment_id).values(status="draft"))
+    (due,) = funds_reminders.review_assignments(engine, today)
+    assert (due.kind, due.entity, due.entity_id) == ("review_due", "assignment", assignment_id)
+    assert due.user_id == users.actor_for(engine, "panyu_evaluator").user_id and due.params["app"].startswith("WCT")
+    assert [d.kind for d in funds_reminders.review_assignments(engine, today + timedelta(days=3))] == ["review_overdue"]
+    assert funds_reminders.review_assignments(engine, today - timedelta(days=2)) == []  # not yet within REMIND_DAYS

@@ -12,6 +12,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from components import formatting
 from components.overview import briefing, briefing_files
 from db import clock
 from db.errors import NotFound
@@ -162,7 +163,11 @@ def _expected_metrics(ov) -> dict[str, str]:
             "问题办结率": heads["ov.h.resolution"] if briefing.has_grid_data(ov) else "—",
             # 社区营造's year
             "收集居民建议": f"{ov.community.collected:,}", "议事会采纳": f"{ov.community.adopted:,}",
-            "实施完成": f"{ov.community.carried_out:,}", "居民已评价": f"{ov.community.evaluated:,}"}
+            "实施完成": f"{ov.community.carried_out:,}", "居民已评价": f"{ov.community.evaluated:,}",
+            # 五社联动·微创投's year: the 五社联动 dashboard's figures (db/linkage/dashboard.py)
+            "联动村居": f"{ov.linkage.year.communities:,}", "筹集资金": formatting.wan_yuan(ov.linkage.year.raised, "zh"),
+            "资助项目（含微创投）": f"{ov.linkage.year.projects_funded + ov.linkage.year.microgrant_funded:,}",
+            "举办活动": f"{ov.linkage.year.activities:,}", "服务人次": f"{ov.linkage.year.people_served:,}"}
 
 
 @pytest.mark.calendar("year", "leap")
@@ -266,7 +271,9 @@ def test_the_home_offers_both_briefing_files(app_db):
 def test_the_workbook_has_one_sheet_per_area_in_wan_yuan(engine):
     ov = overview.overview(engine, actor=actor_for(engine, "leader"), year=2019, today=clock.today())
     book = openpyxl.load_workbook(io.BytesIO(briefing_files.workbook(ov, "zh")))
-    assert book.sheetnames == ["概览", "项目与资金", "第三方评估", "十佳评选", "网格指标", "社区营造", "预警事项"]
+    assert book.sheetnames == ["概览", "项目与资金", "第三方评估", "十佳评选", "网格指标", "社区营造", "五社联动", "预警事项"]
+    linkage = {row[0]: row[1] for row in book["五社联动"].iter_rows(min_row=5, values_only=True)}
+    assert linkage["举办活动"] == f"{ov.linkage.year.activities:,}" and "联动村居" in linkage
     rows = list(book["项目与资金"].iter_rows(values_only=True))
     heading = next(i for i, row in enumerate(rows) if row[0] == "服务领域")
     budget_col = rows[heading].index("预算（万元）")

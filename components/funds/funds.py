@@ -12,6 +12,7 @@ from components.funds import data, forms, labels, manage
 from components.i18n import lang, t
 from components.safe_text import md_escape
 from components.writes import show_flash
+from db import clock
 from db.access import Actor
 from db.errors import NotFound
 from db.funds import reads, rules
@@ -38,7 +39,7 @@ def render(actor: Actor) -> None:
     else:
         street_id, search = _filters(everything)
         _figures(data.summary(url, actor, None, street_id), data.by_month(url, actor, None, street_id))
-        _list(data.funds(url, actor, street_id, search))
+        _list(_quiet_only(data.funds(url, actor, street_id, search)))
         _detail(actor, everything)
     if actor.may("funds.manage"):
         manage.render(actor, FLASH)
@@ -81,6 +82,16 @@ def _figures(summary: reads.FundSummary, months: pd.DataFrame) -> None:
         t("fund.col.donations"): [summary.donors.get(k, 0) for k in rules.DONOR_KINDS],
         t("fund.col.amount_wan"): [round(summary.by_donor.get(k, 0) / 10_000, 2) for k in rules.DONOR_KINDS]})
     donor_col.dataframe(donors, hide_index=True, width="stretch")
+
+
+def _quiet_only(rows: pd.DataFrame) -> pd.DataFrame:
+    """?quiet=1 (the overview's alert): only the funds with no donation this year, said so above the list."""
+    if url_state.get("quiet") != "1":
+        return rows
+    st.caption(t("fund.quiet_only"))
+    first = clock.today().replace(month=1, day=1)
+    last = pd.to_datetime(rows["last_donation_on"]).dt.date
+    return rows[[d is None or pd.isna(d) or d < first for d in last]]
 
 
 def _list(rows: pd.DataFrame) -> None:

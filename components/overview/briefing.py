@@ -240,6 +240,29 @@ def community_rows(ov: Overview, lang: str) -> pd.DataFrame:
                          tr("ov.col.last_year", year=ov.year - 1): [last for _, _, last in items]})
 
 
+def linkage_rows(ov: Overview, lang: str) -> pd.DataFrame:
+    """五社联动·微创投 this year against last (the 五社联动 dashboard's figures) and today's two alerts' facts."""
+    tr = tr_for(lang)
+    c, d = ov.linkage.year, ov.linkage.last_year
+    number = lambda value: formatting.number(value, lang)  # noqa: E731
+    items = [("ov.lk.communities", number(c.communities), number(d.communities)),
+             ("lk.metric.orgs", number(c.orgs_incubated), number(d.orgs_incubated)),
+             ("lk.metric.workers", number(c.workers), number(d.workers)),
+             ("lk.metric.enterprises", number(c.enterprises), number(d.enterprises)),
+             ("ov.lk.raised", formatting.wan_yuan(c.raised, lang), formatting.wan_yuan(d.raised, lang)),
+             ("lk.metric.granted", formatting.wan_yuan(c.granted, lang), formatting.wan_yuan(d.granted, lang)),
+             ("ov.lk.funded", number(c.projects_funded + c.microgrant_funded),
+              number(d.projects_funded + d.microgrant_funded)),
+             ("ov.lk.activities", number(c.activities), number(d.activities)),
+             ("lk.metric.problems", number(c.problems_solved), number(d.problems_solved)),
+             ("ov.lk.people", number(c.people_served), number(d.people_served)),
+             ("ov.lk.closing", number(ov.linkage.rounds_closing), "—"),
+             ("ov.lk.quiet", number(ov.linkage.quiet_funds), "—")]
+    return pd.DataFrame({tr("ov.col.indicator"): [tr(key) for key, _, _ in items],
+                         tr("ov.col.this_year", year=ov.year): [this for _, this, _ in items],
+                         tr("ov.col.last_year", year=ov.year - 1): [last for _, _, last in items]})
+
+
 def alerts_table(ov: Overview, lang: str) -> pd.DataFrame:
     tr = tr_for(lang)
     lines = alert_lines(ov, lang) or [tr("ov.alert.none")]

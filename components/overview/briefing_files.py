@@ -32,6 +32,7 @@ from components.overview.briefing import (
     failed_table,
     has_grid_data,
     headline_table,
+    linkage_rows,
     money_table,
     reporting_table,
     scope_title,
@@ -67,6 +68,7 @@ def sections(ov: Overview, lang: str) -> dict[str, list[tuple[str, pd.DataFrame]
         tr("ov.sheet.vote"): [(tr("ov.sec.vote"), vote_rows(ov, lang))],
         tr("ov.sheet.grid"): grid,
         tr("ov.sheet.community"): [(tr("ov.sec.community", year=ov.year), community_rows(ov, lang))],
+        tr("ov.sheet.linkage"): [(tr("ov.sec.linkage", year=ov.year), linkage_rows(ov, lang))],
         tr("ov.sheet.alerts"): [(tr("ov.sec.alerts"), alerts_table(ov, lang))],
     }
 

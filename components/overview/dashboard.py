@@ -107,6 +107,8 @@ ALERT_TARGETS = {
     "vote_anomalies": ("vote_review", None),
     "proposals_waiting": ("proposals", lambda ov, a: {"state": "submitted"}),
     "adopted_not_started": ("proposals", lambda ov, a: {"state": "adopted"}),
+    "round_closing": ("microgrants", lambda ov, a: {"round": a.params["round"]}),
+    "fund_quiet": ("funds", lambda ov, a: {"quiet": 1}),
 }
 
 
@@ -130,6 +132,7 @@ def render(actor: Actor) -> None:
     _grid(ov, view, lg)
     _vote(ov, view, lg)
     _community(ov, lg)
+    _linkage(ov, lg)
     st.subheader(t("ov.sec.compare", year=ov.year, last=ov.year - 1), anchor=False)
     st.dataframe(view["compare"], hide_index=True, width="stretch")
     _exports(ov, lg, actor)
@@ -268,6 +271,21 @@ def _community(ov: Overview, lg: str) -> None:
     st.caption(t("ov.cm.caption", amount=formatting.wan_yuan(c.funded_amount, lg),
                  rating="—" if c.rating_mean is None else formatting.number(c.rating_mean, lg, 1)))
     link("community_dashboard", t("ov.link.community"), link_params(ov, year=ov.year))
+
+
+def _linkage(ov: Overview, lg: str) -> None:
+    """五社联动 and 微创投: the year's figures beside last year's, each summed from rows, and the way to its page."""
+    st.subheader(t("ov.sec.linkage", year=ov.year), anchor=False)
+    c, d = ov.linkage.year, ov.linkage.last_year
+    cols = st.columns(5)
+    cols[0].metric(t("ov.lk.communities"), formatting.number(c.communities, lg),
+                   briefing._delta_number(c.communities, d.communities, lg))
+    cols[1].metric(t("ov.lk.raised"), formatting.wan_yuan(c.raised, lg), briefing._delta_wan(c.raised, d.raised, lg))
+    for column, key, this, last in zip(cols[2:], ("ov.lk.funded", "ov.lk.activities", "ov.lk.people"),
+                                       (c.microgrant_funded + c.projects_funded, c.activities, c.people_served),
+                                       (d.microgrant_funded + d.projects_funded, d.activities, d.people_served)):
+        column.metric(t(key), formatting.number(this, lg), briefing._delta_number(this, last, lg))
+    link("linkage", t("ov.link.linkage"), link_params(ov, year=ov.year))
 
 
 def _exports(ov: Overview, lg: str, actor: Actor) -> None:

@@ -47,6 +47,7 @@ TEXTS = {
     "fund.col.entries": ("台账笔数", "Entries"),
     "fund.col.last_entry_on": ("最近一笔", "Latest entry"),
     "fund.filter.street": ("街道", "Street"),
+    "fund.quiet_only": ("只列出今年还没有收到捐赠的基金。", "Only the funds with no donation this year."),
     "fund.filter.search": ("搜索基金或社区", "Search funds or communities"),
     # one fund
     "fund.detail": ("基金台账", "A fund's ledger"),

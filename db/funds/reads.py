@@ -22,7 +22,7 @@ from db.models.funds import CommunityFund, FundEntry
 _RAISED = func.coalesce(func.sum(case((FundEntry.side == rules.IN, FundEntry.amount), else_=0)), 0)
 _GRANTED = func.coalesce(func.sum(case((FundEntry.side == rules.OUT, FundEntry.amount), else_=0)), 0)
 FUND_COLUMNS = ["id", "name", "unit_id", "unit", "level", "street_id", "street", "founded_on", "custodian",
-                "managers", "raised", "granted", "balance", "entries", "last_entry_on"]
+                "managers", "raised", "granted", "balance", "entries", "last_entry_on", "last_donation_on"]
 
 
 class FundSummary(BaseModel):
@@ -49,7 +49,8 @@ def list_funds(engine: Engine, *, actor: Actor, street_id: int | None = None, se
     """The funds of the actor's scope with their figures, by street and unit."""
     require(actor, "funds.read")
     totals = (select(FundEntry.fund_id, _RAISED.label("raised"), _GRANTED.label("granted"),
-                     func.count().label("entries"), func.max(FundEntry.entry_on).label("last_entry_on"))
+                     func.count().label("entries"), func.max(FundEntry.entry_on).label("last_entry_on"),
+                     func.max(case((FundEntry.kind == rules.DONATION, FundEntry.entry_on))).label("last_donation_on"))
               .group_by(FundEntry.fund_id).subquery())
     unit, street = aliased(OrgUnit), aliased(OrgUnit)
     query = (select(CommunityFund.id, CommunityFund.name, CommunityFund.unit_id, unit.name.label("unit"),
@@ -57,7 +58,8 @@ def list_funds(engine: Engine, *, actor: Actor, street_id: int | None = None, se
                     CommunityFund.custodian, CommunityFund.managers,
                     func.coalesce(totals.c.raised, 0).label("raised"),
                     func.coalesce(totals.c.granted, 0).label("granted"), CommunityFund.balance,
-                    func.coalesce(totals.c.entries, 0).label("entries"), totals.c.last_entry_on)
+                    func.coalesce(totals.c.entries, 0).label("entries"), totals.c.last_entry_on,
+                    totals.c.last_donation_on)
              .join(unit, unit.id == CommunityFund.unit_id).join(street, street.id == CommunityFund.street_id)
              .outerjoin(totals, totals.c.fund_id == CommunityFund.id)
              .where(*_funds_where(actor, None, street_id)).order_by(street.sort_order, unit.level.desc(),

@@ -88,3 +88,26 @@ def eligible(org, *, registrations: tuple[str, ...], org_kinds: tuple[str, ...],
 
 def split(value: str) -> tuple[str, ...]:
     return tuple(v for v in value.split(",") if v)
+
+
+# --- the district special fund's 3A+ rewards (db/funds/rewards.py) ----------------------------------------
+# 区社会组织培育发展专项资金: 200万元 a year (seed 003), from which organizations rated 3A or better are rewarded
+# once a year by the grade in force on the year's reward day. The amounts are the district's to set.
+SPECIAL_FUND_YEARLY = 2_000_000
+REWARD_BY_GRADE = {3: 10_000, 4: 20_000, 5: 30_000}  # yuan per organization, by its A's
+REWARD_MIN_GRADE = min(REWARD_BY_GRADE)
+
+
+def reward_for(grade: int | None) -> int:
+    """What an organization with `grade` A's in force on the reward day receives (0 below 3A or unrated)."""
+    return REWARD_BY_GRADE.get(grade, 0) if grade is not None else 0
+
+
+# --- the overview's alerts (db/linkage/overview.py) -------------------------------------------------------
+ROUND_CLOSING_DAYS = 14  # a round whose window ends within this many days (or has ended) and whose pool is not
+# all awarded is flagged while it is not closed: the money is still to be committed
+
+
+def uncommitted(pool: int, awarded: int) -> int:
+    """What a round's pool still holds beyond its awards (never below zero: awards stay within the pool)."""
+    return max(0, pool - awarded)

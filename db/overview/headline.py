@@ -25,6 +25,8 @@ from db.community.dashboard import overview_facts as community_facts
 from db.errors import NotFound
 from db.grids import indicators as grid_indicators
 from db.grids.rules import Period, last_due_month, parse_period
+from db.linkage.overview import OverviewFacts as LinkageFacts
+from db.linkage.overview import overview_facts as linkage_facts
 from db.models import OrgUnit
 from db.models.pipeline import Project
 from db.org_units import UnitPublic, get_unit
@@ -106,6 +108,7 @@ class Overview:
     alerts: list[Alert]
     community: CommunityFacts  # 社区营造 this year
     community_last_year: CommunityFacts
+    linkage: LinkageFacts  # 五社联动 and 微创投: the year's figures, last year's, and the two alerts' facts
 
     @property
     def red_units(self) -> int:
@@ -158,6 +161,7 @@ def overview(engine: Engine, *, actor: Actor, year: int, today: date | None = No
         "rectifications": lambda: rectifications.counts(engine, actor=actor, today=today),
         "community": lambda: community_facts(engine, actor=actor, year=year, today=today),
         "community_last_year": lambda: community_facts(engine, actor=actor, year=year - 1, today=today),
+        "linkage": lambda: linkage_facts(engine, actor=actor, year=year, today=today),
     }
     with ThreadPoolExecutor(max_workers=PARALLEL_READS) as pool:
         futures = {name: pool.submit(read) for name, read in reads.items()}
@@ -174,9 +178,10 @@ def overview(engine: Engine, *, actor: Actor, year: int, today: date | None = No
         weakest_month=weakest_month, red_month=red_month,
         alerts=alerts({**got.pop("alert_counts"), "rectification_overdue": got["rectifications"]["overdue"],
                        "proposals_waiting": got["community"].waiting_late,
-                       "adopted_not_started": got["community"].adopted_not_started},
+                       "adopted_not_started": got["community"].adopted_not_started,
+                       "round_closing": got["linkage"].rounds_closing, "fund_quiet": got["linkage"].quiet_funds},
                       red=red, red_month=red_month, vote_flags=vote.pending_flags if vote else 0,
-                      campaign_id=vote.campaign_id if vote else None),
+                      campaign_id=vote.campaign_id if vote else None, round_id=got["linkage"].round_id),
         **got,
     )
 

@@ -11,10 +11,11 @@ from datetime import date
 
 # evaluator: assignments; street: the month's grid reports, a month reopened; admin: stages past their limit (N days),
 # vote flags awaiting review, rectifications due and late (N days); leader: stages and rectifications late by 2N days;
-# community and street staff: proposals waiting for triage past COMMUNITY_ANSWER_DAYS (社区营造)
+# community and street staff: proposals waiting for triage past COMMUNITY_ANSWER_DAYS (社区营造); evaluators: 微创投
+# review scorecards due and overdue
 KINDS = ("assignment_due", "assignment_overdue", "grid_reports_due", "grid_month_reopened", "stage_overdue",
          "stage_escalated", "vote_flags", "rectification_due", "rectification_overdue", "rectification_escalated",
-         "objections_pending", "proposal_waiting")
+         "objections_pending", "proposal_waiting", "review_due", "review_overdue")
 # a due date this many days ahead (or nearer) is announced
 REMIND_DAYS = 3
 ESCALATE_DAYS_DEFAULT = 7

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from db import clock, users
 from db.community import reminders as community_reminders
+from db.funds import reminders as funds_reminders
 from db.grids.rules import due_date, is_due, last_complete_month
 from db.models import AppUser, OrgUnit
 from db.models.grids import GridReport
@@ -192,4 +193,5 @@ SOURCES: list[Source] = [
     vote_flags,
     objections_pending,
     community_reminders.proposals_waiting,
+    funds_reminders.review_assignments,
 ]

@@ -1,0 +1,87 @@
+"""五社联动's registries as lists of the actor's scope (narrowed to a street or community): stations with their
+workers counted, workers, enterprises, the linkage's activities of a year; and the units a form may pick."""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import aliased
+
+from db import clock
+from db.access import Actor, require, scope_condition
+from db.engine import reading
+from db.linkage import rules
+from db.linkage.dashboard import _where, place
+from db.models import OrgUnit
+from db.models.linkage import CommunityEnterprise, LinkageActivity, SocialWorker, SocialWorkStation
+
+
+def _frame(engine: Engine, query) -> pd.DataFrame:
+    with reading(engine) as s:
+        result = s.execute(query)
+        return pd.DataFrame(result.all(), columns=list(result.keys()))
+
+
+def _named(table, *columns):
+    """`columns` of `table` with its unit's and street's names."""
+    unit, street = aliased(OrgUnit), aliased(OrgUnit)
+    return (select(table.id, *columns, table.unit_id, unit.name.label("unit"), street.name.label("street"),
+                   table.active)
+            .join(unit, unit.id == table.unit_id).join(street, street.id == table.street_id))
+
+
+def stations(engine: Engine, *, actor: Actor, unit_id: int | None = None) -> pd.DataFrame:
+    where = place(engine, actor, unit_id)
+    workers = (select(SocialWorker.station_id, func.count().label("workers")).where(SocialWorker.active)
+               .group_by(SocialWorker.station_id).subquery())
+    query = (_named(SocialWorkStation, SocialWorkStation.name, SocialWorkStation.operator,
+                    SocialWorkStation.opened_on, func.coalesce(workers.c.workers, 0).label("workers"))
+             .outerjoin(workers, workers.c.station_id == SocialWorkStation.id)
+             .where(*_where(SocialWorkStation, where)).order_by(SocialWorkStation.street_id, SocialWorkStation.id))
+    return _frame(engine, query)
+
+
+def workers(engine: Engine, *, actor: Actor, unit_id: int | None = None) -> pd.DataFrame:
+    where = place(engine, actor, unit_id)
+    query = (_named(SocialWorker, SocialWorker.name, SocialWorkStation.name.label("station"),
+                    SocialWorker.qualification, SocialWorker.joined_on)
+             .join(SocialWorkStation, SocialWorkStation.id == SocialWorker.station_id)
+             .where(*_where(SocialWorker, where)).order_by(SocialWorker.street_id, SocialWorker.id))
+    return _frame(engine, query)
+
+
+def enterprises(engine: Engine, *, actor: Actor, unit_id: int | None = None) -> pd.DataFrame:
+    where = place(engine, actor, unit_id)
+    query = (_named(CommunityEnterprise, CommunityEnterprise.name, CommunityEnterprise.contribution_kind,
+                    CommunityEnterprise.contribution, CommunityEnterprise.value, CommunityEnterprise.engaged_on)
+             .where(*_where(CommunityEnterprise, where)).order_by(CommunityEnterprise.street_id,
+                                                                  CommunityEnterprise.id))
+    return _frame(engine, query)
+
+
+def activities(engine: Engine, *, actor: Actor, unit_id: int | None = None, year: int | None = None
+               ) -> pd.DataFrame:
+    """The linkage's own activities of the period, newest first (the 微创投 projects' are on 微创投)."""
+    where = place(engine, actor, unit_id)
+    start, end = rules.period(year, clock.today())
+    unit, street = aliased(OrgUnit), aliased(OrgUnit)
+    query = (select(LinkageActivity.id, LinkageActivity.held_on, LinkageActivity.title, LinkageActivity.organizer,
+                    unit.name.label("unit"), street.name.label("street"), LinkageActivity.participants,
+                    LinkageActivity.people_served, LinkageActivity.problems_solved)
+             .join(unit, unit.id == LinkageActivity.unit_id).join(street, street.id == LinkageActivity.street_id)
+             .where(*_where(LinkageActivity, where), LinkageActivity.held_on <= end,
+                    *([LinkageActivity.held_on >= start] if start else []))
+             .order_by(LinkageActivity.held_on.desc(), LinkageActivity.id.desc()))
+    return _frame(engine, query)
+
+
+def units(engine: Engine, *, actor: Actor) -> pd.DataFrame:
+    """The active streets and communities of the actor's scope, street first then its communities (the pickers)."""
+    require(actor, "linkage.read")
+    street = aliased(OrgUnit)
+    query = (select(OrgUnit.id, OrgUnit.name, OrgUnit.level, OrgUnit.street_id, street.name.label("street"))
+             .join(street, street.id == OrgUnit.street_id)
+             .where(OrgUnit.level.in_(rules.UNIT_LEVELS), OrgUnit.active, scope_condition(actor))
+             .order_by(street.code, OrgUnit.level.desc(), OrgUnit.code))
+    return _frame(engine, query)
