@@ -292,19 +292,38 @@ RATING_COMMENTS = (
 SCORE_WEIGHTS = (0.03, 0.05, 0.17, 0.38, 0.37)
 
 
-def ratings(demo: Demo, voters: list[bytes], today: date, finished: dict[int, date]) -> list[dict]:
+def ratings(demo: Demo, residents: dict[int, list[bytes]], today: date, finished: dict[int, date]) -> list[dict]:
     """Ratings ("_proposal": key) of the carried-out proposals: `finished` maps a proposal key to the day its
-    project was done; each gets 0-9 ratings by distinct synthetic residents within 90 days after it."""
+    project was done; each gets 0-9 ratings within 90 days after it, by distinct synthetic residents of its own
+    community (`residents`, each number declared in one community: basis "resident") and, now and then, by the
+    resident who proposed it (basis "proposer"), as the rating rules allow."""
     rng = random.Random(1704)
+    by_key = {row["_key"]: row for row in demo.proposals}
     rows = []
     for key, done_on in sorted(finished.items()):
-        for voter in rng.sample(voters, rng.choice((0, 1, 2, 3, 4, 5, 6, 7, 8, 9))):
+        proposal = by_key[key]
+        raters = [(voter, rules.RESIDENT) for voter in
+                  rng.sample(residents[proposal["community_id"]], rng.choice((0, 1, 2, 3, 4, 5, 6, 7, 8, 9)))]
+        if rng.random() < 0.3:
+            raters.append((proposal["proposer_key"], rules.PROPOSER))
+        for voter, basis in raters:
             day = done_on + timedelta(days=rng.randint(1, 90))
             if day >= today:
                 continue
             at = _moment(day, rng)
-            rows.append({"_proposal": key, "voter_key": voter,
+            rows.append({"_proposal": key, "voter_key": voter, "basis": basis,
                          "score": rng.choices((1, 2, 3, 4, 5), weights=SCORE_WEIGHTS)[0],
                          "comment": rng.choice(RATING_COMMENTS) if rng.random() < 0.4 else None,
                          "rated_at": at, "rated_on": day})
     return rows
+
+
+def declarations(rows: list[dict], community_of: dict[int, int]) -> list[dict]:
+    """The residence each resident-basis rater declared with their first rating (`community_of`: proposal key ->
+    community id)."""
+    first: dict[bytes, dict] = {}
+    for row in sorted(rows, key=lambda r: r["rated_at"]):
+        if row["basis"] == rules.RESIDENT and row["voter_key"] not in first:
+            first[row["voter_key"]] = {"voter_key": row["voter_key"], "community_id": community_of[row["_proposal"]],
+                                       "declared_at": row["rated_at"], "declared_on": row["rated_on"]}
+    return list(first.values())

@@ -13,7 +13,14 @@ from sqlalchemy.orm import aliased
 from db import clock
 from db.community import rules
 from db.models import OrgUnit
-from db.models.community import CommunityProject, CouncilItem, CouncilMeeting, Proposal, ProposalRating
+from db.models.community import (
+    CommunityProject,
+    CouncilItem,
+    CouncilMeeting,
+    Proposal,
+    ProposalRating,
+    ResidentDeclaration,
+)
 from db.models.pipeline import Project
 from seed_data import community as generator
 from seed_data.voting import synthetic_voters
@@ -82,7 +89,11 @@ def _ratings(session, demo: generator.Demo, proposal_id: dict[int, int]) -> None
     for key, project_id in demo.links.items():
         if stages.get(project_id) in rules.PIPELINE_CARRIED_OUT:
             finished[key] = by_key[key]["funded_at"].date() + timedelta(days=240)
-    rows = generator.ratings(demo, synthetic_voters("1704", 3000), clock.today(), finished)
+    voters, ids = synthetic_voters("1704", 3000), sorted({row["community_id"] for row in demo.proposals})
+    residents = {community: voters[index::len(ids)] for index, community in enumerate(ids)}  # one community each
+    rows = generator.ratings(demo, residents, clock.today(), finished)
+    _bulk(session, ResidentDeclaration, generator.declarations(
+        rows, {key: row["community_id"] for key, row in by_key.items()}))
     _bulk(session, ProposalRating, [{
         **_public(row), "proposal_id": proposal_id[row["_proposal"]], "community_id": by_key[row["_proposal"]]["community_id"],
         "street_id": by_key[row["_proposal"]]["street_id"], "district_id": by_key[row["_proposal"]]["district_id"]}

@@ -65,6 +65,33 @@ TEXTS = {
     "cm.rate.link": ("我来评价这个项目", "Rate this project"),
     "cm.rate.comments": ("居民留言", "Residents' comments"),
     "cm.rate.comment_line": ("{stars}  {day}", "{stars}  {day}"),
+    "cm.rate.as_proposer": ("您在{community}提过建议，可以直接评价。",
+                            "You have made a proposal in {community}, so you may rate its projects."),
+    "cm.rate.as_resident": ("该号码已登记为{community}居民，可以直接评价。",
+                            "This number is registered as living in {community}, so you may rate its projects."),
+    "cm.rate.residence_intro": ("本项目属于{community}，只接受在该社区提过建议或居住在该社区的居民评价。请选择您居住的社区并确认：",
+                                "This project is in {community}: only residents who made a proposal there or live "
+                                "there may rate it. Pick the community you live in and confirm:"),
+    "cm.rate.resident_confirm": ("我是本社区居民", "I live in this community"),
+    "cm.rate.residence_note": ("您的声明将和该号码的加密标识一起保存（不保存号码本身），{days} 天内不能改为其他社区。",
+                               "Your declaration is kept with a keyed hash of this number (never the number itself); "
+                               "for {days} days it cannot be changed to another community."),
+    "cm.rate.declared_elsewhere": ("该号码已登记为{community}居民，{day} 之前只能评价{community}的项目。",
+                                   "This number is registered as living in {community}; until {day} it may rate only "
+                                   "that community's projects."),
+    "cm.field.residence_id": ("我居住的社区", "The community you live in"),
+    "cm.field.resident": ("我是本社区居民", "I live in this community"),
+    "cm.error.residence_required": ("请在「{field}」中选择您居住的社区：本项目属于{community}，只接受在该社区提过建议或居住在该社区的居民评价。",
+                                    "Pick “{field}”: this project is in {community}, and only residents who made a "
+                                    "proposal there or live there may rate it."),
+    "cm.error.residence_other": ("「{field}」与项目所在社区不符：本项目属于{community}，只接受在该社区提过建议或居住在该社区的居民评价。",
+                                 "“{field}” is not the project's: it is in {community}, and only residents who made a "
+                                 "proposal there or live there may rate it."),
+    "cm.error.resident_unconfirmed": ("请勾选「{field}」，确认您居住在{community}。",
+                                      "Tick “{field}” to confirm that you live in {community}."),
+    "cm.error.declared_elsewhere": ("「{field}」：该号码已登记为{community}居民，{day} 之前不能改为其他社区。",
+                                    "“{field}”: this number is registered as living in {community}; it cannot be "
+                                    "changed to another community before {day}."),
     "cm.field.score": ("评分", "Rating"),
     "cm.field.comment": ("留言（选填）", "Comment (optional)"),
     "cm.error.photo_count": ("「{field}」最多 {max} 张。", "“{field}”: at most {max}."),
