@@ -102,11 +102,12 @@ def _year_weight(year: int) -> float:
     return YEAR_WEIGHTS.get(year, LATER_WEIGHT)
 
 
-def _spread(rng: random.Random, communities: list[dict], today: date) -> list[tuple[date, dict]]:
+def _spread(rng: random.Random, communities: list[dict], today: date, proposals: int = PROPOSALS
+            ) -> list[tuple[date, dict]]:
     """(day, community) of every proposal: by year's weight (this year up to yesterday), by community's
     activity (pilot streets more; a few communities collect few)."""
     activity = {c["id"]: (1.3 if c["pilot"] else 1.0) * rng.lognormvariate(0, 0.35) for c in communities}
-    for quiet in rng.sample(communities, 4):
+    for quiet in rng.sample(communities, min(4, len(communities) - 1)):
         activity[quiet["id"]] = 0.2
     spans = []
     for year in range(START.year, today.year + 1):
@@ -117,7 +118,7 @@ def _spread(rng: random.Random, communities: list[dict], today: date) -> list[tu
     weights = [activity[c["id"]] for c in communities]
     placed = []
     for first, last, weight in spans:
-        for community in rng.choices(communities, weights=weights, k=round(PROPOSALS * weight / total)):
+        for community in rng.choices(communities, weights=weights, k=round(proposals * weight / total)):
             placed.append((_day_in(rng, first, last), community))
     return sorted(placed, key=lambda pair: (pair[0], pair[1]["id"]))
 
@@ -137,10 +138,12 @@ def _this_quarter(rng, community: dict, schedule: list[date], today: date, new_p
         decide(row, last, outcome)
 
 
-def build(communities: list[dict], linked: list[dict], voters: list[bytes], today: date) -> Demo:
+def build(communities: list[dict], linked: list[dict], voters: list[bytes], today: date, *, seed=2016,
+          proposals: int = PROPOSALS, money: int = MONEY) -> Demo:
     """`communities`: id, street_id, district_id, name, pilot; `linked`: pipeline projects that came from a
-    proposal (id, community_id, title, domain, budget, created_on); `voters`: synthetic proposer keys."""
-    rng = random.Random(2016)
+    proposal (id, community_id, title, domain, budget, created_on); `voters`: synthetic proposer keys. The city
+    generator (bench/city_community.py) draws every district with its own seed, its scale's proposals and money."""
+    rng = random.Random(seed)
     texts = _texts()
     demo = Demo()
     by_id = {c["id"]: c for c in communities}
@@ -209,7 +212,7 @@ def build(communities: list[dict], linked: list[dict], voters: list[bytes], toda
                               "done_on": done if stage == "done" else None, "created_at": row["funded_at"],
                               "updated_at": _moment(done if stage == "done" else funded_on, rng)})
 
-    for day, community in _spread(rng, communities, today):
+    for day, community in _spread(rng, communities, today, proposals):
         theme = _pick(rng, THEME_WEIGHTS)
         row = new_proposal(day, community, theme)
         triaged = day + timedelta(days=rng.randint(3, 25))
@@ -264,7 +267,9 @@ def build(communities: list[dict], linked: list[dict], voters: list[bytes], toda
 
     own = [row for row in demo.proposals if row["route"] == "community"]
     linked_money = sum(row["funding_amount"] for row in demo.proposals if row["route"] == "pipeline")
-    for row, amount in zip(own, split_total(rng, len(own), MONEY - linked_money, 3_000, 300_000)):
+    low, high = 3_000, 300_000
+    left = min(max(money - linked_money, low * len(own)), high * len(own))  # a small scale's money still splits
+    for row, amount in zip(own, split_total(rng, len(own), left, low, high) if own else []):
         row["funding_amount"] = amount
 
     texts_minutes = texts["minutes"]
