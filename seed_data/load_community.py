@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import aliased
 
 from db import clock
+from db.community import photos as stored_photos
 from db.community import rules
 from db.models import OrgUnit
 from db.models.community import (
@@ -18,11 +19,13 @@ from db.models.community import (
     CouncilItem,
     CouncilMeeting,
     Proposal,
+    ProposalPhoto,
     ProposalRating,
     ResidentDeclaration,
 )
 from db.models.pipeline import Project
 from seed_data import community as generator
+from seed_data import community_photos as drawn
 from seed_data.voting import synthetic_voters
 
 DISTRICT = "510104"  # 锦江区
@@ -79,6 +82,30 @@ def load_community(session) -> None:
     _bulk(session, CommunityProject, [{**_public(project), "proposal_id": proposal_id[project["_proposal"]]}
                                       for project in demo.projects])
     _ratings(session, demo, proposal_id)
+    _photos(session, demo, proposal_id, communities[0]["id"])
+
+
+PHOTOGRAPHED_ELSEWHERE = 5  # besides 紫荆社区's recent ones, a few of the last year's across the district
+
+
+def _photos(session, demo: generator.Demo, proposal_id: dict[int, int], first_community: int) -> None:
+    """1-3 drawn photos (seed_data/community_photos.py) with a few proposals — 紫荆社区's of the last two months (what
+    the `community` account and a visitor of its board see first) and a few others of the last year — stored through
+    the upload's own re-encoding (db.community.photos)."""
+    rng = random.Random(1703)
+    today = clock.today()
+    recent = [row for row in demo.proposals if row["submitted_on"] >= today - timedelta(days=60)]
+    chosen = [row for row in recent if row["community_id"] == first_community]
+    others = [row for row in demo.proposals if row["submitted_on"] >= today - timedelta(days=365)
+              and row["community_id"] != first_community and row["state"] != rules.MERGED]
+    chosen += rng.sample(others, min(PHOTOGRAPHED_ELSEWHERE, len(others)))
+    rows = []
+    for row in chosen:
+        clean = stored_photos.reencode_all(drawn.photos_for(row["theme"], rng))  # as an upload is
+        for photo in stored_photos.rows(proposal_id[row["_key"]], clean):
+            rows.append({"proposal_id": photo.proposal_id, "position": photo.position, "content": photo.content,
+                         "width": photo.width, "height": photo.height})
+    _bulk(session, ProposalPhoto, rows)
 
 
 def _ratings(session, demo: generator.Demo, proposal_id: dict[int, int]) -> None:

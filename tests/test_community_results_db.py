@@ -348,6 +348,27 @@ def _jpeg_with_exif() -> bytes:
     return out.getvalue()
 
 
+def test_the_demo_proposals_photos_went_through_the_uploads_re_encoding(refusing_engine):
+    """A few demo proposals (紫荆社区's recent ones first) carry 1-3 drawn photos, stored as an upload is: plain JPEGs
+    within the size rule, no metadata."""
+    import io
+
+    from PIL import Image
+
+    from db.community import photos
+    from db.models.community import Proposal, ProposalPhoto
+
+    engine = refusing_engine
+    with reading(engine) as s:
+        per = dict(s.execute(select(ProposalPhoto.proposal_id, func.count()).group_by(ProposalPhoto.proposal_id)).all())
+        zijing = set(s.execute(select(Proposal.id).where(Proposal.community_id == community_id(engine))).scalars())
+    assert 10 <= len(per) <= 30 and set(per.values()) <= {1, 2, 3} and len(zijing & set(per)) >= 5
+    for content in photos.photos_of(engine, sorted(per)[:5])["content"]:
+        kept = Image.open(io.BytesIO(content))
+        assert kept.format == "JPEG" and max(kept.size) <= rules.PHOTO_EDGE and not kept.getexif()
+        assert "comment" not in kept.info and "jfif" in kept.info  # what photos.reencode writes
+
+
 def test_photos_are_re_encoded_without_metadata_and_stored_with_the_proposal(engine):
     import io
 

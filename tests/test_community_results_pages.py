@@ -140,4 +140,10 @@ def test_a_proposal_shows_its_photos_on_the_board_as_images_only(app_db):
     assert not at.exception and len(at.get("image")) == 1
     at = new_app({"community": ZIJING})
     at.switch_page("pages/community_board.py").run()
-    assert not at.exception and len(at.get("image")) == 1  # in its card's expander
+    # in its card's expander, beside the demo's drawn photos of 紫荆社区's recent proposals (as many as it holds)
+    from components.community.community_board import PAGE
+    from db.community import photos as stored
+
+    shown = public.board(app_db, community_id=community_id(app_db)).head(PAGE)  # one image element per proposal
+    with_photos = stored.photos_of(app_db, list(shown["id"]))["proposal_id"].nunique()
+    assert not at.exception and len(at.get("image")) == with_photos > 1
