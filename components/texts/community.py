@@ -61,7 +61,7 @@ TEXTS = {
     "cm.rate.done": ("评价已提交，谢谢您的参与！", "Rating submitted: thank you!"),
     "cm.rate.thanks": ("您已评价过这个项目。", "You have rated this project."),
     "cm.rate.none_yet": ("还没有居民评价。", "No resident has rated it yet."),
-    "cm.rate.line": ("居民评价 {mean} 分（{n} 人评价）", "Residents' rating {mean} ({n} ratings)"),
+    "cm.rate.line": ("居民评价 {mean} 分（{n} 人评价）", "Residents' rating {mean} ({n} {n|rating|ratings})"),
     "cm.rate.link": ("我来评价这个项目", "Rate this project"),
     "cm.rate.comments": ("居民留言", "Residents' comments"),
     "cm.rate.comment_line": ("{stars}  {day}", "{stars}  {day}"),
@@ -75,7 +75,7 @@ TEXTS = {
     "cm.rate.resident_confirm": ("我是本社区居民", "I live in this community"),
     "cm.rate.residence_note": ("您的声明将和该号码的加密标识一起保存（不保存号码本身），{days} 天内不能改为其他社区。",
                                "Your declaration is kept with a keyed hash of this number (never the number itself); "
-                               "for {days} days it cannot be changed to another community."),
+                               "for {days} {days|day|days} it cannot be changed to another community."),
     "cm.rate.declared_elsewhere": ("该号码已登记为{community}居民，{day} 之前只能评价{community}的项目。",
                                    "This number is registered as living in {community}; until {day} it may rate only "
                                    "that community's projects."),

@@ -40,6 +40,13 @@ class ProposalCreate(BaseModel):
     suggestion: Annotated[str, Stripped] = Field(min_length=rules.TEXT_LENGTH[0], max_length=rules.TEXT_LENGTH[1])
     estimate: OptionalMoney = None
 
+    @field_validator("theme", mode="before")
+    @classmethod
+    def _theme_picked(cls, value):
+        if value is None or value == "":  # nothing picked in the box: "required", not "not an allowed value"
+            raise rule("rule.required")
+        return value
+
     @field_validator("estimate")
     @classmethod
     def _estimate(cls, value):
