@@ -22,7 +22,7 @@ TEXTS = {
     "cm.dash.ratings": ("{n} 人次评价", "{n} ratings"),
     "cm.dash.funnel": ("办理漏斗", "Funnel"),
     "cm.dash.by_year": ("逐年情况", "By year"),
-    "cm.dash.units": ("按{level}", "By {level}"),
+    "cm.dash.units": ("按{level}", "Breakdown by unit ({level})"),
     "cm.dash.money": ("资金来源（万元）", "Money by funding source (10k yuan)"),
     "cm.dash.no_money": ("还没有落实资金的项目。", "No project funded yet."),
     "cm.dash.themes": ("建议主题", "Themes"),
