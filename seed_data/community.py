@@ -170,7 +170,7 @@ def build(communities: list[dict], linked: list[dict], voters: list[bytes], toda
                "title": (title or rng.choice(words["titles"]).format(place=place))[:rules.TITLE_LENGTH[1]],
                "problem": rng.choice(words["problems"]).format(place=place),
                "suggestion": rng.choice(words["suggestions"]), "proposer_key": rng.choice(voters),
-               "estimate": round(rng.lognormvariate(9.9, 0.6), -2) if rng.random() < 0.7 else None,
+               "estimate": int(round(rng.lognormvariate(9.9, 0.6), -2)) if rng.random() < 0.7 else None,
                "submitted_at": _moment(day, rng), "submitted_on": day, "state": rules.SUBMITTED,
                "merged_into_id": None, "answer": None, "answered_at": None, "route": None,
                "funding_source": None, "funding_amount": None, "funded_at": None, "project_id": None}
