@@ -65,6 +65,10 @@ def representative_queries(engine: Engine) -> dict[str, dict[str, str]]:
         "vote": {"c": str(opened)} if opened else {},
         "community_board": {"community": busiest} if busiest else {},
         "rate": {"proposal": str(done)} if done else {},
+        # the staff pages for the whole scope (the page's own default) and narrowed to the busiest community
+        "proposals@community": {"community": busiest} if busiest else {},
+        "council@community": {"community": busiest} if busiest else {},
+        "community_dashboard@district": {"unit": "510104"},
     }
 
 

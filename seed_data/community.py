@@ -102,11 +102,12 @@ def _year_weight(year: int) -> float:
     return YEAR_WEIGHTS.get(year, LATER_WEIGHT)
 
 
-def _spread(rng: random.Random, communities: list[dict], today: date) -> list[tuple[date, dict]]:
+def _spread(rng: random.Random, communities: list[dict], today: date, proposals: int = PROPOSALS
+            ) -> list[tuple[date, dict]]:
     """(day, community) of every proposal: by year's weight (this year up to yesterday), by community's
     activity (pilot streets more; a few communities collect few)."""
     activity = {c["id"]: (1.3 if c["pilot"] else 1.0) * rng.lognormvariate(0, 0.35) for c in communities}
-    for quiet in rng.sample(communities, 4):
+    for quiet in rng.sample(communities, min(4, len(communities) - 1)):
         activity[quiet["id"]] = 0.2
     spans = []
     for year in range(START.year, today.year + 1):
@@ -117,7 +118,7 @@ def _spread(rng: random.Random, communities: list[dict], today: date) -> list[tu
     weights = [activity[c["id"]] for c in communities]
     placed = []
     for first, last, weight in spans:
-        for community in rng.choices(communities, weights=weights, k=round(PROPOSALS * weight / total)):
+        for community in rng.choices(communities, weights=weights, k=round(proposals * weight / total)):
             placed.append((_day_in(rng, first, last), community))
     return sorted(placed, key=lambda pair: (pair[0], pair[1]["id"]))
 
@@ -137,10 +138,12 @@ def _this_quarter(rng, community: dict, schedule: list[date], today: date, new_p
         decide(row, last, outcome)
 
 
-def build(communities: list[dict], linked: list[dict], voters: list[bytes], today: date) -> Demo:
+def build(communities: list[dict], linked: list[dict], voters: list[bytes], today: date, *, seed=2016,
+          proposals: int = PROPOSALS, money: int = MONEY) -> Demo:
     """`communities`: id, street_id, district_id, name, pilot; `linked`: pipeline projects that came from a
-    proposal (id, community_id, title, domain, budget, created_on); `voters`: synthetic proposer keys."""
-    rng = random.Random(2016)
+    proposal (id, community_id, title, domain, budget, created_on); `voters`: synthetic proposer keys. The city
+    generator (bench/city_community.py) draws every district with its own seed, its scale's proposals and money."""
+    rng = random.Random(seed)
     texts = _texts()
     demo = Demo()
     by_id = {c["id"]: c for c in communities}
@@ -167,7 +170,7 @@ def build(communities: list[dict], linked: list[dict], voters: list[bytes], toda
                "title": (title or rng.choice(words["titles"]).format(place=place))[:rules.TITLE_LENGTH[1]],
                "problem": rng.choice(words["problems"]).format(place=place),
                "suggestion": rng.choice(words["suggestions"]), "proposer_key": rng.choice(voters),
-               "estimate": round(rng.lognormvariate(9.9, 0.6), -2) if rng.random() < 0.7 else None,
+               "estimate": int(round(rng.lognormvariate(9.9, 0.6), -2)) if rng.random() < 0.7 else None,
                "submitted_at": _moment(day, rng), "submitted_on": day, "state": rules.SUBMITTED,
                "merged_into_id": None, "answer": None, "answered_at": None, "route": None,
                "funding_source": None, "funding_amount": None, "funded_at": None, "project_id": None}
@@ -209,7 +212,7 @@ def build(communities: list[dict], linked: list[dict], voters: list[bytes], toda
                               "done_on": done if stage == "done" else None, "created_at": row["funded_at"],
                               "updated_at": _moment(done if stage == "done" else funded_on, rng)})
 
-    for day, community in _spread(rng, communities, today):
+    for day, community in _spread(rng, communities, today, proposals):
         theme = _pick(rng, THEME_WEIGHTS)
         row = new_proposal(day, community, theme)
         triaged = day + timedelta(days=rng.randint(3, 25))
@@ -264,7 +267,9 @@ def build(communities: list[dict], linked: list[dict], voters: list[bytes], toda
 
     own = [row for row in demo.proposals if row["route"] == "community"]
     linked_money = sum(row["funding_amount"] for row in demo.proposals if row["route"] == "pipeline")
-    for row, amount in zip(own, split_total(rng, len(own), MONEY - linked_money, 3_000, 300_000)):
+    low, high = 3_000, 300_000
+    left = min(max(money - linked_money, low * len(own)), high * len(own))  # a small scale's money still splits
+    for row, amount in zip(own, split_total(rng, len(own), left, low, high) if own else []):
         row["funding_amount"] = amount
 
     texts_minutes = texts["minutes"]
@@ -292,19 +297,38 @@ RATING_COMMENTS = (
 SCORE_WEIGHTS = (0.03, 0.05, 0.17, 0.38, 0.37)
 
 
-def ratings(demo: Demo, voters: list[bytes], today: date, finished: dict[int, date]) -> list[dict]:
+def ratings(demo: Demo, residents: dict[int, list[bytes]], today: date, finished: dict[int, date]) -> list[dict]:
     """Ratings ("_proposal": key) of the carried-out proposals: `finished` maps a proposal key to the day its
-    project was done; each gets 0-9 ratings by distinct synthetic residents within 90 days after it."""
+    project was done; each gets 0-9 ratings within 90 days after it, by distinct synthetic residents of its own
+    community (`residents`, each number declared in one community: basis "resident") and, now and then, by the
+    resident who proposed it (basis "proposer"), as the rating rules allow."""
     rng = random.Random(1704)
+    by_key = {row["_key"]: row for row in demo.proposals}
     rows = []
     for key, done_on in sorted(finished.items()):
-        for voter in rng.sample(voters, rng.choice((0, 1, 2, 3, 4, 5, 6, 7, 8, 9))):
+        proposal = by_key[key]
+        raters = [(voter, rules.RESIDENT) for voter in
+                  rng.sample(residents[proposal["community_id"]], rng.choice((0, 1, 2, 3, 4, 5, 6, 7, 8, 9)))]
+        if rng.random() < 0.3:
+            raters.append((proposal["proposer_key"], rules.PROPOSER))
+        for voter, basis in raters:
             day = done_on + timedelta(days=rng.randint(1, 90))
             if day >= today:
                 continue
             at = _moment(day, rng)
-            rows.append({"_proposal": key, "voter_key": voter,
+            rows.append({"_proposal": key, "voter_key": voter, "basis": basis,
                          "score": rng.choices((1, 2, 3, 4, 5), weights=SCORE_WEIGHTS)[0],
                          "comment": rng.choice(RATING_COMMENTS) if rng.random() < 0.4 else None,
                          "rated_at": at, "rated_on": day})
     return rows
+
+
+def declarations(rows: list[dict], community_of: dict[int, int]) -> list[dict]:
+    """The residence each resident-basis rater declared with their first rating (`community_of`: proposal key ->
+    community id)."""
+    first: dict[bytes, dict] = {}
+    for row in sorted(rows, key=lambda r: r["rated_at"]):
+        if row["basis"] == rules.RESIDENT and row["voter_key"] not in first:
+            first[row["voter_key"]] = {"voter_key": row["voter_key"], "community_id": community_of[row["_proposal"]],
+                                       "declared_at": row["rated_at"], "declared_on": row["rated_on"]}
+    return list(first.values())

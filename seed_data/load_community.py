@@ -11,11 +11,21 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import aliased
 
 from db import clock
+from db.community import photos as stored_photos
 from db.community import rules
 from db.models import OrgUnit
-from db.models.community import CommunityProject, CouncilItem, CouncilMeeting, Proposal, ProposalRating
+from db.models.community import (
+    CommunityProject,
+    CouncilItem,
+    CouncilMeeting,
+    Proposal,
+    ProposalPhoto,
+    ProposalRating,
+    ResidentDeclaration,
+)
 from db.models.pipeline import Project
 from seed_data import community as generator
+from seed_data import community_photos as drawn
 from seed_data.voting import synthetic_voters
 
 DISTRICT = "510104"  # 锦江区
@@ -72,6 +82,30 @@ def load_community(session) -> None:
     _bulk(session, CommunityProject, [{**_public(project), "proposal_id": proposal_id[project["_proposal"]]}
                                       for project in demo.projects])
     _ratings(session, demo, proposal_id)
+    _photos(session, demo, proposal_id, communities[0]["id"])
+
+
+PHOTOGRAPHED_ELSEWHERE = 5  # besides 紫荆社区's recent ones, a few of the last year's across the district
+
+
+def _photos(session, demo: generator.Demo, proposal_id: dict[int, int], first_community: int) -> None:
+    """1-3 drawn photos (seed_data/community_photos.py) with a few proposals — 紫荆社区's of the last two months (what
+    the `community` account and a visitor of its board see first) and a few others of the last year — stored through
+    the upload's own re-encoding (db.community.photos)."""
+    rng = random.Random(1703)
+    today = clock.today()
+    recent = [row for row in demo.proposals if row["submitted_on"] >= today - timedelta(days=60)]
+    chosen = [row for row in recent if row["community_id"] == first_community]
+    others = [row for row in demo.proposals if row["submitted_on"] >= today - timedelta(days=365)
+              and row["community_id"] != first_community and row["state"] != rules.MERGED]
+    chosen += rng.sample(others, min(PHOTOGRAPHED_ELSEWHERE, len(others)))
+    rows = []
+    for row in chosen:
+        clean = stored_photos.reencode_all(drawn.photos_for(row["theme"], rng))  # as an upload is
+        for photo in stored_photos.rows(proposal_id[row["_key"]], clean):
+            rows.append({"proposal_id": photo.proposal_id, "position": photo.position, "content": photo.content,
+                         "width": photo.width, "height": photo.height})
+    _bulk(session, ProposalPhoto, rows)
 
 
 def _ratings(session, demo: generator.Demo, proposal_id: dict[int, int]) -> None:
@@ -82,7 +116,11 @@ def _ratings(session, demo: generator.Demo, proposal_id: dict[int, int]) -> None
     for key, project_id in demo.links.items():
         if stages.get(project_id) in rules.PIPELINE_CARRIED_OUT:
             finished[key] = by_key[key]["funded_at"].date() + timedelta(days=240)
-    rows = generator.ratings(demo, synthetic_voters("1704", 3000), clock.today(), finished)
+    voters, ids = synthetic_voters("1704", 3000), sorted({row["community_id"] for row in demo.proposals})
+    residents = {community: voters[index::len(ids)] for index, community in enumerate(ids)}  # one community each
+    rows = generator.ratings(demo, residents, clock.today(), finished)
+    _bulk(session, ResidentDeclaration, generator.declarations(
+        rows, {key: row["community_id"] for key, row in by_key.items()}))
     _bulk(session, ProposalRating, [{
         **_public(row), "proposal_id": proposal_id[row["_proposal"]], "community_id": by_key[row["_proposal"]]["community_id"],
         "street_id": by_key[row["_proposal"]]["street_id"], "district_id": by_key[row["_proposal"]]["district_id"]}

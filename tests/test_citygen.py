@@ -212,3 +212,40 @@ def test_the_citys_funds_and_linkage_read_as_the_app_reads_them(city):
         assert shown.activities == conn.execute(select(func.count()).select_from(LinkageActivity)).scalar_one() > 0
         assert shown.streets == conn.execute(text("SELECT COUNT(*) FROM org_unit WHERE level = 'street'")).scalar_one()
     engine.dispose()
+
+
+def test_community_building_in_every_district_agrees_with_the_apps_reads(city):
+    """社区营造 at city scale: proposals, meetings, decisions, projects and ratings in every district; the dashboard
+    reads what a direct count finds, and every rating is by a number the rating rules let rate."""
+    from db.community import dashboard, public, rules
+    from db.models.community import CouncilItem, CouncilMeeting, Proposal, ProposalRating, ResidentDeclaration
+
+    engine = make_engine(city)
+    admin = users.actor_for(engine, "admin")
+    with engine.connect() as conn:
+        scalar = lambda q: conn.execute(q).scalar_one()  # noqa: E731
+        per_district = dict(conn.execute(select(Proposal.district_id, func.count()).group_by(Proposal.district_id)).all())
+        assert len(per_district) == 12 and min(per_district.values()) >= 4_200 * SCALE
+        assert scalar(select(func.count()).select_from(CouncilMeeting)) > 0
+        outcomes = set(conn.execute(select(CouncilItem.outcome).distinct()).scalars())
+        assert {rules.ADOPTED, rules.NOT_ADOPTED} <= outcomes
+        view = dashboard.dashboard(engine, actor=admin)
+        assert view.funnel["collected"] == scalar(select(func.count()).select_from(Proposal))
+        assert view.funnel["evaluated"] == scalar(select(func.count(func.distinct(ProposalRating.proposal_id))))
+        assert view.funnel["carried_out"] >= view.funnel["evaluated"] > 0
+        proposed = select(Proposal.id).where(Proposal.proposer_key == ProposalRating.voter_key,
+                                             Proposal.community_id == ProposalRating.community_id).exists()
+        lives = select(ResidentDeclaration.voter_key).where(
+            ResidentDeclaration.voter_key == ProposalRating.voter_key,
+            ResidentDeclaration.community_id == ProposalRating.community_id).exists()
+        assert scalar(select(func.count()).select_from(ProposalRating).where(
+            ~((ProposalRating.basis == rules.PROPOSER) & proposed)
+            & ~((ProposalRating.basis == rules.RESIDENT) & lives))) == 0
+        merged = conn.execute(select(Proposal.id, Proposal.merged_into_id, Proposal.community_id)
+                              .where(Proposal.state == rules.MERGED)).all()
+        into = dict(conn.execute(select(Proposal.id, Proposal.community_id)).all())
+        assert all(into[target] == community for _, target, community in merged)
+        busiest = conn.execute(select(Proposal.community_id).group_by(Proposal.community_id)
+                               .order_by(func.count().desc()).limit(1)).scalar_one()
+    assert not public.board(engine, community_id=busiest).empty
+    engine.dispose()

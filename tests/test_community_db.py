@@ -141,7 +141,7 @@ def test_codes_are_checked_and_throttled_as_the_votes_are(engine):
 @pytest.mark.parametrize("field,value,code", [
     ("title", "扶手", "rule.min_length"), ("title", "长" * 61, "rule.max_length"),
     ("problem", "太短了", "rule.min_length"), ("suggestion", "", "rule.min_length"),
-    ("suggestion", None, "rule.required"), ("theme", "parking", "rule.choice"),
+    ("suggestion", None, "rule.required"), ("theme", "parking", "rule.choice"), ("theme", None, "rule.required"),
     ("estimate", "一万", "rule.number"), ("estimate", "1.5", "rule.whole_yuan"), ("estimate", -1, "rule.ge"),
     ("estimate", rules.ESTIMATE_MAX + 1, "rule.le"), ("community_id", "x", "rule.integer"),
     ("title", "扶手\x00加装", "rule.invalid"),

@@ -135,3 +135,27 @@ def test_a_pipeline_project_shows_the_proposal_it_came_from(app_db):
     assert not at.exception and any("本项目来自居民建议" in text for text in _texts(at, "markdown"))
     links = [(link.proto.page, link.proto.query_string) for link in at.get("page_link")]
     assert ("proposals", f"proposal={proposal}") in links  # and back: the proposal page links the project
+
+
+def test_the_staff_lists_read_their_first_rows_and_download_every_one(app_db, monkeypatch):
+    """提案办理 and 议事会 over a whole district read only the rows they draw (a city holds 50,000 proposals), say how
+    many there are, and build the download from every filtered row when it is asked for."""
+    from components.community import council, data, proposals
+    from db import users
+    from db.community import councils
+    from db.community import proposals as reads
+
+    monkeypatch.setattr(proposals, "SHOWN", 7)
+    monkeypatch.setattr(council, "SHOWN", 5)
+    leader = users.actor_for(app_db, "leader")
+    total = reads.count_proposals(app_db, actor=leader)
+    at = opened_as("leader", "pages/proposals.py")
+    assert not at.exception and len(at.dataframe[0].value) == 7
+    assert any(f"前 7 条（共 {total:,} 条）" in c.value or f"前 7 条（共 {total} 条）" in c.value for c in at.caption)
+    every = data.staff_list(str(app_db.url), leader, reads.ProposalFilter())
+    assert len(every) == total == len(reads.list_proposals(app_db, actor=leader))
+    assert list(every["id"].head(7)) == list(reads.list_proposals(app_db, actor=leader, limit=7)["id"])
+    at = opened_as("leader", "pages/council.py")
+    meetings = councils.count_meetings(app_db, actor=leader)
+    assert not at.exception and len(at.dataframe[0].value) == 5 and meetings > 5
+    assert len(councils.list_meetings(app_db, actor=leader)) == meetings

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from db.community import public, ratings, rules
-from db.engine import reading
+from db.engine import reading, transaction
 from db.errors import DomainError, NotFound, PermissionDenied
 from db.models import AuditLog
 from db.models.community import ProposalRating
@@ -38,7 +38,8 @@ def test_a_resident_rates_a_carried_out_project_once(engine):
     count = int(before["ratings"].sum())
     total = float((before["rating_mean"] * before["ratings"]).sum())
     ticket = resident_ticket(engine, "13900139010")
-    receipt = ratings.rate(engine, ticket=ticket, data={"proposal_id": proposal, "score": "5",
+    here = {"residence_id": community_id(engine), "resident": True}  # a new number declares where it lives
+    receipt = ratings.rate(engine, ticket=ticket, data={"proposal_id": proposal, "score": "5", **here,
                                                        "comment": "  路灯亮了，晚上回家安心多了。<b>好</b>  "})
     with reading(engine) as s:
         row = s.get(ProposalRating, receipt.rating_id)
@@ -50,13 +51,14 @@ def test_a_resident_rates_a_carried_out_project_once(engine):
     # once per number and project, whatever is typed the second time; nothing more is written
     _refused(lambda: ratings.rate(engine, ticket=ticket, data={"proposal_id": proposal, "score": 1}),
              "cm.error.already_rated")
-    ratings.rate(engine, ticket=resident_ticket(engine, "13900139011"), data={"proposal_id": proposal, "score": 2})
+    ratings.rate(engine, ticket=resident_ticket(engine, "13900139011"), data={"proposal_id": proposal, "score": 2,
+                                                                              **here})
     after = ratings.summaries(engine, [proposal]).iloc[0]
     assert int(after["ratings"]) == count + 2
     assert after["rating_mean"] == pytest.approx((total + 7) / (count + 2))
     newest = ratings.comments(engine, [proposal])
     assert newest["comment"].iloc[0] == row.comment and len(newest) <= rules.RATING_COMMENTS_SHOWN
-    # another project: the same number may rate it
+    # another project of the community: the same number, its residence known, rates it without declaring again
     other = _carried_out(engine)[1]
     assert ratings.rate(engine, ticket=ticket, data={"proposal_id": other, "score": 4}).proposal_id == other
 
@@ -67,7 +69,9 @@ def test_two_tabs_rating_at_once_make_one_rating(engine):
 
     def once(score):
         try:
-            return ratings.rate(engine, ticket=ticket, data={"proposal_id": proposal, "score": score}).rating_id
+            return ratings.rate(engine, ticket=ticket, data={"proposal_id": proposal, "score": score,
+                                                             "residence_id": community_id(engine), "resident": True}
+                                ).rating_id
         except DomainError as err:
             return err.code
 
@@ -77,6 +81,69 @@ def test_two_tabs_rating_at_once_make_one_rating(engine):
     key = vote_codes.voter_key("+8613900139012")
     assert count_rows(engine, ProposalRating, ProposalRating.proposal_id == proposal,
                       ProposalRating.voter_key == key) == 1
+
+
+def test_only_residents_who_proposed_or_live_in_the_community_rate_its_projects(engine):
+    """A number that proposed in the community rates as a proposer; any other declares where it lives, which must be
+    the project's community and is kept (one community per number for a year); refusals name the field, write
+    nothing, and say the same thing whatever the page sent."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from db import clock
+    from db.community import proposals
+    from db.models.community import ResidentDeclaration
+
+    zijing, other_code, third_code = community_id(engine), "510104001002", "510104002001"
+    ticket = resident_ticket(engine, "13900139060")
+    proposals.submit_proposal(engine, ticket=ticket, data={
+        "community_id": zijing, "theme": "environment", "title": "楼道堆物清理",
+        "problem": "楼道里堆满杂物，挡住了消防通道。", "suggestion": "组织一次集中清理，并设置公共储物点。"})
+    key = vote_codes.voter_key("+8613900139060")
+    mine, there, third = _carried_out(engine)[3], _carried_out(engine, other_code)[0], _carried_out(engine, third_code)[0]
+    assert ratings.standing(engine, ticket=ticket, proposal_id=mine).basis == rules.PROPOSER
+    receipt = ratings.rate(engine, ticket=ticket, data={"proposal_id": mine, "score": 4})  # no declaration asked
+    assert receipt.basis == rules.PROPOSER and count_rows(engine, ResidentDeclaration,
+                                                          ResidentDeclaration.voter_key == key) == 0
+    assert ratings.standing(engine, ticket=ticket, proposal_id=mine).rated
+
+    # another community: it did not propose there, so it must say it lives there, and truly pick that community
+    standing = ratings.standing(engine, ticket=ticket, proposal_id=there)
+    assert standing.basis is None and not standing.rated and standing.locked_until is None
+    before = (count_rows(engine, ProposalRating), count_rows(engine, ResidentDeclaration))
+    for extra, code, field in (({}, "cm.error.residence_required", "residence_id"),
+                               ({"residence_id": zijing, "resident": True}, "cm.error.residence_other", "residence_id"),
+                               ({"residence_id": community_id(engine, other_code)}, "cm.error.resident_unconfirmed",
+                                "resident")):
+        err = _refused(lambda: ratings.rate(engine, ticket=ticket, data={"proposal_id": there, "score": 5, **extra}),
+                       code, field)
+        assert err.params["community"] == standing.community
+    assert (count_rows(engine, ProposalRating), count_rows(engine, ResidentDeclaration)) == before
+    declared = {"residence_id": community_id(engine, other_code), "resident": True}
+    assert ratings.rate(engine, ticket=ticket, data={"proposal_id": there, "score": 5, **declared}).basis == rules.RESIDENT
+    with reading(engine) as s:
+        row = s.get(ResidentDeclaration, key)
+        audit = s.execute(select(AuditLog.after).where(AuditLog.action == "proposal_rate",
+                                                       AuditLog.entity_id == str(there))
+                          .order_by(AuditLog.id.desc()).limit(1)).scalar_one()
+    assert row.community_id == community_id(engine, other_code) and row.declared_on == clock.today()
+    assert '"resident"' in str(audit).replace("'", '"') and "13900139060" not in str(audit)
+
+    # declared in one community, a number is not a resident of a third one for a year
+    standing = ratings.standing(engine, ticket=ticket, proposal_id=third)
+    assert standing.basis is None and standing.locked_until == clock.today() + timedelta(days=rules.RESIDENCE_DAYS)
+    moving = {"proposal_id": third, "score": 3, "residence_id": community_id(engine, third_code), "resident": True}
+    err = _refused(lambda: ratings.rate(engine, ticket=ticket, data=moving), "cm.error.declared_elsewhere",
+                   "residence_id")
+    assert err.params["day"] == standing.locked_until.isoformat() and err.params["community"] == standing.declared
+    # a year on, the resident who moved declares the new community
+    with transaction(engine) as s:
+        s.execute(update(ResidentDeclaration).where(ResidentDeclaration.voter_key == key)
+                  .values(declared_on=clock.today() - timedelta(days=rules.RESIDENCE_DAYS)))
+    assert ratings.rate(engine, ticket=ticket, data=moving).basis == rules.RESIDENT
+    with reading(engine) as s:
+        assert s.get(ResidentDeclaration, key).community_id == community_id(engine, third_code)
 
 
 @pytest.mark.parametrize("data,code,field", [
@@ -115,6 +182,20 @@ def test_the_demo_projects_carried_out_are_rated(refusing_engine):
                                              func.avg(ProposalRating.score))).one()
         commented = s.execute(select(func.count()).where(ProposalRating.comment.is_not(None))).scalar_one()
     assert rated >= 1500 and rows >= 8000 and 3.5 < float(mean) < 4.5 and commented > rows // 4
+    # every one by a number that proposed in the project's community or declared living there (one community each)
+    from db.models.community import Proposal, ResidentDeclaration
+
+    with reading(engine) as s:
+        proposed = select(Proposal.id).where(Proposal.proposer_key == ProposalRating.voter_key,
+                                             Proposal.community_id == ProposalRating.community_id).exists()
+        lives = select(ResidentDeclaration.voter_key).where(
+            ResidentDeclaration.voter_key == ProposalRating.voter_key,
+            ResidentDeclaration.community_id == ProposalRating.community_id).exists()
+        bases = dict(s.execute(select(ProposalRating.basis, func.count()).group_by(ProposalRating.basis)).all())
+        stray = s.execute(select(func.count()).select_from(ProposalRating).where(
+            ~((ProposalRating.basis == rules.PROPOSER) & proposed) & ~((ProposalRating.basis == rules.RESIDENT) & lives))
+        ).scalar_one()
+    assert stray == 0 and set(bases) == set(rules.RATING_BASES) and bases[rules.PROPOSER] > 100
     summary = ratings.summaries(engine, _carried_out(engine))
     assert not summary.empty and summary["rating_mean"].between(1, 5).all()
 
@@ -266,6 +347,27 @@ def _jpeg_with_exif() -> bytes:
     out = io.BytesIO()
     image.save(out, "JPEG", exif=exif.tobytes(), comment=b"<script>alert(1)</script>")
     return out.getvalue()
+
+
+def test_the_demo_proposals_photos_went_through_the_uploads_re_encoding(refusing_engine):
+    """A few demo proposals (紫荆社区's recent ones first) carry 1-3 drawn photos, stored as an upload is: plain JPEGs
+    within the size rule, no metadata."""
+    import io
+
+    from PIL import Image
+
+    from db.community import photos
+    from db.models.community import Proposal, ProposalPhoto
+
+    engine = refusing_engine
+    with reading(engine) as s:
+        per = dict(s.execute(select(ProposalPhoto.proposal_id, func.count()).group_by(ProposalPhoto.proposal_id)).all())
+        zijing = set(s.execute(select(Proposal.id).where(Proposal.community_id == community_id(engine))).scalars())
+    assert 10 <= len(per) <= 30 and set(per.values()) <= {1, 2, 3} and len(zijing & set(per)) >= 5
+    for content in photos.photos_of(engine, sorted(per)[:5])["content"]:
+        kept = Image.open(io.BytesIO(content))
+        assert kept.format == "JPEG" and max(kept.size) <= rules.PHOTO_EDGE and not kept.getexif()
+        assert "comment" not in kept.info and "jfif" in kept.info  # what photos.reencode writes
 
 
 def test_photos_are_re_encoded_without_metadata_and_stored_with_the_proposal(engine):

@@ -40,10 +40,31 @@ def test_a_resident_rates_a_project_from_the_board_and_reads_it_back_as_text(app
     assert any("「评分」为必填项" in e.value for e in at.error) and count_rows(app_db, ProposalRating) == before
     at.radio(key="cm_score").set_value(4)
     at.text_area(key="cm_comment").input(HOSTILE)
+    # a new number neither proposed in 紫荆社区 nor lives there: it says where it lives, which must be 紫荆社区
+    assert any("只接受在该社区提过建议或居住在该社区的居民评价" in m.value for m in at.markdown)
+    at.button(key="cm_rate_submit").click().run()
+    assert any("请在「我居住的社区」中选择" in e.value for e in at.error)
+    tree = public.community_tree(app_db)
+    home = tree[tree["code"] == ZIJING].iloc[0]
+    neighbour = tree[(tree["street_id"] == home["street_id"]) & (tree["code"] != ZIJING)].iloc[0]
+    at.selectbox(key="cm_home_district").set_value(int(home["district_id"])).run()
+    at.selectbox(key=f"cm_home_street_{int(home['district_id'])}").set_value(int(home["street_id"])).run()
+    community_box = at.selectbox(key=f"cm_home_community_{int(home['street_id'])}")
+    community_box.set_value(int(neighbour["id"])).run()
+    at.checkbox(key="cm_resident").check()
+    at.button(key="cm_rate_submit").click().run()
+    assert any("与项目所在社区不符" in e.value and "紫荆社区" in e.value for e in at.error)
+    at.selectbox(key=f"cm_home_community_{int(home['street_id'])}").set_value(int(home["id"]))
+    at.checkbox(key="cm_resident").uncheck()
+    at.button(key="cm_rate_submit").click().run()
+    assert any("请勾选「我是本社区居民」" in e.value for e in at.error) and count_rows(app_db, ProposalRating) == before
+    assert dict(at.query_params) == {"proposal": str(proposal)}  # where one lives is not put in the URL
+    at.checkbox(key="cm_resident").check()
     at.button(key="cm_rate_submit").click().run()
     assert not at.exception and any("评价已提交" in s.value for s in at.success)
     with reading(app_db) as s:
-        assert s.execute(select(ProposalRating.score).where(ProposalRating.comment == HOSTILE)).scalar_one() == 4
+        assert s.execute(select(ProposalRating.score, ProposalRating.basis).where(ProposalRating.comment == HOSTILE)
+                         ).one() == (4, "resident")
 
     at.switch_page("pages/community_board.py")
     at.query_params.clear()
@@ -52,15 +73,18 @@ def test_a_resident_rates_a_project_from_the_board_and_reads_it_back_as_text(app
     assert HOSTILE in [e.value for e in at.get("text")]  # the comment as typed, as text
     assert not any("](http" in m.value or "<img" in m.value for m in at.markdown)
 
-    # a later page, the same session and number: the database refuses a second rating
-    at.session_state["cm_rated"] = []
+    # the same number on another project of 紫荆社区: its residence is known, nothing to declare again; and the
+    # project it rated says so instead of a second form
+    second = int(rows.loc[rows["carried_out"], "id"].iloc[1])
     at.switch_page("pages/rate.py")
     at.query_params.clear()
+    at.query_params["proposal"] = str(second)
+    at.run()
+    assert any("已登记为紫荆社区居民" in c.value for c in at.caption) and not at.get("checkbox")
+    at.session_state["cm_rated"] = []
     at.query_params["proposal"] = str(proposal)
     at.run()
-    at.radio(key="cm_score").set_value(1)
-    at.button(key="cm_rate_submit").click().run()
-    assert any("已经评价过该项目" in e.value for e in at.error)
+    assert any("您已评价过这个项目" in s.value for s in at.success) and "cm_score" not in [r.key for r in at.radio]
 
 
 def test_the_rating_page_without_a_carried_out_project_points_to_the_board(app_db):
@@ -116,4 +140,10 @@ def test_a_proposal_shows_its_photos_on_the_board_as_images_only(app_db):
     assert not at.exception and len(at.get("image")) == 1
     at = new_app({"community": ZIJING})
     at.switch_page("pages/community_board.py").run()
-    assert not at.exception and len(at.get("image")) == 1  # in its card's expander
+    # in its card's expander, beside the demo's drawn photos of 紫荆社区's recent proposals (as many as it holds)
+    from components.community.community_board import PAGE
+    from db.community import photos as stored
+
+    shown = public.board(app_db, community_id=community_id(app_db)).head(PAGE)  # one image element per proposal
+    with_photos = stored.photos_of(app_db, list(shown["id"]))["proposal_id"].nunique()
+    assert not at.exception and len(at.get("image")) == with_photos > 1

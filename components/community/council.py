@@ -45,14 +45,15 @@ def render(actor: Actor) -> None:
     st.selectbox(t("cm.field.year"), list(years), format_func=years.get, key="cc_year",
                  on_change=url_state.from_widget, args=("cc_year", "year"))
     year = int(st.session_state["cc_year"]) if st.session_state["cc_year"] else None
-    meetings = community_data.meetings(url, actor, community_id, year)
+    meetings = community_data.meetings(url, actor, community_id, year, SHOWN)  # all of them only for a download
     lg = lang()
     if meetings.empty:
         st.info(t("cm.council.none"))
     else:
         tables.first_rows(meetings, lambda frame: _table(frame, lg), shown=SHOWN, name=t("cm.page.council"),
-                          key="cc", height=300)
-    _meeting(actor, meetings.head(SHOWN))
+                          key="cc", height=300, total=community_data.meeting_count(url, actor, community_id, year),
+                          every=lambda: community_data.meetings(url, actor, community_id, year))
+    _meeting(actor, meetings)
     if actor.may("community.council"):
         _record(actor, community_id)
 

@@ -46,8 +46,13 @@ def staff_years(url: str, actor: Actor) -> list[int]:
 
 
 @cached("community")
-def staff_list(url: str, actor: Actor, filters: ProposalFilter) -> pd.DataFrame:
-    return proposals.list_proposals(store.engine_for(url), actor=actor, filters=filters)
+def staff_list(url: str, actor: Actor, filters: ProposalFilter, limit: int | None = None) -> pd.DataFrame:
+    return proposals.list_proposals(store.engine_for(url), actor=actor, filters=filters, limit=limit)
+
+
+@cached("community")
+def staff_count(url: str, actor: Actor, filters: ProposalFilter) -> int:
+    return proposals.count_proposals(store.engine_for(url), actor=actor, filters=filters)
 
 
 @cached("community")
@@ -56,8 +61,15 @@ def staff_summary(url: str, actor: Actor, filters: ProposalFilter) -> ProposalSu
 
 
 @cached("community")
-def meetings(url: str, actor: Actor, community_id: int | None, year: int | None) -> pd.DataFrame:
-    return councils.list_meetings(store.engine_for(url), actor=actor, community_id=community_id, year=year)
+def meetings(url: str, actor: Actor, community_id: int | None, year: int | None, limit: int | None = None
+             ) -> pd.DataFrame:
+    return councils.list_meetings(store.engine_for(url), actor=actor, community_id=community_id, year=year,
+                                  limit=limit)
+
+
+@cached("community")
+def meeting_count(url: str, actor: Actor, community_id: int | None, year: int | None) -> int:
+    return councils.count_meetings(store.engine_for(url), actor=actor, community_id=community_id, year=year)
 
 
 @cached("community", "pipeline")

@@ -17,10 +17,12 @@ def _index(options: list, value) -> int | None:
     return options.index(value) if value in options else None
 
 
-def hierarchy(tree: pd.DataFrame, *, key: str) -> int | None:
+def hierarchy(tree: pd.DataFrame, *, key: str, param: str | None = PARAM, field: str = "cm.field.community_id"
+              ) -> int | None:
     """Three selectboxes narrowing district → street → community (public pages); the community's id, or None
-    until one is picked. Each box is keyed by its parent, so picking another district starts the street over."""
-    wanted = tree[tree["code"] == url_state.get(PARAM)]
+    until one is picked. Each box is keyed by its parent, so picking another district starts the street over.
+    The choice is kept in the URL's `param` (None: not kept, e.g. where a resident says where they live)."""
+    wanted = tree[tree["code"] == url_state.get(param)] if param else tree.iloc[0:0]
     start = wanted.iloc[0] if not wanted.empty else None
     districts = {int(k): v for k, v in zip(tree["district_id"], tree["district"])}
     only = next(iter(districts)) if len(districts) == 1 else None  # one district: nothing to pick
@@ -38,11 +40,11 @@ def hierarchy(tree: pd.DataFrame, *, key: str) -> int | None:
         return None
     in_street = in_district[in_district["street_id"] == street]
     names = {int(k): v for k, v in zip(in_street["id"], in_street["name"])}
-    community = st.selectbox(t("cm.field.community_id"), list(names), format_func=names.get,
+    community = st.selectbox(t(field), list(names), format_func=names.get,
                              index=_index(list(names), int(start["id"]) if start is not None else None),
                              key=f"{key}_community_{street}", placeholder=t("cm.pick.placeholder"))
-    if community is not None:
-        url_state.write(PARAM, tree.loc[tree["id"] == community, "code"].iloc[0])
+    if community is not None and param:
+        url_state.write(param, tree.loc[tree["id"] == community, "code"].iloc[0])
     return community
 
 

@@ -42,14 +42,16 @@ def render(actor: Actor) -> None:
         return
     filters = _filters(communities, community_data.staff_years(url, actor))
     _figures(community_data.staff_summary(url, actor, filters))
-    rows = community_data.staff_list(url, actor, filters)
+    # the newest SHOWN rows for the screen; every filtered row (a city's 50,000) is read only for a download
+    rows = community_data.staff_list(url, actor, filters, SHOWN)
     lg = lang()
     if rows.empty:
         st.info(t("common.no_rows"))
     else:
         tables.first_rows(rows, lambda frame: _table(frame, lg), shown=SHOWN, name=t("cm.page.proposals"), key="cm",
-                          height=360)
-    _detail(actor, rows.head(SHOWN))
+                          height=360, total=community_data.staff_count(url, actor, filters),
+                          every=lambda: community_data.staff_list(url, actor, filters))
+    _detail(actor, rows)
 
 
 def _filters(communities: pd.DataFrame, years: list[int]) -> ProposalFilter:

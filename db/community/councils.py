@@ -177,8 +177,9 @@ def _meeting_conditions(actor: Actor, community_id: int | None, year: int | None
 
 
 def list_meetings(engine: Engine, *, actor: Actor, community_id: int | None = None,
-                  year: int | None = None) -> pd.DataFrame:
-    """Meetings in the actor's scope, newest first, with their agenda's size and how much of it is decided."""
+                  year: int | None = None, limit: int | None = None) -> pd.DataFrame:
+    """Meetings in the actor's scope, newest first, with their agenda's size and how much of it is decided; the
+    newest `limit` when given."""
     community, street = aliased(OrgUnit), aliased(OrgUnit)
     items = (select(CouncilItem.meeting_id, func.count().label("agenda"),
                     func.count(CouncilItem.outcome).label("decided"),
@@ -195,8 +196,17 @@ def list_meetings(engine: Engine, *, actor: Actor, community_id: int | None = No
              .outerjoin(items, items.c.meeting_id == CouncilMeeting.id)
              .where(*_meeting_conditions(actor, community_id, year))
              .order_by(CouncilMeeting.held_on.desc(), CouncilMeeting.id.desc()))
+    if limit is not None:
+        query = query.limit(limit)
     with engine.connect() as conn:
         return pd.DataFrame(conn.execute(query).mappings().all(), columns=MEETING_COLUMNS)
+
+
+def count_meetings(engine: Engine, *, actor: Actor, community_id: int | None = None, year: int | None = None) -> int:
+    """How many meetings list_meetings would return without a limit."""
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(CouncilMeeting)
+                                .where(*_meeting_conditions(actor, community_id, year))).scalar_one())
 
 
 class MeetingDetail(BaseModel):

@@ -125,26 +125,30 @@ def dashboard(engine: Engine, *, actor: Actor, year: int | None = None) -> Commu
     child = CHILD_LEVEL.get(actor.scope_level, "community")
     unit = aliased(OrgUnit)
     year_col = extract("year", Proposal.submitted_on)
+    uid = _UNIT_COLUMN[child]
+    measures = [*FUNNEL, "amount"]
     with engine.connect() as conn:
-        totals = conn.execute(_base(select(*funnel_cols), rated).where(*conds)).mappings().one()
-        by_year = _frame(conn, _base(select(year_col.label("year"), *funnel_cols), rated).where(*conds)
-                         .group_by(year_col).order_by(year_col), ["year", *FUNNEL, "amount"])
-        by_unit = _frame(conn, _base(select(unit.id, unit.name, unit.code, *funnel_cols), rated)
-                         .join(unit, unit.id == _UNIT_COLUMN[child]).where(*conds)
-                         .group_by(unit.id, unit.name, unit.code).order_by(unit.code),
-                         ["id", "name", "code", *FUNNEL, "amount"])
+        # one pass over the proposals, by unit, year and theme (a city: about 12,000 groups); the funnel, the years,
+        # the units and the themes are its sums (four passes took 3.4 s for a city's 50,000 proposals under load)
+        cube = _frame(conn, _base(select(uid.label("uid"), year_col.label("year"), Proposal.theme, *funnel_cols), rated)
+                      .where(*conds).group_by(uid, year_col, Proposal.theme), ["uid", "year", "theme", *measures])
+        names = _frame(conn, select(unit.id, unit.name, unit.code).where(unit.id.in_(
+            [int(i) for i in cube["uid"].unique()] or [0])), ["id", "name", "code"])
         money = _frame(conn, select(Proposal.funding_source, func.count().label("projects"),
                                     func.coalesce(func.sum(Proposal.funding_amount), 0).label("amount"))
                        .where(*conds, Proposal.route.is_not(None)).group_by(Proposal.funding_source)
                        .order_by(func.sum(Proposal.funding_amount).desc()), ["funding_source", "projects", "amount"])
-        themes = _frame(conn, _base(select(Proposal.theme, *funnel_cols), rated).where(*conds)
-                        .group_by(Proposal.theme).order_by(func.count().desc()),
-                        ["theme", *FUNNEL, "amount"])
         days = _decision_days(conn, conds)
         stars = conn.execute(select(func.count(), func.avg(ProposalRating.score))
                              .join(Proposal, Proposal.id == ProposalRating.proposal_id).where(*conds)).one()
         few = _few(conn, actor, year)
+    totals = {key: int(cube[key].sum()) for key in FUNNEL}
+    by_year = cube.groupby("year", as_index=False)[measures].sum().sort_values("year", ignore_index=True)
     by_year["year"] = by_year["year"].astype("int64")
+    by_unit = (names.merge(cube.groupby("uid", as_index=False)[measures].sum(), left_on="id", right_on="uid")
+               .drop(columns="uid").sort_values("code", ignore_index=True))
+    themes = (cube.groupby("theme", as_index=False)[measures].sum()
+              .sort_values(["collected", "theme"], ascending=[False, True], ignore_index=True))
     return CommunityDashboard(
         scope_level=actor.scope_level, year=year, funnel={key: int(totals[key]) for key in FUNNEL}, by_year=by_year,
         by_unit=by_unit, median_days=statistics.median(days) if days else None, decided=len(days), money=money,

@@ -40,6 +40,13 @@ class ProposalCreate(BaseModel):
     suggestion: Annotated[str, Stripped] = Field(min_length=rules.TEXT_LENGTH[0], max_length=rules.TEXT_LENGTH[1])
     estimate: OptionalMoney = None
 
+    @field_validator("theme", mode="before")
+    @classmethod
+    def _theme_picked(cls, value):
+        if value is None or value == "":  # nothing picked in the box: "required", not "not an allowed value"
+            raise rule("rule.required")
+        return value
+
     @field_validator("estimate")
     @classmethod
     def _estimate(cls, value):
@@ -131,8 +138,12 @@ def carried_out_condition(project_stage, community_stage):
 def rows_query(*extra):
     """SELECT of ROW_COLUMNS (+ `extra`) from proposals with their place, latest decision and project."""
     community, street = aliased(OrgUnit), aliased(OrgUnit)
-    latest = _latest_decisions()
     item, meeting = aliased(CouncilItem), aliased(CouncilMeeting)
+    # the newest decided agenda item, looked up per proposal by its index: a list of the newest 200 of a city's
+    # 50,000 proposals no longer groups every agenda item first
+    decided = aliased(CouncilItem)
+    latest = (select(func.max(decided.id)).where(decided.proposal_id == Proposal.id, decided.outcome.is_not(None))
+              .correlate(Proposal).scalar_subquery())
     done = carried_out_condition(Project.stage, CommunityProject.stage)
     return (
         select(Proposal.id, Proposal.submitted_on, Proposal.community_id, community.name.label("community"),
@@ -145,8 +156,7 @@ def rows_query(*extra):
                case((done, True), else_=False).label("carried_out"), *extra)
         .join(community, community.id == Proposal.community_id)
         .join(street, street.id == Proposal.street_id)
-        .outerjoin(latest, latest.c.proposal_id == Proposal.id)
-        .outerjoin(item, item.id == latest.c.item_id)
+        .outerjoin(item, item.id == latest)
         .outerjoin(meeting, meeting.id == item.meeting_id)
         .outerjoin(Project, Project.id == Proposal.project_id)
         .outerjoin(CommunityProject, CommunityProject.proposal_id == Proposal.id)
@@ -199,13 +209,24 @@ def _conditions(actor: Actor, filters: ProposalFilter, with_state: bool = True) 
 STAFF_COLUMNS = ["code"] + ROW_COLUMNS
 
 
-def list_proposals(engine: Engine, *, actor: Actor, filters: ProposalFilter = ProposalFilter()) -> pd.DataFrame:
-    """Proposals in the actor's scope matching the filters, newest first, with their tracking codes."""
+def list_proposals(engine: Engine, *, actor: Actor, filters: ProposalFilter = ProposalFilter(),
+                   limit: int | None = None) -> pd.DataFrame:
+    """Proposals in the actor's scope matching the filters, newest first, with their tracking codes; the newest
+    `limit` of them when given (a city's 50,000 are read whole only for a download)."""
     query = (rows_query(Proposal.code).where(*_conditions(actor, filters))
              .order_by(Proposal.submitted_on.desc(), Proposal.id.desc()))
+    if limit is not None:
+        query = query.limit(limit)
     with engine.connect() as conn:
         result = frame(conn, query, ROW_COLUMNS + ["code"])
     return result[STAFF_COLUMNS]
+
+
+def count_proposals(engine: Engine, *, actor: Actor, filters: ProposalFilter = ProposalFilter()) -> int:
+    """How many proposals list_proposals would return without a limit."""
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(Proposal).where(*_conditions(actor, filters)))
+                   .scalar_one())
 
 
 class ProposalSummary(BaseModel):

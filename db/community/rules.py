@@ -129,6 +129,13 @@ def next_project_stage(stage: str) -> str:
 SCORES = (1, 2, 3, 4, 5)
 RATING_COMMENT_MAX = 300
 RATING_COMMENTS_SHOWN = 3  # the newest comments on a card of the public board
+# Who may rate: "residents who proposed or live in the community". A number that proposed anything in the project's
+# community is a proposer (checked: the proposals keep the number's HMAC key); any other number declares the
+# community it lives in, which must be the project's, and confirms it. The declaration is kept, one community per
+# number: another may be declared only RESIDENCE_DAYS later (people move; a number is not a resident everywhere).
+PROPOSER, RESIDENT = "proposer", "resident"
+RATING_BASES = (PROPOSER, RESIDENT)
+RESIDENCE_DAYS = 365
 
 
 # --- photos with a proposal ------------------------------------------------------------------------------

@@ -17,7 +17,8 @@ class Proposal(SQLModel, table=True):
     """A resident's proposal (居民提案). Its text is the resident's and is published as typed, never as markup."""
 
     __tablename__ = "proposal"
-    __table_args__ = (Index("ix_proposal_community_state", "community_id", "state"),)
+    __table_args__ = (Index("ix_proposal_community_state", "community_id", "state"),
+                      Index("ix_proposal_proposer", "proposer_key", "community_id"))
 
     id: Optional[int] = Field(default=None, primary_key=True)
     code: str = Field(max_length=10, unique=True)  # the tracking code the resident follows it by
@@ -151,8 +152,23 @@ class ProposalRating(SQLModel, table=True):
     voter_key: bytes = Field(sa_column=Column(Digest(32), nullable=False))
     score: int
     comment: Optional[str] = Field(default=None, sa_column=Column(Text))
+    # on what footing (db.community.rules.RATING_BASES): the number proposed in this community (proposer) or
+    # declared living there (resident); empty for ratings made before the rule (migration 0018)
+    basis: Optional[str] = Field(default=None, max_length=12)
     rated_at: datetime
     rated_on: date = Field(index=True)  # the district's calendar day
+
+
+class ResidentDeclaration(SQLModel, table=True):
+    """The community a verified number declared living in, to rate its projects (居民评事): one per number, so a
+    number cannot be declared in every community; another may be declared RESIDENCE_DAYS after this one."""
+
+    __tablename__ = "resident_declaration"
+
+    voter_key: bytes = Field(sa_column=Column(Digest(32), primary_key=True))
+    community_id: int = Field(foreign_key="org_unit.id")
+    declared_at: datetime
+    declared_on: date  # the district's calendar day
 
 
 class ProposalPhoto(SQLModel, table=True):
