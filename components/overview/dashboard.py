@@ -142,7 +142,7 @@ def _headline(ov: Overview, view: dict, lg: str) -> None:
     cols = st.columns(5)
     with cols[0].container(border=True):
         st.metric(t("ov.h.projects"), heads["ov.h.projects"].value, heads["ov.h.projects"].delta)
-        st.caption(t("ov.m.overdue", n=formatting.number(p.overdue, lg)))
+        st.caption(t("ov.m.overdue", n=formatting.number(p.overdue, lg), year=ov.year))
         link("projects", t("ov.link.projects"), link_params(ov, **year))
     with cols[1].container(border=True):
         # whole 万元 so the figure fits its column; the table below has the cents

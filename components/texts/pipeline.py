@@ -75,6 +75,12 @@ TEXTS = {
     "pipe.chart.overdue": ("其中逾期", "of which overdue"),
     "pipe.chart.domain_budget": ("各领域预算（万元）", "Budget by domain (10k yuan)"),
     "pipe.chart.street_budget": ("各街道/镇预算（万元）", "Budget by street/town (10k yuan)"),
+    "pipe.chart.street_overdue": ("各街道/镇逾期项目数", "Overdue projects by street/town"),
+    "pipe.street_overdue.title": ("逾期项目按街道/镇", "Overdue projects by street/town"),
+    "pipe.street_overdue.caption": ("按当前筛选条件统计：逾期项目数、占该街道/镇项目的比例和逾期项目预算；下载的 Excel 另有一张同样的表",
+                                    "Under the filters above: overdue projects, their share of the street's projects and "
+                                    "their budget; the Excel download holds the same table as a second sheet"),
+    "pipe.street_overdue.none": ("符合筛选条件的项目中没有逾期项目", "None of the filtered projects is overdue"),
     "pipe.list": ("项目清单", "Projects"),
     "pipe.list_page": ("页码（共 {pages} 页）", "Page (of {pages})"),
     "pipe.list_showing": ("显示第 {first}–{last} 条（共 {total} 条），下载文件包含全部记录",
@@ -90,6 +96,10 @@ TEXTS = {
     "pipe.list_hint": ("点击表头排序，点击项目编号查看详情", "click a heading to sort, a code to open the project"),
     "pipe.export.name": ("项目清单", "projects"),
     "pipe.export.sheet": ("项目清单", "Projects"),
+    "pipe.export.street_sheet": ("逾期项目按街道", "Overdue by street"),
+    "pipe.col.overdue_n": ("逾期项目数", "Overdue projects"),
+    "pipe.col.overdue_share": ("逾期占比", "Share overdue"),
+    "pipe.col.overdue_budget_wan": ("逾期项目预算（万元）", "Overdue budget (10k yuan)"),
     # columns and detail fields
     "pipe.col.code": ("项目编号", "Code"),
     "pipe.col.title": ("项目名称", "Title"),
