@@ -116,6 +116,10 @@ def test_leader_sees_the_result_and_grade(app_db):
     assert len(table.columns) == 4 + 3 + 1 and table.iloc[-1]["指标"] == ""
     assert table.iloc[-1]["平均分"] == pytest.approx(row["result"], abs=0.02)
     assert {m.label for m in at.metric} >= {"优秀", "良好", "合格", "不合格"}
+    listing = next(d for d in at.dataframe if "综合得分" in d.value.columns and "评价轮次" in d.value.columns)
+    assert list(listing.value.columns)[:3] == ["项目名称", "综合得分", "等级"]  # what a leader came for, in sight
+    at.switch_page("pages/rectifications.py").run()
+    assert list(at.dataframe[0].value.columns)[:4] == ["项目名称", "截止日期", "状态", "逾期天数"]
 
 
 def test_results_filters_live_in_the_url(app_db):

@@ -221,7 +221,7 @@ def test_review_leader_reads_admin_voids_and_publishes(app_db):
     flags = at.dataframe[0].value
     assert set(flags["异常类型"]) == {"集中突增", "单一地址集中", "夜间占比异常"}
     ranking = at.dataframe[1].value
-    assert list(ranking.columns)[:6] == ["名次", "案例名称", "申报单位", "主题", "专家评分", "专家权重%"]
+    assert list(ranking.columns)[:6] == ["名次", "案例名称", "综合得分", "十佳", "申报单位", "主题"]  # the outcome first
     assert ranking["十佳"].tolist().count("是") == 10
     assert not [b for b in at.button if b.key in ("vote_publish",)] and not at.get("text_input")
 
