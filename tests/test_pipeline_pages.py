@@ -152,6 +152,8 @@ def test_registry_compliance_and_catalogue_pages_show_their_figures(app_db):
     at = _open("admin", "compliance")
     listed = _frame_with(at, "检查项")
     assert {"阶段时限", "承接组织评级", "人员经费占比", "管理费占比", "拨付不超合同", "指导目录"} <= set(listed["检查项"])
+    # marks every Chinese font has (an emoji ❌ was an empty box without an emoji font)
+    assert "× 不合规" in set(listed["结果"]) and not any(ch in "".join(listed["结果"]) for ch in "✅❌⚠")
     at = _open("leader", "catalogue")
     assert _metrics(at)["目录大类"] == "5" and any("不在指导目录内" in w.value for w in at.warning)
 

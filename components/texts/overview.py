@@ -23,7 +23,7 @@ TEXTS = {
     "ov.h.failed": ("评估不合格", "Evaluations failed"),
     "ov.h.resolution": ("问题办结率", "Problem resolution rate"),
     "ov.h.on_time": ("网格按时上报率", "Grid reports on time"),
-    "ov.m.overdue": ("其中阶段逾期 {n} 项（{year}年度项目）", "{n} late at their stage ({year} projects)"),
+    "ov.m.overdue": ("其中阶段逾期 {n} 项（{year}年度项目）", "{n} late at their stage (projects of {year})"),
     "ov.m.budget": ("预算 {budget}，执行率 {rate}", "Budget {budget}, execution {rate}"),
     "ov.m.grades": ("平均分 {mean}；{grades}", "Mean {mean}; {grades}"),
     "ov.m.votes": ("十佳评选有效票", "Top-ten vote: valid votes"),
