@@ -120,6 +120,17 @@ TEXTS = {
     "ov.col.this_year": ("{year}年", "{year}"),
     "ov.col.last_year": ("{year}年", "{year}"),
     "ov.col.change": ("同比变化", "Change"),
+    "ov.col.this_year_to": ("{year}年（{span}）", "{year} ({span})"),
+    "ov.col.same_period": ("{year}年同期（{span}）", "{year}, same period ({span})"),
+    "ov.col.change_same": ("较上年同期", "Against the same period"),
+    "ov.col.whole_year": ("{year}年全年", "{year}, whole year"),
+    "ov.through": ("1月1日–{month}月{day}日", "1 Jan – {day}/{month}"),
+    "ov.sec.compare_ytd": ("{year}年截至目前与{last}年同期对比", "{year} so far against the same months of {last}"),
+    "ov.delta.same_period": ("{delta}（较上年同期）", "{delta} on the same period last year"),
+    "ov.compare.partial": ("{year}年尚未结束：项目数、预算和完成的评估与{last}年同期（{span}）相比；拨付、合同、逾期和各项比率没有逐日记录，不作同比，右列为{last}年全年数。",
+                           "{year} is not over: projects, budget and completed evaluations are compared with the same "
+                           "months of {last} ({span}); amounts paid, contracts, late stages and rates are kept without "
+                           "dates and are not compared; the last column is the whole of {last}."),
     "ov.col.domain": ("服务领域", "Service domain"),
     "ov.col.street": ("街道", "Street"),
     "ov.col.projects": ("项目数", "Projects"),
