@@ -245,3 +245,16 @@ def test_overdue_projects_by_street_are_counted_on_the_overdue_list_and_in_its_e
     at.query_params.update({"year": "2019"})  # the 2019 release is long closed
     at.run()
     assert _metrics(at)["项目数"] == "260" and any("没有逾期项目" in c.value for c in at.caption) and len(at.get("vega_lite_chart")) == 4
+
+
+def test_project_detail_from_the_menu_starts_with_the_projects_changed_last(app_db):
+    at = _open("street", "project_detail")
+    street = users.actor_for(app_db, "street")
+    with reading(app_db) as s:  # a naive recount: the street's projects, last changed first
+        codes = s.execute(select(Project.code).where(Project.street_id == street.scope_id)
+                          .order_by(Project.updated_at.desc(), Project.code.desc()).limit(8)).scalars().all()
+    assert any(h.value == "最近更新的项目" for h in at.subheader)
+    shown = [link.proto.label.split(" · ")[0].replace("\\", "") for link in at.get("page_link")
+             if link.proto.icon == ":material/description:" and " · " in link.proto.label]  # escaped: shown as text
+    assert shown == codes and len(codes) == 8
+    assert any(link.proto.label == "返回项目清单" for link in at.get("page_link"))

@@ -87,6 +87,9 @@ def test_evaluator_declares_fills_and_submits_the_scorecard(app_db):
     assert saved.status == "submitted" and saved.total == pytest.approx(running + low)
     assert saved.scores[last.id] == (low, "社区参与面较窄，骨干队伍尚未形成")
     assert not at.number_input and any("提交并锁定" in i.value for i in at.info)
+    picker = at.selectbox(key="my_assignment")
+    chosen = picker.options[picker.index]
+    assert chosen.endswith("已提交") and "草稿" not in chosen, chosen  # the picker shows the real state
 
 
 def test_evaluator_cannot_open_another_evaluators_scorecard_by_link(app_db):

@@ -138,6 +138,7 @@ TEXTS = {
     "pipe.detail.pick": ("选择项目", "Project"),
     "pipe.detail.pick_placeholder": ("输入编号或名称查找…", "Type a code or title…"),
     "pipe.detail.back_to_list": ("返回项目清单", "Back to the pipeline"),
+    "pipe.detail.recent": ("最近更新的项目", "Projects changed last"),
     "pipe.detail.not_found": ("链接中的项目不存在或不在您的管辖范围内。",
                               "The project in the link does not exist or is outside your scope."),
     "pipe.detail.tab.overview": ("基本信息", "Overview"),

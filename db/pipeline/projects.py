@@ -233,6 +233,17 @@ def project_choices(engine: Engine, *, actor: Actor) -> pd.DataFrame:
         return pd.DataFrame(conn.execute(query).mappings().all(), columns=["code", "title"])
 
 
+def recent_projects(engine: Engine, *, actor: Actor, limit: int = 8) -> pd.DataFrame:
+    """code, title, stage and street of the projects in scope changed last, newest first (the detail page
+    opened from the menu starts with these)."""
+    require(actor, "pipeline.read")
+    query = (select(Project.code, Project.title, Project.stage, OrgUnit.name.label("street"))
+             .join(OrgUnit, OrgUnit.id == Project.street_id).where(project_scope(actor))
+             .order_by(Project.updated_at.desc(), Project.code.desc()).limit(limit))
+    with engine.connect() as conn:
+        return pd.DataFrame(conn.execute(query).mappings().all(), columns=["code", "title", "stage", "street"])
+
+
 class ProjectDetail(BaseModel):
     """One project as the detail page shows it: every stored field plus names and derived figures."""
 
