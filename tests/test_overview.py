@@ -220,6 +220,7 @@ def test_a_year_still_running_is_compared_with_the_same_months_of_the_last(app_d
     assert cards["项目数"].delta == f"{('+' if change > 0 else '')}{change:,}（较上年同期）"
     assert cards["已拨付资金"].delta in (None, "")
     assert any(f"{year}年尚未结束" in c.value for c in at.caption)
+    assert list(briefing.community_rows(ov, "zh").columns)[1:] == [f"{year}年（{span}）", f"{year - 1}年全年"]
     at.selectbox(key="ov_year").select(2019).run()  # a finished year: the whole of the one before
     table = next(d.value for d in at.dataframe if "指标" in d.value.columns and "同比变化" in d.value.columns)
     assert list(table.columns) == ["指标", "2019年", "2018年", "同比变化"]

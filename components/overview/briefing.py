@@ -274,9 +274,13 @@ def community_rows(ov: Overview, lang: str) -> pd.DataFrame:
              ("ov.cm.amount", formatting.wan_yuan(c.funded_amount, lang), formatting.wan_yuan(d.funded_amount, lang)),
              ("ov.cm.rating", mean(c.rating_mean), mean(d.rating_mean)),
              ("ov.cm.waiting", number(c.waiting_late), "—"), ("ov.cm.unstarted", number(c.adopted_not_started), "—")]
+    # a year still running says so in its headings: these are last year's whole figures, not a like-for-like
+    this_heading = (tr("ov.col.this_year_to", year=ov.year, span=through(ov, lang)) if ov.partial
+                    else tr("ov.col.this_year", year=ov.year))
+    last_heading = tr("ov.col.whole_year" if ov.partial else "ov.col.last_year", year=ov.year - 1)
     return pd.DataFrame({tr("ov.col.indicator"): [tr(key) for key, _, _ in items],
-                         tr("ov.col.this_year", year=ov.year): [this for _, this, _ in items],
-                         tr("ov.col.last_year", year=ov.year - 1): [last for _, _, last in items]})
+                         this_heading: [this for _, this, _ in items],
+                         last_heading: [last for _, _, last in items]})
 
 
 def alerts_table(ov: Overview, lang: str) -> pd.DataFrame:
