@@ -55,8 +55,20 @@ def page(key: str) -> Actor | None:
         actor = _narrow(engine, actor)
         reminders.run_once_today(engine)  # the day's first view makes the day's notifications
     viewer.settle(actor)
-    _menu(menu, actor)
+    staff = _staff_visiting() if spec.roles is None else None
+    _menu(menu, actor, staff)
+    if staff is not None:  # in sight on a phone too, where the sidebar starts folded
+        st.page_link(PAGES["home"].path, label=t("menu.back_to_work"), icon=":material/arrow_back:")
     return actor
+
+
+def _staff_visiting() -> Actor | None:
+    """A staff user signed in this session who opened a public page from their menu. The public page itself
+    stays anonymous (no cookie, no staff state read): this only gives them their way back to the workspace."""
+    base = base_actor()
+    if base is None or not st.session_state.get("authentication_status"):
+        return None
+    return base if st.session_state.get("username") == base.username else None
 
 
 def base_actor() -> Actor | None:
@@ -90,9 +102,12 @@ def _language_switch() -> None:
     )
 
 
-def _menu(container, actor: Actor | None) -> None:
+def _menu(container, actor: Actor | None, staff: Actor | None = None) -> None:
     with container:
         st.markdown(f"### {t('app.name')}")
+        if staff is not None:  # a public page opened from the staff menu: the way back, and who is signed in
+            st.page_link(PAGES["home"].path, label=t("menu.back_to_work"), icon=":material/arrow_back:")
+            st.caption(t("auth.signed_in_as", name=md_escape(staff.display_name), role=t(f"role.{staff.role}")))
         base = base_actor() if actor else None
         # a narrowed view stays narrowed from page to page until the user clears it
         keep = ({SCOPE_PARAM: url_state.get(SCOPE_PARAM)}

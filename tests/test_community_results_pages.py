@@ -3,8 +3,11 @@ phone check, typed markup staying text, and a second rating of the same number i
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import select
 
+from db import clock
 from db.community import public
 from db.engine import reading
 from db.models.community import ProposalRating
@@ -120,6 +123,13 @@ def test_the_dashboard_follows_the_scope_in_the_url_and_downloads_its_tables(app
     assert not mine.exception
     own = dashboard.dashboard(app_db, actor=users.actor_for(app_db, "community"))
     assert {m.label: m.value for m in mine.metric}["收集"] == f"{own.funnel['collected']:,}"  # its own, nothing more
+    # every year: the year still running is marked as a part (截至X月, dashed, pale), not drawn as a fall
+    today = clock.today()
+    specs = [json.loads(c.proto.spec) for c in mine.get("arrow_vega_lite_chart") or mine.get("vega_lite_chart")]
+    years = next(spec for spec in specs if spec.get("title") == "逐年情况")
+    assert years["layer"][0]["encoding"]["x"]["sort"][-1] == f"{today.year}（截至{today.month}月）"
+    assert years["layer"][1]["mark"]["strokeDash"] == [5, 4]
+    assert any(f"{today.year}年尚未结束" in c.value for c in mine.caption)
 
 
 def test_a_proposal_shows_its_photos_on_the_board_as_images_only(app_db):

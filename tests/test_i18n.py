@@ -100,8 +100,8 @@ def test_english_plurals_follow_the_count():
     assert translate("vote.error.code_wrong", "en", remaining=4) == "Wrong code; 4 tries left."
     assert translate("vote.error.code_wrong", "zh", remaining=1) == "验证码错误，还可尝试 1 次。"
     assert translate("common.rows", "en", n=1) == "1 row" and translate("common.rows", "en", n=0) == "0 rows"
-    assert translate("ov.alert.stage_overdue", "en", n=1) == "1 project is past its stage's time limit"
-    assert translate("ov.alert.stage_overdue", "en", n=3) == "3 projects are past their stage's time limit"
+    assert translate("ov.alert.stage_overdue", "en", n=1) == "1 project is past its stage's time limit (all years)"
+    assert translate("ov.alert.stage_overdue", "en", n=3) == "3 projects are past their stage's time limit (all years)"
     assert translate("vote.tally_total", "en", n="1").endswith("1 vote in all")  # a formatted number counts too
     assert translate("vote.tally_total", "en", n="1,001").endswith("1,001 votes in all")
 

@@ -57,3 +57,20 @@ def test_the_url_is_kept_only_through_url_state():
 def test_caches_are_made_only_through_caching():
     """One way to cache a reader, so that a write clears what it changed: components/caching.py."""
     assert not _offenders(r"st\.cache_data\(|@st\.cache_data\b", {"components/caching.py"})
+
+
+def test_the_readmes_page_names_are_the_menus():
+    """"What is where" names each page as the menu does (项目全流程, not 项目管理)."""
+    from components.texts import translate
+
+    titles = {translate(spec.title, "zh") for spec in PAGES.values()}
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## What is where", 1)[1].split("\n## ", 1)[0]
+    named = set()
+    for line in section.splitlines():
+        cells = [cell.strip() for cell in line.strip("|").split(" | ")]
+        if len(cells) != 3 or cells[0] in ("area", "---"):
+            continue
+        pages = re.sub(r"\([^()]*(?:\([^()]*\)[^()]*)*\)", "", cells[1])  # the notes in brackets
+        named |= {name.strip() for name in re.split(r",| and ", pages) if name.strip()}
+    assert len(named) > 30 and not named - titles, sorted(named - titles)

@@ -5,19 +5,26 @@ and the briefing files opened with openpyxl and python-docx."""
 from __future__ import annotations
 
 import io
+from datetime import date, timedelta
 from urllib.parse import parse_qs
 
 import docx
 import openpyxl
 import pandas as pd
 import pytest
+from sqlalchemy import func, select
 
 from components import formatting
 from components.overview import briefing, briefing_files
 from db import clock
+from db.engine import reading
 from db.errors import NotFound
+from db.models.community import Proposal
+from db.models.pipeline import Project
+from db.models.scorecards import Evaluation
 from db.org_units import get_unit
 from db.overview import headline as overview
+from db.overview import reads as overview_reads
 from db.pipeline import projects
 from db.pipeline.projects import ProjectFilter
 from db.scorecards import rectifications
@@ -181,6 +188,57 @@ def test_home_figures_equal_the_db_layer_for_scope_and_year(app_db, role):
     ov2019 = overview.overview(app_db, actor=actor_for(app_db, role), year=2019, today=clock.today())
     assert _metrics(at) == _expected_metrics(ov2019) and _metrics(at)["项目数"] == "260"
     assert any("9,730 万元" in str(c.value) for c in at.caption)  # budget beside the disbursed figure
+
+
+@pytest.mark.reads_only
+def test_last_year_to_the_same_day_matches_a_naive_recount(engine):
+    today = clock.today()  # the fixed clock of the run (and each calendar instant)
+    year, until = today.year, overview_reads.same_day_last_year(today)
+    leader = actor_for(engine, "leader")
+    end = clock.local_day_start(until + timedelta(days=1))
+    with reading(engine) as s:  # a naive recount of last year as it stood on the same day
+        mine = Project.district_id == leader.scope_id
+        created = s.execute(select(func.count(), func.coalesce(func.sum(Project.budget), 0))
+                            .where(mine, Project.year == year - 1, Project.created_at < end)).one()
+        done = s.execute(select(func.count()).select_from(Evaluation).join(Project, Project.id == Evaluation.project_id)
+                         .where(mine, Project.year == year - 1, Evaluation.status == "completed",
+                                Evaluation.completed_at < end)).scalar_one()
+        collected = s.execute(select(func.count()).select_from(Proposal).where(
+            Proposal.district_id == leader.scope_id, Proposal.submitted_on.between(date(year - 1, 1, 1), until))
+        ).scalar_one()
+    assert overview_reads.same_period_last_year(engine, actor=leader, year=year, today=today) == \
+        overview_reads.SamePeriod(until=until, projects=created[0], budget=created[1], evaluations=done,
+                                  proposals=collected)
+    assert overview_reads.same_period_last_year(engine, actor=leader, year=year - 1, today=today) is None
+    assert overview_reads.same_day_last_year(date(2028, 2, 29)) == date(2027, 2, 28)
+
+
+@pytest.mark.calendar("year", "leap")
+def test_a_year_still_running_is_compared_with_the_same_months_of_the_last(app_db):
+    today = clock.today()
+    year = today.year
+    ov = overview.overview(app_db, actor=actor_for(app_db, "leader"), year=year, today=today)
+    then = ov.last_year_to_date.projects  # last year to this day (recounted in the test above)
+    at = signed_in("leader")
+    span = f"1月1日–{today.month}月{today.day}日"
+    table = next(d.value for d in at.dataframe if "指标" in d.value.columns and "较上年同期" in d.value.columns)
+    assert list(table.columns) == ["指标", f"{year}年（{span}）", f"{year - 1}年同期（{span}）", "较上年同期",
+                                   f"{year - 1}年全年"]
+    rows = table.set_index("指标")
+    assert rows.loc["项目数", f"{year - 1}年同期（{span}）"] == f"{then:,}"
+    change = ov.pipeline.projects - then
+    assert rows.loc["项目数", "较上年同期"] == ("+" if change > 0 else "") + f"{change:,}"
+    assert rows.loc["项目数", f"{year - 1}年全年"] == f"{ov.pipeline_last_year.projects:,}"
+    assert rows.loc["已拨付资金", "较上年同期"] == "—"  # money paid keeps no history: never part against whole
+    cards = {m.label: m for m in at.metric}
+    assert cards["项目数"].delta == f"{('+' if change > 0 else '')}{change:,}（较上年同期）"
+    assert cards["已拨付资金"].delta in (None, "")
+    assert any(f"{year}年尚未结束" in c.value for c in at.caption)
+    assert list(briefing.community_rows(ov, "zh").columns)[1:] == [f"{year}年（{span}）", f"{year - 1}年全年"]
+    at.selectbox(key="ov_year").select(2019).run()  # a finished year: the whole of the one before
+    table = next(d.value for d in at.dataframe if "指标" in d.value.columns and "同比变化" in d.value.columns)
+    assert list(table.columns) == ["指标", "2019年", "2018年", "同比变化"]
+    assert not any("较上年同期" in (m.delta or "") for m in at.metric)
 
 
 @pytest.mark.calendar("year", "leap")

@@ -140,6 +140,12 @@ def test_aggregates_agree_with_the_list(engine):
     assert projects.by_street(engine, actor=leader, filters=filters)["budget"].sum() == figures.budget
     overdue = projects.list_projects(engine, actor=leader, filters=ProjectFilter(overdue_only=True))
     assert len(overdue) and overdue["overdue"].all() and (overdue["days_late"] > 0).all()
+    # overdue projects by street (all years): each street's count and budget is the list's, and adds up
+    streets = projects.by_street(engine, actor=leader).set_index("street_id")
+    late = overdue.groupby("street_id").agg(n=("code", "size"), budget=("budget", "sum"))
+    assert streets["overdue"].sum() == len(overdue) == projects.summary(engine, actor=leader).overdue
+    assert {k: int(v) for k, v in streets.loc[streets["overdue"] > 0, "overdue"].items()} == late["n"].to_dict()
+    assert streets.loc[late.index, "overdue_budget"].tolist() == late["budget"].tolist()
     found = projects.list_projects(engine, actor=leader, filters=ProjectFilter(search=frame["title"].iloc[0][:6]))
     assert frame["code"].iloc[0] in set(found["code"])
 

@@ -2,16 +2,17 @@
 moves and the tender rule through the forms, street scope, and the Excel download."""
 
 import io
+import json
 
 import openpyxl
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from components.pipeline import export as pipeline_export
 from db import clock, users
 from db.engine import reading
 from db.models import OrgUnit
 from db.models.pipeline import CatalogueItem, Project, SocialOrg
-from db.pipeline import projects
+from db.pipeline import projects, rules
 from db.pipeline.projects import ProjectFilter
 from db.pipeline.social_orgs import rating_status
 from factories.app import signed_in
@@ -151,6 +152,8 @@ def test_registry_compliance_and_catalogue_pages_show_their_figures(app_db):
     at = _open("admin", "compliance")
     listed = _frame_with(at, "检查项")
     assert {"阶段时限", "承接组织评级", "人员经费占比", "管理费占比", "拨付不超合同", "指导目录"} <= set(listed["检查项"])
+    # marks every Chinese font has (an emoji ❌ was an empty box without an emoji font)
+    assert "× 不合规" in set(listed["结果"]) and not any(ch in "".join(listed["结果"]) for ch in "✅❌⚠")
     at = _open("leader", "catalogue")
     assert _metrics(at)["目录大类"] == "5" and any("不在指导目录内" in w.value for w in at.warning)
 
@@ -212,3 +215,46 @@ def test_a_long_contractor_filter_offers_the_matches_of_its_search_box(app_db):
     assert at.query_params["contractor"] in (str(org_id), [str(org_id)])
     assert _metrics(at)["项目数"] == str(projects.summary(app_db, actor=leader,
                                                            filters=ProjectFilter(contractor_org_id=org_id)).projects)
+
+
+def test_overdue_projects_by_street_are_counted_on_the_overdue_list_and_in_its_excel(app_db):
+    at = _open("leader", "projects", overdue="1")
+    leader = users.actor_for(app_db, "leader")
+    today = clock.today()
+    with reading(app_db) as s:  # a naive recount: late in one of the six stages, within 锦江区
+        counted = dict(s.execute(
+            select(OrgUnit.name, func.count()).select_from(Project).join(OrgUnit, OrgUnit.id == Project.street_id)
+            .where(Project.district_id == leader.scope_id, Project.stage.in_(rules.STAGES), Project.stage_due < today)
+            .group_by(OrgUnit.name)).all())
+    assert sum(counted.values()) > 1
+    shown = _frame_with(at, "逾期项目数")
+    assert dict(zip(shown["街道/镇"], shown["逾期项目数"])) == counted  # every street listed has overdue ones
+    assert list(shown["逾期项目数"]) == sorted(shown["逾期项目数"], reverse=True)
+    assert _metrics(at)["逾期项目"] == str(sum(counted.values()))
+    specs = at.get("vega_lite_chart")
+    assert len(specs) == 5 and json.loads(specs[4].proto.spec)["title"] == "各街道/镇逾期项目数"
+    # the Excel holds the same table as its second sheet
+    frame = projects.list_projects(app_db, actor=leader, filters=ProjectFilter(overdue_only=True))
+    streets = projects.by_street(app_db, actor=leader, filters=ProjectFilter(overdue_only=True))
+    book = openpyxl.load_workbook(io.BytesIO(pipeline_export.excel_file(frame, "zh", "t", streets=streets)))
+    rows = list(book["逾期项目按街道"].iter_rows(values_only=True))
+    headings = rows[1]  # under the title row
+    assert {row[headings.index("街道/镇")]: row[headings.index("逾期项目数")] for row in rows[2:]} == counted
+    # and with nothing overdue the section says so instead of an empty chart
+    at.query_params.clear()
+    at.query_params.update({"year": "2019"})  # the 2019 release is long closed
+    at.run()
+    assert _metrics(at)["项目数"] == "260" and any("没有逾期项目" in c.value for c in at.caption) and len(at.get("vega_lite_chart")) == 4
+
+
+def test_project_detail_from_the_menu_starts_with_the_projects_changed_last(app_db):
+    at = _open("street", "project_detail")
+    street = users.actor_for(app_db, "street")
+    with reading(app_db) as s:  # a naive recount: the street's projects, last changed first
+        codes = s.execute(select(Project.code).where(Project.street_id == street.scope_id)
+                          .order_by(Project.updated_at.desc(), Project.code.desc()).limit(8)).scalars().all()
+    assert any(h.value == "最近更新的项目" for h in at.subheader)
+    shown = [link.proto.label.split(" · ")[0].replace("\\", "") for link in at.get("page_link")
+             if link.proto.icon == ":material/description:" and " · " in link.proto.label]  # escaped: shown as text
+    assert shown == codes and len(codes) == 8
+    assert any(link.proto.label == "返回项目清单" for link in at.get("page_link"))

@@ -87,6 +87,9 @@ def test_evaluator_declares_fills_and_submits_the_scorecard(app_db):
     assert saved.status == "submitted" and saved.total == pytest.approx(running + low)
     assert saved.scores[last.id] == (low, "社区参与面较窄，骨干队伍尚未形成")
     assert not at.number_input and any("提交并锁定" in i.value for i in at.info)
+    picker = at.selectbox(key="my_assignment")
+    chosen = picker.options[picker.index]
+    assert chosen.endswith("已提交") and "草稿" not in chosen, chosen  # the picker shows the real state
 
 
 def test_evaluator_cannot_open_another_evaluators_scorecard_by_link(app_db):
@@ -116,6 +119,10 @@ def test_leader_sees_the_result_and_grade(app_db):
     assert len(table.columns) == 4 + 3 + 1 and table.iloc[-1]["指标"] == ""
     assert table.iloc[-1]["平均分"] == pytest.approx(row["result"], abs=0.02)
     assert {m.label for m in at.metric} >= {"优秀", "良好", "合格", "不合格"}
+    listing = next(d for d in at.dataframe if "综合得分" in d.value.columns and "评价轮次" in d.value.columns)
+    assert list(listing.value.columns)[:3] == ["项目名称", "综合得分", "等级"]  # what a leader came for, in sight
+    at.switch_page("pages/rectifications.py").run()
+    assert list(at.dataframe[0].value.columns)[:4] == ["项目名称", "截止日期", "状态", "逾期天数"]
 
 
 def test_results_filters_live_in_the_url(app_db):

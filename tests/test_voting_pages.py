@@ -65,13 +65,38 @@ def test_public_page_needs_no_account_and_shows_the_open_campaign(app_db):
     assert len([m for m in _texts(at, "markdown") if m.startswith("**") and "社区" in m]) == 8  # the case cards
     assert any(c.startswith("当前票数") for c in _texts(at, "caption"))  # this campaign shows its tally
     assert at.text_input(key="vote_phone") and not _case_boxes(at)
+    assert not [link for link in at.get("page_link") if "返回工作台" in link.proto.label]  # anonymous: no way in
+
+
+def _back_links(at):
+    return [link.proto for link in at.get("page_link") if link.proto.label == "返回工作台（菜单与退出登录）"]
+
+
+def test_staff_who_open_the_vote_page_from_their_menu_keep_a_way_back(app_db):
+    at = signed_in("leader")
+    at.switch_page("pages/vote.py").run()
+    assert not at.exception and at.title[0].value == "十佳案例投票" and at.text_input(key="vote_phone")
+    back = _back_links(at)
+    assert len(back) == 2 and back[0].page_script_hash == back[1].page_script_hash  # in the sidebar and on the page
+    assert any("区领导" in c for c in _texts(at, "caption"))  # who is signed in
+    at.switch_page("app.py").run()
+    assert not at.exception and not on_login_form(at) and at.button(key="logout_button")
+    home = {link.proto.page_script_hash for link in at.get("page_link") if link.proto.icon == ":material/home:"}
+    assert back[0].page_script_hash in home  # the link leads to the workspace's home
+    at.button(key="logout_button").click().run()
+    at.switch_page("pages/vote.py").run()
+    assert not _back_links(at)  # signed out: the public page is public again
 
 
 def test_the_whole_public_flow_with_demo_delivery(app_db):
     demo = _demo(app_db)
     at = _public()
+    phone = at.text_input(key="vote_phone")
+    assert (phone.placeholder, phone.proto.icon) == ("11 位手机号，如 138 0013 8000", ":material/smartphone:")
     _send(at, "139 1234 5678")
     assert not at.exception and not at.error
+    box = at.text_input(key="vote_code")
+    assert (box.placeholder, box.proto.icon) == ("6 位数字", ":material/sms:")  # not a phone's icon and "+1 234…"
     code = _code_from_banner(at)
     assert len(code) == 6 and any("+86 139****5678" in c for c in _texts(at, "caption"))
     _verify(at, code)
@@ -221,7 +246,7 @@ def test_review_leader_reads_admin_voids_and_publishes(app_db):
     flags = at.dataframe[0].value
     assert set(flags["异常类型"]) == {"集中突增", "单一地址集中", "夜间占比异常"}
     ranking = at.dataframe[1].value
-    assert list(ranking.columns)[:6] == ["名次", "案例名称", "申报单位", "主题", "专家评分", "专家权重%"]
+    assert list(ranking.columns)[:6] == ["名次", "案例名称", "综合得分", "十佳", "申报单位", "主题"]  # the outcome first
     assert ranking["十佳"].tolist().count("是") == 10
     assert not [b for b in at.button if b.key in ("vote_publish",)] and not at.get("text_input")
 

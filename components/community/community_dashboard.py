@@ -6,6 +6,7 @@ the whole as one Excel workbook."""
 
 from __future__ import annotations
 
+from datetime import date
 from functools import partial
 
 import altair as alt
@@ -17,6 +18,7 @@ from components.community import data as community_data
 from components.community import labels
 from components.i18n import lang, t
 from components.texts import translate
+from db import clock
 from db.access import Actor
 from db.community import dashboard as reads
 from db.community.dashboard import FUNNEL, CommunityDashboard
@@ -44,7 +46,9 @@ def render(actor: Actor) -> None:
     left, right = st.columns(2)
     left.altair_chart(funnel_chart(view, lg), width="stretch")
     if not view.by_year.empty:
-        right.altair_chart(year_chart(view, lg), width="stretch")
+        right.altair_chart(year_chart(view, lg, clock.today()), width="stretch")
+        if (view.by_year["year"] == clock.today().year).any():
+            right.caption(t("cm.dash.year_running", year=clock.today().year))
     st.subheader(t("cm.dash.units", level=t(f"level.{reads.CHILD_LEVEL.get(view.scope_level, 'community')}")),
                  anchor=False)
     st.dataframe(unit_table(view, lg), hide_index=True, width="stretch")
@@ -131,13 +135,37 @@ def funnel_chart(view: CommunityDashboard, lg: str) -> alt.Chart:
                              alt.Tooltip("count:Q", title=tr("cm.dash.col.proposals"))]))
 
 
-def year_chart(view: CommunityDashboard, lg: str) -> alt.Chart:
+def year_label(year: int, today: date, lg: str) -> str:
+    """A year's label; the year still running says how far it goes (2026（截至11月）), so its lower
+    figures read as a part, not as a fall."""
+    return _tr(lg)("cm.dash.year_so_far", year=year, month=today.month) if year == today.year else str(year)
+
+
+def year_chart(view: CommunityDashboard, lg: str, today: date) -> alt.LayerChart:
+    """Proposals collected, adopted and carried out per year; the year still running is marked as such: its
+    label says 截至X月, the line runs to it dashed and its points are pale."""
     tr = _tr(lg)
-    frame = view.by_year.assign(year=view.by_year["year"].astype(str))
-    return charts.monthly_lines(frame, month="year", series={key: tr(f"cm.funnel.{key}") for key in
-                                                              ("collected", "adopted", "carried_out")},
-                                title=tr("cm.dash.by_year"), month_title=tr("cm.field.year"),
-                                value_title=tr("cm.dash.col.proposals"))
+    series = {key: tr(f"cm.funnel.{key}") for key in ("collected", "adopted", "carried_out")}
+    frame = view.by_year.assign(label=[year_label(int(y), today, lg) for y in view.by_year["year"]])
+    long = frame.melt(id_vars=["year", "label"], value_vars=list(series), var_name="measure", value_name="value")
+    long["measure"] = long["measure"].map(series)
+    long["running"] = long["year"] == today.year
+    finished = frame.loc[frame["year"] < today.year, "year"]
+    last_whole = int(finished.max()) if not finished.empty else today.year
+    base = alt.Chart(long, height=260).encode(
+        x=alt.X("label:O", sort=list(frame["label"]), title=tr("cm.field.year"),
+                axis=alt.Axis(labelAngle=0, labelOverlap=True)),
+        y=alt.Y("value:Q", title=tr("cm.dash.col.proposals")),
+        color=alt.Color("measure:N", sort=list(series.values()), title=None,
+                        scale=alt.Scale(range=["#2f6f9f", "#e07b39", "#9ec3de"]), legend=alt.Legend(orient="top")),
+        tooltip=[alt.Tooltip("label:O", title=tr("cm.field.year")), alt.Tooltip("measure:N", title=" "),
+                 alt.Tooltip("value:Q", title=tr("cm.dash.col.proposals"), format=",.0f")],
+    )
+    whole = base.transform_filter(alt.datum.year <= last_whole).mark_line()
+    running = base.transform_filter(alt.datum.year >= last_whole).mark_line(strokeDash=[5, 4], opacity=0.6)
+    points = base.mark_point(filled=True, size=60).encode(
+        opacity=alt.condition(alt.datum.running, alt.value(0.35), alt.value(1.0)))
+    return alt.layer(whole, running, points, title=tr("cm.dash.by_year"))
 
 
 def _funnel_columns(frame: pd.DataFrame, lg: str) -> dict:

@@ -95,7 +95,7 @@ def _verify(done_key: str) -> None:
 def phone_step(intro_key: str) -> None:
     st.markdown(t(intro_key))
     st.text_input(t("cm.field.phone"), key="cm_phone", max_chars=20, type="phone", autocomplete="tel",
-                  placeholder="13800138000")
+                  placeholder=t("vote.phone_placeholder"), icon=":material/smartphone:")
     label = vote_captcha.show() or t("vote.captcha")  # the vote's CAPTCHA: the same check before a code is sent
     st.text_input(label, key="cm_captcha_input", max_chars=8)
     st.button(t("vote.send_code"), key="cm_send", type="primary", on_click=_send)
@@ -108,7 +108,8 @@ def code_step(intro_key: str, done_key: str) -> None:
     st.markdown(t(intro_key))
     st.caption(t("vote.code_sent", number=md_escape(sent.number),
                  minutes=int(vote_codes.CODE_TTL.total_seconds() // 60)))
-    st.text_input(t("cm.field.code"), key="cm_code", max_chars=6, type="phone", autocomplete="one-time-code")
+    st.text_input(t("cm.field.code"), key="cm_code", max_chars=6, type="phone", autocomplete="one-time-code",
+                  placeholder=t("vote.code_placeholder"), icon=":material/sms:")
     st.button(t("cm.propose.verify"), key="cm_verify", type="primary", on_click=_verify, args=(done_key,))
     st.button(t("vote.resend"), key="cm_restart", on_click=reset_flow)
 

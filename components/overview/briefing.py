@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import altair as alt
 import pandas as pd
@@ -45,7 +45,8 @@ class Headline:
     key: str  # text key of the label
     value: str  # this year, formatted
     last_year: str
-    delta: str | None  # change against last year, formatted, or None when not comparable
+    delta: str | None  # change against last year (to the same day, in a year still running), or None
+    same_period: str | None = None  # last year to the same day, in a year still running ("—": not kept)
 
 
 def _delta_number(this, last, lang: str, digits: int = 0) -> str | None:
@@ -100,17 +101,55 @@ def headlines(ov: Overview, lang: str) -> list[Headline]:
                  _delta_points(g.get("on_time_rate"), h.get("on_time_rate"), lang)
                  if has_grid_data(ov) and int(h.get("reports", 0) or 0) else None),
     ]
-    return rows
+    return like_for_like(ov, rows, lang) if ov.partial else rows
+
+
+# While a year runs, only what records its day (a project's creation, an evaluation's completion) is compared,
+# with last year to the same day; the rest (money paid, stages late, means and rates over part of a year)
+# has no like-for-like figure and shows beside last year's whole, without a change.
+SAME_PERIOD = ("ov.h.projects", "ov.h.budget", "ov.h.evaluations")
+
+
+def like_for_like(ov: Overview, rows: list[Headline], lang: str) -> list[Headline]:
+    """A year still running against the same months of the last: never a part against a whole."""
+    y = ov.last_year_to_date
+    same = {"ov.h.projects": (ov.pipeline.projects, y.projects, formatting.number(y.projects, lang)),
+            "ov.h.budget": (ov.pipeline.budget, y.budget, formatting.wan_yuan(y.budget, lang)),
+            "ov.h.evaluations": (ov.results.completed, y.evaluations, formatting.number(y.evaluations, lang))}
+    out = []
+    for h in rows:
+        if h.key in same:
+            this, last, text = same[h.key]
+            delta = _delta_wan(this, last, lang) if h.key == "ov.h.budget" else _delta_number(this, last, lang)
+            out.append(replace(h, delta=delta, same_period=text))
+        else:
+            out.append(replace(h, delta=None, same_period="—"))
+    return out
+
+
+def through(ov: Overview, lang: str) -> str:
+    """The months an unfinished year is compared over, e.g. 1月1日–11月18日."""
+    day = ov.today
+    return translate("ov.through", lang, month=day.month, day=day.day)
 
 
 def headline_table(ov: Overview, lang: str) -> pd.DataFrame:
     tr = tr_for(lang)
     rows = headlines(ov, lang)
+    if not ov.partial:
+        return pd.DataFrame({
+            tr("ov.col.indicator"): [tr(h.key) for h in rows],
+            tr("ov.col.this_year", year=ov.year): [h.value for h in rows],
+            tr("ov.col.last_year", year=ov.year - 1): [h.last_year for h in rows],
+            tr("ov.col.change"): [h.delta or "—" for h in rows],
+        })
+    span = through(ov, lang)
     return pd.DataFrame({
         tr("ov.col.indicator"): [tr(h.key) for h in rows],
-        tr("ov.col.this_year", year=ov.year): [h.value for h in rows],
-        tr("ov.col.last_year", year=ov.year - 1): [h.last_year for h in rows],
-        tr("ov.col.change"): [h.delta or "—" for h in rows],
+        tr("ov.col.this_year_to", year=ov.year, span=span): [h.value for h in rows],
+        tr("ov.col.same_period", year=ov.year - 1, span=span): [h.same_period for h in rows],
+        tr("ov.col.change_same"): [h.delta or "—" for h in rows],
+        tr("ov.col.whole_year", year=ov.year - 1): [h.last_year for h in rows],
     })
 
 
@@ -235,9 +274,13 @@ def community_rows(ov: Overview, lang: str) -> pd.DataFrame:
              ("ov.cm.amount", formatting.wan_yuan(c.funded_amount, lang), formatting.wan_yuan(d.funded_amount, lang)),
              ("ov.cm.rating", mean(c.rating_mean), mean(d.rating_mean)),
              ("ov.cm.waiting", number(c.waiting_late), "—"), ("ov.cm.unstarted", number(c.adopted_not_started), "—")]
+    # a year still running says so in its headings: these are last year's whole figures, not a like-for-like
+    this_heading = (tr("ov.col.this_year_to", year=ov.year, span=through(ov, lang)) if ov.partial
+                    else tr("ov.col.this_year", year=ov.year))
+    last_heading = tr("ov.col.whole_year" if ov.partial else "ov.col.last_year", year=ov.year - 1)
     return pd.DataFrame({tr("ov.col.indicator"): [tr(key) for key, _, _ in items],
-                         tr("ov.col.this_year", year=ov.year): [this for _, this, _ in items],
-                         tr("ov.col.last_year", year=ov.year - 1): [last for _, _, last in items]})
+                         this_heading: [this for _, this, _ in items],
+                         last_heading: [last for _, _, last in items]})
 
 
 def linkage_rows(ov: Overview, lang: str) -> pd.DataFrame:

@@ -133,9 +133,19 @@ def render(actor: Actor) -> None:
     _vote(ov, view, lg)
     _community(ov, lg)
     _linkage(ov, lg)
-    st.subheader(t("ov.sec.compare", year=ov.year, last=ov.year - 1), anchor=False)
+    if ov.partial:
+        span = briefing.through(ov, lg)
+        st.subheader(t("ov.sec.compare_ytd", year=ov.year, last=ov.year - 1), anchor=False)
+        st.caption(t("ov.compare.partial", year=ov.year, last=ov.year - 1, span=span))
+    else:
+        st.subheader(t("ov.sec.compare", year=ov.year, last=ov.year - 1), anchor=False)
     st.dataframe(view["compare"], hide_index=True, width="stretch")
     _exports(ov, lg, actor)
+
+
+def _delta(ov: Overview, delta: str | None) -> str | None:
+    """A card's change, saying it is against the same period when the year is still running."""
+    return t("ov.delta.same_period", delta=delta) if delta and ov.partial else delta
 
 
 def _headline(ov: Overview, view: dict, lg: str) -> None:
@@ -144,16 +154,19 @@ def _headline(ov: Overview, view: dict, lg: str) -> None:
     year = {"year": ov.year}
     cols = st.columns(5)
     with cols[0].container(border=True):
-        st.metric(t("ov.h.projects"), heads["ov.h.projects"].value, heads["ov.h.projects"].delta)
-        st.caption(t("ov.m.overdue", n=formatting.number(p.overdue, lg)))
+        st.metric(t("ov.h.projects"), heads["ov.h.projects"].value,
+                  _delta(ov, heads["ov.h.projects"].delta))
+        st.caption(t("ov.m.overdue", n=formatting.number(p.overdue, lg), year=ov.year))
         link("projects", t("ov.link.projects"), link_params(ov, **year))
     with cols[1].container(border=True):
         # whole 万元 so the figure fits its column; the table below has the cents
-        st.metric(t("ov.h.disbursed"), formatting.wan_yuan(p.disbursed, lg, 0), heads["ov.h.disbursed"].delta)
+        st.metric(t("ov.h.disbursed"), formatting.wan_yuan(p.disbursed, lg, 0),
+                  _delta(ov, heads["ov.h.disbursed"].delta))
         st.caption(t("ov.m.budget", budget=heads["ov.h.budget"].value, rate=heads["ov.h.execution"].value))
         link("projects", t("ov.link.money"), link_params(ov, **year), icon=":material/payments:")
     with cols[2].container(border=True):
-        st.metric(t("ov.h.evaluations"), heads["ov.h.evaluations"].value, heads["ov.h.evaluations"].delta)
+        st.metric(t("ov.h.evaluations"), heads["ov.h.evaluations"].value,
+                  _delta(ov, heads["ov.h.evaluations"].delta))
         grades = " · ".join(f"{t(f'eval.grade.{g}')} {formatting.number(n, lg)}" for g, n in r.grades.items())
         st.caption(t("ov.m.grades", mean=heads["ov.h.mean_result"].value, grades=grades))
         link("eval_results", t("ov.link.results"), link_params(ov, **year))
@@ -168,7 +181,8 @@ def _headline(ov: Overview, view: dict, lg: str) -> None:
             link("vote_review", t("ov.link.vote"), vote_params(ov, v.campaign_id))
     with cols[4].container(border=True):
         if briefing.has_grid_data(ov):
-            st.metric(t("ov.h.resolution"), heads["ov.h.resolution"].value, heads["ov.h.resolution"].delta)
+            st.metric(t("ov.h.resolution"), heads["ov.h.resolution"].value,
+                      heads["ov.h.resolution"].delta)
             st.caption(t("ov.m.grid", red=formatting.number(ov.red_units, lg), on_time=heads["ov.h.on_time"].value))
         else:
             st.metric(t("ov.h.resolution"), "—")
@@ -264,10 +278,12 @@ def _community(ov: Overview, lg: str) -> None:
     st.subheader(t("ov.sec.community", year=ov.year), anchor=False)
     c, d = ov.community, ov.community_last_year
     cols = st.columns(4)
+    last_year = (d.collected, d.adopted, d.carried_out, d.evaluated)
+    if ov.partial:  # proposals collected have their day; the later steps keep no history to compare with
+        last_year = (ov.last_year_to_date.proposals, None, None, None)
     for column, key, this, last in zip(cols, ("ov.cm.collected", "ov.cm.adopted", "ov.cm.carried_out", "ov.cm.evaluated"),
-                                       (c.collected, c.adopted, c.carried_out, c.evaluated),
-                                       (d.collected, d.adopted, d.carried_out, d.evaluated)):
-        column.metric(t(key), formatting.number(this, lg), briefing._delta_number(this, last, lg))
+                                       (c.collected, c.adopted, c.carried_out, c.evaluated), last_year):
+        column.metric(t(key), formatting.number(this, lg), _delta(ov, briefing._delta_number(this, last, lg)))
     st.caption(t("ov.cm.caption", amount=formatting.wan_yuan(c.funded_amount, lg),
                  rating="—" if c.rating_mean is None else formatting.number(c.rating_mean, lg, 1)))
     link("community_dashboard", t("ov.link.community"), link_params(ov, year=ov.year))

@@ -45,3 +45,19 @@ def stage_pipeline(frame: pd.DataFrame, *, title: str, stage_title: str, project
                      alt.Tooltip("sum(n):Q", title=projects_title)],
         )
     )
+
+
+def overdue_by_street(frame: pd.DataFrame, *, title: str, street_title: str, overdue_title: str,
+                      projects_title: str, budget_title: str) -> alt.LayerChart:
+    """Overdue projects counted per street (the streets with any), most first, the count at each bar's end;
+    the tooltip adds the street's projects and the overdue budget (万元)."""
+    shown = frame[frame["overdue"] > 0]
+    base = alt.Chart(shown, height=max(140, 30 * len(shown))).encode(
+        y=alt.Y("street:N", sort="-x", title=street_title, axis=alt.Axis(labelLimit=200, labelAngle=0)),
+        x=alt.X("overdue:Q", title=overdue_title, axis=alt.Axis(tickMinStep=1, format="d")),
+        tooltip=[alt.Tooltip("street:N", title=street_title), alt.Tooltip("overdue:Q", title=overdue_title),
+                 alt.Tooltip("projects:Q", title=projects_title),
+                 alt.Tooltip("overdue_budget_wan:Q", title=budget_title, format=",.1f")],
+    )
+    text = base.mark_text(align="left", dx=3, color="#333").encode(text=alt.Text("overdue:Q", format="d"))
+    return alt.layer(base.mark_bar(color=RED), text, title=title)

@@ -9,7 +9,9 @@ from components.i18n import t
 from components.pipeline import labels as pipeline_labels
 from db.pipeline.compliance import CheckResult
 
-STATUS_ICON = {"pass": "✅", "fail": "❌", "exception": "⚠️", "na": "—"}
+# Marks from GB2312 that every Chinese font carries: the emoji (✅ ❌ ⚠️) showed as empty boxes on a
+# machine without an emoji font, and a table cell cannot hold a Material icon.
+STATUS_ICON = {"pass": "√", "fail": "×", "exception": "△", "na": "—"}
 
 
 def checks_table(results: list[CheckResult], lg: str) -> pd.DataFrame:

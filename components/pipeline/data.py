@@ -59,6 +59,11 @@ def project_choices(url: str, actor: Actor) -> pd.DataFrame:
 
 
 @cached("pipeline")
+def recent_projects(url: str, actor: Actor) -> pd.DataFrame:
+    return projects.recent_projects(store.engine_for(url), actor=actor)
+
+
+@cached("pipeline")
 def compliance_failures(url: str, actor: Actor, filters: ProjectFilter, today: date) -> pd.DataFrame:
     return compliance.failures(store.engine_for(url), actor=actor, filters=filters, today=today)
 

@@ -47,8 +47,28 @@ def export_frame(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     return out.rename(columns={column: translate(key, lang) for column, key in HEADINGS.items()})
 
 
-def excel_file(frame: pd.DataFrame, lang: str, title: str | None = None) -> bytes:
-    return exports.excel_bytes({translate("pipe.export.sheet", lang): export_frame(frame, lang)}, title=title)
+STREET_HEADINGS = {"street": "pipe.col.street", "projects": "pipe.metric.projects", "overdue": "pipe.col.overdue_n",
+                   "overdue_share": "pipe.col.overdue_share", "overdue_budget_wan": "pipe.col.overdue_budget_wan",
+                   "budget_wan": "pipe.col.budget_wan"}
+
+
+def street_frame(streets: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """db.pipeline.projects.by_street as officials read it: overdue projects (count, share, 万元) per street,
+    most overdue first."""
+    out = streets.copy()
+    out["overdue_share"] = (out["overdue"] / out["projects"].where(out["projects"] > 0)).round(3)
+    out["overdue_budget_wan"] = wan(out["overdue_budget"])
+    out["budget_wan"] = wan(out["budget"])
+    out = out.sort_values(["overdue", "projects"], ascending=False, kind="stable")[list(STREET_HEADINGS)]
+    return out.rename(columns={column: translate(key, lang) for column, key in STREET_HEADINGS.items()})
+
+
+def excel_file(frame: pd.DataFrame, lang: str, title: str | None = None, streets: pd.DataFrame | None = None) -> bytes:
+    """The list, and with `streets` (db.pipeline.projects.by_street) a second sheet of overdue projects by street."""
+    sheets = {translate("pipe.export.sheet", lang): export_frame(frame, lang)}
+    if streets is not None:
+        sheets[translate("pipe.export.street_sheet", lang)] = street_frame(streets, lang)
+    return exports.excel_bytes(sheets, title=title)
 
 
 def csv_file(frame: pd.DataFrame, lang: str) -> bytes:

@@ -92,6 +92,20 @@ def _picker(actor: Actor) -> None:
     st.selectbox(t("pipe.detail.pick"), list(labels), index=None, format_func=labels.get, key="pipe_detail_pick",
                  placeholder=t("pipe.detail.pick_placeholder"), on_change=_open)
     st.page_link("pages/projects.py", label=t("pipe.detail.back_to_list"), icon=":material/arrow_back:")
+    _recent(actor)
+
+
+def _recent(actor: Actor) -> None:
+    """Opened from the menu, the page starts with the projects changed last, one click each (same session)."""
+    recent = pipeline_data.recent_projects(store.url(), actor)
+    if recent.empty:
+        return
+    lg = lang()
+    st.subheader(t("pipe.detail.recent"), anchor=False)
+    for row in recent.itertuples():
+        label = md_escape(f"{row.code} · {row.title}（{row.street} · {pipeline_labels.stage(row.stage, lg)}）")
+        st.page_link("pages/project_detail.py", label=label, icon=":material/description:",
+                     query_params={"project": row.code})
 
 
 def _header(project: ProjectDetail, lg: str) -> None:

@@ -40,10 +40,28 @@ def render(actor: Actor) -> None:
         st.info(t("common.no_rows"))
         return
     specs = chart_specs(url, actor, filters, today, lg)
-    for row in (specs[:2], specs[2:]):
+    for row in (specs[:2], specs[2:4]):
         for column, spec in zip(st.columns(2), row):
             column.vega_lite_chart(spec, width="stretch")
+    _overdue_by_street(url, actor, filters, today, lg, specs[4])
     _table(actor, filters, today, lg, figures.projects)
+
+
+def _overdue_by_street(url: str, actor: Actor, filters: ProjectFilter, today: date, lg: str,
+                       spec: dict | None) -> None:
+    """Leadership's question: how many projects are late, street by street (the count, beside their money)."""
+    st.subheader(t("pipe.street_overdue.title"), anchor=False)
+    if spec is None:
+        st.caption(t("pipe.street_overdue.none"))
+        return
+    st.caption(t("pipe.street_overdue.caption"))
+    left, right = st.columns(2)
+    left.vega_lite_chart(spec, width="stretch")
+    shown = pipeline_export.street_frame(pipeline_data.by_street(url, actor, filters, today), lg)
+    right.dataframe(shown, hide_index=True, width="stretch", key="pipe_street_overdue", column_config={
+        t("pipe.col.overdue_share"): st.column_config.NumberColumn(format="percent"),
+        t("pipe.col.overdue_budget_wan"): st.column_config.NumberColumn(format="%.2f"),
+        t("pipe.col.budget_wan"): st.column_config.NumberColumn(format="%.2f")})
 
 
 def _metrics(figures: PipelineSummary, lg: str) -> None:
@@ -63,7 +81,8 @@ def _metrics(figures: PipelineSummary, lg: str) -> None:
 # finished Vega-Lite specs are cached with the reads they are made of and cleared with them.
 @cached("pipeline")
 def chart_specs(url: str, actor: Actor, filters: ProjectFilter, today: date, lg: str) -> list[dict]:
-    """Projects and budget per stage, budget by domain and by street, as Vega-Lite specs."""
+    """Projects and budget per stage, budget by domain and by street, as Vega-Lite specs; then overdue
+    projects by street (None when none is overdue)."""
     def tr(key: str) -> str:
         return translate(key, lg)
 
@@ -77,6 +96,7 @@ def chart_specs(url: str, actor: Actor, filters: ProjectFilter, today: date, lg:
     domains["budget_wan"] = pipeline_export.wan(domains["budget"])
     streets = pipeline_data.by_street(url, actor, filters, today)
     streets["budget_wan"] = pipeline_export.wan(streets["budget"])
+    streets["overdue_budget_wan"] = pipeline_export.wan(streets["overdue_budget"])
     built = [
         pipeline_charts.stage_pipeline(stages, title=tr("pipe.chart.stage_projects"), stage_title=tr("pipe.col.stage"),
                                        projects_title=tr("pipe.metric.projects"), overdue_title=tr("pipe.chart.overdue"),
@@ -91,7 +111,13 @@ def chart_specs(url: str, actor: Actor, filters: ProjectFilter, today: date, lg:
                            title=tr("pipe.chart.street_budget"), label_title=tr("pipe.col.street"),
                            value_title=tr("pipe.col.budget_wan")),
     ]
-    return [chart.to_dict() for chart in built]
+    late = None
+    if streets["overdue"].sum() > 0:
+        late = pipeline_charts.overdue_by_street(
+            streets, title=tr("pipe.chart.street_overdue"), street_title=tr("pipe.col.street"),
+            overdue_title=tr("pipe.col.overdue_n"), projects_title=tr("pipe.metric.projects"),
+            budget_title=tr("pipe.col.overdue_budget_wan")).to_dict()
+    return [chart.to_dict() for chart in built] + [late]
 
 
 @cached("pipeline")
@@ -111,10 +137,14 @@ def _table(actor: Actor, filters: ProjectFilter, today: date, lg: str, total: in
     def frame() -> pd.DataFrame:  # every filtered row, read only when a download is clicked
         return pipeline_data.project_list(url, actor, filters, today)
 
+    def workbook() -> bytes:
+        streets = pipeline_data.by_street(url, actor, filters, today)
+        return pipeline_export.excel_file(frame(), lg, title, streets=streets)
+
     name = f"{t('pipe.export.name')}-{today.isoformat()}"
     title = tables.file_title(t("pipe.export.name"), actor)
     left, right = st.columns(2)
-    left.download_button(t("common.download_excel"), data=lambda: pipeline_export.excel_file(frame(), lg, title),
+    left.download_button(t("common.download_excel"), data=workbook,
                          file_name=f"{name}.xlsx", key="pipe_xlsx", icon=":material/download:", on_click="ignore",
                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     right.download_button(t("common.download_csv"), data=lambda: pipeline_export.csv_file(frame(), lg),

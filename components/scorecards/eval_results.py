@@ -23,12 +23,11 @@ from db.scorecards.results import ResultFilter
 
 GRADE_COLORS = {"excellent": "#2e7d32", "good": "#4f8fc0", "pass": "#f0ad4e", "fail": "#d9534f"}
 FILTERS = (("res_round", "round"), ("res_year", "year"), ("res_domain", "domain"), ("res_street", "street"))
-LIST_HEADINGS = {"project_code": "eval.col.project_code", "project_title": "eval.col.project",
-                 "round_label": "eval.col.round",
+# the project, then what a leader came for (the result and the grade), then the rest; the code last
+LIST_HEADINGS = {"project_title": "eval.col.project", "result_value": "eval.col.result", "grade_label": "eval.col.grade",
+                 "round_label": "eval.col.round", "status_label": "eval.col.status",
                  "street_name": "eval.col.street", "contractor_name": "eval.col.contractor",
-                 "status_label": "eval.col.status", "scorecards": "eval.col.scorecards",
-                 "result_value": "eval.col.result",
-                 "grade_label": "eval.col.grade"}
+                 "scorecards": "eval.col.scorecards", "project_code": "eval.col.project_code"}
 
 
 ALL = "all"  # the "全部" choice; a None value would show the widget's empty placeholder instead
@@ -125,7 +124,7 @@ def _evaluations(actor: Actor, filters: ResultFilter, lg: str) -> None:
     if not total:
         st.info(t("common.no_rows"))
     else:
-        st.dataframe(_list_table(visible, names), hide_index=True, width="stretch", height=320,
+        st.dataframe(_list_table(visible, names), hide_index=True, width="stretch", height=460,
                      column_config={t("eval.col.result"): st.column_config.NumberColumn(format="%.1f")})
         tables.downloads(lambda: _list_table(eval_data.evaluation_list(url, actor, filters, grade, search), names),
                          name=t("eval.results.title"), key="res_list")

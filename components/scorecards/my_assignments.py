@@ -48,10 +48,12 @@ def render(actor: Actor) -> None:
     labels = {int(row.id): f"{row.project_code} · {row.project_title} · {t(f'eval.round.{row.round}')} · "
                            f"{t(f'eval.astatus.{row.status}')}" for row in mine.itertuples()}
     wanted = url_state.read("assignment", labels)
-    if wanted is not None:
-        st.session_state[PICK_KEY] = wanted
-    elif st.session_state.get(PICK_KEY) not in labels:
-        st.session_state[PICK_KEY] = int(open_["id"].iloc[0]) if not open_.empty else ids[0]
+    current = wanted if wanted is not None else st.session_state.get(PICK_KEY)
+    if current not in labels:
+        current = int(open_["id"].iloc[0]) if not open_.empty else ids[0]
+    # set on every run, not only when it changes: a label changed by its status alone (草稿 → 已提交) is
+    # otherwise left as it was in the browser (streamlit/streamlit#13788); a value set from code is redrawn
+    st.session_state[PICK_KEY] = current
     st.selectbox(t("eval.mine.pick"), ids, format_func=labels.get, key=PICK_KEY,
                  on_change=url_state.from_widget, args=(PICK_KEY, "assignment"))
     try:

@@ -22,10 +22,10 @@ from db.validation import DATE_MIN, latest_due
 
 FLASH = "rect_flash"
 ALL = "all"  # the "全部" choice (a None value would show the empty placeholder)
-HEADINGS = {"project_code": "eval.col.project_code", "project_title": "eval.col.project",
-            "round_label": "eval.col.round",
-            "finding": "eval.col.finding", "owner": "eval.col.owner", "due": "eval.col.due_on",
-            "status_label": "eval.col.status", "late": "eval.col.days_late", "closed": "eval.col.closed_on",
+# the project, then when it is due and how late (what a leader came for), then the finding and the rest
+HEADINGS = {"project_title": "eval.col.project", "due": "eval.col.due_on", "status_label": "eval.col.status",
+            "late": "eval.col.days_late", "finding": "eval.col.finding", "owner": "eval.col.owner",
+            "round_label": "eval.col.round", "closed": "eval.col.closed_on", "project_code": "eval.col.project_code",
             "evidence": "eval.col.evidence"}
 
 
@@ -57,7 +57,7 @@ def render(actor: Actor) -> None:
     if found.empty:
         st.info(t("common.no_rows"))
     else:
-        st.dataframe(_table(visible, lg), hide_index=True, width="stretch", height=360)
+        st.dataframe(_table(visible, lg), hide_index=True, width="stretch", height=460)
         tables.downloads(lambda: _table(found, lg), name=t("eval.rect.title"), key="rect_list")
     if actor.role != "admin":
         return

@@ -23,6 +23,7 @@ TEXTS = {
     "lang.en": ("English", "English"),
     "menu.title": ("功能菜单", "Menu"),
     "menu.public": ("公众入口", "Public"),
+    "menu.back_to_work": ("返回工作台（菜单与退出登录）", "Back to the workspace (menu and sign-out)"),
     "page.home": ("首页", "Home"),
     "page.org_units": ("组织架构", "Org hierarchy"),
     "page.users": ("用户管理", "Users"),

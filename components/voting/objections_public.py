@@ -152,7 +152,8 @@ def _steps(url: str, campaign: CampaignPublic) -> None:
         minutes = int(vote_codes.CODE_TTL.total_seconds() // 60)
         if sent:
             st.caption(t("vote.code_sent", number=sent.number, minutes=minutes))
-        st.text_input(t("vote.code"), key="obj_code", max_chars=6, type="phone", autocomplete="one-time-code")
+        st.text_input(t("vote.code"), key="obj_code", max_chars=6, type="phone", autocomplete="one-time-code",
+                      placeholder=t("vote.code_placeholder"), icon=":material/sms:")
         st.button(t("obj.verify"), key="obj_verify", type="primary", on_click=_verify, args=(campaign.id,))
         st.button(t("vote.resend"), key="obj_restart", on_click=_reset)
         return
@@ -160,7 +161,7 @@ def _steps(url: str, campaign: CampaignPublic) -> None:
     st.markdown(t("obj.notice"))
     st.checkbox(t("obj.consent"), key="obj_consent")
     st.text_input(t("vote.phone"), key="obj_phone", max_chars=20, type="phone", autocomplete="tel",
-                  placeholder="13800138000")
+                  placeholder=t("vote.phone_placeholder"), icon=":material/smartphone:")
     answer_label = vote_captcha.show()
     st.text_input(answer_label, key="obj_captcha_input", max_chars=8)
     st.button(t("vote.send_code"), key="obj_send", type="primary", on_click=_send, args=(campaign.id,))

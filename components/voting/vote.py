@@ -275,7 +275,8 @@ def _steps(campaign: voting.CampaignPublic, step: str):
         minutes = int(vote_codes.CODE_TTL.total_seconds() // 60)
         st.caption(t("vote.code_sent", number=sent.number, minutes=minutes) if sent else
                    t("vote.code_sent_resumed", until=formatting.minute(st.session_state["vote_token_until"], lg)))
-        st.text_input(t("vote.code"), key="vote_code", max_chars=6, type="phone", autocomplete="one-time-code")
+        st.text_input(t("vote.code"), key="vote_code", max_chars=6, type="phone", autocomplete="one-time-code",
+                      placeholder=t("vote.code_placeholder"), icon=":material/sms:")
         st.button(t("vote.verify"), key="vote_verify", type="primary", on_click=_verify, args=(campaign.id,))
         st.button(t("vote.resend"), key="vote_restart", on_click=_reset_flow)
         return None
@@ -283,7 +284,7 @@ def _steps(campaign: voting.CampaignPublic, step: str):
     _notice()
     st.checkbox(t("vote.consent"), key="vote_consent")
     st.text_input(t("vote.phone"), key="vote_phone", max_chars=20, type="phone", autocomplete="tel",
-                  placeholder="13800138000")
+                  placeholder=t("vote.phone_placeholder"), icon=":material/smartphone:")
     answer_label = vote_captcha.show()
     st.text_input(answer_label, key="vote_captcha_input", max_chars=8)
     st.button(t("vote.send_code"), key="vote_send", type="primary", on_click=_send, args=(campaign.id,))

@@ -16,12 +16,13 @@ from db.access import Actor
 from db.voting import results as vote_results
 from db.voting import review as vote_review
 
+# rank and case, then the combined score and the outcome a leader came for, then how they were made up
 RANKING_HEADINGS = {
-    "rank": "vote.col.rank", "title": "vote.col.title", "organization": "vote.col.organization",
-    "theme_label": "vote.col.theme", "expert_score": "vote.col.expert_score", "expert_weight": "vote.col.expert_weight",
-    "expert_part": "vote.col.expert_part", "votes": "vote.col.votes", "top_votes": "vote.col.top_votes",
-    "public_index": "vote.col.public_index", "public_weight": "vote.col.public_weight",
-    "public_part": "vote.col.public_part", "combined": "vote.col.combined", "winner_label": "vote.col.winner",
+    "rank": "vote.col.rank", "title": "vote.col.title", "combined": "vote.col.combined", "winner_label": "vote.col.winner",
+    "organization": "vote.col.organization", "theme_label": "vote.col.theme", "expert_score": "vote.col.expert_score",
+    "expert_weight": "vote.col.expert_weight", "expert_part": "vote.col.expert_part", "votes": "vote.col.votes",
+    "top_votes": "vote.col.top_votes", "public_index": "vote.col.public_index", "public_weight": "vote.col.public_weight",
+    "public_part": "vote.col.public_part",
 }
 FLAG_HEADINGS = {"kind_label": "vote.col.flag", "title": "vote.col.title", "when": "vote.col.when",
                  "address": "vote.col.address", "votes": "vote.col.votes", "valid": "vote.col.valid",
@@ -189,7 +190,8 @@ def _ranking(url: str, actor: Actor, campaign_id: int, status: str, label: str) 
     st.subheader(t("vote.review.ranking"), anchor=False)
     frame = voting_data.ranking(url, actor, campaign_id)
     lg = lang()
-    st.dataframe(_ranking_table(frame, lg), hide_index=True, width="stretch")
+    # every case in view (30 at most in a campaign: the ranking is read whole, not scrolled)
+    st.dataframe(_ranking_table(frame, lg), hide_index=True, width="stretch", height=min(35 * (len(frame) + 1) + 3, 1100))
     st.caption(t("vote.review.formula"))
     title = tables.file_title(f"{t('vote.review.excel_name')} · {label}", actor)
     st.download_button(t("vote.review.excel"), data=lambda: workbook(url, actor, campaign_id, lg, title),

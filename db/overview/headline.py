@@ -31,12 +31,14 @@ from db.models import OrgUnit
 from db.models.pipeline import Project
 from db.org_units import UnitPublic, get_unit
 from db.overview.reads import (  # noqa: F401
+    SamePeriod,
     VoteFacts,
     campaign_for,
     failed_evaluations,
     grid_names,
     grid_rates,
     money_by,
+    same_period_last_year,
     vote_facts,
     worst_contractors,
 )
@@ -109,6 +111,12 @@ class Overview:
     community: CommunityFacts  # 社区营造 this year
     community_last_year: CommunityFacts
     linkage: LinkageFacts  # 五社联动 and 微创投: the year's figures, last year's, and the two alerts' facts
+    last_year_to_date: Optional[SamePeriod]  # when the year is still running: last year to the same day
+
+    @property
+    def partial(self) -> bool:
+        """The chosen year is still running: compare it with last_year_to_date, not last year's whole."""
+        return self.last_year_to_date is not None
 
     @property
     def red_units(self) -> int:
@@ -162,6 +170,7 @@ def overview(engine: Engine, *, actor: Actor, year: int, today: date | None = No
         "community": lambda: community_facts(engine, actor=actor, year=year, today=today),
         "community_last_year": lambda: community_facts(engine, actor=actor, year=year - 1, today=today),
         "linkage": lambda: linkage_facts(engine, actor=actor, year=year, today=today),
+        "last_year_to_date": lambda: same_period_last_year(engine, actor=actor, year=year, today=today),
     }
     with ThreadPoolExecutor(max_workers=PARALLEL_READS) as pool:
         futures = {name: pool.submit(read) for name, read in reads.items()}

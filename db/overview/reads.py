@@ -6,7 +6,7 @@ puts them together with the areas' readers."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Optional
 
 import pandas as pd
@@ -15,8 +15,10 @@ from sqlalchemy.engine import Engine
 
 from db import clock
 from db.access import SCOPE_COLUMN, Actor, require, scope_condition
+from db.community import scope as community_scope
 from db.engine import reading
 from db.models import OrgUnit
+from db.models.community import Proposal
 from db.models.grids import GridReport, IndicatorValue
 from db.models.pipeline import Project, SocialOrg
 from db.models.scorecards import Evaluation, Rectification
@@ -54,6 +56,55 @@ def money_by(engine: Engine, *, actor: Actor, year: int, by: str) -> pd.DataFram
     for column in ("projects", "budget", "contracted", "disbursed"):
         frame[column] = frame[column].astype("int64")
     return frame
+
+
+# --- an unfinished year against the same months of the last one ----------------------------------
+
+@dataclass(frozen=True)
+class SamePeriod:
+    """Last year's figures as they stood on the same day last year (`until`): what the figures of a year
+    still running are compared with, not last year's whole. Only what records the day it happened is
+    here (a project's creation, an evaluation's completion, a proposal's submission); money paid out
+    and stages past their limit keep no history, so they have no like-for-like figure."""
+
+    until: date
+    projects: int
+    budget: int
+    evaluations: int  # completed
+    proposals: int  # community proposals collected
+
+
+def same_day_last_year(day: date) -> date:
+    """The same calendar day a year earlier (29 February: the 28th)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
+def same_period_last_year(engine: Engine, *, actor: Actor, year: int, today: date | None = None
+                          ) -> Optional[SamePeriod]:
+    """Last year to the same day, when `year` is the year still running (None for a finished year)."""
+    require(actor, "overview.read")
+    today = today or clock.today()
+    if year != today.year:
+        return None
+    until = same_day_last_year(today)
+    end = clock.local_day_start(until + timedelta(days=1))  # the end of `until` where the district is
+    last = Project.year == year - 1
+    with engine.connect() as conn:
+        projects = conn.execute(select(func.count(), func.coalesce(func.sum(Project.budget), 0))
+                                .where(project_scope(actor), last, Project.created_at < end)).one()
+        evaluations = conn.execute(
+            select(func.count()).select_from(Evaluation).join(Project, Project.id == Evaluation.project_id)
+            .where(project_scope(actor), last, Evaluation.status == "completed", Evaluation.completed_at < end)
+        ).scalar_one()
+        proposals = conn.execute(
+            select(func.count()).select_from(Proposal)
+            .where(community_scope.condition(actor, Proposal), Proposal.submitted_on >= date(year - 1, 1, 1),
+                   Proposal.submitted_on <= until)).scalar_one()
+    return SamePeriod(until=until, projects=int(projects[0]), budget=int(projects[1]), evaluations=int(evaluations),
+                      proposals=int(proposals))
 
 
 # --- contractors and failed evaluations -----------------------------------------------------------

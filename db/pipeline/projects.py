@@ -140,14 +140,24 @@ def by_domain(engine: Engine, *, actor: Actor, filters: ProjectFilter = ProjectF
 
 def by_street(engine: Engine, *, actor: Actor, filters: ProjectFilter = ProjectFilter(),
               today: date | None = None) -> pd.DataFrame:
+    """Projects, budget, and the overdue projects (count and budget) per street, in street-code order:
+    the count of late projects by street is leadership's own question, not only their money."""
     today = today or clock.today()
+    late = overdue_condition(today)
     query = (select(Project.street_id, OrgUnit.name.label("street"), func.count().label("projects"),
-                    _sum(Project.budget).label("budget"))
+                    _sum(Project.budget).label("budget"), _sum(case((late, 1), else_=0)).label("overdue"),
+                    _sum(case((late, Project.budget), else_=0)).label("overdue_budget"))
              .join(OrgUnit, OrgUnit.id == Project.street_id)
              .where(*conditions(actor, filters, today))
              .group_by(Project.street_id, OrgUnit.name, OrgUnit.code).order_by(OrgUnit.code))
     with engine.connect() as conn:
-        return pd.DataFrame(conn.execute(query).mappings().all(), columns=["street_id", "street", "projects", "budget"])
+        frame = pd.DataFrame(conn.execute(query).mappings().all(), columns=STREET_COLUMNS)
+    for column in ("projects", "budget", "overdue", "overdue_budget"):
+        frame[column] = frame[column].astype("int64")
+    return frame
+
+
+STREET_COLUMNS = ["street_id", "street", "projects", "budget", "overdue", "overdue_budget"]
 
 
 LIST_COLUMNS = ["id", "code", "title", "batch", "year", "domain", "street_id", "street_name", "unit_name",
@@ -221,6 +231,17 @@ def project_choices(engine: Engine, *, actor: Actor) -> pd.DataFrame:
     query = select(Project.code, Project.title).where(project_scope(actor)).order_by(Project.code.desc())
     with engine.connect() as conn:
         return pd.DataFrame(conn.execute(query).mappings().all(), columns=["code", "title"])
+
+
+def recent_projects(engine: Engine, *, actor: Actor, limit: int = 8) -> pd.DataFrame:
+    """code, title, stage and street of the projects in scope changed last, newest first (the detail page
+    opened from the menu starts with these)."""
+    require(actor, "pipeline.read")
+    query = (select(Project.code, Project.title, Project.stage, OrgUnit.name.label("street"))
+             .join(OrgUnit, OrgUnit.id == Project.street_id).where(project_scope(actor))
+             .order_by(Project.updated_at.desc(), Project.code.desc()).limit(limit))
+    with engine.connect() as conn:
+        return pd.DataFrame(conn.execute(query).mappings().all(), columns=["code", "title", "stage", "street"])
 
 
 class ProjectDetail(BaseModel):
