@@ -72,14 +72,28 @@ def test_language_survives_page_switch(app_db):
     assert at.title[0].value == "Users"
 
 
-def test_money_in_wan_yuan_and_compact():
+def test_money_in_wan_yuan_and_the_headline_forms():
     assert formatting.wan_yuan(97_300_000, "zh") == "9,730 万元"
     assert formatting.wan_yuan(16_630_000, "zh") == "1,663 万元"
     assert formatting.wan_yuan(12_345, "zh") == "1.23 万元"
-    assert formatting.money_compact(97_300_000, "zh") == "9730万元"
-    assert formatting.money_compact(123_456_789, "zh") == "1.23亿元"
-    assert formatting.money_compact(97_300_000, "en") == "CN¥97.3M"
     assert formatting.wan_yuan(None, "zh") == "—"
+    # English reads yuan with K/M/B, never "× 10k yuan"
+    assert formatting.wan_yuan(97_300_000, "en") == "¥97.3M"
+    assert formatting.wan_yuan(16_630_000, "en") == "¥16.63M"
+    assert formatting.wan_yuan(372_500, "en") == "¥372.5K"
+    # a headline card: whole 万元 below 1 亿, 亿元 from 1 亿 (the rounding decides), yuan below 1 万
+    cards = {97_300_000: ("9,730万元", "¥97.3M"), 99_990_000: ("9,999万元", "¥100M"),
+             99_994_999: ("9,999万元", "¥100M"), 99_995_000: ("1亿元", "¥100M"), 100_000_000: ("1亿元", "¥100M"),
+             162_000_000: ("1.62亿元", "¥162M"), 1_234_567_890: ("12.35亿元", "¥1.23B"),
+             16_630_000: ("1,663万元", "¥16.6M"), 5_000: ("5,000元", "¥5K"), 850: ("850元", "¥850"),
+             999_999: ("100万元", "¥1M"), 0: ("0万元", "¥0"), -97_300_000: ("-9,730万元", "-¥97.3M"),
+             -162_000_000: ("-1.62亿元", "-¥162M")}
+    for yuan, (zh, en) in cards.items():
+        assert (formatting.headline_money(yuan, "zh"), formatting.headline_money(yuan, "en")) == (zh, en), yuan
+    assert formatting.headline_money(None, "en") == "—"
+    assert formatting.money_delta(97_300_000, "zh") == "+9,730万元"
+    assert formatting.money_delta(-1_200_000, "en") == "-¥1.2M"
+    assert formatting.money_delta(0, "zh") == "0万元" and formatting.money_delta(None, "zh") is None
 
 
 def test_dates_and_numbers_follow_the_language():

@@ -124,8 +124,10 @@ def funnel_chart(view: CommunityDashboard, lg: str) -> alt.Chart:
     tr = _tr(lg)
     frame = pd.DataFrame({"step": [tr(f"cm.funnel.{key}") for key in FUNNEL],
                           "count": [view.funnel[key] for key in FUNNEL]})
-    return (alt.Chart(frame, title=tr("cm.dash.funnel"), height=200).mark_bar(color="#2f6f9f")
-            .encode(y=alt.Y("step:N", sort=list(frame["step"]), title=None),
+    height = charts.rows_height(len(frame))
+    return charts.finish(alt.Chart(frame, title=charts.heading(tr("cm.dash.funnel")), height=height)
+            .mark_bar(color="#2f6f9f")
+            .encode(y=alt.Y("step:N", sort=list(frame["step"]), title=None, axis=charts.category_axis()),
                     x=alt.X("count:Q", title=tr("cm.dash.col.proposals")),
                     tooltip=[alt.Tooltip("step:N", title=tr("cm.dash.col.step")),
                              alt.Tooltip("count:Q", title=tr("cm.dash.col.proposals"))]))

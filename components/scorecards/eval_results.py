@@ -9,7 +9,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from components import empty_states, formatting, store, tables, url_state
+from components import charts, empty_states, formatting, store, tables, url_state
 from components.i18n import lang, t
 from components.pipeline import labels as pipeline_labels
 from components.scorecards import data as eval_data
@@ -150,10 +150,11 @@ def grade_bars(frame: pd.DataFrame, *, title: str, label_title: str, count_title
     order = [grade_names[g] for g in rules.grades()]
     rank = {g: i for i, g in enumerate(rules.grades())}
     data = frame.assign(grade_name=frame["grade"].map(grade_names), grade_rank=frame["grade"].map(rank))
-    return (alt.Chart(data, title=title, height=max(160, 34 * data["label"].nunique()))
+    height = charts.rows_height(data["label"].nunique(), minimum=160)
+    return charts.finish(alt.Chart(data, title=charts.heading(title), height=height)
             .mark_bar()
             .encode(x=alt.X("count:Q", title=count_title, stack="zero"),
-                    y=alt.Y("label:N", title=label_title, sort="-x", axis=alt.Axis(labelLimit=220)),
+                    y=alt.Y("label:N", title=None, sort="-x", axis=charts.category_axis()),
                     color=alt.Color("grade_name:N", title=grade_title, sort=order,
                                     scale=alt.Scale(domain=order, range=[GRADE_COLORS[g] for g in rules.grades()])),
                     order=alt.Order("grade_rank:Q"),
@@ -225,11 +226,11 @@ def _calibration(actor: Actor, filters: ResultFilter, lg: str) -> None:
     st.dataframe(table, hide_index=True, width="stretch")
     chart_data = frame[["evaluator_name", "mean_deviation"]]
     title, label, value = t("eval.results.calibration_title"), t("eval.col.evaluator"), t("eval.col.mean_deviation")
-    height = max(160, 34 * len(chart_data))
+    height = charts.rows_height(len(chart_data), minimum=160)
     st.altair_chart(
-        alt.Chart(chart_data, title=title, height=height).mark_bar().encode(
+        charts.finish(alt.Chart(chart_data, title=charts.heading(title), height=height)).mark_bar().encode(
             x=alt.X("mean_deviation:Q", title=value),
-            y=alt.Y("evaluator_name:N", title=label, sort="-x", axis=alt.Axis(labelLimit=220)),
+            y=alt.Y("evaluator_name:N", title=None, sort="-x", axis=charts.category_axis()),
             color=alt.condition(f"abs(datum.mean_deviation) >= {rules.CALIBRATION_FLAG}", alt.value("#d9534f"),
                                 alt.value("#4f8fc0")),
             tooltip=[alt.Tooltip("evaluator_name:N", title=label),
