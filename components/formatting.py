@@ -61,8 +61,9 @@ def yuan_short(yuan: float, *, digits: int = 2, significant: bool = True) -> str
 
 
 def headline_money(yuan: int | None, lang: str) -> str:
-    """An amount short enough for a headline card: whole 万元 below 1 亿 ("9,730万元"), 亿元 with two decimals
-    from 1 亿 ("1.62亿元"), yuan below 1 万 ("5,000元"); in English ¥ with K/M/B ("¥97.3M")."""
+    """An amount short enough for a headline card: whole 万元 from 100万 to 1 亿 ("9,730万元"), 亿元 with two
+    decimals from 1 亿 ("1.62亿元"), 万元 with up to two below 100万 ("28.11万元"), yuan below 1 万 ("5,000元");
+    in English ¥ with K/M/B ("¥97.3M")."""
     if yuan is None:
         return "—"
     if lang != "zh":
@@ -72,6 +73,8 @@ def headline_money(yuan: int | None, lang: str) -> str:
         return "0万元"
     if value < 10_000:
         return f"{sign}{format_decimal(value, '#,##0', locale=_locale(lang))}元"
+    if value < 995_000:  # a single project's 28.11万元: the cents of 万 still mean something below 100万
+        return f"{sign}{format_decimal(value / 10_000, '#,##0.##', locale=_locale(lang))}万元"
     wan = round(value / 10_000)
     if wan < 10_000:
         return f"{sign}{format_decimal(wan, '#,##0', locale=_locale(lang))}万元"

@@ -29,6 +29,7 @@ def page(key: str) -> Actor | None:
     spec = PAGES[key]
     i18n.init_language()
     st.set_page_config(page_title=f"{t(spec.title)} · {t('app.name')}", page_icon=ICON, layout="wide")
+    st.html(page_style())
     engine = store.engine()
     sso.configure()  # before anything reads st.user: the [auth] section st.login needs, from APP_OIDC_*
     # Public pages never touch sign-in: no authenticator, no cookie component, no staff state.
@@ -57,6 +58,25 @@ def page(key: str) -> Actor | None:
     viewer.settle(actor)
     _menu(menu, actor)
     return actor
+
+
+def page_style() -> str:
+    """The few rules Streamlit has no option for: a headline figure, a card's label or a card's link wraps
+    rather than ends in "…" (a leader must read the whole number), and the file uploader's own English
+    ("Upload", "200MB per file") is worded in the page's language (Streamlit does not translate it)."""
+    limit = st.get_option("server.maxUploadSize")
+    return f"""<style>
+[data-testid="stMetricValue"] {{ font-size: 1.9rem; line-height: 1.25; }}
+[data-testid="stMetricValue"] > div, [data-testid="stMetricLabel"] div, [data-testid="stMetricLabel"] p,
+[data-testid="stMain"] [data-testid="stPageLink-NavLink"] p, [data-testid="stMain"] [data-testid="stPageLink"] span {{
+  white-space: normal; overflow: visible; text-overflow: clip; }}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p,
+[data-testid="stFileUploaderDropzoneInstructions"] span {{ font-size: 0; }}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {{
+  content: "{t('upload.browse')}"; font-size: 0.875rem; }}
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {{
+  content: "{t('upload.limit', mb=limit)}"; font-size: 0.8rem; }}
+</style>"""
 
 
 def base_actor() -> Actor | None:

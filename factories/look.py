@@ -1,6 +1,6 @@
 """Walk every menu page as each demo role, in Chinese and English, in one Chromium per role × language, and
 note what a leader would see as unfinished: a cut-off headline figure, a raw message key, an exception box,
-English widget text in the Chinese UI. Screenshots go to build/look/<lang>/<role>/<page>.png.
+English widget text in the Chinese UI. Screenshots go to build/look/<lang>/<role>/<page>.jpg.
 
     .venv/bin/python -m factories.look        # on a fresh demo database; prints the findings and the folder
 
@@ -42,11 +42,12 @@ PROBE = """
   });
   const english = [];
   const note = (what, text) => { if (text && latin.test(text) && !cjk.test(text)) english.push(what + ': ' + text); };
-  document.querySelectorAll('input[placeholder], textarea[placeholder]').forEach(el => note('placeholder', el.placeholder));
-  document.querySelectorAll('[data-testid="stSelectbox"], [data-testid="stMultiSelect"]').forEach(box => {
-    box.querySelectorAll('[aria-hidden], div').forEach(el => {
-      if (el.children.length === 0 && /choose|select an option|no options/i.test(el.textContent)) note('select', el.textContent.trim());
-    });
+  // a placeholder shows only while the box is empty (a select's input keeps one under its value)
+  document.querySelectorAll('input[placeholder], textarea[placeholder]').forEach(el => {
+    if (!el.value) note('placeholder', el.placeholder);
+  });
+  document.querySelectorAll('[data-testid="stDateInput"] input').forEach(el => {
+    if (!el.value) note('empty date', el.placeholder || 'yyyy/mm/dd');
   });
   document.querySelectorAll('button').forEach(el => {
     if (el.closest('[data-testid="stDataFrame"], [data-testid="stElementToolbar"], [data-testid="stToolbar"], .vega-embed')) return;
@@ -84,7 +85,8 @@ class Walk:
 def _shot(page, lang: str, who: str, key: str) -> None:
     folder = OUT / lang / who
     folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"{key}.png"))
+    # JPEG: a quarter of the browser's time a PNG of the same view takes to encode, and as readable
+    page.screenshot(path=str(folder / f"{key}.jpg"), type="jpeg", quality=70)
 
 
 def _wait_drawn(page) -> None:
@@ -92,6 +94,8 @@ def _wait_drawn(page) -> None:
     page.wait_for_timeout(300)  # charts draw a moment after the run ends; a URL write may start one more run
     if page.locator('[data-testid="stStatusWidget"]').count():
         settle(page, timeout=60_000)
+    # a run that had not started when settle looked leaves the page's skeletons: wait for the content
+    page.wait_for_selector('[data-testid="stSkeleton"]', state="detached", timeout=60_000)
 
 
 def _switch_language(page, lang: str) -> None:

@@ -81,12 +81,13 @@ def test_money_in_wan_yuan_and_the_headline_forms():
     assert formatting.wan_yuan(97_300_000, "en") == "¥97.3M"
     assert formatting.wan_yuan(16_630_000, "en") == "¥16.63M"
     assert formatting.wan_yuan(372_500, "en") == "¥372.5K"
-    # a headline card: whole 万元 below 1 亿, 亿元 from 1 亿 (the rounding decides), yuan below 1 万
+    # a headline card: whole 万元 from 100万 below 1 亿, 亿元 from 1 亿 (the rounding decides), yuan below 1 万
     cards = {97_300_000: ("9,730万元", "¥97.3M"), 99_990_000: ("9,999万元", "¥100M"),
              99_994_999: ("9,999万元", "¥100M"), 99_995_000: ("1亿元", "¥100M"), 100_000_000: ("1亿元", "¥100M"),
              162_000_000: ("1.62亿元", "¥162M"), 1_234_567_890: ("12.35亿元", "¥1.23B"),
              16_630_000: ("1,663万元", "¥16.6M"), 5_000: ("5,000元", "¥5K"), 850: ("850元", "¥850"),
-             999_999: ("100万元", "¥1M"), 0: ("0万元", "¥0"), -97_300_000: ("-9,730万元", "-¥97.3M"),
+             999_999: ("100万元", "¥1M"), 281_100: ("28.11万元", "¥281K"), 12_345: ("1.23万元", "¥12.3K"),
+             994_999: ("99.5万元", "¥995K"), 1_004_999: ("100万元", "¥1M"), 0: ("0万元", "¥0"), -97_300_000: ("-9,730万元", "-¥97.3M"),
              -162_000_000: ("-1.62亿元", "-¥162M")}
     for yuan, (zh, en) in cards.items():
         assert (formatting.headline_money(yuan, "zh"), formatting.headline_money(yuan, "en")) == (zh, en), yuan

@@ -57,3 +57,16 @@ def test_the_url_is_kept_only_through_url_state():
 def test_caches_are_made_only_through_caching():
     """One way to cache a reader, so that a write clears what it changed: components/caching.py."""
     assert not _offenders(r"st\.cache_data\(|@st\.cache_data\b", {"components/caching.py"})
+
+
+def test_every_select_says_choose_in_the_users_language():
+    """Streamlit words an empty select "Choose an option" in English whatever the page's language: every
+    selectbox and multiselect passes its own placeholder (a translated text, or the label of its None option)."""
+    missing = []
+    for path in (ROOT / "components").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in ("selectbox", "multiselect")
+                    and not any(k.arg in ("placeholder", None) for k in node.keywords)):
+                missing.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not missing, f"selects without a placeholder: {missing}"

@@ -12,7 +12,15 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from components import charts, exports, formatting, store, tables, url_state
+from components import (
+    charts,
+    empty_states,
+    exports,
+    formatting,
+    store,
+    tables,
+    url_state,
+)
 from components.community import data as community_data
 from components.community import labels
 from components.i18n import lang, t
@@ -42,9 +50,9 @@ def render(actor: Actor) -> None:
         return
     _figures(view, lg)
     left, right = st.columns(2)
-    left.altair_chart(funnel_chart(view, lg), width="stretch")
+    empty_states.chart(where=left, chart=funnel_chart(view, lg), width="stretch")
     if not view.by_year.empty:
-        right.altair_chart(year_chart(view, lg), width="stretch")
+        empty_states.chart(where=right, chart=year_chart(view, lg), width="stretch")
     st.subheader(t("cm.dash.units", level=t(f"level.{reads.CHILD_LEVEL.get(view.scope_level, 'community')}")),
                  anchor=False)
     st.dataframe(unit_table(view, lg), hide_index=True, width="stretch")
@@ -54,7 +62,7 @@ def render(actor: Actor) -> None:
         if view.money.empty:
             st.caption(t("cm.dash.no_money"))
         else:
-            st.altair_chart(money_chart(view, lg), width="stretch")
+            empty_states.chart(chart=money_chart(view, lg), width="stretch")
     with right:
         st.subheader(t("cm.dash.themes"), anchor=False)
         st.dataframe(theme_table(view, lg), hide_index=True, width="stretch")
@@ -77,9 +85,9 @@ def _filters(actor: Actor, units: pd.DataFrame, years: list[int]) -> tuple[Actor
     st.session_state["cd_year"] = url_state.read("year", year_labels, ALL)
     left, right = st.columns([2, 1])
     left.selectbox(t("cm.dash.unit"), list(names), format_func=names.get, key="cd_unit",
-                   on_change=url_state.from_widget, args=("cd_unit", "unit"))
+                   on_change=url_state.from_widget, args=("cd_unit", "unit"), placeholder=t("common.choose"))
     right.selectbox(t("cm.field.year"), list(year_labels), format_func=year_labels.get, key="cd_year",
-                    on_change=url_state.from_widget, args=("cd_year", "year"))
+                    on_change=url_state.from_widget, args=("cd_year", "year"), placeholder=t("common.choose"))
     code, year = st.session_state["cd_unit"], st.session_state["cd_year"]
     try:
         seen = reads.unit_by_code(store.engine(), actor=actor, code=code or None)
@@ -100,7 +108,7 @@ def _figures(view: CommunityDashboard, lg: str) -> None:
     cols[0].metric(t("cm.dash.median_days"), "—" if view.median_days is None else
                    formatting.number(view.median_days, lg, 0))
     cols[0].caption(t("cm.dash.median_of", n=formatting.number(view.decided, lg)))
-    cols[1].metric(t("cm.metric.funded_amount"), formatting.wan_yuan(int(view.money["amount"].sum()), lg))
+    cols[1].metric(t("cm.metric.funded_amount"), formatting.headline_money(int(view.money["amount"].sum()), lg))
     cols[2].metric(t("cm.dash.rating"), "—" if view.rating_mean is None else
                    formatting.number(view.rating_mean, lg, 1))
     cols[2].caption(t("cm.dash.ratings", n=formatting.number(view.ratings, lg)))

@@ -71,7 +71,8 @@ def _filters(actor: Actor) -> ResultFilter:
             st.session_state[key] = latest
         else:
             _from_url(key, param, values)
-        column.selectbox(t(labels[key]), values, format_func=names.get, key=key, on_change=_to_url, args=(key, param))
+        column.selectbox(t(labels[key]), values, format_func=names.get, key=key, on_change=_to_url, args=(key, param),
+                         placeholder=t("common.choose"))
     value = {key: (None if st.session_state[key] == ALL else st.session_state[key]) for key, _ in FILTERS}
     return ResultFilter(round=value["res_round"], year=value["res_year"], domain=value["res_domain"],
                         street_id=value["res_street"])
@@ -112,7 +113,7 @@ def _evaluations(actor: Actor, filters: ResultFilter, lg: str) -> None:
     grades = {ALL: t("common.all"), **{g: t(f"eval.grade.{g}") for g in rules.grades()}}
     _from_url("res_grade", "grade", list(grades))  # ?grade=fail: the overview's failed-evaluation links
     st.selectbox(t("eval.filter.grade"), list(grades), format_func=grades.get, key="res_grade",
-                 on_change=_to_url, args=("res_grade", "grade"))
+                 on_change=_to_url, args=("res_grade", "grade"), placeholder=t("common.choose"))
     grade = None if st.session_state["res_grade"] == ALL else st.session_state["res_grade"]
     search = eval_picks.search_box("res_search") or None
     # only the rows shown are read (a city's 27,000 evaluations were read to show 200); the download reads all

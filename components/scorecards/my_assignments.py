@@ -53,7 +53,7 @@ def render(actor: Actor) -> None:
     elif st.session_state.get(PICK_KEY) not in labels:
         st.session_state[PICK_KEY] = int(open_["id"].iloc[0]) if not open_.empty else ids[0]
     st.selectbox(t("eval.mine.pick"), ids, format_func=labels.get, key=PICK_KEY,
-                 on_change=url_state.from_widget, args=(PICK_KEY, "assignment"))
+                 on_change=url_state.from_widget, args=(PICK_KEY, "assignment"), placeholder=t("common.choose"))
     try:
         card = eval_data.scorecard(store.url(), actor, int(st.session_state[PICK_KEY]))
     except DomainError as err:
