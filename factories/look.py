@@ -90,10 +90,11 @@ def _shot(page, lang: str, who: str, key: str) -> None:
 
 
 def _wait_drawn(page) -> None:
-    settle(page, timeout=60_000)
-    page.wait_for_timeout(300)  # charts draw a moment after the run ends; a URL write may start one more run
-    if page.locator('[data-testid="stStatusWidget"]').count():
+    for _ in range(4):  # a page that writes its filters to the URL runs once more: wait for the last run
         settle(page, timeout=60_000)
+        page.wait_for_timeout(300)  # charts draw a moment after the run ends
+        if not page.locator('[data-testid="stStatusWidget"]').count():
+            break
     # a run that had not started when settle looked leaves the page's skeletons: wait for the content
     page.wait_for_selector('[data-testid="stSkeleton"]', state="detached", timeout=60_000)
 

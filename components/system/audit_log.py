@@ -46,10 +46,12 @@ def _rows(url: str, actor: Actor, newest: int, username: str | None, action: str
 def field_labels(lg: str) -> dict[str, str]:
     """A stored field's name -> its label in the forms (`<area>.field.<name>`, else a column heading)."""
     found: dict[str, str] = {}
-    for kind in ("field", "col"):
+    # the audit area's own words first, then the forms' labels, then the tables' headings
+    for rank in (lambda parts: parts[:2] == ["audit", "field"], lambda parts: parts[-2] == "field",
+                 lambda parts: parts[-2] == "col"):
         for key in CATALOG:
             parts = key.split(".")
-            if len(parts) >= 3 and parts[-2] == kind and parts[-1] not in found:
+            if len(parts) >= 3 and rank(parts) and parts[-1] not in found:
                 found[parts[-1]] = translate(key, lg)
     return found
 

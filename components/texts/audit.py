@@ -6,6 +6,12 @@ TEXTS = {
     "audit.change.removed": ("删除：{fields}", "Removed: {fields}"),
     "audit.change.none": ("无字段变化", "No field changed"),
     "audit.change.items": ("{n} 项", "{n} {n|item|items}"),
+    # stored fields no form names (the others are worded by their form's label)
+    "audit.field.candidates": ("候选名单", "Candidates"),
+    "audit.field.conflict_years": ("回避年限", "Conflict years"),
+    "audit.field.members": ("抽中人员", "Drawn"),
+    "audit.field.password": ("密码", "Password"),
+    "audit.field.role": ("角色", "Role"),
     # the tables (db/models), as the log's 对象 column names them
     "entity.app_user": ("用户账号", "User account"),
     "entity.assignment": ("评估分派", "Evaluation assignment"),

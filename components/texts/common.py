@@ -75,7 +75,6 @@ TEXTS = {
     "common.all": ("全部", "All"),
     "common.choose": ("请选择", "Choose"),
     "common.choose_many": ("请选择（可多选）", "Choose one or more"),
-    "common.date_hint": ("年/月/日", "yyyy/mm/dd"),
     "chart.this": ("图表", "Chart"),
     "upload.browse": ("选择文件", "Browse files"),
     "upload.limit": ("单个文件不超过 {mb} MB", "Up to {mb} MB per file"),
