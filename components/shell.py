@@ -60,10 +60,19 @@ def page(key: str) -> Actor | None:
     return actor
 
 
+# An optional date left empty shows Streamlit's "yyyy/mm/dd", which no option words in Chinese: "年/月/日"
+_DATE_HINT = """[data-testid="stDateInput"] [data-placeholder="true"] { font-size: 0; }
+[data-testid="stDateInput"] [data-placeholder="true"]::after { font-size: 0.95rem; }
+[data-testid="stDateInput"] [data-placeholder="true"][data-type="year"]::after { content: "年"; }
+[data-testid="stDateInput"] [data-placeholder="true"][data-type="month"]::after { content: "月"; }
+[data-testid="stDateInput"] [data-placeholder="true"][data-type="day"]::after { content: "日"; }"""
+
+
 def page_style() -> str:
     """The few rules Streamlit has no option for: a headline figure, a card's label or a card's link wraps
     rather than ends in "…" (a leader must read the whole number), and the file uploader's own English
-    ("Upload", "200MB per file") is worded in the page's language (Streamlit does not translate it)."""
+    ("Upload", "200MB per file") and an empty date's "YYYY/MM/DD" are worded in the page's language or left
+    out (Streamlit translates none of them)."""
     limit = st.get_option("server.maxUploadSize")
     return f"""<style>
 [data-testid="stMetricValue"] {{ font-size: 1.9rem; line-height: 1.25; }}
@@ -76,6 +85,7 @@ def page_style() -> str:
   content: "{t('upload.browse')}"; font-size: 0.875rem; }}
 [data-testid="stFileUploaderDropzoneInstructions"] span::after {{
   content: "{t('upload.limit', mb=limit)}"; font-size: 0.8rem; }}
+{_DATE_HINT if i18n.lang() == "zh" else ""}
 </style>"""
 
 

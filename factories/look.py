@@ -9,13 +9,15 @@ The browser test (tests/test_leader_look.py) runs the same walk and fails on any
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import time
 from dataclasses import dataclass, field
 
 from components.registry import PAGES, pages_for
 from components.texts import CATALOG
-from factories.browser import ROOT, chromium_page, settle
+from factories.browser import CHROMIUM, LAUNCH_ARGS, ROOT, settle
 
 OUT = ROOT / "build" / "look"
 ROLES = {"admin": "Admin@2026", "leader": "Leader@2026", "evaluator": "Evaluator@2026",
@@ -29,11 +31,19 @@ KEY = re.compile(r"\b[a-z][a-z0-9_]*(?:\.[a-z0-9_]+){1,4}\b")
 PROBE = """
 () => {
   const cjk = /[\\u3400-\\u9fff]/, latin = /[A-Za-z]{2,}/;
-  const ownText = (el) => {
-    const copy = el.cloneNode(true);
-    copy.querySelectorAll('[data-testid="stIconMaterial"], svg, title').forEach(n => n.remove());
-    return (copy.innerText || copy.textContent || '').trim();
+  // what a person sees: text the page style hides (font-size 0) is replaced by its ::after content
+  const shown = (el) => {
+    if (el.matches('[data-testid="stIconMaterial"], svg, title')) return '';
+    if (el.children.length === 0) {
+      if (getComputedStyle(el).fontSize === '0px') {
+        const after = getComputedStyle(el, '::after').content;
+        return after && after !== 'none' ? after.replace(/^"|"$/g, '') : '';
+      }
+      return el.textContent;
+    }
+    return [...el.children].map(shown).join(' ');
   };
+  const ownText = (el) => shown(el).trim();
   const cut = [];
   const wide = (el) => el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflow !== 'visible';
   document.querySelectorAll('[data-testid="stMetricValue"], [data-testid="stMetricValue"] *,'
@@ -46,9 +56,7 @@ PROBE = """
   document.querySelectorAll('input[placeholder], textarea[placeholder]').forEach(el => {
     if (!el.value) note('placeholder', el.placeholder);
   });
-  document.querySelectorAll('[data-testid="stDateInput"] input').forEach(el => {
-    if (!el.value) note('empty date', el.placeholder || 'yyyy/mm/dd');
-  });
+  document.querySelectorAll('[data-testid="stDateInput"] [role="group"]').forEach(el => note('date', ownText(el)));
   document.querySelectorAll('button').forEach(el => {
     if (el.closest('[data-testid="stDataFrame"], [data-testid="stElementToolbar"], [data-testid="stToolbar"], .vega-embed')) return;
     note('button', ownText(el));
@@ -61,11 +69,40 @@ PROBE = """
 """
 
 
+def _descendants_cpu(*, named: str) -> float:
+    """CPU seconds of the live processes below this one whose command line holds `named` (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parent, cpu, cmd = {}, {}, {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{entry}/cmdline", "rb") as line:
+                cmd[int(entry)] = line.read().decode(errors="replace")
+        except OSError:
+            continue
+        parent[int(entry)], cpu[int(entry)] = int(fields[1]), (int(fields[11]) + int(fields[12])) / tick
+    me, total = os.getpid(), 0.0
+    for pid in cpu:
+        up = parent.get(pid)
+        while up and up != me:
+            up = parent.get(up)
+        if up == me and named in cmd.get(pid, ""):
+            total += cpu[pid]
+    return total
+
+
 @dataclass
 class Walk:
     findings: list[str] = field(default_factory=list)
     pages: int = 0
     seconds: float = 0.0
+    cpu: dict[str, float] = field(default_factory=lambda: {"app": 0.0, "browser": 0.0, "test": 0.0})
+
+    def cpu_text(self) -> str:
+        return f"{sum(self.cpu.values()):.0f} s (" + ", ".join(f"{k} {v:.0f}" for k, v in self.cpu.items()) + ")"
 
     def check(self, page, where: str, lang: str) -> None:
         seen = page.evaluate(PROBE)
@@ -105,12 +142,34 @@ def _switch_language(page, lang: str) -> None:
     _wait_drawn(page)
 
 
-def walk_role(base: str, role: str, walk: Walk, *, langs=LANGS, shots: bool = True) -> None:
+@contextlib.contextmanager
+def _browser():
+    """One Chromium for the whole walk (a launch costs seconds of CPU); each role gets its own context."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@contextlib.contextmanager
+def _page(browser, width: int, height: int):
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def walk_role(browser, base: str, role: str, walk: Walk, *, langs=LANGS, shots: bool = True) -> None:
     """Sign in as `role` once, then open each menu page by clicking the menu, in each language."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     keys = [spec.key for spec in pages_for(role) if spec.roles is not None]
-    with chromium_page(width=1280, height=900) as page:
+    with _page(browser, 1280, 900) as page:
         page.goto(base)
         page.get_by_label("用户名").wait_for(timeout=120_000)
         page.get_by_label("用户名").fill(role)
@@ -134,9 +193,9 @@ def walk_role(base: str, role: str, walk: Walk, *, langs=LANGS, shots: bool = Tr
                     _shot(page, lang, role, key)
 
 
-def walk_public(base: str, walk: Walk, *, langs=LANGS, shots: bool = True) -> None:
-    """The residents' pages on a phone (390 px), each opened from the first by its link in the menu."""
-    with chromium_page(width=390, height=844) as page:
+def walk_public(browser, base: str, walk: Walk, *, langs=LANGS, shots: bool = True) -> None:
+    """The residents' pages on a phone (390 px), each opened by its address."""
+    with _page(browser, 390, 844) as page:
         for lang in langs:
             page.goto(f"{base}/{PUBLIC[0]}" + ("?lang=en" if lang == "en" else ""))
             _wait_drawn(page)
@@ -149,13 +208,17 @@ def walk_public(base: str, walk: Walk, *, langs=LANGS, shots: bool = True) -> No
                     _shot(page, lang, "public", key)
 
 
-def walk_all(base: str, roles=tuple(ROLES), langs=LANGS) -> Walk:
+def walk_all(base: str, roles=tuple(ROLES), langs=LANGS, shots: bool = True) -> Walk:
     walk = Walk()
-    start = time.monotonic()
-    for role in roles:
-        walk_role(base, role, walk, langs=langs)
-    walk_public(base, walk, langs=langs)
+    start, mine = time.monotonic(), time.process_time()
+    with _browser() as browser:
+        for role in roles:
+            walk_role(browser, base, role, walk, langs=langs, shots=shots)
+        walk_public(browser, base, walk, langs=langs, shots=shots)
+        walk.cpu["browser"] = _descendants_cpu(named="/chromium/") + _descendants_cpu(named="run-driver")
     walk.seconds = time.monotonic() - start
+    walk.cpu["app"] = _descendants_cpu(named="streamlit")  # since it started, its start included
+    walk.cpu["test"] = time.process_time() - mine
     return walk
 
 
@@ -174,7 +237,7 @@ def main() -> None:
         with running_app(env, timeout=180) as base:
             walk = walk_all(base)
     print("\n".join(walk.findings) or "nothing found")
-    print(f"{walk.pages} pages in {walk.seconds:.0f} s; screenshots in {OUT}")
+    print(f"{walk.pages} pages in {walk.seconds:.0f} s, CPU {walk.cpu_text()}; screenshots in {OUT}")
 
 
 if __name__ == "__main__":

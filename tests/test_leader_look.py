@@ -19,9 +19,8 @@ def test_every_page_looks_finished_for_every_role_in_both_languages(sqlite_templ
     cpu = _cpu()
     with running_app(env, timeout=120) as base:
         walk = look.walk_all(base)
-    # the app, Chromium and this process together (the children are counted once they have exited)
-    print(f"\nlook: {walk.pages} pages in {walk.seconds:.0f} s, {_cpu() - cpu:.0f} CPU-seconds in all;"
-          f" screenshots in {look.OUT}")
+    print(f"\nlook: {walk.pages} pages in {walk.seconds:.0f} s, CPU {walk.cpu_text()}"
+          f" ({_cpu() - cpu:.0f} s counted by rusage); screenshots in {look.OUT}")
     assert walk.pages >= 60
     assert not walk.findings, "\n".join(walk.findings)
 
