@@ -61,28 +61,28 @@ def yuan_short(yuan: float, *, digits: int = 2, significant: bool = True) -> str
 
 
 def headline_money(yuan: int | None, lang: str) -> str:
-    """An amount short enough for a headline card: whole 万元 from 100万 to 1 亿 ("9,730万元"), 亿元 with two
-    decimals from 1 亿 ("1.62亿元"), 万元 with up to two below 100万 ("28.11万元"), yuan below 1 万 ("5,000元");
-    in English ¥ with K/M/B ("¥97.3M")."""
+    """An amount short enough for a headline card: whole 万元 from 100万 to 1 亿 ("9,730 万元"), 亿元 with two
+    decimals from 1 亿 ("1.62 亿元"), 万元 with up to two below 100万 ("28.11 万元"), yuan below 1 万 ("5,000 元");
+    in English ¥ with K/M/B ("¥97.3M"). The space lets a narrow card wrap before the unit, never in the number."""
     if yuan is None:
         return "—"
     if lang != "zh":
         return yuan_short(yuan)
     sign, value = ("-" if yuan < 0 else ""), abs(yuan)
     if value == 0:
-        return "0万元"
+        return "0 万元"
     if value < 10_000:
-        return f"{sign}{format_decimal(value, '#,##0', locale=_locale(lang))}元"
+        return f"{sign}{format_decimal(value, '#,##0', locale=_locale(lang))} 元"
     if value < 995_000:  # a single project's 28.11万元: the cents of 万 still mean something below 100万
-        return f"{sign}{format_decimal(value / 10_000, '#,##0.##', locale=_locale(lang))}万元"
+        return f"{sign}{format_decimal(value / 10_000, '#,##0.##', locale=_locale(lang))} 万元"
     wan = round(value / 10_000)
     if wan < 10_000:
-        return f"{sign}{format_decimal(wan, '#,##0', locale=_locale(lang))}万元"
-    return f"{sign}{format_decimal(value / 100_000_000, '#,##0.##', locale=_locale(lang))}亿元"
+        return f"{sign}{format_decimal(wan, '#,##0', locale=_locale(lang))} 万元"
+    return f"{sign}{format_decimal(value / 100_000_000, '#,##0.##', locale=_locale(lang))} 亿元"
 
 
 def money_delta(change_yuan: int | float | None, lang: str) -> str | None:
-    """A change of an amount, signed, in the headline's short form: "+9,730万元", "-¥1.2M"."""
+    """A change of an amount, signed, in the headline's short form: "+9,730 万元", "-¥1.2M"."""
     if change_yuan is None:
         return None
     text = headline_money(int(round(change_yuan)), lang)
