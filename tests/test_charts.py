@@ -50,3 +50,14 @@ def test_titles_break_into_lines_that_fit_a_column():
     assert len(english) == 2 and " ".join(english) == "Raised and granted by month per community fund (10k yuan)"
     assert all(len(line) <= charts.TITLE_WIDTH for line in english)
     assert charts.title_lines("12,345,678") == ["12,345,678"]  # a number is never split
+
+
+def test_an_empty_chart_is_told_apart_from_a_drawn_one():
+    from components import empty_states
+
+    empty = charts.ranked_bars(pd.DataFrame({"l": [], "v": []}), label="l", value="v", title="t", label_title="l",
+                               value_title="v")
+    full = pipeline_charts.ordered_bars(pd.DataFrame({"l": ["a"], "v": [1]}), label="l", value="v", title="t",
+                                        label_title="l", value_title="v", order=["a"])
+    assert empty_states._rows(empty) == 0 and empty_states._rows(full) == 1
+    assert empty_states._rows({"datasets": {"d": []}}) == 0 and empty_states._rows({"datasets": {"d": [{}]}}) == 1
