@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import store
+from components import charts, store
 from components.caching import cached
 from components.i18n import t
 from components.registry import PAGES
@@ -52,3 +52,32 @@ def getting_started(actor: Actor) -> bool:
             if actor.may(spec.permission):
                 st.page_link(spec.path, label=t(spec.title), icon=spec.icon)
     return True
+
+
+def _rows(chart) -> int | None:
+    """How many rows a chart (Altair, or its Vega-Lite dict) is drawn from; None when it cannot tell."""
+    if isinstance(chart, dict):
+        sets = chart.get("datasets")
+        return sum(len(rows) for rows in sets.values()) if sets else None
+    data = getattr(chart, "data", None)
+    if hasattr(data, "__len__") and not isinstance(data, str):
+        return len(data)
+    layers = getattr(chart, "layer", None)
+    return max((_rows(layer) or 0) for layer in layers) if layers else None
+
+
+def chart(chart, *, where=None, **kwargs) -> None:
+    """Draw a chart (Altair or a Vega-Lite dict), or, when it has no rows, say so and why in its place
+    rather than leave an empty frame."""
+    where = where or st
+    if _rows(chart) == 0:
+        title = chart.get("title") if isinstance(chart, dict) else getattr(chart, "title", None)
+        text = title.get("text") if isinstance(title, dict) else getattr(title, "text", title)
+        text = "".join(text) if isinstance(text, list) else (text if isinstance(text, str) else "")
+        where.info(t("chart.empty", title=text or t("chart.this")), icon=":material/bar_chart:")
+        return
+    kwargs.setdefault("width", "stretch")
+    if isinstance(chart, dict):
+        where.vega_lite_chart(chart, **kwargs)
+    else:
+        where.altair_chart(charts.finish(chart) if "autosize" not in chart.to_dict() else chart, **kwargs)

@@ -29,6 +29,7 @@ def page(key: str) -> Actor | None:
     spec = PAGES[key]
     i18n.init_language()
     st.set_page_config(page_title=f"{t(spec.title)} · {t('app.name')}", page_icon=ICON, layout="wide")
+    st.html(page_style())
     engine = store.engine()
     sso.configure()  # before anything reads st.user: the [auth] section st.login needs, from APP_OIDC_*
     # Public pages never touch sign-in: no authenticator, no cookie component, no staff state.
@@ -69,6 +70,35 @@ def _staff_visiting() -> Actor | None:
     if base is None or not st.session_state.get("authentication_status"):
         return None
     return base if st.session_state.get("username") == base.username else None
+
+
+# An optional date left empty shows Streamlit's "yyyy/mm/dd", which no option words in Chinese: "年/月/日"
+_DATE_HINT = """[data-testid="stDateInput"] [data-placeholder="true"] { font-size: 0; }
+[data-testid="stDateInput"] [data-placeholder="true"]::after { font-size: 0.95rem; }
+[data-testid="stDateInput"] [data-placeholder="true"][data-type="year"]::after { content: "年"; }
+[data-testid="stDateInput"] [data-placeholder="true"][data-type="month"]::after { content: "月"; }
+[data-testid="stDateInput"] [data-placeholder="true"][data-type="day"]::after { content: "日"; }"""
+
+
+def page_style() -> str:
+    """The few rules Streamlit has no option for: a headline figure, a card's label or a card's link wraps
+    rather than ends in "…" (a leader must read the whole number), and the file uploader's own English
+    ("Upload", "200MB per file") and an empty date's "YYYY/MM/DD" are worded in the page's language or left
+    out (Streamlit translates none of them)."""
+    limit = st.get_option("server.maxUploadSize")
+    return f"""<style>
+[data-testid="stMetricValue"] {{ font-size: 1.9rem; line-height: 1.25; }}
+[data-testid="stMetricValue"] > div, [data-testid="stMetricLabel"] div, [data-testid="stMetricLabel"] p,
+[data-testid="stMain"] [data-testid="stPageLink-NavLink"] p, [data-testid="stMain"] [data-testid="stPageLink"] span {{
+  white-space: normal; overflow: visible; text-overflow: clip; }}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p,
+[data-testid="stFileUploaderDropzoneInstructions"] span {{ font-size: 0; }}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {{
+  content: "{t('upload.browse')}"; font-size: 0.875rem; }}
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {{
+  content: "{t('upload.limit', mb=limit)}"; font-size: 0.8rem; }}
+{_DATE_HINT if i18n.lang() == "zh" else ""}
+</style>"""
 
 
 def base_actor() -> Actor | None:

@@ -13,10 +13,21 @@ from components.texts import CATALOG
 from db import clock
 from db.access import Actor
 
+MISSING = "—"
+
+
+def dashes(frame: pd.DataFrame) -> pd.DataFrame:
+    """A missing value in a text column shown as "—" (a data grid writes the word "None")."""
+    text = [col for col in frame.columns
+            if (frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col])) and frame[col].isna().any()]
+    if not text:
+        return frame
+    return frame.assign(**{col: frame[col].where(frame[col].notna(), MISSING) for col in text})
+
 
 def labelled(frame: pd.DataFrame, headings: dict[str, str]) -> pd.DataFrame:
-    """Keep the columns in `headings` (column -> text key), renamed to the user's language."""
-    return frame[list(headings)].rename(columns={col: t(key) for col, key in headings.items()})
+    """Keep the columns in `headings` (column -> text key), renamed to the user's language, "—" for a missing text."""
+    return dashes(frame[list(headings)]).rename(columns={col: t(key) for col, key in headings.items()})
 
 
 def file_title(name: str, actor: Actor | None = None) -> str:

@@ -72,14 +72,29 @@ def test_language_survives_page_switch(app_db):
     assert at.title[0].value == "Users"
 
 
-def test_money_in_wan_yuan_and_compact():
+def test_money_in_wan_yuan_and_the_headline_forms():
     assert formatting.wan_yuan(97_300_000, "zh") == "9,730 万元"
     assert formatting.wan_yuan(16_630_000, "zh") == "1,663 万元"
     assert formatting.wan_yuan(12_345, "zh") == "1.23 万元"
-    assert formatting.money_compact(97_300_000, "zh") == "9730万元"
-    assert formatting.money_compact(123_456_789, "zh") == "1.23亿元"
-    assert formatting.money_compact(97_300_000, "en") == "CN¥97.3M"
     assert formatting.wan_yuan(None, "zh") == "—"
+    # English reads yuan with K/M/B, never "× 10k yuan"
+    assert formatting.wan_yuan(97_300_000, "en") == "¥97.3M"
+    assert formatting.wan_yuan(16_630_000, "en") == "¥16.63M"
+    assert formatting.wan_yuan(372_500, "en") == "¥372.5K"
+    # a headline card: whole 万元 from 100万 below 1 亿, 亿元 from 1 亿 (the rounding decides), yuan below 1 万
+    cards = {97_300_000: ("9,730 万元", "¥97.3M"), 99_990_000: ("9,999 万元", "¥100M"),
+             99_994_999: ("9,999 万元", "¥100M"), 99_995_000: ("1 亿元", "¥100M"), 100_000_000: ("1 亿元", "¥100M"),
+             162_000_000: ("1.62 亿元", "¥162M"), 1_234_567_890: ("12.35 亿元", "¥1.23B"),
+             16_630_000: ("1,663 万元", "¥16.6M"), 5_000: ("5,000 元", "¥5K"), 850: ("850 元", "¥850"),
+             999_999: ("100 万元", "¥1M"), 281_100: ("28.11 万元", "¥281K"), 12_345: ("1.23 万元", "¥12.3K"),
+             994_999: ("99.5 万元", "¥995K"), 1_004_999: ("100 万元", "¥1M"), 0: ("0 万元", "¥0"), -97_300_000: ("-9,730 万元", "-¥97.3M"),
+             -162_000_000: ("-1.62 亿元", "-¥162M")}
+    for yuan, (zh, en) in cards.items():
+        assert (formatting.headline_money(yuan, "zh"), formatting.headline_money(yuan, "en")) == (zh, en), yuan
+    assert formatting.headline_money(None, "en") == "—"
+    assert formatting.money_delta(97_300_000, "zh") == "+9,730 万元"
+    assert formatting.money_delta(-1_200_000, "en") == "-¥1.2M"
+    assert formatting.money_delta(0, "zh") == "0 万元" and formatting.money_delta(None, "zh") is None
 
 
 def test_dates_and_numbers_follow_the_language():

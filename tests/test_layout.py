@@ -74,3 +74,16 @@ def test_the_readmes_page_names_are_the_menus():
         pages = re.sub(r"\([^()]*(?:\([^()]*\)[^()]*)*\)", "", cells[1])  # the notes in brackets
         named |= {name.strip() for name in re.split(r",| and ", pages) if name.strip()}
     assert len(named) > 30 and not named - titles, sorted(named - titles)
+
+
+def test_every_select_says_choose_in_the_users_language():
+    """Streamlit words an empty select "Choose an option" in English whatever the page's language: every
+    selectbox and multiselect passes its own placeholder (a translated text, or the label of its None option)."""
+    missing = []
+    for path in (ROOT / "components").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in ("selectbox", "multiselect")
+                    and not any(k.arg in ("placeholder", None) for k in node.keywords)):
+                missing.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not missing, f"selects without a placeholder: {missing}"

@@ -165,7 +165,7 @@ def _links(at) -> list[tuple[str, str, dict]]:
 
 def _expected_metrics(ov) -> dict[str, str]:
     heads = {h.key: h.value for h in briefing.headlines(ov, "zh")}
-    return {"项目数": heads["ov.h.projects"], "已拨付资金": f"{round(ov.pipeline.disbursed / 10_000):,} 万元",
+    return {"项目数": heads["ov.h.projects"], "已拨付资金": formatting.headline_money(ov.pipeline.disbursed, "zh"),
             "已完成评估": heads["ov.h.evaluations"], "十佳评选有效票": f"{ov.vote.valid:,}" if ov.vote else "—",
             "问题办结率": heads["ov.h.resolution"] if briefing.has_grid_data(ov) else "—",
             # 社区营造's year

@@ -70,9 +70,9 @@ def _filters(years: list[int]) -> tuple[int | None, str | None]:
     st.session_state["cb_state"] = url_state.read("state", states, ALL)
     left, right = st.columns(2)
     left.selectbox(t("cm.field.year"), list(year_labels), format_func=year_labels.get, key="cb_year",
-                   on_change=url_state.from_widget, args=("cb_year", "year"))
+                   on_change=url_state.from_widget, args=("cb_year", "year"), placeholder=t("common.choose"))
     right.selectbox(t("cm.field.state"), list(states), format_func=states.get, key="cb_state",
-                    on_change=url_state.from_widget, args=("cb_state", "state"))
+                    on_change=url_state.from_widget, args=("cb_state", "state"), placeholder=t("common.choose"))
     year = st.session_state["cb_year"]
     return (int(year) if year else None), (st.session_state["cb_state"] or None)
 
@@ -82,7 +82,7 @@ def _figures(summary) -> None:
     items = [("cm.metric.proposals", formatting.number(summary.total, lg)),
              ("cm.metric.adopted", formatting.number(summary.by_state["adopted"], lg)),
              ("cm.metric.carried_out", formatting.number(summary.carried_out, lg)),
-             ("cm.metric.funded_amount", formatting.wan_yuan(summary.funded_amount, lg))]
+             ("cm.metric.funded_amount", formatting.headline_money(summary.funded_amount, lg))]
     for pair in (items[:2], items[2:]):  # two by two: a phone's width
         for column, (key, value) in zip(st.columns(2), pair):
             column.metric(t(key), value)

@@ -13,7 +13,15 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from components import charts, exports, formatting, store, tables, url_state
+from components import (
+    charts,
+    empty_states,
+    exports,
+    formatting,
+    store,
+    tables,
+    url_state,
+)
 from components.community import data as community_data
 from components.community import labels
 from components.i18n import lang, t
@@ -44,9 +52,9 @@ def render(actor: Actor) -> None:
         return
     _figures(view, lg)
     left, right = st.columns(2)
-    left.altair_chart(funnel_chart(view, lg), width="stretch")
+    empty_states.chart(where=left, chart=funnel_chart(view, lg), width="stretch")
     if not view.by_year.empty:
-        right.altair_chart(year_chart(view, lg, clock.today()), width="stretch")
+        empty_states.chart(where=right, chart=year_chart(view, lg, clock.today()), width="stretch")
         if (view.by_year["year"] == clock.today().year).any():
             right.caption(t("cm.dash.year_running", year=clock.today().year))
     st.subheader(t("cm.dash.units", level=t(f"level.{reads.CHILD_LEVEL.get(view.scope_level, 'community')}")),
@@ -58,7 +66,7 @@ def render(actor: Actor) -> None:
         if view.money.empty:
             st.caption(t("cm.dash.no_money"))
         else:
-            st.altair_chart(money_chart(view, lg), width="stretch")
+            empty_states.chart(chart=money_chart(view, lg), width="stretch")
     with right:
         st.subheader(t("cm.dash.themes"), anchor=False)
         st.dataframe(theme_table(view, lg), hide_index=True, width="stretch")
@@ -81,9 +89,9 @@ def _filters(actor: Actor, units: pd.DataFrame, years: list[int]) -> tuple[Actor
     st.session_state["cd_year"] = url_state.read("year", year_labels, ALL)
     left, right = st.columns([2, 1])
     left.selectbox(t("cm.dash.unit"), list(names), format_func=names.get, key="cd_unit",
-                   on_change=url_state.from_widget, args=("cd_unit", "unit"))
+                   on_change=url_state.from_widget, args=("cd_unit", "unit"), placeholder=t("common.choose"))
     right.selectbox(t("cm.field.year"), list(year_labels), format_func=year_labels.get, key="cd_year",
-                    on_change=url_state.from_widget, args=("cd_year", "year"))
+                    on_change=url_state.from_widget, args=("cd_year", "year"), placeholder=t("common.choose"))
     code, year = st.session_state["cd_unit"], st.session_state["cd_year"]
     try:
         seen = reads.unit_by_code(store.engine(), actor=actor, code=code or None)
@@ -104,7 +112,7 @@ def _figures(view: CommunityDashboard, lg: str) -> None:
     cols[0].metric(t("cm.dash.median_days"), "—" if view.median_days is None else
                    formatting.number(view.median_days, lg, 0))
     cols[0].caption(t("cm.dash.median_of", n=formatting.number(view.decided, lg)))
-    cols[1].metric(t("cm.metric.funded_amount"), formatting.wan_yuan(int(view.money["amount"].sum()), lg))
+    cols[1].metric(t("cm.metric.funded_amount"), formatting.headline_money(int(view.money["amount"].sum()), lg))
     cols[2].metric(t("cm.dash.rating"), "—" if view.rating_mean is None else
                    formatting.number(view.rating_mean, lg, 1))
     cols[2].caption(t("cm.dash.ratings", n=formatting.number(view.ratings, lg)))
@@ -128,8 +136,10 @@ def funnel_chart(view: CommunityDashboard, lg: str) -> alt.Chart:
     tr = _tr(lg)
     frame = pd.DataFrame({"step": [tr(f"cm.funnel.{key}") for key in FUNNEL],
                           "count": [view.funnel[key] for key in FUNNEL]})
-    return (alt.Chart(frame, title=tr("cm.dash.funnel"), height=200).mark_bar(color="#2f6f9f")
-            .encode(y=alt.Y("step:N", sort=list(frame["step"]), title=None),
+    height = charts.rows_height(len(frame))
+    return charts.finish(alt.Chart(frame, title=charts.heading(tr("cm.dash.funnel")), height=height)
+            .mark_bar(color="#2f6f9f")
+            .encode(y=alt.Y("step:N", sort=list(frame["step"]), title=None, axis=charts.category_axis()),
                     x=alt.X("count:Q", title=tr("cm.dash.col.proposals")),
                     tooltip=[alt.Tooltip("step:N", title=tr("cm.dash.col.step")),
                              alt.Tooltip("count:Q", title=tr("cm.dash.col.proposals"))]))

@@ -43,7 +43,7 @@ def render(actor: Actor) -> None:
     years = {ALL: t("common.all"), **{str(y): str(y) for y in community_data.staff_years(url, actor)}}
     st.session_state["cc_year"] = url_state.read("year", years, ALL)
     st.selectbox(t("cm.field.year"), list(years), format_func=years.get, key="cc_year",
-                 on_change=url_state.from_widget, args=("cc_year", "year"))
+                 on_change=url_state.from_widget, args=("cc_year", "year"), placeholder=t("common.choose"))
     year = int(st.session_state["cc_year"]) if st.session_state["cc_year"] else None
     meetings = community_data.meetings(url, actor, community_id, year, SHOWN)  # all of them only for a download
     lg = lang()
@@ -105,7 +105,7 @@ def _decide(actor: Actor, meeting_id: int, pending: pd.DataFrame) -> None:
     st.markdown(t("cm.council.decide"))
     options = {int(r.proposal_id): f"No.{int(r.proposal_id)} · {r.title}" for r in pending.itertuples()}
     proposal_id = st.selectbox(t("cm.field.proposal_id"), list(options), format_func=options.get,
-                               key=f"cc_item_{meeting_id}")
+                               key=f"cc_item_{meeting_id}", placeholder=t("common.choose"))
     outcomes = {code: t(f"cm.outcome.{code}") for code in rules.OUTCOMES}
     outcome = st.radio(t("cm.field.outcome"), list(outcomes), format_func=outcomes.get, horizontal=True,
                        key=f"cc_outcome_{meeting_id}")
@@ -145,7 +145,8 @@ def _record(actor: Actor, community_id: int | None) -> None:
         minutes = st.text_area(t("cm.field.minutes"), key=f"{key}_minutes", max_chars=rules.MINUTES_LENGTH[1])
         options = {int(r.id): f"No.{int(r.id)} · {r.title}（{labels.state(r.state, lg)}）" for r in candidates.itertuples()}
         agenda = st.multiselect(t("cm.field.agenda"), list(options), format_func=options.get,
-                                key=f"{key}_agenda", max_selections=rules.AGENDA_MAX)
+                                key=f"{key}_agenda", max_selections=rules.AGENDA_MAX,
+                                placeholder=t("common.choose_many"))
         if st.button(t("cm.council.save"), key="cc_save_btn", type="primary"):
             data = {"community_id": community_id, "held_on": held_on, "place": place, **counts, "minutes": minutes,
                     "agenda": agenda}

@@ -58,6 +58,6 @@ def in_scope(communities: pd.DataFrame, *, key: str) -> int | None:
     raw = url_state.get(PARAM)
     st.session_state[key] = raw if raw in labels else ""
     st.selectbox(t("cm.field.community_id"), list(labels), format_func=labels.get, key=key,
-                 on_change=url_state.from_widget, args=(key, PARAM))
+                 on_change=url_state.from_widget, args=(key, PARAM), placeholder=t("common.choose"))
     code = st.session_state[key]
     return int(communities.loc[communities["code"] == code, "id"].iloc[0]) if code else None

@@ -66,7 +66,7 @@ def _filters(communities: pd.DataFrame, years: list[int]) -> ProposalFilter:
         key = f"cm_f_{param}"
         st.session_state[key] = url_state.read(param, options, ALL)
         column.selectbox(t(f"cm.field.{param}"), list(options), format_func=options.get, key=key,
-                         on_change=url_state.from_widget, args=(key, param))
+                         on_change=url_state.from_widget, args=(key, param), placeholder=t("common.choose"))
     st.session_state["cm_f_q"] = url_state.get("q") or ""
     st.text_input(t("cm.proposals.search"), key="cm_f_q", max_chars=60, on_change=url_state.from_widget,
                   args=("cm_f_q", "q"), placeholder=t("cm.proposals.search_hint"))
@@ -84,7 +84,7 @@ def _figures(summary: proposal_reads.ProposalSummary) -> None:
              ("cm.metric.to_council", formatting.number(waiting, lg)),
              ("cm.metric.adopted", formatting.number(summary.by_state[rules.ADOPTED], lg)),
              ("cm.metric.carried_out", formatting.number(summary.carried_out, lg)),
-             ("cm.metric.funded_amount", formatting.wan_yuan(summary.funded_amount, lg))]
+             ("cm.metric.funded_amount", formatting.headline_money(summary.funded_amount, lg))]
     for row in (items[:3], items[3:]):  # three a row: 万元 figures stay whole in a narrow window
         for column, (key, value) in zip(st.columns(3), row):
             column.metric(t(key), value)
@@ -204,7 +204,7 @@ def _fund(actor: Actor, proposal: ProposalDetail) -> None:
     route = st.radio(t("cm.field.route"), list(routes), format_func=routes.get, key=f"cm_fund_route_{proposal.id}")
     sources = {code: labels.funding(code, lg) for code in rules.FUNDING_SOURCES}
     source = st.selectbox(t("cm.field.funding_source"), list(sources), format_func=sources.get,
-                          key=f"cm_fund_source_{proposal.id}")
+                          key=f"cm_fund_source_{proposal.id}", placeholder=t("common.choose"))
     amount = st.number_input(t("cm.field.funding_amount"), key=f"cm_fund_amount_{proposal.id}", value=proposal.estimate,
                              min_value=0, step=1000)
     if st.button(t("cm.fund.button"), key="cm_fund_btn", type="primary"):

@@ -40,7 +40,8 @@ def render(actor: Actor, fund: FundPublic, entries: pd.DataFrame, flash: str) ->
     with donation_tab:
         amount, day = _amount_and_day("fund_don")
         kinds = labels.donor_kinds()
-        kind = st.selectbox(t("fund.field.donor_kind"), list(kinds), format_func=kinds.get, key="fund_don_kind")
+        kind = st.selectbox(t("fund.field.donor_kind"), list(kinds), format_func=kinds.get, key="fund_don_kind",
+                            placeholder=t("common.choose"))
         name = st.text_input(t("fund.field.donor_name"), key="fund_don_name", max_chars=rules.DONOR_NAME_LENGTH[1])
         anonymous = st.checkbox(t("fund.field.anonymous"), key="fund_don_anonymous")
         if st.button(t("fund.form.submit_donation"), key="fund_don_submit", type="primary"):
@@ -54,7 +55,7 @@ def render(actor: Actor, fund: FundPublic, entries: pd.DataFrame, flash: str) ->
         options = {0: t("fund.form.no_project"), **{int(i): f"No.{int(i)} · {title}"
                                                     for i, title in zip(projects["id"], projects["title"])}}
         project = st.selectbox(t("fund.field.project_id"), list(options), format_func=options.get,
-                               key="fund_grant_project")
+                               key="fund_grant_project", placeholder=t("common.choose"))
         purpose = st.text_input(t("fund.field.purpose"), key="fund_grant_purpose", max_chars=rules.PURPOSE_LENGTH[1])
         if st.button(t("fund.form.submit_grant"), key="fund_grant_submit", type="primary"):
             data_ = {"amount": amount, "entry_on": day, "project_id": project or None, "purpose": purpose}

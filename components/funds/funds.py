@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components import charts, formatting, store, tables, url_state
+from components import charts, empty_states, formatting, store, tables, url_state
 from components.funds import data, forms, labels, manage
 from components.i18n import lang, t
 from components.safe_text import md_escape
@@ -53,7 +53,8 @@ def _filters(everything: pd.DataFrame) -> tuple[int | None, str | None]:
     if len(streets) > 2:  # one street in scope: nothing to pick
         st.session_state["fund_f_street"] = url_state.read("street", streets, ALL)
         left.selectbox(t("fund.filter.street"), list(streets), format_func=streets.get, key="fund_f_street",
-                       on_change=url_state.from_widget, args=("fund_f_street", "street"))
+                       on_change=url_state.from_widget, args=("fund_f_street", "street"),
+                       placeholder=t("common.choose"))
         street = st.session_state["fund_f_street"] or None
     st.session_state["fund_f_q"] = url_state.get("q") or ""
     right.text_input(t("fund.filter.search"), key="fund_f_q", max_chars=30, on_change=url_state.from_widget,
@@ -64,15 +65,15 @@ def _filters(everything: pd.DataFrame) -> tuple[int | None, str | None]:
 def _figures(summary: reads.FundSummary, months: pd.DataFrame) -> None:
     lg = lang()
     items = [("fund.metric.funds", formatting.number(summary.funds, lg)),
-             ("fund.metric.raised", formatting.wan_yuan(summary.raised, lg)),
-             ("fund.metric.granted", formatting.wan_yuan(summary.granted, lg)),
-             ("fund.metric.balance", formatting.wan_yuan(summary.balance, lg))]
+             ("fund.metric.raised", formatting.headline_money(summary.raised, lg)),
+             ("fund.metric.granted", formatting.headline_money(summary.granted, lg)),
+             ("fund.metric.balance", formatting.headline_money(summary.balance, lg))]
     for column, (key, value) in zip(st.columns(4), items):
         column.metric(t(key), value)
     chart_col, donor_col = st.columns([3, 2])
     if not months.empty:
         wan = months.assign(raised=months["raised"] / 10_000, granted=months["granted"] / 10_000)
-        chart_col.altair_chart(charts.monthly_lines(
+        empty_states.chart(where=chart_col, chart=charts.monthly_lines(
             wan, month="month", series={"raised": t("fund.chart.raised"), "granted": t("fund.chart.granted")},
             title=t("fund.chart.title"), month_title=t("fund.chart.month"), value_title=t("fund.chart.wan")),
             width="stretch")
@@ -131,9 +132,9 @@ def _detail(actor: Actor, everything: pd.DataFrame) -> None:
                                 custodian=fund.custodian, managers=fund.managers or "—")))
         figures = data.summary(url, actor, wanted, None)
         for column, (key, value) in zip(st.columns(4), (
-                ("fund.metric.raised", formatting.wan_yuan(figures.raised, lg)),
-                ("fund.metric.granted", formatting.wan_yuan(figures.granted, lg)),
-                ("fund.metric.balance", formatting.wan_yuan(figures.balance, lg)),
+                ("fund.metric.raised", formatting.headline_money(figures.raised, lg)),
+                ("fund.metric.granted", formatting.headline_money(figures.granted, lg)),
+                ("fund.metric.balance", formatting.headline_money(figures.balance, lg)),
                 ("fund.metric.donations", formatting.number(figures.donations, lg)))):
             column.metric(t(key), value)
     entries = data.ledger(url, actor, wanted)

@@ -40,7 +40,8 @@ def new_round(actor: Actor, flash: str) -> None:
     with st.expander(t("mg.form.round")):
         units = data.round_units(store.url(), actor)
         options = {int(i): name for i, name in zip(units["id"], units["name"])}
-        unit = st.selectbox(t("mg.field.unit_id"), list(options), format_func=options.get, key="mg_new_unit")
+        unit = st.selectbox(t("mg.field.unit_id"), list(options), format_func=options.get, key="mg_new_unit",
+                            placeholder=t("common.choose"))
         name = st.text_input(t("mg.field.name"), key="mg_new_name", max_chars=rules.ROUND_NAME_LENGTH[1])
         left, right = st.columns(2)
         opens = left.date_input(t("mg.field.opens_on"), value=clock.today(), min_value=DATE_MIN, key="mg_new_opens")
@@ -53,10 +54,11 @@ def new_round(actor: Actor, flash: str) -> None:
         kinds = {k: t(f"pipe.kind.{k}") for k in ORG_KINDS}
         grades = {0: t("mg.field.no_grade"), **{g: f"{g}A+" for g in range(1, 6)}}
         chosen_regs = st.multiselect(t("mg.field.registrations"), list(regs), default=list(regs),
-                                     format_func=regs.get, key="mg_new_regs")
+                                     format_func=regs.get, key="mg_new_regs", placeholder=t("common.choose_many"))
         chosen_kinds = st.multiselect(t("mg.field.org_kinds"), list(kinds), default=["community"],
-                                      format_func=kinds.get, key="mg_new_kinds")
-        grade = st.selectbox(t("mg.field.min_grade"), list(grades), format_func=grades.get, key="mg_new_grade")
+                                      format_func=kinds.get, key="mg_new_kinds", placeholder=t("common.choose_many"))
+        grade = st.selectbox(t("mg.field.min_grade"), list(grades), format_func=grades.get, key="mg_new_grade",
+                             placeholder=t("common.choose"))
         if st.button(t("mg.form.submit"), key="mg_new_submit", type="primary"):
             values = {"name": name, "unit_id": unit, "opens_on": opens, "closes_on": closes, "cap": cap,
                       "cofund_pct": pct, "registrations": chosen_regs, "org_kinds": chosen_kinds,
@@ -114,7 +116,8 @@ def _apply(actor: Actor, round_id: int, flash: str) -> None:
         org = st.selectbox(t("mg.field.org_id"), list(org_options), format_func=org_options.get, index=None,
                            key="mg_app_org", placeholder=t("mg.pick_hint"))
         title = st.text_input(t("mg.field.title"), key="mg_app_title", max_chars=rules.TITLE_LENGTH[1])
-        theme = st.selectbox(t("mg.field.theme"), list(themes), format_func=themes.get, key="mg_app_theme")
+        theme = st.selectbox(t("mg.field.theme"), list(themes), format_func=themes.get, key="mg_app_theme",
+                             placeholder=t("common.choose"))
         unit = st.selectbox(t("mg.field.unit_id"), list(unit_options), format_func=unit_options.get, index=None,
                             key="mg_app_unit", placeholder=t("mg.pick_hint"))
         budget = _money("mg.field.budget", "mg_app_budget")
@@ -136,10 +139,11 @@ def _application_forms(actor: Actor, app, flash: str) -> None:
         people = scorecard_evaluations.evaluators(engine, actor=actor)  # as 评估任务 reads them: uncached
         names = {int(i): name for i, name in zip(people["id"], people["display_name"])}
         template = st.selectbox(t("mg.field.template_id"), list(options), format_func=options.get,
-                                key="mg_rev_template")
+                                key="mg_rev_template", placeholder=t("common.choose"))
         agency = st.text_input(t("mg.field.agency"), key="mg_rev_agency", max_chars=80)
         due = _day("mg.field.due_on", "mg_rev_due")
-        chosen = st.multiselect(t("mg.field.evaluator_ids"), list(names), format_func=names.get, key="mg_rev_people")
+        chosen = st.multiselect(t("mg.field.evaluator_ids"), list(names), format_func=names.get, key="mg_rev_people",
+                                placeholder=t("common.choose_many"))
         reason = st.text_input(t("mg.field.assign_reason"), key="mg_rev_reason", max_chars=200)
         if st.button(t("mg.form.review"), key="mg_rev_submit", type="primary"):
             values = {"template_id": template, "agency": agency, "due_on": due, "evaluator_ids": chosen,

@@ -48,7 +48,7 @@ def render(actor: Actor) -> None:
     wanted = url_state.read("round", choices, int(rounds["id"].iloc[0]))
     st.session_state["mg_round"] = wanted
     st.selectbox(t("mg.pick"), list(choices), format_func=choices.get, key="mg_round",
-                 on_change=url_state.from_widget, args=("mg_round", "round"))
+                 on_change=url_state.from_widget, args=("mg_round", "round"), placeholder=t("common.choose"))
     _round(actor, rounds[rounds["id"] == wanted].iloc[0].to_dict())
 
 
@@ -77,10 +77,10 @@ def _round(actor: Actor, row: dict) -> None:
         st.caption(md_escape(t("mg.rules_line", opens=formatting.day(row["opens_on"], lg),
                                 closes=formatting.day(row["closes_on"], lg), cap=formatting.number(row["cap"], lg),
                                 pct=int(row["cofund_pct"]), kinds=kinds, regs=regs, grade=grade)))
-        first = (("mg.metric.pool", formatting.wan_yuan(row["pool"], lg)),
-                 ("mg.metric.pool_balance", formatting.wan_yuan(row["pool_balance"], lg)),
-                 ("mg.metric.awarded", formatting.wan_yuan(row["awarded"], lg)),
-                 ("mg.metric.disbursed", formatting.wan_yuan(row["disbursed"], lg)))
+        first = (("mg.metric.pool", formatting.headline_money(row["pool"], lg)),
+                 ("mg.metric.pool_balance", formatting.headline_money(row["pool_balance"], lg)),
+                 ("mg.metric.awarded", formatting.headline_money(row["awarded"], lg)),
+                 ("mg.metric.disbursed", formatting.headline_money(row["disbursed"], lg)))
         second = (("mg.metric.applications", f"{formatting.number(row['applications'], lg)} / "
                                              f"{formatting.number(row['funded'], lg)}"),
                   ("mg.metric.activities", formatting.number(row["activities"], lg)),

@@ -6,16 +6,18 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from components import charts
+
 STATUS_COLORS = {"green": "#3a9a5b", "amber": "#e0a526", "red": "#c8453f"}
 TREND_HEIGHT = 260
 
 
 def heatmap_height(frame: pd.DataFrame) -> int:
-    return max(160, 26 * frame["name"].nunique())
+    return charts.rows_height(frame["name"].nunique(), minimum=160)
 
 
 def bars_height(frame: pd.DataFrame) -> int:
-    return max(120, 36 * len(frame))
+    return charts.rows_height(len(frame), step=32)
 
 
 def trend_line(frame: pd.DataFrame, *, title: str, period_title: str, value_title: str, series_title: str,
@@ -26,7 +28,7 @@ def trend_line(frame: pd.DataFrame, *, title: str, period_title: str, value_titl
         pd.DataFrame({"period": frame["period"], "value": frame["target"], "series": target_label}),
     ]).dropna(subset=["value"])
     fmt = ".0%" if percent else ",.0f"
-    base = alt.Chart(long, title=title, height=TREND_HEIGHT).encode(
+    base = alt.Chart(long, title=charts.heading(title), height=TREND_HEIGHT).encode(
         x=alt.X("period:O", title=period_title, axis=alt.Axis(labelAngle=-45)),
         y=alt.Y("value:Q", title=value_title, axis=alt.Axis(format=fmt), scale=alt.Scale(zero=not percent)),
         color=alt.Color("series:N", title=series_title, legend=alt.Legend(orient="bottom"),
@@ -36,7 +38,7 @@ def trend_line(frame: pd.DataFrame, *, title: str, period_title: str, value_titl
         tooltip=[alt.Tooltip("period:O", title=period_title), alt.Tooltip("series:N", title=series_title),
                  alt.Tooltip("value:Q", title=value_title, format=".1%" if percent else ",.1f")],
     )
-    return base.mark_line(point=True)
+    return charts.finish(base.mark_line(point=True))
 
 
 def heatmap(frame: pd.DataFrame, *, title: str, unit_title: str, period_title: str, value_title: str,
@@ -44,13 +46,13 @@ def heatmap(frame: pd.DataFrame, *, title: str, unit_title: str, period_title: s
     """Units (rows, in the given order) × months, coloured by value."""
     order = list(dict.fromkeys(frame["name"]))
     fmt = ".1%" if percent else ",.1f"
-    return (
-        alt.Chart(frame, title=title, height=heatmap_height(frame))
+    return charts.finish(
+        alt.Chart(frame, title=charts.heading(title), height=heatmap_height(frame))
         .mark_rect()
         .encode(
             x=alt.X("period:O", title=period_title, axis=alt.Axis(labelAngle=-45)),
             # the names say what they are; a rotated Chinese axis title only costs width
-            y=alt.Y("name:N", title=None, sort=order, axis=alt.Axis(labelLimit=200, labelAngle=0)),
+            y=alt.Y("name:N", title=None, sort=order, axis=charts.category_axis()),
             color=alt.Color("value:Q", title=value_title, scale=alt.Scale(scheme="blues"),
                             legend=alt.Legend(format=".0%" if percent else ",.0f")),
             tooltip=[alt.Tooltip("name:N", title=unit_title), alt.Tooltip("period:O", title=period_title),
@@ -61,12 +63,12 @@ def heatmap(frame: pd.DataFrame, *, title: str, unit_title: str, period_title: s
 
 def type_bars(frame: pd.DataFrame, *, title: str, label_title: str, value_title: str, percent: bool) -> alt.Chart:
     """One indicator per community type, horizontal bars coloured by status."""
-    return (
-        alt.Chart(frame, title=title, height=bars_height(frame))
+    return charts.finish(
+        alt.Chart(frame, title=charts.heading(title), height=bars_height(frame))
         .mark_bar()
         .encode(
             x=alt.X("value:Q", title=value_title, axis=alt.Axis(format=".0%" if percent else ",.0f")),
-            y=alt.Y("label:N", title=None, sort="-x", axis=alt.Axis(labelLimit=220, labelAngle=0)),
+            y=alt.Y("label:N", title=None, sort="-x", axis=charts.category_axis()),
             color=alt.Color("status:N", legend=None, scale=alt.Scale(domain=list(STATUS_COLORS),
                                                                      range=list(STATUS_COLORS.values()))),
             tooltip=[alt.Tooltip("label:N", title=label_title),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components import formatting, tables, url_state
+from components import empty_states, formatting, tables, url_state
 from components.grids import charts as grid_charts
 from components.grids import data as grid_data
 from components.grids import tables as grid_tables
@@ -68,7 +68,7 @@ def indicator_pick(defs: pd.DataFrame) -> pd.Series:
     current = url_state.get("ind")
     st.session_state["grid_ind"] = current if current in labels else DEFAULT_INDICATOR
     st.selectbox(t("grid.ind_pick"), list(labels), key="grid_ind", format_func=labels.get,
-                 on_change=_indicator_changed)
+                 on_change=_indicator_changed, placeholder=t("common.choose"))
     return defs.loc[st.session_state["grid_ind"]]
 
 
@@ -79,13 +79,13 @@ def trend_and_heatmap(actor: Actor, url: str, unit, period: Period, defs: pd.Dat
     percent = grid_tables.is_ratio(indicator)
     left, right = st.columns(2)
     trend = trend_of(monthly, indicator)
-    left.altair_chart(grid_charts.trend_line(
+    empty_states.chart(where=left, chart=grid_charts.trend_line(
         trend, title=t("grid.trend.title", indicator=label), period_title=t("grid.col.month"),
         value_title=grid_tables.unit_of(indicator), series_title=t("grid.trend.series"),
         value_label=t("grid.trend.value"), target_label=t("grid.trend.target"), percent=percent),
         width="stretch", height=grid_charts.TREND_HEIGHT + 140)
     heat = grid_data.heatmap(url, actor, unit.code, indicator["code"], monthly["period"].iloc[-1])
-    right.altair_chart(grid_charts.heatmap(
+    empty_states.chart(where=right, chart=grid_charts.heatmap(
         heat, title=t("grid.heat.title", indicator=label), unit_title=t("grid.col.name"),
         period_title=t("grid.col.month"), value_title=grid_tables.heading(indicator, per_grid=True),
         percent=percent), width="stretch", height=grid_charts.heatmap_height(heat) + 140)
@@ -133,7 +133,7 @@ def community_types(actor: Actor, url: str, unit, period: Period, defs: pd.DataF
     measure = code if grid_tables.is_ratio(indicator) else f"{code}_per_grid"
     bars = pd.DataFrame({"label": frame["label"], "value": frame[measure].astype("float64"),
                          "status": frame[f"{code}_status"]})
-    st.altair_chart(grid_charts.type_bars(
+    empty_states.chart(chart=grid_charts.type_bars(
         bars, title=t("grid.types.chart", indicator=grid_tables.name(indicator)), label_title=t("grid.col.type"),
         value_title=grid_tables.heading(indicator, per_grid=True), percent=grid_tables.is_ratio(indicator)),
         width="stretch", height=grid_charts.bars_height(bars) + 80)

@@ -15,7 +15,13 @@ from components.i18n import t
 from components.safe_text import md_escape
 from db.access import Actor
 from db.errors import DomainError
-from db.grids.rules import Period, default_period, last_complete_month, parse_period, recent_periods
+from db.grids.rules import (
+    Period,
+    default_period,
+    last_complete_month,
+    parse_period,
+    recent_periods,
+)
 
 KINDS = ("year", "quarter", "month")
 CHOICES = {"year": 3, "quarter": 9, "month": 24}
@@ -80,7 +86,7 @@ def _period_picker(period: Period) -> None:
     left.radio(t("grid.period.kind"), KINDS, key="grid_period_kind", format_func=kind_labels.get, horizontal=True,
                on_change=_kind_changed)
     right.selectbox(t("grid.period.pick"), options, key="grid_period", format_func=labels.get,
-                    on_change=_period_changed)
+                    on_change=_period_changed, placeholder=t("common.choose"))
 
 
 def _breadcrumb(actor: Actor, url: str, unit) -> None:

@@ -40,11 +40,12 @@ def pick_grid(actor: Actor, url: str, prefix: str) -> tuple[int, str, str] | Non
     else:
         street_labels = dict(zip(streets["code"], streets["name"]))
         street = left.selectbox(t("grid.entry.street"), list(street_labels), format_func=street_labels.get,
-                                key=f"{prefix}_street")
+                                key=f"{prefix}_street", placeholder=t("common.choose"))
         street_id = streets.loc[streets["code"] == street, "id"].iloc[0]
         street_grids = grids[grids["street_id"] == street_id]  # by id: a moved grid keeps its code
     grid_labels = dict(zip(street_grids["code"], street_grids["name"]))
-    code = right.selectbox(t("grid.entry.grid"), list(grid_labels), format_func=grid_labels.get, key=f"{prefix}_grid")
+    code = right.selectbox(t("grid.entry.grid"), list(grid_labels), format_func=grid_labels.get, key=f"{prefix}_grid",
+                           placeholder=t("common.choose"))
     if code is None:
         return None
     row = street_grids[street_grids["code"] == code].iloc[0]
@@ -90,7 +91,8 @@ def render(actor: Actor) -> None:
     months = month_options()
     if st.session_state.get("grid_entry_period") not in months:
         st.session_state["grid_entry_period"] = default_month()
-    period = st.selectbox(t("grid.entry.period"), months, key="grid_entry_period", format_func=month_labels(months).get)
+    period = st.selectbox(t("grid.entry.period"), months, key="grid_entry_period", format_func=month_labels(months).get,
+                          placeholder=t("common.choose"))
     engine = store.engine()
     state = grid_reports.get_report(engine, actor=actor, grid_id=grid_id, period=period)
     _load_form(state)

@@ -35,7 +35,8 @@ def render(actor: Actor) -> None:
     months = month_options()
     if st.session_state.get("grid_import_period") not in months:
         st.session_state["grid_import_period"] = default_month()
-    period = st.selectbox(t("grid.import.period"), months, key="grid_import_period", format_func=month_labels(months).get)
+    period = st.selectbox(t("grid.import.period"), months, key="grid_import_period", format_func=month_labels(months).get,
+                          placeholder=t("common.choose"))
 
     st.subheader(t("grid.import.template"), anchor=False)
     st.caption(t("grid.import.template_note"))

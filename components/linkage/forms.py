@@ -55,7 +55,7 @@ def worker(actor: Actor, flash: str, stations: pd.DataFrame) -> None:
         unit = _unit(actor, "lk_wk_unit")
         quals = {q: t(f"lk.qual.{q}") for q in rules.QUALIFICATIONS}
         qualification = st.selectbox(t("lk.field.qualification"), list(quals), format_func=quals.get,
-                                     key="lk_wk_qual")
+                                     key="lk_wk_qual", placeholder=t("common.choose"))
         joined = _day("lk.field.joined_on", "lk_wk_joined")
         if st.button(t("lk.form.submit"), key="lk_wk_submit", type="primary"):
             values = {"name": name, "station_id": station_id, "unit_id": unit, "qualification": qualification,
@@ -68,7 +68,8 @@ def enterprise(actor: Actor, flash: str) -> None:
         name = st.text_input(t("lk.field.name"), key="lk_en_name", max_chars=rules.ENTERPRISE_NAME_LENGTH[1])
         unit = _unit(actor, "lk_en_unit")
         kinds = {k: t(f"lk.contrib.{k}") for k in rules.CONTRIBUTION_KINDS}
-        kind = st.selectbox(t("lk.field.contribution_kind"), list(kinds), format_func=kinds.get, key="lk_en_kind")
+        kind = st.selectbox(t("lk.field.contribution_kind"), list(kinds), format_func=kinds.get, key="lk_en_kind",
+                            placeholder=t("common.choose"))
         contribution = st.text_input(t("lk.field.contribution"), key="lk_en_contribution",
                                      max_chars=rules.CONTRIBUTION_LENGTH[1])
         value = st.number_input(t("lk.field.value"), min_value=0, step=1_000, value=0, format="%d", key="lk_en_value")
@@ -83,7 +84,8 @@ def activity(actor: Actor, flash: str) -> None:
     with st.expander(t("lk.form.activity")):
         title = st.text_input(t("lk.field.title"), key="lk_ac_title", max_chars=rules.TITLE_LENGTH[1])
         parties = {p: t(f"lk.party.{p}") for p in rules.ORGANIZERS}
-        organizer = st.selectbox(t("lk.field.organizer"), list(parties), format_func=parties.get, key="lk_ac_org")
+        organizer = st.selectbox(t("lk.field.organizer"), list(parties), format_func=parties.get, key="lk_ac_org",
+                                 placeholder=t("common.choose"))
         unit = _unit(actor, "lk_ac_unit")
         held = _day("lk.field.held_on", "lk_ac_held")
         left, middle, right = st.columns(3)

@@ -51,7 +51,7 @@ def _filters(actor: Actor) -> tuple[int | None, str, int | None]:
         options = {ALL: t("lk.whole"), **{str(int(i)): n for i, n in zip(streets["id"], streets["name"])}}
         st.session_state["lk_f_street"] = url_state.read("street", options, ALL)
         left.selectbox(t("lk.filter.street"), list(options), format_func=options.get, key="lk_f_street",
-                       on_change=url_state.from_widget, args=("lk_f_street", "street"))
+                       on_change=url_state.from_widget, args=("lk_f_street", "street"), placeholder=t("common.all"))
         street = int(st.session_state["lk_f_street"]) if st.session_state["lk_f_street"] else None
     elif len(streets) == 1:
         street = int(streets["id"].iloc[0])
@@ -62,12 +62,13 @@ def _filters(actor: Actor) -> tuple[int | None, str, int | None]:
             options = {ALL: t("lk.whole"), **{str(int(i)): n for i, n in zip(mine["id"], mine["name"])}}
             st.session_state["lk_f_community"] = url_state.read("community", options, ALL)
             middle.selectbox(t("lk.filter.community"), list(options), format_func=options.get, key="lk_f_community",
-                             on_change=url_state.from_widget, args=("lk_f_community", "community"))
+                             on_change=url_state.from_widget, args=("lk_f_community", "community"),
+                             placeholder=t("common.all"))
             community = int(st.session_state["lk_f_community"]) if st.session_state["lk_f_community"] else None
     years = {ALL: t("lk.all_years"), **{str(y): str(y) for y in data.years(store.url(), actor)}}
     st.session_state["lk_f_year"] = url_state.read("year", years, ALL)
     right.selectbox(t("lk.filter.year"), list(years), format_func=years.get, key="lk_f_year",
-                    on_change=url_state.from_widget, args=("lk_f_year", "year"))
+                    on_change=url_state.from_widget, args=("lk_f_year", "year"), placeholder=t("common.all"))
     year = int(st.session_state["lk_f_year"]) if st.session_state["lk_f_year"] else None
     if actor.scope_level == "community":
         return None, "none", year

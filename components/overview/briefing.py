@@ -58,7 +58,7 @@ def _delta_number(this, last, lang: str, digits: int = 0) -> str | None:
 
 def _delta_wan(this: int, last: int, lang: str) -> str:
     """A change of an amount, in whole 万元 with the unit."""
-    return _delta_number(this / WAN, last / WAN, lang) + " " + translate("ov.unit.wan", lang)
+    return formatting.money_delta(this - last, lang)
 
 
 def _delta_points(this, last, lang: str) -> str | None:
@@ -335,7 +335,7 @@ def grade_chart(ov: Overview, lang: str) -> alt.Chart | None:
     if not sum(grades.values()):
         return None
     frame = pd.DataFrame({"grade": [tr(f"eval.grade.{g}") for g in grades], "count": list(grades.values())})
-    return (alt.Chart(frame, title=tr("ov.chart.grades", year=ov.year), height=160)
+    return charts.finish(alt.Chart(frame, title=charts.heading(tr("ov.chart.grades", year=ov.year)), height=160)
             .mark_bar(color="#2f6f9f")
             .encode(x=alt.X("grade:N", sort=list(frame["grade"]), title=None, axis=alt.Axis(labelAngle=0)),
                     y=alt.Y("count:Q", title=tr("ov.col.evaluations")),

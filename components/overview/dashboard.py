@@ -60,19 +60,21 @@ def selectors(actor: Actor, url: str) -> int:
         codes = dict(zip(districts["id"], districts["code"]))
         st.session_state["ov_district"] = codes.get(district_id, ALL)
         columns[0].selectbox(t("ov.pick.district"), list(labels), format_func=labels.get, key="ov_district",
-                             on_change=_district_changed, args=(base_code,))
+                             on_change=_district_changed, args=(base_code,), placeholder=t("common.choose"))
         chosen = st.session_state["ov_district"]
         district_id = next((i for i, c in codes.items() if c == chosen), None)
     streets = units[(units["level"] == "street") & (units["district_id"] == district_id)] if district_id else units[:0]
     street_labels = {ALL: t("common.all"), **dict(zip(streets["code"], streets["name"]))}
     st.session_state["ov_street"] = current["code"] if current["level"] == "street" else ALL
     columns[-2].selectbox(t("ov.pick.street"), list(street_labels), format_func=street_labels.get, key="ov_street",
-                         on_change=_set_scope, args=(base_code,), disabled=streets.empty)
+                         on_change=_set_scope, args=(base_code,), disabled=streets.empty,
+                         placeholder=t("common.choose"))
     options = overview_data.years(url, base)
     raw = url_state.get("year")
     year = int(raw) if raw and raw.isdigit() and int(raw) in options else clock.today().year
     st.session_state["ov_year"] = year
-    columns[-1].selectbox(t("ov.pick.year"), options, key="ov_year", on_change=_year_changed)
+    columns[-1].selectbox(t("ov.pick.year"), options, key="ov_year", on_change=_year_changed,
+                          placeholder=t("common.choose"))
     return year
 
 
@@ -160,7 +162,7 @@ def _headline(ov: Overview, view: dict, lg: str) -> None:
         link("projects", t("ov.link.projects"), link_params(ov, **year))
     with cols[1].container(border=True):
         # whole 万元 so the figure fits its column; the table below has the cents
-        st.metric(t("ov.h.disbursed"), formatting.wan_yuan(p.disbursed, lg, 0),
+        st.metric(t("ov.h.disbursed"), formatting.headline_money(p.disbursed, lg),
                   _delta(ov, heads["ov.h.disbursed"].delta))
         st.caption(t("ov.m.budget", budget=heads["ov.h.budget"].value, rate=heads["ov.h.execution"].value))
         link("projects", t("ov.link.money"), link_params(ov, **year), icon=":material/payments:")
@@ -211,7 +213,7 @@ def _money(ov: Overview, view: dict, lg: str) -> None:
     left, right = st.columns(2)
     for column, by in ((left, "domain"), (right, "street")):
         if by in view["specs"]:
-            column.vega_lite_chart(view["specs"][by], width="stretch")
+            empty_states.chart(where=column, chart=view["specs"][by], width="stretch")
     with st.expander(t("ov.money.details")):
         st.dataframe(view["money_domain"], hide_index=True, width="stretch")
         st.dataframe(view["money_street"], hide_index=True, width="stretch")
@@ -229,7 +231,7 @@ def _evaluations(ov: Overview, view: dict, lg: str) -> None:
     if "grades" not in view["specs"]:
         left.info(t("ov.eval.none", year=ov.year))
     else:
-        left.vega_lite_chart(view["specs"]["grades"], width="stretch")
+        empty_states.chart(where=left, chart=view["specs"]["grades"], width="stretch")
     with right:
         st.markdown(f"**{t('ov.sec.contractors')}**")
         st.caption(t("ov.contractors.caption"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import charts, formatting, store, tables
+from components import charts, empty_states, formatting, store, tables
 from components.i18n import lang, t
 from components.pipeline import data as pipeline_data
 from components.pipeline import export as pipeline_export
@@ -42,7 +42,7 @@ def render(actor: Actor) -> None:
     by_category = (items.groupby(["category_code", "category"], as_index=False)[["projects", "budget_wan"]].sum())
     left, right = st.columns([2, 3])
     with left:
-        st.altair_chart(charts.ranked_bars(
+        empty_states.chart(chart=charts.ranked_bars(
             by_category[["category", "budget_wan"]], label="category", value="budget_wan",
             title=t("pipe.catalogue.chart"), label_title=t("pipe.catalogue.col.category"),
             value_title=t("pipe.col.budget_wan")), width="stretch")

@@ -6,6 +6,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from components import charts
+
 BLUE = "#2f6f9f"
 RED = "#c0392b"
 
@@ -13,15 +15,16 @@ RED = "#c0392b"
 def ordered_bars(frame: pd.DataFrame, *, label: str, value: str, title: str, label_title: str,
                  value_title: str, order: list[str], value_format: str = ",.0f") -> alt.LayerChart:
     """Horizontal bars in a fixed order (the pipeline's stage order), each with its figure at the end."""
-    base = alt.Chart(frame, title=title, height=max(140, 30 * len(frame))).encode(
-        y=alt.Y(f"{label}:N", sort=order, title=label_title, axis=alt.Axis(labelLimit=200)),
+    # no axis title: the names say what they are, and a rotated Chinese title only costs width
+    base = alt.Chart(frame, height=charts.rows_height(len(frame))).encode(
+        y=alt.Y(f"{label}:N", sort=order, title=None, axis=charts.category_axis()),
         x=alt.X(f"{value}:Q", title=value_title),
         tooltip=[alt.Tooltip(f"{label}:N", title=label_title),
                  alt.Tooltip(f"{value}:Q", title=value_title, format=value_format)],
     )
     bars = base.mark_bar(color=BLUE)
     text = base.mark_text(align="left", dx=3, color="#333").encode(text=alt.Text(f"{value}:Q", format=value_format))
-    return alt.layer(bars, text)
+    return charts.finish(alt.layer(bars, text).properties(title=charts.heading(title)))
 
 
 def stage_pipeline(frame: pd.DataFrame, *, title: str, stage_title: str, projects_title: str,
@@ -32,11 +35,11 @@ def stage_pipeline(frame: pd.DataFrame, *, title: str, stage_title: str, project
         pd.DataFrame({"stage": frame["stage_label"], "part": projects_title,
                       "n": frame["projects"] - frame["overdue"]}),
     ])
-    return (
-        alt.Chart(long, title=title, height=max(140, 30 * len(frame)))
+    return charts.finish(
+        alt.Chart(long, title=charts.heading(title), height=charts.rows_height(len(frame)))
         .mark_bar()
         .encode(
-            y=alt.Y("stage:N", sort=order, title=stage_title, axis=alt.Axis(labelLimit=200)),
+            y=alt.Y("stage:N", sort=order, title=None, axis=charts.category_axis()),
             x=alt.X("sum(n):Q", title=projects_title),
             color=alt.Color("part:N", scale=alt.Scale(domain=[projects_title, overdue_title], range=[BLUE, RED]),
                             legend=alt.Legend(title=None, orient="bottom")),

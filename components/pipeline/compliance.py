@@ -47,7 +47,7 @@ def render(actor: Actor) -> None:
     wanted = url_state.get("check")  # ?check= (the overview's alert links here)
     st.session_state["pipe_compliance_check"] = wanted if wanted in CHECKS else None
     chosen = st.selectbox(t("pipe.compliance.filter_check"), list(labels), format_func=labels.get,
-                          key="pipe_compliance_check", on_change=_check_changed)
+                          key="pipe_compliance_check", on_change=_check_changed, placeholder=labels[None])
     frame = pipeline_data.compliance_failures(url, actor, filters, today)
     if chosen:
         frame = frame[frame["check"] == chosen]

@@ -96,7 +96,7 @@ def filter_bar(actor: Actor, *, prefix: str = "pipe_f", fields: tuple[str, ...] 
     for column, param in zip(columns, selects):
         labels = _searched(prefix, param, choices[param])
         column.selectbox(t(f"pipe.filter.{param}"), list(labels), format_func=labels.get, key=_key(prefix, param),
-                         disabled=param == "street" and len(labels) <= 2)
+                         disabled=param == "street" and len(labels) <= 2, placeholder=labels[None])
     long_contractors = "contractor" in fields and len(choices["contractor"]) > CHOICE_CAP + 1
     if long_contractors:
         st.text_input(t("pipe.contractor_search"), key=_key(prefix, "contractor_q"), max_chars=60,

@@ -87,6 +87,7 @@ def _narrowed(labels: dict, key: str, value) -> dict:
 def _select(container, field: str, labels: dict, value, key: str, **kwargs):
     options = list(labels)
     index = options.index(value) if value in options else 0
+    kwargs.setdefault("placeholder", labels.get(None) or t("common.choose"))  # None is an option: say which
     return container.selectbox(t(FIELD_PREFIX + field), options, index=index, format_func=labels.get, key=key, **kwargs)
 
 

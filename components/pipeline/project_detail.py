@@ -117,9 +117,9 @@ def _header(project: ProjectDetail, lg: str) -> None:
     st.markdown(_stage_path(project.stage, lg))
     limit = f" / {project.stage_limit}" if project.stage_limit else ""
     items = [
-        ("pipe.metric.budget", formatting.wan_yuan(project.budget, lg)),
-        ("pipe.metric.contracted", formatting.wan_yuan(project.contract_amount, lg)),
-        ("pipe.metric.disbursed", formatting.wan_yuan(project.disbursed, lg)),
+        ("pipe.metric.budget", formatting.headline_money(project.budget, lg)),
+        ("pipe.metric.contracted", formatting.headline_money(project.contract_amount, lg)),
+        ("pipe.metric.disbursed", formatting.headline_money(project.disbursed, lg)),
         ("pipe.metric.execution", formatting.percent(project.disbursed / project.budget, lg)),
         ("pipe.detail.days_in_stage", f"{formatting.number(project.days_in_stage, lg)}{limit}"),
     ]

@@ -42,7 +42,7 @@ def render(actor: Actor) -> None:
     specs = chart_specs(url, actor, filters, today, lg)
     for row in (specs[:2], specs[2:4]):
         for column, spec in zip(st.columns(2), row):
-            column.vega_lite_chart(spec, width="stretch")
+            empty_states.chart(where=column, chart=spec, width="stretch")
     _overdue_by_street(url, actor, filters, today, lg, specs[4])
     _table(actor, filters, today, lg, figures.projects)
 
@@ -67,9 +67,9 @@ def _overdue_by_street(url: str, actor: Actor, filters: ProjectFilter, today: da
 def _metrics(figures: PipelineSummary, lg: str) -> None:
     items = [
         ("pipe.metric.projects", formatting.number(figures.projects, lg)),
-        ("pipe.metric.budget", formatting.wan_yuan(figures.budget, lg)),
-        ("pipe.metric.contracted", formatting.wan_yuan(figures.contracted, lg)),
-        ("pipe.metric.disbursed", formatting.wan_yuan(figures.disbursed, lg)),
+        ("pipe.metric.budget", formatting.headline_money(figures.budget, lg)),
+        ("pipe.metric.contracted", formatting.headline_money(figures.contracted, lg)),
+        ("pipe.metric.disbursed", formatting.headline_money(figures.disbursed, lg)),
         ("pipe.metric.execution", formatting.percent(figures.execution_rate, lg)),
         ("pipe.metric.overdue", formatting.number(figures.overdue, lg)),
     ]

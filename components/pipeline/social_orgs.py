@@ -53,21 +53,23 @@ def _filters(actor: Actor, lg: str) -> SocialOrgFilter:
     row = st.columns(6 if len(districts) > 2 else 5)
     cells = iter(row)
     district = next(cells).selectbox(t("pipe.org.filter.district"), list(districts), format_func=districts.get,
-                                     key="pipe_org_district") if len(districts) > 2 else None
+                                     key="pipe_org_district",
+                                     placeholder=t("common.all")) if len(districts) > 2 else None
     street = next(cells).selectbox(t("pipe.filter.street"), list(streets), format_func=streets.get,
-                                   key="pipe_org_street", disabled=len(streets) <= 2)
-    kind = next(cells).selectbox(t("pipe.org.filter.kind"), list(kinds), format_func=kinds.get, key="pipe_org_kind")
+                                   key="pipe_org_street", disabled=len(streets) <= 2, placeholder=t("common.all"))
+    kind = next(cells).selectbox(t("pipe.org.filter.kind"), list(kinds), format_func=kinds.get, key="pipe_org_kind",
+                                 placeholder=t("common.all"))
     track = next(cells).selectbox(t("pipe.org.filter.registration"), list(tracks), format_func=tracks.get,
-                                  key="pipe_org_registration")
+                                  key="pipe_org_registration", placeholder=t("common.all"))
     domain = next(cells).selectbox(t("pipe.filter.domain"), list(domains), format_func=domains.get,
-                                   key="pipe_org_domain")
+                                   key="pipe_org_domain", placeholder=t("common.all"))
     grade = next(cells).selectbox(t("pipe.org.filter.grade"), list(grades), format_func=grades.get,
-                                  key="pipe_org_grade")
+                                  key="pipe_org_grade", placeholder=t("common.all"))
     statuses = {None: t("common.all"), "active": t("pipe.org.status.active"), "inactive": t("pipe.org.status.inactive")}
     left, right = st.columns([1, 3])
     # deregistered organizations stay in the register but out of its figures until asked for
     status = left.selectbox(t("pipe.org.filter.status"), list(statuses), index=1, format_func=statuses.get,
-                            key="pipe_org_status")
+                            key="pipe_org_status", placeholder=t("common.all"))
     search = right.text_input(t("pipe.org.filter.search"), key="pipe_org_search", max_chars=60)
     return SocialOrgFilter(district_id=district, street_id=street, kind=kind, registration=track, domain=domain,
                            grade=grade, search=search.strip() or None, status=status)
@@ -99,7 +101,7 @@ def render(actor: Actor) -> None:
         st.info(t("common.no_rows"))
         return
     for column, spec in zip(st.columns(3), chart_specs(url, actor, filters, today, lg)):
-        column.vega_lite_chart(spec, width="stretch")
+        empty_states.chart(where=column, chart=spec, width="stretch")
     table = table_frame(url, actor, filters, today, lg)
     st.subheader(t("pipe.org.list"))
     st.caption(t("common.rows", n=len(table)))
@@ -203,7 +205,7 @@ def _rating_form(actor: Actor, org_id: int, name: str) -> None:
         st.markdown(f"**{t('pipe.org.record_rating')}**")
         left, middle, right = st.columns(3)
         grade = left.selectbox(t("pipe.field.grade"), list(grades), index=2, format_func=grades.get,
-                               key="pipe_rating_grade")
+                               key="pipe_rating_grade", placeholder=t("common.choose"))
         score = middle.number_input(t("pipe.field.score"), min_value=0, max_value=1000, value=None, step=1,
                                     format="%d", key="pipe_rating_score")
         rated_on = right.date_input(t("pipe.field.rated_on"), value=clock.today(), key="pipe_rating_day")
@@ -247,22 +249,22 @@ def _org_fields(actor: Actor, prefix: str, current: dict | None = None) -> dict:
     if not current:  # the code and the place are set once: a move is a new registration
         data["code"] = right.text_input(t("pipe.field.code"), max_chars=32, key=f"{prefix}_code")
     data["kind"] = left.selectbox(t("pipe.field.kind"), list(kinds), index=index(kinds, "kind"),
-                                  format_func=kinds.get, key=f"{prefix}_kind")
+                                  format_func=kinds.get, key=f"{prefix}_kind", placeholder=t("common.choose"))
     data["registration"] = right.selectbox(t("pipe.field.registration"), list(tracks),
                                            index=index(tracks, "registration"), format_func=tracks.get,
-                                           key=f"{prefix}_track")
+                                           key=f"{prefix}_track", placeholder=t("common.choose"))
     data["domain"] = left.selectbox(t("pipe.field.domain"), list(domains), index=index(domains, "domain"),
-                                    format_func=domains.get, key=f"{prefix}_domain")
+                                    format_func=domains.get, key=f"{prefix}_domain", placeholder=t("common.choose"))
     if not current:
         units = pipeline_data.units(store.url(), actor, ("district", "street"))
         places = dict(zip(units["code"], units["name"]))
         data["unit_code"] = right.selectbox(t("pipe.field.unit_code"), list(places), format_func=places.get,
-                                            key=f"{prefix}_unit")
+                                            key=f"{prefix}_unit", placeholder=t("common.choose"))
     data["founded_on"] = left.date_input(t("pipe.field.founded_on"), value=current.get("founded_on"),
                                          key=f"{prefix}_founded")
     data["party_org"] = right.selectbox(t("pipe.field.party_org"), list(parties),
                                         index=index(parties, "party_org", len(parties) - 1),
-                                        format_func=parties.get, key=f"{prefix}_party")
+                                        format_func=parties.get, key=f"{prefix}_party", placeholder=t("common.choose"))
     data["authority"] = left.text_input(t("pipe.field.authority"), value=current.get("authority") or "",
                                         max_chars=60, key=f"{prefix}_authority")
     data["incubation_base"] = right.text_input(t("pipe.field.incubation_base"),
@@ -372,7 +374,8 @@ def _letter_form(actor: Actor, org_id: int, name: str) -> None:
     kinds = {k: t(f"pipe.letter.{k}") for k in org_records.LETTER_KINDS}
     with st.form("pipe_letter", clear_on_submit=True):
         left, right = st.columns(2)
-        kind = left.selectbox(t("pipe.field.kind_letter"), list(kinds), format_func=kinds.get, key="pipe_letter_kind")
+        kind = left.selectbox(t("pipe.field.kind_letter"), list(kinds), format_func=kinds.get, key="pipe_letter_kind",
+                              placeholder=t("common.choose"))
         signed_on = right.date_input(t("pipe.field.signed_on"), value=clock.today(), key="pipe_letter_day")
         scan = st.file_uploader(t("pipe.field.scan"), type=["pdf", "png", "jpg", "jpeg"], key="pipe_letter_scan")
         submitted = st.form_submit_button(t("pipe.org.record_letter"), type="primary")
@@ -392,7 +395,7 @@ def _inspection_form(actor: Actor, org_id: int, name: str) -> None:
         year = left.number_input(t("pipe.field.year"), min_value=2000, max_value=today.year, value=today.year - 1,
                                  step=1, format="%d", key="pipe_inspection_year")
         result = middle.selectbox(t("pipe.field.result"), list(results), format_func=results.get,
-                                  key="pipe_inspection_result")
+                                  key="pipe_inspection_result", placeholder=t("common.choose"))
         inspected_on = right.date_input(t("pipe.field.inspected_on"), value=today, key="pipe_inspection_day")
         simplified = st.checkbox(t("pipe.field.simplified"), key="pipe_inspection_simplified",
                                  help=t("pipe.org.simplified_help", grade=pipeline_labels.grade(rules.MIN_GRADE)))

@@ -9,7 +9,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from components import empty_states, formatting, store, tables, url_state
+from components import charts, empty_states, formatting, store, tables, url_state
 from components.i18n import lang, t
 from components.pipeline import labels as pipeline_labels
 from components.scorecards import data as eval_data
@@ -70,7 +70,8 @@ def _filters(actor: Actor) -> ResultFilter:
             st.session_state[key] = latest
         else:
             _from_url(key, param, values)
-        column.selectbox(t(labels[key]), values, format_func=names.get, key=key, on_change=_to_url, args=(key, param))
+        column.selectbox(t(labels[key]), values, format_func=names.get, key=key, on_change=_to_url, args=(key, param),
+                         placeholder=t("common.choose"))
     value = {key: (None if st.session_state[key] == ALL else st.session_state[key]) for key, _ in FILTERS}
     return ResultFilter(round=value["res_round"], year=value["res_year"], domain=value["res_domain"],
                         street_id=value["res_street"])
@@ -111,7 +112,7 @@ def _evaluations(actor: Actor, filters: ResultFilter, lg: str) -> None:
     grades = {ALL: t("common.all"), **{g: t(f"eval.grade.{g}") for g in rules.grades()}}
     _from_url("res_grade", "grade", list(grades))  # ?grade=fail: the overview's failed-evaluation links
     st.selectbox(t("eval.filter.grade"), list(grades), format_func=grades.get, key="res_grade",
-                 on_change=_to_url, args=("res_grade", "grade"))
+                 on_change=_to_url, args=("res_grade", "grade"), placeholder=t("common.choose"))
     grade = None if st.session_state["res_grade"] == ALL else st.session_state["res_grade"]
     search = eval_picks.search_box("res_search") or None
     # only the rows shown are read (a city's 27,000 evaluations were read to show 200); the download reads all
@@ -149,10 +150,11 @@ def grade_bars(frame: pd.DataFrame, *, title: str, label_title: str, count_title
     order = [grade_names[g] for g in rules.grades()]
     rank = {g: i for i, g in enumerate(rules.grades())}
     data = frame.assign(grade_name=frame["grade"].map(grade_names), grade_rank=frame["grade"].map(rank))
-    return (alt.Chart(data, title=title, height=max(160, 34 * data["label"].nunique()))
+    height = charts.rows_height(data["label"].nunique(), minimum=160)
+    return charts.finish(alt.Chart(data, title=charts.heading(title), height=height)
             .mark_bar()
             .encode(x=alt.X("count:Q", title=count_title, stack="zero"),
-                    y=alt.Y("label:N", title=label_title, sort="-x", axis=alt.Axis(labelLimit=220)),
+                    y=alt.Y("label:N", title=None, sort="-x", axis=charts.category_axis()),
                     color=alt.Color("grade_name:N", title=grade_title, sort=order,
                                     scale=alt.Scale(domain=order, range=[GRADE_COLORS[g] for g in rules.grades()])),
                     order=alt.Order("grade_rank:Q"),
@@ -224,11 +226,11 @@ def _calibration(actor: Actor, filters: ResultFilter, lg: str) -> None:
     st.dataframe(table, hide_index=True, width="stretch")
     chart_data = frame[["evaluator_name", "mean_deviation"]]
     title, label, value = t("eval.results.calibration_title"), t("eval.col.evaluator"), t("eval.col.mean_deviation")
-    height = max(160, 34 * len(chart_data))
+    height = charts.rows_height(len(chart_data), minimum=160)
     st.altair_chart(
-        alt.Chart(chart_data, title=title, height=height).mark_bar().encode(
+        charts.finish(alt.Chart(chart_data, title=charts.heading(title), height=height)).mark_bar().encode(
             x=alt.X("mean_deviation:Q", title=value),
-            y=alt.Y("evaluator_name:N", title=label, sort="-x", axis=alt.Axis(labelLimit=220)),
+            y=alt.Y("evaluator_name:N", title=None, sort="-x", axis=charts.category_axis()),
             color=alt.condition(f"abs(datum.mean_deviation) >= {rules.CALIBRATION_FLAG}", alt.value("#d9534f"),
                                 alt.value("#4f8fc0")),
             tooltip=[alt.Tooltip("evaluator_name:N", title=label),

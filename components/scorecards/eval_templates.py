@@ -65,7 +65,7 @@ def _chosen(actor: Actor, frame: pd.DataFrame, lg: str) -> None:
     elif st.session_state.get("tpl_pick") not in labels:
         st.session_state["tpl_pick"] = next(iter(labels))
     st.selectbox(t("eval.tpl.pick"), list(labels), format_func=labels.get, key="tpl_pick",
-                 on_change=url_state.from_widget, args=("tpl_pick", "template"))
+                 on_change=url_state.from_widget, args=("tpl_pick", "template"), placeholder=t("common.choose"))
     template = eval_data.template(store.url(), actor, int(st.session_state["tpl_pick"]))
     _indicators(template, lg)
     edit_tab, new_tab = st.tabs([t("eval.tpl.tab.edit"), t("eval.tpl.tab.new")], key="tpl_tab", on_change="rerun")
@@ -139,7 +139,7 @@ def _new(actor: Actor, template: eval_templates.TemplatePublic) -> None:
     left, right = st.columns(2)
     code = left.text_input(t("eval.field.code"), key="tpl_new_code", max_chars=32, placeholder="post-community")
     round_ = right.selectbox(t("eval.col.round"), list(rounds), format_func=rounds.get, key="tpl_new_round",
-                             index=rules.ROUNDS.index(template.round))
+                             index=rules.ROUNDS.index(template.round), placeholder=t("common.choose"))
     name = left.text_input(t("eval.tpl.col.name_zh"), key="tpl_new_name", max_chars=80)
     name_en = right.text_input(t("eval.tpl.col.name_en"), key="tpl_new_name_en", max_chars=120)
     rows = _editor_table("tpl_new_rows", _edit_frame(template))

@@ -74,7 +74,8 @@ def render(actor: Actor) -> None:
     columns = st.columns(4, vertical_alignment="bottom")
     for column, (key, label) in zip(columns, (("ev_year", "eval.filter.year"), ("ev_round", "eval.col.round"),
                                               ("ev_status", "eval.col.status"))):
-        column.selectbox(t(label), list(choices[key]), format_func=choices[key].get, key=key, on_change=_publish)
+        column.selectbox(t(label), list(choices[key]), format_func=choices[key].get, key=key, on_change=_publish,
+                         placeholder=t("common.choose"))
     columns[3].checkbox(t("eval.admin.overdue_only"), key="ev_overdue", on_change=_publish)
     chosen = {key: None if st.session_state[key] == ALL else st.session_state[key]
               for key in ("ev_year", "ev_round", "ev_status")}

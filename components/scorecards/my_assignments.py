@@ -55,7 +55,7 @@ def render(actor: Actor) -> None:
     # otherwise left as it was in the browser (streamlit/streamlit#13788); a value set from code is redrawn
     st.session_state[PICK_KEY] = current
     st.selectbox(t("eval.mine.pick"), ids, format_func=labels.get, key=PICK_KEY,
-                 on_change=url_state.from_widget, args=(PICK_KEY, "assignment"))
+                 on_change=url_state.from_widget, args=(PICK_KEY, "assignment"), placeholder=t("common.choose"))
     try:
         card = eval_data.scorecard(store.url(), actor, int(st.session_state[PICK_KEY]))
     except DomainError as err:

@@ -46,7 +46,7 @@ def render(actor: Actor) -> None:
     st.session_state["rect_overdue"] = url_state.get("overdue") == "1"
     left, right = st.columns(2)
     left.selectbox(t("eval.col.status"), list(statuses), format_func=statuses.get, key="rect_status",
-                   on_change=url_state.from_widget, args=("rect_status", "status"))
+                   on_change=url_state.from_widget, args=("rect_status", "status"), placeholder=t("common.choose"))
     right.checkbox(t("eval.rect.overdue_only"), key="rect_overdue", on_change=url_state.from_widget,
                    args=("rect_overdue", "overdue"))
     status = None if st.session_state["rect_status"] == ALL else st.session_state["rect_status"]
@@ -90,7 +90,8 @@ def _close(actor: Actor, items: pd.DataFrame) -> None:
         st.info(t("eval.rect.none_open"))
         return
     labels = {int(r.id): f"{r.project_code} · {r.finding[:40]}" for r in open_items.itertuples()}
-    pick = st.selectbox(t("eval.rect.pick"), list(labels), format_func=labels.get, key="rect_pick")
+    pick = st.selectbox(t("eval.rect.pick"), list(labels), format_func=labels.get, key="rect_pick",
+                        placeholder=t("common.choose"))
     evidence = st.text_area(t("eval.field.evidence"), key="rect_evidence", max_chars=1000,
                             placeholder=t("eval.rect.evidence_hint"))
     closed_on = st.date_input(t("eval.field.closed_on"), value=clock.today(), min_value=DATE_MIN,

@@ -133,7 +133,7 @@ def _redraw(actor: Actor, drawn: draws.DrawPublic, members: pd.DataFrame) -> Non
         with st.form(f"draw_redraw_{drawn.id}"):
             reason = st.text_input(t("sup.draw.redraw_reason"), max_chars=500, key=f"draw_reason_{drawn.id}")
             set_aside = st.multiselect(t("sup.field.set_aside"), list(names), format_func=names.get,
-                                       key=f"draw_set_aside_{drawn.id}")
+                                       key=f"draw_set_aside_{drawn.id}", placeholder=t("common.choose_many"))
             submitted = st.form_submit_button(t("sup.draw.redraw_button"), type="primary",
                                               key=f"draw_redraw_submit_{drawn.id}")
         if submitted:
@@ -187,7 +187,8 @@ def _new(actor: Actor, lg: str) -> None:
         st.session_state["draw_specialties_for"] = marker
         st.session_state["draw_specialties"] = default
     data["specialties"] = st.multiselect(t("sup.field.specialties"), list(labels), format_func=labels.get,
-                                         key="draw_specialties", help=t("sup.draw.specialties_help"))
+                                         key="draw_specialties", help=t("sup.draw.specialties_help"),
+                                         placeholder=t("common.choose_many"))
     data["size"] = st.number_input(t("sup.field.size"), min_value=1, max_value=rules.MAX_PANEL, step=1,
                                    value=rules.DEFAULT_PANEL, key="draw_size")
     if st.button(t("sup.draw.button"), key="draw_button", type="primary", icon=":material/casino:"):

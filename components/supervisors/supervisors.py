@@ -73,11 +73,13 @@ def _filters() -> PoolFilter:
     st.session_state["sup_specialty"] = url_state.read("specialty", specialties, ALL)
     columns = st.columns([1, 1, 1, 2])
     columns[0].selectbox(t("sup.pool.filter.status"), list(statuses), format_func=statuses.get, key="sup_status",
-                         on_change=url_state.from_widget, args=("sup_status", "status", (*url_state.EMPTY, "active")))
+                         on_change=url_state.from_widget, args=("sup_status", "status", (*url_state.EMPTY, "active")),
+                         placeholder=t("common.choose"))
     columns[1].selectbox(t("sup.pool.filter.specialty"), list(specialties), format_func=specialties.get,
                          key="sup_specialty", on_change=url_state.from_widget,
-                         args=("sup_specialty", "specialty", (*url_state.EMPTY, ALL)))
-    kind = columns[2].selectbox(t("sup.pool.filter.kind"), list(kinds), format_func=kinds.get, key="sup_kind")
+                         args=("sup_specialty", "specialty", (*url_state.EMPTY, ALL)), placeholder=t("common.choose"))
+    kind = columns[2].selectbox(t("sup.pool.filter.kind"), list(kinds), format_func=kinds.get, key="sup_kind",
+                                placeholder=t("common.choose"))
     search = columns[3].text_input(t("sup.pool.filter.search"), key="sup_search", max_chars=40)
     status, specialty = st.session_state["sup_status"], st.session_state["sup_specialty"]
     return PoolFilter(status=None if status == ALL else status, specialty=None if specialty == ALL else specialty,
@@ -146,7 +148,7 @@ def _fields(actor: Actor, prefix: str, district_id: int | None, current: dict | 
     chosen_org = current.get("agency_org_id")
     data["agency_org_id"] = left.selectbox(t("sup.field.agency_org_id"), list(org_names), format_func=org_names.get,
                                            index=list(org_names).index(chosen_org) if chosen_org in org_names else 0,
-                                           key=f"{prefix}_agency_org")
+                                           key=f"{prefix}_agency_org", placeholder=org_names[None])
     data["agency"] = right.text_input(t("sup.field.agency"), value=current.get("agency") or "", max_chars=120,
                                       key=f"{prefix}_agency", placeholder=t("sup.pool.agency_hint"))
     data["qualification"] = left.text_input(t("sup.field.qualification"), value=current.get("qualification", ""),
@@ -155,7 +157,8 @@ def _fields(actor: Actor, prefix: str, district_id: int | None, current: dict | 
                                                min_value=DATE_MIN, max_value=DATE_MAX, key=f"{prefix}_until")
     labels = sup_labels.specialties()
     data["specialties"] = st.multiselect(t("sup.field.specialties"), list(labels), format_func=labels.get,
-                                         default=current.get("specialties", []), key=f"{prefix}_specialties")
+                                         default=current.get("specialties", []), key=f"{prefix}_specialties",
+                                         placeholder=t("common.choose_many"))
     accounts = sup_data.accounts(url, actor, district_id) if district_id is not None else pd.DataFrame()
     options = {None: t("sup.pool.none")}
     if not accounts.empty:  # free accounts, and the one this supervisor has
@@ -163,7 +166,8 @@ def _fields(actor: Actor, prefix: str, district_id: int | None, current: dict | 
         options.update({int(r.id): f"{r.display_name} ({r.username})" for r in free.itertuples()})
     data["user_id"] = left.selectbox(t("sup.field.user_id"), list(options), format_func=options.get,
                                      index=list(options).index(current.get("user_id"))
-                                     if current.get("user_id") in options else 0, key=f"{prefix}_user")
+                                     if current.get("user_id") in options else 0, key=f"{prefix}_user",
+                                     placeholder=options[None])
     data["note"] = right.text_input(t("sup.field.note"), value=current.get("note") or "", max_chars=200,
                                     key=f"{prefix}_note")
     return data
@@ -175,7 +179,7 @@ def _add(actor: Actor) -> None:
         return
     with st.expander(t("sup.pool.add"), icon=":material/person_add:"):
         district_id = st.selectbox(t("sup.field.district_id"), list(districts), format_func=districts.get,
-                                   key="sup_add_district")
+                                   key="sup_add_district", placeholder=t("common.choose"))
         with st.form("sup_add", clear_on_submit=False):
             data = _fields(actor, "sup_add", district_id)
             submitted = st.form_submit_button(t("sup.pool.add"), type="primary", key="sup_add_submit")
@@ -193,7 +197,7 @@ def _tie_form(actor: Actor, supervisor_id: int, district_id: int) -> None:
     with st.expander(t("sup.pool.add_tie"), icon=":material/link:"):
         with st.form(f"sup_tie_{supervisor_id}", clear_on_submit=True):
             org_id = st.selectbox(t("sup.field.org_id"), list(names), format_func=names.get, index=None,
-                                  key=f"sup_tie_org_{supervisor_id}")
+                                  key=f"sup_tie_org_{supervisor_id}", placeholder=t("common.choose"))
             kind = st.radio(t("sup.col.tie"), list(kinds), format_func=kinds.get, horizontal=True,
                             key=f"sup_tie_kind_{supervisor_id}")
             ended_on = st.date_input(t("sup.field.ended_on"), value=None, min_value=DATE_MIN, max_value=clock.today(),
@@ -229,7 +233,7 @@ def _import(actor: Actor) -> None:
     with st.expander(t("sup.import.title"), icon=":material/upload_file:"):
         st.caption(t("sup.import.caption"))
         district_id = st.selectbox(t("sup.field.district_id"), list(districts), format_func=districts.get,
-                                   key="sup_import_district")
+                                   key="sup_import_district", placeholder=t("common.choose"))
         counts = import_file(lambda data, name: imports.import_supervisors(
             store.engine(), actor=actor, district_id=district_id, data=data, filename=name),
             key="sup_import", area="supervisors", field_prefix=FIELDS)

@@ -5,7 +5,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import caching, charts, exports, formatting, store, tables, url_state
+from components import (
+    caching,
+    charts,
+    empty_states,
+    exports,
+    formatting,
+    store,
+    tables,
+    url_state,
+)
 from components.i18n import lang, t
 from components.safe_text import md_escape
 from components.writes import attempt, import_file, show_flash
@@ -89,7 +98,7 @@ def _browse(actor: Actor, unit: org_units.UnitPublic) -> None:
     st.dataframe(table, hide_index=True, width="stretch")
     tables.downloads(table, name=f"{unit.name}-{t('org.title')}", key="org_children")
     if child_level != "grid":
-        st.altair_chart(
+        empty_states.chart(chart=
             charts.ranked_bars(children[["name", "grids"]], label="name", value="grids", title=t("org.chart_title"),
                                label_title=t("org.col.name"), value_title=t("org.col.grids")),
             width="stretch",
@@ -160,7 +169,7 @@ def _unit_fields(prefix: str, level: str, unit: org_units.UnitPublic | None = No
         keys = list(kinds)
         current = unit.kind if unit and unit.kind in kinds else keys[0]
         values["kind"] = st.selectbox(t("org.field.kind"), keys, index=keys.index(current), format_func=kinds.get,
-                                      key=f"{prefix}_kind")
+                                      key=f"{prefix}_kind", placeholder=t("common.choose"))
     if level == "street":
         values["pilot"] = st.checkbox(t("org.field.pilot"), value=bool(unit and unit.pilot), key=f"{prefix}_pilot")
     if level in ("community", "grid"):
@@ -268,7 +277,8 @@ def _roster_form(actor: Actor, grid: org_units.UnitPublic) -> None:
         return
     people = {int(r.id): f"{t(f'org.staff.{r.role}')} · {r.name}" for r in frame.itertuples()}
     left, right = st.columns([3, 1], vertical_alignment="bottom")
-    chosen = left.selectbox(t("org.staff.pick"), list(people), format_func=people.get, key="staff_pick")
+    chosen = left.selectbox(t("org.staff.pick"), list(people), format_func=people.get, key="staff_pick",
+                            placeholder=t("common.choose"))
     if right.button(t("org.staff.remove"), key="staff_remove", icon=":material/person_remove:"):
         attempt(lambda: grid_roster.set_staff_active(store.engine(), actor=actor, staff_id=chosen, active=False),
                 area="org_units", flash_key=FLASH, done=t("org.staff.removed"))

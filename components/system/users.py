@@ -50,8 +50,10 @@ def _create_form(actor: Actor) -> None:
         username = st.text_input(t("field.username"), key="new_username", max_chars=40)
         display_name = st.text_input(t("field.display_name"), key="new_display_name", max_chars=60)
         role_labels = {r: t(f"role.{r}") for r in ROLES}
-        role = st.selectbox(t("field.role"), ROLES, format_func=role_labels.get, key="new_role")
-        scope_id = st.selectbox(t("field.scope_id"), list(units["id"]), format_func=names.get, key="new_scope")
+        role = st.selectbox(t("field.role"), ROLES, format_func=role_labels.get, key="new_role",
+                            placeholder=t("common.choose"))
+        scope_id = st.selectbox(t("field.scope_id"), list(units["id"]), format_func=names.get, key="new_scope",
+                                placeholder=t("common.choose"))
         password = st.text_input(t("field.password"), type="password", key="new_password")
         submitted = st.form_submit_button(t("users.create"), type="primary")
     if submitted:
@@ -66,7 +68,8 @@ def _manage(actor: Actor, frame) -> None:
         st.info(t("common.no_rows"))
         return
     labels = {int(row.id): f"{row.username} · {row.display_name}" for row in frame.itertuples()}
-    user_id = st.selectbox(t("users.pick"), list(labels), format_func=labels.get, key="manage_user")
+    user_id = st.selectbox(t("users.pick"), list(labels), format_func=labels.get, key="manage_user",
+                           placeholder=t("common.choose"))
     row = frame[frame["id"] == user_id].iloc[0]
     engine = store.engine()
     left, middle, right = st.columns(3)

@@ -191,6 +191,6 @@ TEXTS = {
     "mg.error.over_award": ("「{field}」{amount} 元超过该项目尚未拨付的 {left} 元。",
                             "“{field}” of {amount} yuan is more than the {left} yuan of the award not yet paid."),
     "mg.error.window_open": ("「{field}」：申报期到 {closes} 才结束。", "“{field}”: the window runs until {closes}."),
-    "mg.error.undecided": ("「{field}」：还有 {count} 个申报项目未作决定。", "“{field}”: {count} applications still "
-                           "await a decision."),
+    "mg.error.undecided": ("「{field}」：还有 {count} 个申报项目未作决定。", "“{field}”: {count} "
+                           "{count|application still awaits|applications still await} a decision."),
 }

@@ -90,7 +90,7 @@ TEXTS = {
     "ov.chart.money_street": ("{year}年按街道（万元）", "{year} by street (10k yuan)"),
     "ov.chart.grades": ("{year}年评估等级分布", "Evaluation grades, {year}"),
     "ov.unit.wan": ("万元", "10k yuan"),
-    "ov.unit.points": ("{n} 个百分点", "{n} pts"),
+    "ov.unit.points": ("{n} 个百分点", "{n} {n|pt|pts}"),
     "ov.sec.stages": ("各阶段项目与逾期", "Projects and delays by stage"),
     "ov.sec.money_domain": ("按服务领域", "By service domain"),
     "ov.sec.money_street": ("按街道", "By street"),

@@ -288,7 +288,7 @@ TEXTS = {
     "eval.search": ("搜索项目", "Search projects"),
     "eval.search_hint": ("输入项目编号或名称", "Project code or title"),
     "eval.first_rows": ("共 {total} 条，表中显示前 {shown} 条，可缩小筛选范围或搜索；下载的文件包含全部 {total} 条。",
-                        "{total} rows; the table shows the first {shown}. Narrow the filters or search; the "
+                        "{total} {total|row|rows}; the table shows the first {shown}. Narrow the filters or search; the "
                         "downloads hold all {total}."),
     "eval.pick_outside": ("该评价不在当前筛选结果中，是通过链接打开的。",
                           "This evaluation is outside the current filters; it was opened by a link."),
@@ -302,7 +302,7 @@ TEXTS = {
                                       "±{threshold} {threshold|point|points} or more is marked lenient or harsh."),
     "eval.results.calibration_title": ("评估员平均偏差", "Mean deviation per evaluator"),
     "eval.result.mean": ("{n} 份评分表的平均分", "mean of {n} {n|scorecard|scorecards}"),
-    "eval.result.trimmed": ("{n} 份评分表去掉最高分和最低分后的平均分", "mean of {n} scorecards without the highest and lowest"),
+    "eval.result.trimmed": ("{n} 份评分表去掉最高分和最低分后的平均分", "mean of {n} {n|scorecard|scorecards} without the highest and lowest"),
     "eval.result.provisional": ("评分尚未全部提交，结果为暂定", "not every scorecard is in: provisional"),
     "eval.project.none": ("该项目尚无第三方评价。", "This project has no third-party evaluation yet."),
     "eval.project.rounds": ("该项目的历次评价", "This project's rounds"),

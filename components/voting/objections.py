@@ -52,7 +52,7 @@ def render(actor: Actor) -> None:
     requested = url_state.get("c")
     start = ids.index(int(requested)) if requested and requested.isdigit() and int(requested) in labels else 0
     campaign_id = st.selectbox(t("obj.staff.pick"), ids, index=start, format_func=labels.get,
-                               key=f"obj_staff_campaign_{ids[start]}")
+                               key=f"obj_staff_campaign_{ids[start]}", placeholder=t("common.choose"))
     url_state.write("c", str(campaign_id))
     until = frame.loc[frame["id"] == campaign_id, "notice_until"].iloc[0]
     until = until if until is not None and pd.notna(until) else None
@@ -83,7 +83,7 @@ def _answer_form(actor: Actor, pending: pd.DataFrame) -> None:
     st.subheader(t("obj.staff.answer_title"), anchor=False)
     choices = {int(r.id): f"{int(r.id)} · {r.title}" for r in pending.itertuples()}
     objection_id = st.selectbox(t("obj.staff.pick_objection"), list(choices), format_func=choices.get,
-                                key="obj_answer_pick")
+                                key="obj_answer_pick", placeholder=t("common.choose"))
     st.caption(t("obj.field.grounds"))
     st.text(pending.loc[pending["id"] == objection_id, "grounds"].iloc[0])
     decisions = {d: t(f"obj.decision.{d}") for d in rules.DECISIONS}

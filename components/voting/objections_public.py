@@ -139,7 +139,8 @@ def _steps(url: str, campaign: CampaignPublic) -> None:
         choices = {int(r.case_id): f"{int(r.rank)}. {r.title}" for r in cases.itertuples() if r.case_id not in objected}
         st.markdown(t("obj.step3"))
         st.caption(t("obj.left", left=left))
-        st.selectbox(t("obj.field.case_id"), list(choices), format_func=choices.get, key="obj_case")
+        st.selectbox(t("obj.field.case_id"), list(choices), format_func=choices.get, key="obj_case",
+                     placeholder=t("common.choose"))
         st.text_area(t("obj.field.grounds"), key="obj_grounds", max_chars=rules.GROUNDS_LENGTH[1],
                      help=t("obj.grounds_help", min=rules.GROUNDS_LENGTH[0], max=rules.GROUNDS_LENGTH[1]))
         st.button(t("obj.submit"), key="obj_submit", type="primary", on_click=_file, width="stretch")

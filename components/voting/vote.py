@@ -188,7 +188,7 @@ def _pick_campaign(campaigns: list[voting.CampaignPublic]) -> voting.CampaignPub
     if len(campaigns) > 1:
         labels = {c.id: c.title for c in campaigns}
         current = st.selectbox(t("vote.pick_campaign"), list(labels), index=list(labels).index(current),
-                               format_func=labels.get, key=f"vote_campaign_{current}")
+                               format_func=labels.get, key=f"vote_campaign_{current}", placeholder=t("common.choose"))
     url_state.write("c", current)
     return by_id[current]
 
@@ -307,7 +307,7 @@ def _filters(cases, campaign_id: int):
     themes = [theme for theme in THEMES if theme in set(cases["theme"])]
     labels = {"": t("common.all"), **{theme: t(THEME_LABELS[theme]) for theme in themes}}
     theme = st.selectbox(t("vote.filter_theme"), list(labels), format_func=labels.get,
-                         key=f"vote_theme_{campaign_id}")
+                         key=f"vote_theme_{campaign_id}", placeholder=t("common.choose"))
     query = (st.text_input(t("vote.search"), key="vote_search", max_chars=40) or "").strip()
     shown = cases
     if theme:

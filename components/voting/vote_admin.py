@@ -50,7 +50,7 @@ def render(actor: Actor) -> None:
     if pending in labels:
         st.session_state["vote_admin_campaign"] = pending
     choice = st.selectbox(t("vote.admin.pick"), list(labels), index=1 if len(labels) > 1 else 0,
-                          format_func=labels.get, key="vote_admin_campaign")
+                          format_func=labels.get, key="vote_admin_campaign", placeholder=t("common.choose"))
     if not choice:
         _campaign_form(actor, None)
         return
@@ -150,7 +150,7 @@ def _campaign_form(actor: Actor, campaign: voting.CampaignPublic | None) -> None
         unit_ids = list(unit_labels)
         unit = right.selectbox(t("vote.field.org_unit_id"), unit_ids, format_func=unit_labels.get, disabled=frozen,
                                index=unit_ids.index(campaign.org_unit_id) if campaign and campaign.org_unit_id in unit_ids else 0,
-                               key=f"vote_c_unit_{suffix}")
+                               key=f"vote_c_unit_{suffix}", placeholder=t("common.choose"))
         open_day = left.date_input(t("vote.field.opens_at"), opens.date(), key=f"vote_c_od_{suffix}", disabled=frozen)
         open_time = right.time_input(t("vote.field.opens_time"), opens.time(), key=f"vote_c_ot_{suffix}", disabled=frozen)
         close_day = left.date_input(t("vote.field.closes_at"), closes.date(), key=f"vote_c_cd_{suffix}", disabled=frozen)
@@ -201,7 +201,7 @@ def _cases(actor: Actor, campaign: voting.CampaignPublic) -> None:
             labels = dict(zip(cases["id"].astype(int), cases["title"]))
             left, right = st.columns([3, 1], vertical_alignment="bottom")
             doomed = left.selectbox(t("vote.admin.remove_pick"), list(labels), format_func=labels.get,
-                                    key="vote_admin_remove_pick")
+                                    key="vote_admin_remove_pick", placeholder=t("common.choose"))
             if right.button(t("vote.admin.remove"), key="vote_admin_remove"):
                 _attempt(lambda: voting.remove_case(engine, actor=actor, case_id=doomed), "vote.admin.removed")
     else:
@@ -220,10 +220,11 @@ def _add_case(actor: Actor, campaign: voting.CampaignPublic) -> None:
         if not projects.empty:
             project_labels = {0: t("vote.admin.by_hand"), **dict(zip(projects["id"].astype(int), projects["title"]))}
             project = st.selectbox(t("vote.field.project_id"), list(project_labels), format_func=project_labels.get,
-                                   key="vote_case_project")
+                                   key="vote_case_project", placeholder=t("common.choose"))
         title = st.text_input(t("vote.label.case_title"), max_chars=80, key="vote_case_title")
         organization = st.text_input(t("vote.field.organization"), max_chars=60, key="vote_case_org")
-        theme = st.selectbox(t("vote.field.theme"), themes, format_func=theme_labels.get, key="vote_case_theme")
+        theme = st.selectbox(t("vote.field.theme"), themes, format_func=theme_labels.get, key="vote_case_theme",
+                             placeholder=t("common.choose"))
         summary = st.text_area(t("vote.field.summary"), max_chars=600, key="vote_case_summary")
         submitted = st.form_submit_button(t("vote.admin.add_case_button"), type="primary")
     if not submitted:
@@ -242,7 +243,8 @@ def _scores(actor: Actor, cases) -> None:
     labels = dict(zip(cases["id"].astype(int), cases["title"]))
     with st.form("vote_score_form"):
         st.markdown(t("vote.admin.scores"))
-        case_id = st.selectbox(t("vote.field.case"), list(labels), format_func=labels.get, key="vote_score_case")
+        case_id = st.selectbox(t("vote.field.case"), list(labels), format_func=labels.get, key="vote_score_case",
+                               placeholder=t("common.choose"))
         score = st.number_input(t("vote.field.expert_score"), 0.0, 100.0, 80.0, 0.5, key="vote_score_value")
         submitted = st.form_submit_button(t("common.save"))
     if submitted:

@@ -7,7 +7,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from components import exports, formatting, store, tables, url_state
+from components import charts, empty_states, exports, formatting, store, tables, url_state
 from components.i18n import lang, t
 from components.texts import translate
 from components.voting import data as voting_data
@@ -31,7 +31,7 @@ FLAG_HEADINGS = {"kind_label": "vote.col.flag", "title": "vote.col.title", "when
 
 def hourly_chart(frame: pd.DataFrame, *, title: str, x_title: str, y_title: str) -> alt.Chart:
     """Valid votes per hour as a line (a few hundred points for a two-week campaign)."""
-    return (alt.Chart(frame, title=title, height=260).mark_line(color="#2f6f9f", interpolate="step-after")
+    return charts.finish(alt.Chart(frame, title=charts.heading(title), height=260).mark_line(color="#2f6f9f", interpolate="step-after")
             .encode(x=alt.X("at:T", title=x_title, axis=alt.Axis(format="%m-%d", labelAngle=0)),
                     y=alt.Y("valid:Q", title=y_title),
                     tooltip=[alt.Tooltip("at:T", title=x_title, format="%Y-%m-%d %H:00"),
@@ -40,7 +40,7 @@ def hourly_chart(frame: pd.DataFrame, *, title: str, x_title: str, y_title: str)
 
 def _labelled(frame: pd.DataFrame, headings: dict[str, str], lg: str) -> pd.DataFrame:
     """tables.labelled for a given language: the workbook is built on click, outside the script run."""
-    return frame[list(headings)].rename(columns={col: translate(key, lg) for col, key in headings.items()})
+    return tables.dashes(frame[list(headings)]).rename(columns={col: translate(key, lg) for col, key in headings.items()})
 
 
 def _reason(row, lg: str) -> str:
@@ -83,7 +83,7 @@ def render(actor: Actor) -> None:
     ids = list(labels)
     start = ids.index(int(requested)) if requested and requested.isdigit() and int(requested) in labels else 0
     campaign_id = st.selectbox(t("vote.review.pick"), ids, index=start, format_func=labels.get,
-                               key=f"vote_review_campaign_{ids[start]}")
+                               key=f"vote_review_campaign_{ids[start]}", placeholder=t("common.choose"))
     url_state.write("c", str(campaign_id))
     status = frame.loc[frame["id"] == campaign_id, "status"].iloc[0]
     if actor.role != "admin":
@@ -105,12 +105,13 @@ def _hourly(url: str, actor: Actor, campaign_id: int) -> None:
     st.subheader(t("vote.review.hourly"), anchor=False)
     cases = voting_data.admin_cases(url, actor, campaign_id)
     labels = {0: t("vote.review.all_cases"), **dict(zip(cases["id"].astype(int), cases["title"]))}
-    case_id = st.selectbox(t("vote.review.case"), list(labels), format_func=labels.get, key="vote_review_case")
+    case_id = st.selectbox(t("vote.review.case"), list(labels), format_func=labels.get, key="vote_review_case",
+                           placeholder=t("common.choose"))
     frame = voting_data.hourly(url, actor, campaign_id, case_id or None)
     if frame.empty:
         st.info(t("common.no_rows"))
         return
-    st.altair_chart(hourly_chart(frame, title=t("vote.review.hourly_title"), x_title=t("vote.review.hour_axis"),
+    empty_states.chart(chart=hourly_chart(frame, title=t("vote.review.hourly_title"), x_title=t("vote.review.hour_axis"),
                                  y_title=t("vote.review.votes_axis")), width="stretch")
 
 
@@ -141,11 +142,13 @@ def _void_form(url: str, actor: Actor, campaign_id: int, voidable: pd.DataFrame)
         if mode == "flag":
             options = {int(i): f"{r.title} · {r.kind_label} · {r.when} · {r.address}".replace(" · —", "")
                        for i, r in voidable.iterrows()}
-            pick = st.selectbox(t("vote.review.void_pick"), list(options), format_func=options.get, key="vote_void_pick")
+            pick = st.selectbox(t("vote.review.void_pick"), list(options), format_func=options.get, key="vote_void_pick",
+                                placeholder=t("common.choose"))
         else:
             cases = voting_data.admin_cases(url, actor, campaign_id)
             titles = dict(zip(cases["id"].astype(int), cases["title"]))
-            case_id = st.selectbox(t("vote.field.case"), list(titles), format_func=titles.get, key="vote_void_case")
+            case_id = st.selectbox(t("vote.field.case"), list(titles), format_func=titles.get, key="vote_void_case",
+                                   placeholder=t("common.choose"))
             day = st.date_input(t("vote.field.day"), key="vote_void_day")
             hour = st.number_input(t("vote.field.hour"), 0, 23, 0, key="vote_void_hour")
         reason = st.text_input(t("vote.field.reason"), max_chars=200, key="vote_void_reason")

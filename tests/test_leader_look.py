@@ -1,0 +1,30 @@
+"""Every page as a leader would open it, in Chromium: each role's menu in Chinese and English at 1280 × 900
+and the residents' pages at 390 px, with screenshots in build/look/ for a reviewer (factories/look.py)."""
+
+import resource
+
+import pytest
+
+from factories import look
+from factories.browser import require_browser, running_app
+from factories.databases import sqlite_copy
+
+pytestmark = pytest.mark.browser
+
+
+def test_every_page_looks_finished_for_every_role_in_both_languages(sqlite_template, tmp_path):
+    require_browser()
+    env = {"DATABASE_URL": sqlite_copy(sqlite_template), "APP_DATA_DIR": str(tmp_path),
+           "APP_SECRET_KEY": "look-test-key-" + "k" * 32, "BCRYPT_ROUNDS": "4"}
+    cpu = _cpu()
+    with running_app(env, timeout=120) as base:
+        walk = look.walk_all(base)
+    print(f"\nlook: {walk.pages} pages in {walk.seconds:.0f} s, CPU {walk.cpu_text()}"
+          f" ({_cpu() - cpu:.0f} s counted by rusage); screenshots in {look.OUT}")
+    assert walk.pages >= 60
+    assert not walk.findings, "\n".join(walk.findings)
+
+
+def _cpu() -> float:
+    return sum(u.ru_utime + u.ru_stime for u in (resource.getrusage(resource.RUSAGE_SELF),
+                                                 resource.getrusage(resource.RUSAGE_CHILDREN)))
