@@ -51,8 +51,9 @@ def test_every_app_reader_is_filed_and_the_overview_follows_the_four_areas():
     filed = {name for name, readers in caching._READERS.items() if readers and not name.startswith("t_")}
     assert filed == {"pipeline", "scorecards", "voting.votes", "voting.campaigns", "voting.objections", "grids",
                      "overview", "overview.years", "org_units", "office", "supervisors", "users", "system.audit",
-                     "community", "funds"}
-    assert caching.DEPENDS_ON["overview"] >= {"pipeline", "scorecards", "voting", "grids"}
+                     "community", "funds", "linkage"}
+    # the home page's cards and alerts of every area, 五社联动 and the funds' included
+    assert caching.DEPENDS_ON["overview"] >= {"pipeline", "scorecards", "voting", "grids", "community", "funds", "linkage"}
     from components.overview import data as overview_data
     from components.scorecards import data as eval_data
 

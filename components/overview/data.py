@@ -13,7 +13,7 @@ from db.access import Actor
 from db.overview import headline as overview
 
 # the headline figures and alerts are built from every area's rows: a write in any of them clears these
-caching.depends("overview", "pipeline", "scorecards", "voting", "grids", "community")
+caching.depends("overview", "pipeline", "scorecards", "voting", "grids", "community", "funds", "linkage")
 
 
 @cached("overview", ttl=300, max_entries=64, per_scope=True)
