@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 
 from components.registry import PAGES, pages_for
-from components.texts import CATALOG
+from components.texts import CATALOG, translate
 from factories.browser import CHROMIUM, LAUNCH_ARGS, ROOT, settle
 
 OUT = ROOT / "build" / "look"
@@ -25,6 +25,10 @@ ROLES = {"admin": "Admin@2026", "leader": "Leader@2026", "evaluator": "Evaluator
 LANGS = ("zh", "en")
 PUBLIC = [spec.key for spec in PAGES.values() if spec.roles is None]
 KEY = re.compile(r"\b[a-z][a-z0-9_]*(?:\.[a-z0-9_]+){1,4}\b")
+# The column a leader opens a list for, which must be in sight at 1280 px without scrolling the grid sideways. A
+# data grid draws on a canvas but writes the headers of the columns it shows into an accessibility table: those
+# are what the probe reads, so a key column pushed off to the right is missing from them.
+KEY_COLUMNS = {"eval_results": "eval.col.result", "vote_review": "vote.col.combined", "rectifications": "eval.col.due_on"}
 
 # One pass over the page's DOM: what overflows, what is English, what broke. Data grids draw on a canvas,
 # so their cells (data, in any language) are not read here.
@@ -64,7 +68,9 @@ PROBE = """
   document.querySelectorAll('[data-testid="stFileUploaderDropzoneInstructions"]').forEach(el => note('uploader', ownText(el)));
   const exceptions = document.querySelectorAll('[data-testid="stException"], [data-testid="stExceptionMessage"]').length;
   const main = document.querySelector('[data-testid="stMain"]');
-  return {cut, english, exceptions, text: (main ? main.innerText : '') + '\\n' + document.body.innerText.slice(0, 0)};
+  const grids = [...document.querySelectorAll('[data-testid="stDataFrame"]')].map(
+    grid => [...grid.querySelectorAll('th')].map(th => th.textContent.trim()));
+  return {cut, english, exceptions, grids, text: (main ? main.innerText : '') + '\\n' + document.body.innerText.slice(0, 0)};
 }
 """
 
@@ -114,6 +120,10 @@ class Walk:
                 self.findings.append(f"{where}: English in the Chinese UI: {text}")
         if seen["exceptions"] or "Traceback (most recent call last)" in seen["text"]:
             self.findings.append(f"{where}: an exception box")
+        column = KEY_COLUMNS.get(where.rsplit("/", 1)[-1])
+        if column and seen["grids"] and not any(translate(column, lang) in shown for shown in seen["grids"]):
+            self.findings.append(f"{where}: key column {translate(column, lang)!r} out of sight "
+                                 f"(the grids show {seen['grids']})")
         keys = {match for match in KEY.findall(seen["text"]) if match in CATALOG}
         for key in sorted(keys):
             self.findings.append(f"{where}: raw message key {key}")

@@ -28,3 +28,22 @@ def test_every_page_looks_finished_for_every_role_in_both_languages(sqlite_templ
 def _cpu() -> float:
     return sum(u.ru_utime + u.ru_stime for u in (resource.getrusage(resource.RUSAGE_SELF),
                                                  resource.getrusage(resource.RUSAGE_CHILDREN)))
+
+
+def test_a_key_column_out_of_sight_is_a_finding():
+    """The walker's check of a key column, on what its probe would read: 评价结果 with the result pushed to the
+    right (its grid's visible headers lack it) is a finding; in sight, in either language, it is not."""
+
+    class Page:
+        def __init__(self, grids):
+            self.grids = grids
+
+        def evaluate(self, _probe):
+            return {"cut": [], "english": [], "exceptions": 0, "grids": self.grids, "text": ""}
+
+    walk = look.Walk()
+    walk.check(Page([["", "项目名称", "所属区县", "评估机构"]]), "zh/leader/eval_results", "zh")
+    walk.check(Page([["", "项目名称", "综合得分", "等级"]]), "zh/leader/eval_results", "zh")
+    walk.check(Page([["", "Project", "Result", "Grade"]]), "en/leader/eval_results", "en")
+    walk.check(Page([]), "zh/leader/rectifications", "zh")  # no list on the page: nothing to hold
+    assert len(walk.findings) == 1 and "综合得分" in walk.findings[0]
