@@ -89,6 +89,7 @@ def page_style() -> str:
     return f"""<style>
 [data-testid="stMetricValue"] {{ font-size: 1.9rem; line-height: 1.25; }}
 [data-testid="stMetricValue"] > div, [data-testid="stMetricLabel"] div, [data-testid="stMetricLabel"] p,
+[data-testid="stMetricDelta"] div, [data-testid="stMetricDelta"] p,
 [data-testid="stMain"] [data-testid="stPageLink-NavLink"] p, [data-testid="stMain"] [data-testid="stPageLink"] span {{
   white-space: normal; overflow: visible; text-overflow: clip; }}
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p,

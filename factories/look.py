@@ -51,7 +51,8 @@ PROBE = """
   const cut = [];
   const wide = (el) => el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflow !== 'visible';
   document.querySelectorAll('[data-testid="stMetricValue"], [data-testid="stMetricValue"] *,'
-      + '[data-testid="stMetricLabel"] *, [data-testid="stMain"] [data-testid="stPageLink-NavLink"] *').forEach(el => {
+      + '[data-testid="stMetricLabel"] *, [data-testid="stMetricDelta"] *,'
+      + '[data-testid="stMain"] [data-testid="stPageLink-NavLink"] *').forEach(el => {
     if (wide(el) && el.innerText.trim() && !cut.includes(el.innerText.trim())) cut.push(el.innerText.trim());
   });
   const english = [];
