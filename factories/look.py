@@ -122,7 +122,8 @@ class Walk:
         if seen["exceptions"] or "Traceback (most recent call last)" in seen["text"]:
             self.findings.append(f"{where}: an exception box")
         column = KEY_COLUMNS.get(where.rsplit("/", 1)[-1])
-        if column and seen["grids"] and not any(translate(column, lang) in shown for shown in seen["grids"]):
+        drawn = [headers for headers in seen["grids"] if headers]  # a grid still drawing has no headers yet
+        if column and drawn and not any(translate(column, lang) in shown for shown in drawn):
             self.findings.append(f"{where}: key column {translate(column, lang)!r} out of sight "
                                  f"(the grids show {seen['grids']})")
         keys = {match for match in KEY.findall(seen["text"]) if match in CATALOG}
@@ -145,6 +146,14 @@ def _wait_drawn(page) -> None:
             break
     # a run that had not started when settle looked leaves the page's skeletons: wait for the content
     page.wait_for_selector('[data-testid="stSkeleton"]', state="detached", timeout=60_000)
+    # a data grid writes its visible columns' headers a moment after it is placed (the key-column check reads them)
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stDataFrame"]')]
+            .every(grid => grid.querySelector('th'))""", timeout=5_000)
+    except PlaywrightTimeout:  # a grid without headers to wait for: the check leaves it out
+        pass
 
 
 def _switch_language(page, lang: str) -> None:

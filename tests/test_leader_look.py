@@ -46,4 +46,5 @@ def test_a_key_column_out_of_sight_is_a_finding():
     walk.check(Page([["", "项目名称", "综合得分", "等级"]]), "zh/leader/eval_results", "zh")
     walk.check(Page([["", "Project", "Result", "Grade"]]), "en/leader/eval_results", "en")
     walk.check(Page([]), "zh/leader/rectifications", "zh")  # no list on the page: nothing to hold
+    walk.check(Page([[]]), "en/leader/rectifications", "en")  # a list still drawing: nothing to read yet
     assert len(walk.findings) == 1 and "综合得分" in walk.findings[0]

@@ -359,6 +359,8 @@ def test_the_word_briefing_holds_figures_charts_and_alerts(engine):
     cells = {cell.text for table in document.tables for row in table.rows for cell in row.cells}
     assert briefing.headlines(ov, "zh")[0].value in cells and "已拨付资金" in cells
     assert f"{clock.today().year}年社区营造" in text and {"收集居民建议", f"{ov.community.collected:,}"} <= cells
+    linkage = briefing.linkage_rows(ov, "zh")  # the whole city holds 番禺区's 五社联动: its section is in the file
+    assert briefing.has_linkage_data(ov) and set(linkage.iloc[:, 1]) <= cells and linkage.iloc[:, 0].iloc[0] in cells
     assert len(document.inline_shapes) == len(briefing.chart_list(ov, "zh")) >= 3
     style = document.styles["Normal"].element.rPr.rFonts
     assert style.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "仿宋"

@@ -283,6 +283,14 @@ def community_rows(ov: Overview, lang: str) -> pd.DataFrame:
                          last_heading: [last for _, _, last in items]})
 
 
+def has_linkage_data(ov: Overview) -> bool:
+    """Anything of 五社联动 in the scope this year or last, or an alert of it: else the Word briefing leaves the table
+    out rather than print twelve zeros."""
+    c, d = ov.linkage.year, ov.linkage.last_year
+    return any((c.communities, d.communities, c.raised, d.raised, c.activities, d.activities,
+                ov.linkage.rounds_closing, ov.linkage.quiet_funds))
+
+
 def linkage_rows(ov: Overview, lang: str) -> pd.DataFrame:
     """五社联动·微创投 this year against last (the 五社联动 dashboard's figures) and today's two alerts' facts."""
     tr = tr_for(lang)

@@ -31,6 +31,7 @@ from components.overview.briefing import (
     contractor_table,
     failed_table,
     has_grid_data,
+    has_linkage_data,
     headline_table,
     linkage_rows,
     money_table,
@@ -120,7 +121,8 @@ def briefing_content(ov: Overview, lang: str) -> Briefing:
     attention = [(heading, frame) for heading, frame in (
         (tr("ov.sec.failed"), failed_table(ov, lang)), (tr("ov.sec.contractors"), contractor_table(ov, lang).head(5)),
         (weakest_title(ov, lang), weakest_table(ov, lang).head(5) if has_grid_data(ov) else None),
-        (tr("ov.sec.community", year=ov.year), community_rows(ov, lang)))
+        (tr("ov.sec.community", year=ov.year), community_rows(ov, lang)),
+        (tr("ov.sec.linkage", year=ov.year), linkage_rows(ov, lang) if has_linkage_data(ov) else None))
         if frame is not None and not frame.empty]
     return Briefing(
         title=tr("ov.brief.title"), meta=tr("ov.brief.meta", scope=scope_title(ov, lang), day=day),
