@@ -87,6 +87,19 @@ def stop(proc: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
+def chromium():
+    """One headless Chromium (Debian's) for several contexts: a launch costs seconds of CPU."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@contextlib.contextmanager
 def chromium_page(width: int = 1280, height: int = 900):
     from playwright.sync_api import sync_playwright
 

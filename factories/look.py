@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from components.registry import PAGES, pages_for
 from components.texts import CATALOG, translate
-from factories.browser import CHROMIUM, LAUNCH_ARGS, ROOT, settle
+from factories.browser import ROOT, chromium, settle
 
 OUT = ROOT / "build" / "look"
 ROLES = {"admin": "Admin@2026", "leader": "Leader@2026", "evaluator": "Evaluator@2026",
@@ -163,19 +163,6 @@ def _switch_language(page, lang: str) -> None:
 
 
 @contextlib.contextmanager
-def _browser():
-    """One Chromium for the whole walk (a launch costs seconds of CPU); each role gets its own context."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-@contextlib.contextmanager
 def _page(browser, width: int, height: int):
     context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
     try:
@@ -231,7 +218,7 @@ def walk_public(browser, base: str, walk: Walk, *, langs=LANGS, shots: bool = Tr
 def walk_all(base: str, roles=tuple(ROLES), langs=LANGS, shots: bool = True) -> Walk:
     walk = Walk()
     start, mine = time.monotonic(), time.process_time()
-    with _browser() as browser:
+    with chromium() as browser:  # one for the whole walk, a context per role
         for role in roles:
             walk_role(browser, base, role, walk, langs=langs, shots=shots)
         walk_public(browser, base, walk, langs=langs, shots=shots)

@@ -5,7 +5,6 @@ instances starting together on an empty database seed it once (seed_data.loader'
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import subprocess
@@ -21,7 +20,7 @@ from db.models import OrgUnit, SeedMark
 from db.models.voting import Vote, VoteCase, VoteQuota, VoteThrottle
 from db.voting import codes as vote_codes
 from factories.app import ROOT
-from factories.browser import CHROMIUM, LAUNCH_ARGS, require_browser, running_app, settle
+from factories.browser import chromium, require_browser, running_app, settle
 from factories.databases import PG_URL, database, pg_admin, pg_url
 from factories.records import make_campaign
 
@@ -56,18 +55,6 @@ def two_instances(request, tmp_path):
         finally:
             os.environ["APP_SECRET_KEY"] = saved
             engine.dispose()
-
-
-@contextlib.contextmanager
-def _browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def _open(browser, base: str, campaign_id: int):
@@ -130,7 +117,7 @@ def test_votes_through_two_instances_add_up(two_instances):
     engine, campaign_id, case_ids, by_title, (first, second) = two_instances
     names = sorted(by_title)  # 案例0 … 案例4
     acknowledged: Counter = Counter()
-    with _browser() as browser:
+    with chromium() as browser:
         # One voter on both instances: the code-send throttle is counted in the database, so the
         # second instance refuses another code within the minute.
         one_a, one_b = _open(browser, first, campaign_id), _open(browser, second, campaign_id)
