@@ -39,7 +39,7 @@ port="$(.venv/bin/python -c 'import socket; s = socket.socket(); s.bind(("127.0.
 app_pid=$!
 if ! .venv/bin/python - "$port" <<'EOF'
 import sys, time, urllib.request
-deadline = time.monotonic() + 90
+deadline = time.monotonic() + 600  # beside the suite at nice 19 (see the draw below)
 while time.monotonic() < deadline:
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/_stcore/health", timeout=2) as r:
@@ -48,7 +48,7 @@ while time.monotonic() < deadline:
     except OSError:
         pass
     time.sleep(0.5)
-sys.exit("no 'ok' from /_stcore/health within 90 s")
+sys.exit("no 'ok' from /_stcore/health within 600 s")
 EOF
 then
   cat "$work/app.log" >&2
@@ -56,11 +56,13 @@ then
 fi
 
 # health answers before any page runs: draw the home page to import what app.py imports and prepare
-# the database (demo loaded) the way a first visitor would
+# the database (demo loaded) the way a first visitor would. CI runs this check at nice 19 beside the suite,
+# which keeps both cores busy, so the first draw (waiting on the warm-up's demo load) gets what CPU is
+# left: 90 s was once not enough (stop 27). The bound is a hang detector, not a speed target.
 .venv/bin/python - <<'EOF'
 from streamlit.testing.v1 import AppTest
 
-at = AppTest.from_file("app.py", default_timeout=90).run()
+at = AppTest.from_file("app.py", default_timeout=900).run()
 assert not at.exception, [e.message for e in at.exception]
 assert at.text_input, "the home page drew no sign-in form"
 EOF
