@@ -145,13 +145,13 @@ def load_indicators(engine: Engine) -> None:
 
 def generate(url: str, *, seed: int = 1, scale: float = 1.0, quiet: bool = False) -> dict[str, float]:
     """Build the city into an empty database at `url`; returns seconds per part."""
-    from bench import city_community, city_evals, city_grids, city_linkage, city_pipeline, city_votes
+    from bench import city_community, city_evals, city_grids, city_linkage, city_microgrants, city_pipeline, city_votes
     from seed_data import loader as demo_seed
 
     engine = make_engine(url)
     migrate.upgrade(engine)
     load_indicators(engine)
-    progress = Progress(total_parts=9, quiet=quiet)
+    progress = Progress(total_parts=10, quiet=quiet)
     today = clock.today()
     now = clock.local_day_start(today) + timedelta(hours=8)
     city = City(seed=seed, scale=scale, today=today, now=now, writer=BulkWriter(engine, progress))
@@ -160,6 +160,7 @@ def generate(url: str, *, seed: int = 1, scale: float = 1.0, quiet: bool = False
              ("evaluations", city_evals.write), ("grids", city_grids.write), ("votes", city_votes.write),
              ("community", city_community.write)]  # 社区营造: bench/city_community.py
     steps.append(("linkage", city_linkage.write))  # community funds and 五社联动's registries
+    steps.append(("microgrants", city_microgrants.write))  # 微创投 rounds, after the funds that fill their pools
     for name, step in steps:
         started = time.perf_counter()
         step(city)

@@ -63,7 +63,9 @@ def _shape(url: str) -> dict[str, int]:
             "grids": count("SELECT COUNT(*) FROM org_unit WHERE level = 'grid'"),
             "months": count("SELECT COUNT(DISTINCT period) FROM grid_report"),
             "projects": count("SELECT COUNT(*) FROM project"),
-            "scorecards": count("SELECT COUNT(*) FROM assignment"),
+            # the projects' scorecards (the 微创投 reviews' are the microgrants part's, checked on their own)
+            "scorecards": count("SELECT COUNT(*) FROM assignment a JOIN evaluation e ON e.id = a.evaluation_id "
+                                "WHERE e.project_id IS NOT NULL"),
             "votes": count("SELECT COUNT(*) FROM vote"),
             "reports": count("SELECT COUNT(*) FROM grid_report"),
             "values": count("SELECT COUNT(*) FROM indicator_value"),
@@ -101,7 +103,8 @@ def test_app_reads_agree_with_direct_counts(city):
         assert int(stages["projects"].sum()) == summary.projects and int(stages["budget"].sum()) == summary.budget
 
         results = eval_results.summary(engine, actor=admin)
-        assert results.completed == scalar(select(func.count()).where(Evaluation.status == "completed"))
+        assert results.completed == scalar(select(func.count()).where(Evaluation.status == "completed",
+                                                                      Evaluation.project_id.is_not(None)))
 
         root = org_units.scope_unit(engine, actor=admin)
         period = parse_period(last_complete_month()[:4])
@@ -197,7 +200,7 @@ def test_summary_tables_equal_a_recount_after_writes(engine):
 def test_the_citys_funds_and_linkage_read_as_the_app_reads_them(city):
     """Each fund's balance is what its ledger leaves; the 五社联动 figures at the root count the generated rows."""
     from db.linkage import dashboard
-    from db.models.funds import CommunityFund, FundEntry
+    from db.models.funds import CommunityFund, FundEntry, GrantActivity
     from db.models.linkage import LinkageActivity, SocialWorker
 
     engine = make_engine(city)
@@ -209,7 +212,8 @@ def test_the_citys_funds_and_linkage_read_as_the_app_reads_them(city):
         assert balances and all(ledger.get(i, 0) == b >= 0 for i, b in balances.items())
         shown = dashboard.figures(engine, actor=admin)
         assert shown.workers == conn.execute(select(func.count()).select_from(SocialWorker)).scalar_one() > 0
-        assert shown.activities == conn.execute(select(func.count()).select_from(LinkageActivity)).scalar_one() > 0
+        assert shown.activities == conn.execute(select(func.count()).select_from(LinkageActivity)).scalar_one() + \
+            conn.execute(select(func.count()).select_from(GrantActivity)).scalar_one()  # the rounds' projects' too
         assert shown.streets == conn.execute(text("SELECT COUNT(*) FROM org_unit WHERE level = 'street'")).scalar_one()
     engine.dispose()
 
@@ -248,4 +252,59 @@ def test_community_building_in_every_district_agrees_with_the_apps_reads(city):
         busiest = conn.execute(select(Proposal.community_id).group_by(Proposal.community_id)
                                .order_by(func.count().desc()).limit(1)).scalar_one()
     assert not public.board(engine, community_id=busiest).empty
+    engine.dispose()
+
+
+def test_microgrant_rounds_are_reviewed_decided_and_paid_as_the_app_would(city):
+    """微创投 in every district, in seed 003's proportions: every decision follows a completed review on the scorecard
+    tables, the best results funded, awards and payments within the pool, the pool never below zero and filled by its
+    sources; the app's own reads return the rows."""
+    from bench.city_microgrants import seed_communities, sizes
+    from db.funds import round_reads
+    from db.funds import rules as fund_rules
+    from db.models import AuditLog
+    from db.models.funds import GrantActivity, GrantApplication, GrantDisbursement, GrantRound, GrantSource
+
+    assert seed_communities() == 60 and sizes(60, 60) == {"pool": 1_150_000, "applications": 112, "funded": 71,
+                                                          "activities": 196}
+    engine = make_engine(city)
+    admin = users.actor_for(engine, "admin")
+    with engine.connect() as conn:
+        scalar = lambda q: conn.execute(q).scalar_one()  # noqa: E731
+        rounds = conn.execute(select(GrantRound)).all()
+        assert len({r.district_id for r in rounds}) == 12
+        sources = dict(conn.execute(select(GrantSource.round_id, func.sum(GrantSource.amount))
+                                    .group_by(GrantSource.round_id)).all())
+        paid = dict(conn.execute(select(GrantDisbursement.round_id, func.sum(GrantDisbursement.amount))
+                                 .group_by(GrantDisbursement.round_id)).all())
+        for r in rounds:
+            assert sources[r.id] == r.pool and r.pool_balance == r.pool - paid.get(r.id, 0) >= 0
+        apps = conn.execute(select(GrantApplication.id, GrantApplication.round_id, GrantApplication.status,
+                                   GrantApplication.awarded, GrantApplication.disbursed, GrantApplication.decision_reason,
+                                   Evaluation.status.label("review"), Evaluation.result)
+                            .outerjoin(Evaluation, Evaluation.application_id == GrantApplication.id)).all()
+        funded_states = (fund_rules.FUNDED, fund_rules.CLOSED)
+        assert all(a.review == "completed" and a.result is not None for a in apps)
+        assert all(a.decision_reason for a in apps if a.status == fund_rules.NOT_FUNDED)
+        assert all(0 <= a.disbursed <= a.awarded for a in apps)
+        for r in rounds:
+            mine = [a for a in apps if a.round_id == r.id]
+            funded = [a for a in mine if a.status in funded_states]
+            others = [a for a in mine if a.status == fund_rules.NOT_FUNDED]
+            assert 0 < len(funded) <= len(mine) and sum(a.awarded for a in funded) <= r.pool
+            assert not others or min(a.result for a in funded) >= max(a.result for a in others)
+        # each review's panel: every evaluator declared; the recused scored nothing; someone submitted
+        reviews = select(Evaluation.id).where(Evaluation.application_id.is_not(None))
+        assert scalar(select(func.count()).where(Assignment.evaluation_id.in_(reviews),
+                                                 Assignment.coi_declared_at.is_(None))) == 0
+        assert scalar(select(func.count()).select_from(Score).join(Assignment, Assignment.id == Score.assignment_id)
+                      .where(Assignment.status == "recused")) == 0
+        assert scalar(select(func.count()).where(AuditLog.action == "mg_decide")) == len(apps)
+        activities = scalar(select(func.count()).select_from(GrantActivity))
+    shown = round_reads.list_rounds(engine, actor=admin)
+    assert len(shown) == len(rounds) and int(shown["applications"].sum()) == len(apps)
+    assert int(shown["funded"].sum()) == sum(a.status in funded_states for a in apps)
+    assert int(shown["activities"].sum()) == activities >= int(shown["funded"].sum())
+    first = round_reads.applications(engine, actor=admin, round_id=int(shown["id"].iloc[0]))
+    assert len(first) == int(shown["applications"].iloc[0]) and set(first["review_status"]) == {"completed"}
     engine.dispose()
