@@ -38,6 +38,7 @@ def representative_queries(engine: Engine) -> dict[str, dict[str, str]]:
     from db.grids.rules import last_complete_month
     from db.models import OrgUnit
     from db.models.community import CommunityProject, Proposal
+    from db.models.funds import GrantApplication
     from db.models.pipeline import Project
     from db.models.voting import Campaign
 
@@ -53,6 +54,9 @@ def representative_queries(engine: Engine) -> dict[str, dict[str, str]]:
                                ).scalar_one_or_none()
         done = conn.execute(select(func.min(CommunityProject.proposal_id)).where(CommunityProject.stage == "done")
                             ).scalar_one()
+        # 微创投: the round with most applications (the page's own default is the newest round)
+        largest = conn.execute(select(GrantApplication.round_id).group_by(GrantApplication.round_id)
+                               .order_by(func.count().desc(), GrantApplication.round_id).limit(1)).scalar_one_or_none()
     grid_year = last_complete_month()[:4]
     return {
         "projects": {"year": str(year)},
@@ -69,6 +73,7 @@ def representative_queries(engine: Engine) -> dict[str, dict[str, str]]:
         "proposals@community": {"community": busiest} if busiest else {},
         "council@community": {"community": busiest} if busiest else {},
         "community_dashboard@district": {"unit": "510104"},
+        "microgrants@largest": {"round": str(largest)} if largest else {},
     }
 
 

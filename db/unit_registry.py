@@ -215,7 +215,7 @@ def move_unit(engine: Engine, *, actor: Actor, unit_id: int, data: dict) -> Unit
         proposals = community_scope.follow_move(session, level=unit.level, unit_id=unit.id,
                                                 street_id=new.id if unit.level == "community" else None,
                                                 district_id=new.district_id)
-        proposals += linkage_registry.follow_move(session, level=unit.level, unit_id=unit.id,
+        proposals += linkage_registry.follow_move(session, actor=actor, level=unit.level, unit_id=unit.id,
                                                   street_id=new.id if unit.level == "community" else None,
                                                   district_id=new.district_id)
         session.add(UnitMove(unit_id=unit.id, from_parent_id=old.id, to_parent_id=new.id, moved_at=clock.utcnow(),

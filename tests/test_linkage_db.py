@@ -151,7 +151,12 @@ def test_registry_writes_check_scope_name_the_field_and_move_the_figures(engine)
     with reading(engine) as s:
         actions = s.execute(select(AuditLog.action).order_by(AuditLog.id.desc()).limit(5)).scalars().all()[::-1]
     assert actions == ["lk_station", "lk_worker", "lk_enterprise", "lk_activity", "lk_enterprise_active"]
-    # 紫荆社区 moves to another street: its enterprise and activity go with it, the street's station stays
+    # 紫荆社区 moves to another street: its enterprise and activity go with it, the street's station stays, its worker
+    # joins the new street's station (tests/test_unit_moves.py: refused while that street has none)
+    with reading(engine) as s:
+        shuyuan = s.execute(select(OrgUnit.id).where(OrgUnit.code == "510104002")).scalar_one()
+    joined = registry.create_station(engine, actor=admin, data={
+        "name": "书院街街道社工站", "unit_id": shuyuan, "operator": "书院街社工服务中心", "opened_on": today}).id
     unit_registry.move_unit(engine, actor=admin, unit_id=home.id, data={"parent_code": "510104002",
                                                                        "reason": "区划调整：并入书院街"})
     with reading(engine) as s:
@@ -160,6 +165,7 @@ def test_registry_writes_check_scope_name_the_field_and_move_the_figures(engine)
                 SocialWorker.community_id == home.id)).scalar_one()}
         assert moved == {s.execute(select(OrgUnit.id).where(OrgUnit.code == "510104002")).scalar_one()}
         assert s.get(SocialWorkStation, station).street_id == home.street_id
+        assert s.execute(select(SocialWorker.station_id).where(SocialWorker.community_id == home.id)).scalar_one() == joined
     assert dashboard.figures(engine, actor=street).activities == before.activities
 
 

@@ -198,3 +198,43 @@ def test_admin_moves_a_community_on_the_page_and_a_refusal_says_why(app_db):
     assert _unit(app_db, "510104001001").parent_id == _unit(app_db, "510104002").id
     moves = next(d for d in at.dataframe if "原因" in d.value.columns).value
     assert list(moves["原因"]) == ["<b>区划调整</b>"]  # shown as text, in a table
+
+
+def test_a_moving_communitys_social_worker_joins_a_station_of_the_new_street_or_the_move_is_refused(engine):
+    """五社联动: the worker serving a community follows it, so their station must follow too — a station of the new
+    street takes them in the move's transaction (audited); with none there the move is refused naming the station and
+    nothing is written; a worker who had left keeps the station they worked at and comes back only to one of their
+    street."""
+    from db import clock
+    from db.linkage import registry
+    from db.models.linkage import SocialWorker
+
+    admin = users.actor_for(engine, "admin")
+    community, new = _unit(engine, "510104001001"), _unit(engine, "510104002")
+    today = clock.today().isoformat()
+    station = {"operator": "锦江区社工服务中心", "opened_on": today}
+    old = registry.create_station(engine, actor=admin, data={**station, "name": "春熙路街道社工站",
+                                                             "unit_id": community.street_id}).id
+    worker = {"unit_id": community.id, "station_id": old, "qualification": "assistant", "joined_on": today}
+    serving = registry.create_worker(engine, actor=admin, data={**worker, "name": "李娜"}).id
+    left = registry.create_worker(engine, actor=admin, data={**worker, "name": "王芳"}).id
+    registry.set_active(engine, actor=admin, kind="worker", row_id=left, active=False)
+    tree, audited = _tree(engine), _count(engine, AuditLog)
+    with pytest.raises(DomainError) as err:
+        unit_registry.move_unit(engine, actor=admin, unit_id=community.id,
+                                data={"parent_code": new.code, "reason": REASON})
+    assert (err.value.code, err.value.field) == ("lk.error.move_station", "parent_code")
+    assert err.value.params == {"station": "春熙路街道社工站", "count": 1, "street": "书院街街道"}
+    assert _tree(engine) == tree and _count(engine, UnitMove) == 0 and _count(engine, AuditLog) == audited
+
+    joined = registry.create_station(engine, actor=admin, data={**station, "name": "书院街街道社工站",
+                                                                "unit_id": new.id}).id
+    unit_registry.move_unit(engine, actor=admin, unit_id=community.id, data={"parent_code": new.code, "reason": REASON})
+    with reading(engine) as s:
+        assert (s.get(SocialWorker, serving).station_id, s.get(SocialWorker, serving).street_id) == (joined, new.id)
+        assert (s.get(SocialWorker, left).station_id, s.get(SocialWorker, left).street_id) == (old, new.id)
+        logged = s.execute(select(AuditLog).where(AuditLog.action == "lk_worker_station")).scalar_one()
+    assert logged.entity_id == str(serving) and str(old) in logged.before and str(joined) in logged.after
+    with pytest.raises(DomainError) as err:
+        registry.set_active(engine, actor=admin, kind="worker", row_id=left, active=True)
+    assert (err.value.code, err.value.params["station"]) == ("lk.error.other_street", "春熙路街道社工站")

@@ -155,4 +155,9 @@ TEXTS = {
                                   "“{field}”: the station “{station}” has left; no workers can be added to it."),
     "lk.error.other_street": ("「{field}」须在社工站「{station}」所在的镇街内。",
                               "“{field}” must lie in the street of the station “{station}”."),
+    "lk.error.move_station": ("「{field}」：本次移动后，{count} 名在岗社工所属的社工站「{station}」不在他们所在的镇街"
+                              "「{street}」，而「{street}」没有在用的社工站可以接收。请先在五社联动为「{street}」登记社工站，再移动。",
+                              "“{field}”: after this move, {count} serving social worker(s) of the station “{station}” "
+                              "would be outside its street “{street}”, which has no active station to take them. "
+                              "Register a station for “{street}” on the five-party linkage page first, then move."),
 }

@@ -162,6 +162,10 @@ def set_active(engine: Engine, *, actor: Actor, kind: str, row_id: int, active: 
                               .with_for_update()).scalar_one_or_none()
         if row is None or not scope.holds(actor, row):
             raise NotFound("error.not_found", entity=table.__tablename__)
+        if kind == "worker" and active and not row.active:  # back at a station of their street (a move may
+            station = session.get(SocialWorkStation, row.station_id)  # have left their old one elsewhere)
+            if station.street_id != row.street_id:
+                raise DomainError("lk.error.other_street", field="unit_id", station=station.name)
         if audit.record_change(session, actor=actor, action=f"lk_{kind}_active", entity=table.__tablename__,
                                entity_id=row.id, before={"active": row.active}, after={"active": active}):
             row.active = active
@@ -169,15 +173,53 @@ def set_active(engine: Engine, *, actor: Actor, kind: str, row_id: int, active: 
         return Written(id=row.id)
 
 
-def follow_move(session: Session, *, level: str, unit_id: int, street_id: int | None, district_id: int) -> int:
+def follow_move(session: Session, *, actor: Actor, level: str, unit_id: int, street_id: int | None,
+                district_id: int) -> int:
     """A community (or street) moved (db.unit_registry.move_unit): its stations, workers, enterprises and activities
-    take its new street and district, in the move's transaction, so the staff now covering it see them. The rows."""
+    take its new street and district, in the move's transaction, so the staff now covering it see them. A social
+    worker follows the community they serve, and an active worker's station must lie in their street (as
+    create_worker requires): one whose station stayed behind (the old street's 社工站), or whose community's own
+    station left with the move, joins an active station of their street — their community's own, else the street's
+    — audited (lk_worker_station); where the street has none, the whole move is refused naming the station. A
+    worker who has left keeps the station they worked at. Returns the rows that followed."""
     if level == "community":
         where, values = "community_id", {"street_id": street_id, "district_id": district_id}
     elif level == "street":
-        where, values = "street_id", {"district_id": district_id}
+        where, values = "street_id", {"district_id": district_id}  # its stations go with it: nothing splits
     else:
         return 0
-    return sum(session.execute(update(table).where(getattr(table, where) == unit_id).values(**values)
-                               .execution_options(synchronize_session=False)).rowcount
-               for table in (*TABLES.values(), LinkageActivity))
+    moved = sum(session.execute(update(table).where(getattr(table, where) == unit_id).values(**values)
+                                .execution_options(synchronize_session=False)).rowcount
+                for table in (*TABLES.values(), LinkageActivity))
+    if level == "community":
+        moved += _restation(session, actor, unit_id)
+    return moved
+
+
+def _restation(session: Session, actor: Actor, community_id: int) -> int:
+    """After a community moved: its active workers whose station is now in another street, and the active workers
+    of its own stations who serve units left behind, each put on an active station of their own street."""
+    station = SocialWorkStation
+    strays = session.execute(
+        select(SocialWorker.id, SocialWorker.station_id, SocialWorker.community_id, SocialWorker.street_id,
+               station.name)
+        .join(station, station.id == SocialWorker.station_id)
+        .where(SocialWorker.active, SocialWorker.street_id != station.street_id,
+               (SocialWorker.community_id == community_id) | (station.community_id == community_id))
+        .order_by(SocialWorker.id)).all()
+    for worker_id, old_station, community, street, old_name in strays:
+        # the worker's own community's station first, then the street's own (镇街社工站); the oldest of each
+        target = session.execute(
+            select(station.id).where(station.active, station.street_id == street,
+                                     (station.community_id == community) | station.community_id.is_(None))
+            .order_by(station.community_id.is_(None), station.id).limit(1)).scalar_one_or_none()
+        if target is None:
+            count = sum(1 for row in strays if row[3] == street)
+            raise DomainError("lk.error.move_station", field="parent_code", station=old_name, count=count,
+                              street=session.get(OrgUnit, street).name)
+        session.execute(update(SocialWorker).where(SocialWorker.id == worker_id)
+                        .values(station_id=target, updated_at=clock.utcnow())
+                        .execution_options(synchronize_session=False))
+        audit.record(session, actor=actor, action="lk_worker_station", entity="social_worker", entity_id=worker_id,
+                     before={"station_id": old_station}, after={"station_id": target, "moved_unit": community_id})
+    return len(strays)
