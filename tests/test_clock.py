@@ -42,6 +42,7 @@ def wall_clock_reads(source: str) -> list[int]:
     return found
 
 
+@pytest.mark.timeless  # a scan of the source, or instants of their own: the same at any instant
 def test_the_scan_finds_wall_clock_reads():
     # a sample program, written as (owner, name) pairs so the house check's text scan stays quiet
     calls = [("time", "time"), ("date", "today"), ("dt.datetime", "now")]
@@ -50,6 +51,7 @@ def test_the_scan_finds_wall_clock_reads():
     assert wall_clock_reads("import time\nt = time.monotonic()\nclock.today()\n") == []
 
 
+@pytest.mark.timeless
 def test_nothing_but_db_clock_reads_the_wall_clock():
     offenders = [f"{path.relative_to(ROOT)}:{line}" for path in _project_files()
                  for line in wall_clock_reads(path.read_text(encoding="utf-8"))
@@ -64,6 +66,7 @@ def test_the_suite_runs_at_the_clock_it_was_given():
     assert clock.today() == clock.utcnow().astimezone(clock.ZoneInfo("Asia/Shanghai")).date()
 
 
+@pytest.mark.timeless
 def test_set_now_moves_the_clock_and_it_keeps_running(monkeypatch):
     monkeypatch.setattr(clock, "_offset", clock._offset)  # restored afterwards
     clock.set_now(datetime(2027, 1, 1, 0, 1, tzinfo=timezone(timedelta(hours=8))))
@@ -76,6 +79,7 @@ def test_set_now_moves_the_clock_and_it_keeps_running(monkeypatch):
     assert clock.local_day_start(date(2028, 2, 29)) == datetime(2028, 2, 28, 16, tzinfo=timezone.utc)
 
 
+@pytest.mark.timeless
 def test_a_child_process_runs_on_its_parents_timeline(monkeypatch):
     """A live app started after the demo data was stamped must not run behind it (a cookie issued
     before the user's own record would be refused)."""
@@ -90,6 +94,7 @@ def test_a_child_process_runs_on_its_parents_timeline(monkeypatch):
     assert clock.utcnow() - timedelta(seconds=30) < child_now <= clock.utcnow()
 
 
+@pytest.mark.timeless
 def test_a_bad_app_clock_is_refused_with_its_name(monkeypatch):
     monkeypatch.setenv("APP_CLOCK", "yesterday")
     with pytest.raises(RuntimeError, match="APP_CLOCK"):
