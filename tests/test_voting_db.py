@@ -9,6 +9,7 @@ import shlex
 import sys
 from datetime import timedelta
 
+import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
@@ -25,6 +26,7 @@ from db.voting import codes as vote_codes
 from db.voting import public as vote_public
 from db.voting import results as vote_results
 from db.voting import review as vote_review
+from db.voting import rollups as vote_rollups
 from factories.records import admin_actor, ballot, district_id, make_campaign
 
 pytestmark = pytest.mark.calendar  # date-sensitive: CI runs these again at awkward instants
@@ -523,6 +525,39 @@ def test_seeded_2019_campaign_matches_the_seed(engine):
     assert len(demo) == 1 and demo[0].show_live_tally
 
 
+def _review_of(engine, actor, campaign_id, *, live):
+    return (vote_review.summary(engine, actor=actor, campaign_id=campaign_id, live=live),
+            vote_review.hourly(engine, actor=actor, campaign_id=campaign_id, live=live),
+            vote_review.anomalies(engine, actor=actor, campaign_id=campaign_id, live=live))
+
+
+def _stored_is_live(engine, actor, campaign_id):
+    """The review a closed campaign reads from its stored roll-up is the one its votes give, frame for frame."""
+    with engine.connect() as conn:
+        assert vote_rollups.stored(conn, campaign_id)
+    stored, live = _review_of(engine, actor, campaign_id, live=False), _review_of(engine, actor, campaign_id, live=True)
+    assert stored[0] == live[0]
+    for frames in zip(stored[1:], live[1:]):
+        pd.testing.assert_frame_equal(*frames)
+    return stored
+
+
+@pytest.mark.reads_only
+def test_the_stored_review_of_the_seeded_campaign_is_the_live_one(engine):
+    campaign, admin = _seeded(engine), admin_actor(engine)
+    summary, hours, flags = _stored_is_live(engine, admin, campaign.id)
+    assert summary["void"] == 1150 and len(flags) == 3 and hours["valid"].sum() == summary["valid"]
+    case_id = int(flags["case_id"].iloc[0])
+    pd.testing.assert_frame_equal(
+        vote_review.hourly(engine, actor=admin, campaign_id=campaign.id, case_id=case_id),
+        vote_review.hourly(engine, actor=admin, campaign_id=campaign.id, case_id=case_id, live=True))
+    with engine.connect() as conn:
+        published = dict(conn.execute(select(VoteCase.id, VoteCase.final_votes)
+                                      .where(VoteCase.campaign_id == campaign.id)).all())
+    ranking = vote_results.ranking(engine, actor=admin, campaign_id=campaign.id)
+    assert dict(zip(ranking["case_id"], ranking["votes"])) == published
+
+
 def test_void_rank_and_publish(engine):
     admin, leader = admin_actor(engine), users.actor_for(engine, "leader")
     campaign_id, cases = make_campaign(engine, cases=3, per_voter_per_day=3)
@@ -539,6 +574,8 @@ def test_void_rank_and_publish(engine):
         vote_review.void_votes(engine, actor=admin, campaign_id=campaign_id, data=selection)
     assert still_open.value.code == "vote.error.void_needs_closed"
     voting.close_campaign(engine, actor=admin, campaign_id=campaign_id)
+    before = _stored_is_live(engine, admin, campaign_id)  # stored by the closing
+    assert before[0] == {"valid": 9, "void": 0, "voters": 7, "addresses": 2}
     with pytest.raises(PermissionDenied):
         vote_review.void_votes(engine, actor=leader, campaign_id=campaign_id, data=selection)
     with pytest.raises(InvalidInput) as short:
@@ -556,6 +593,8 @@ def test_void_rank_and_publish(engine):
         audited = s.execute(select(func.count()).select_from(AuditLog).where(AuditLog.action == "vote_void",
                                                                           AuditLog.entity_id == str(campaign_id))).scalar_one()
     assert sorted(rows) == [("valid", None, 1), ("void", "同一地址集中投票", 6), ("void", "核查后作废", 2)]
+    after = _stored_is_live(engine, admin, campaign_id)  # both moved with the voids, in the same way
+    assert after[0] == {"valid": 1, "void": 8, "voters": 7, "addresses": 2} and after[1]["valid"].sum() == 1
     assert audited == 2
 
     ranking = vote_results.ranking(engine, actor=leader, campaign_id=campaign_id)

@@ -116,6 +116,46 @@ class Vote(SQLModel, table=True):
     voided_by: Optional[int] = None
 
 
+class VoteRollup(SQLModel, table=True):
+    """A closed campaign's review figures, stored when it closes (db/voting/rollups.py) so the review and
+    the overview read a few rows instead of every vote. Its hourly buckets and address groups are the two
+    tables below; voters and addresses are distinct counts over all its votes, valid or void."""
+
+    __tablename__ = "vote_rollup"
+
+    campaign_id: int = Field(foreign_key="campaign.id", primary_key=True)
+    valid: int
+    void: int
+    voters: int
+    addresses: int
+
+
+class VoteHourRollup(SQLModel, table=True):
+    """Votes and valid votes per case and local hour of a closed campaign."""
+
+    __tablename__ = "vote_hour_rollup"
+
+    campaign_id: int = Field(foreign_key="campaign.id", primary_key=True)
+    case_id: int = Field(foreign_key="vote_case.id", primary_key=True)
+    day: date = Field(primary_key=True)
+    hour: int = Field(sa_column=Column(SmallInteger, primary_key=True))
+    votes: int
+    valid: int
+
+
+class VoteAddressRollup(SQLModel, table=True):
+    """Per case, the client addresses that cast enough votes to be looked at (db.voting.review.ADDRESS_MIN or
+    more, counting void ones too, so a void never moves a group in or out): the address review's candidates."""
+
+    __tablename__ = "vote_address_rollup"
+
+    campaign_id: int = Field(foreign_key="campaign.id", primary_key=True)
+    case_id: int = Field(foreign_key="vote_case.id", primary_key=True)
+    ip_key: bytes = Field(sa_column=Column(Digest(16), primary_key=True))
+    votes: int
+    valid: int
+
+
 class Objection(SQLModel, table=True):
     """An objection (异议) to a winning case, filed during the campaign's 公示 by a number verified as for the
     vote, and the admin's answer, published with the results. One per number and case; a number's objections

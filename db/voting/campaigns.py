@@ -29,6 +29,7 @@ from db.models.voting import (
     VoteThrottle,
 )
 from db.validation import validate
+from db.voting import rollups
 from db.voting.rules import CASE_COLUMNS, phase
 
 RULE_FIELDS = ("opens_at", "closes_at", "per_voter_per_day", "per_case_per_day", "expert_weight",
@@ -128,6 +129,8 @@ def _transition(engine: Engine, actor: Actor, campaign_id: int, source: str, tar
             session.execute(delete(VoteChallenge).where(VoteChallenge.campaign_id == campaign_id))
             if session.execute(select(Campaign.id).where(Campaign.status == "open").limit(1)).first() is None:
                 session.execute(delete(VoteThrottle))
+            # the review reads a closed campaign's figures from here on (its votes no longer grow)
+            rollups.store(session, campaign_id)
         session.expire(campaign)
         result = campaign_public(session.get(Campaign, campaign_id), now)
         audit.record(session, actor=actor, action=action, entity="campaign", entity_id=campaign_id,

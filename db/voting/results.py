@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pandas as pd
-from sqlalchemy import case, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
 
 from db import audit, clock, settings
@@ -13,9 +13,9 @@ from db.access import Actor, require
 from db.engine import transaction
 from db.errors import DomainError
 from db.models.voting import Campaign, Vote, VoteCase
+from db.voting import review, rollups
 from db.voting.campaigns import campaign_in_scope, readable_campaign
 from db.voting.codes import local_day_hour
-from db.voting.review import anomalies
 
 WINNERS = 10
 
@@ -26,8 +26,8 @@ RANKING_COLUMNS = ["rank", "case_id", "title", "organization", "theme", "expert_
 
 def compute_ranking(conn, campaign: Campaign) -> pd.DataFrame:
     """expert × expert weight + votes ÷ top votes × 100 × public weight, every column kept."""
-    votes = (select(Vote.case_id, func.count().label("votes"))
-             .where(Vote.campaign_id == campaign.id, Vote.status == "valid").group_by(Vote.case_id).subquery())
+    # a closed or published campaign's valid votes per case come from its stored roll-up
+    votes = rollups.valid_per_case(campaign.id, live=not rollups.reads_stored(conn, campaign)).subquery()
     rows = conn.execute(
         select(VoteCase.id.label("case_id"), VoteCase.title, VoteCase.organization, VoteCase.theme,
                VoteCase.expert_score, func.coalesce(votes.c.votes, 0).label("votes"))
@@ -61,6 +61,9 @@ def ranking(engine: Engine, *, actor: Actor, campaign_id: int) -> pd.DataFrame:
 
 def store_publication(session, campaign: Campaign, now) -> pd.DataFrame:
     """Freeze the ranking into the cases and mark the campaign published with its notice period."""
+    # stored again first: on PostgreSQL a vote that passed the open check as the campaign closed may have
+    # committed after the closing transaction stored them
+    rollups.store(session, campaign.id)
     frame = compute_ranking(session, campaign)
     for row in frame.itertuples():
         session.execute(update(VoteCase).where(VoteCase.id == row.case_id).values(
@@ -93,10 +96,7 @@ def result_frames(engine: Engine, *, actor: Actor, campaign_id: int) -> dict[str
     campaign = readable_campaign(engine, actor, campaign_id)
     with engine.connect() as conn:
         rank = compute_ranking(conn, campaign)
-        daily = pd.DataFrame(conn.execute(
-            select(Vote.day, func.count().label("votes"), func.sum(case((Vote.status == "valid", 1), else_=0)).label("valid"))
-            .where(Vote.campaign_id == campaign_id).group_by(Vote.day).order_by(Vote.day)).mappings().all(),
-            columns=["day", "votes", "valid"])
+        daily = review.daily(conn, campaign)
         voided = pd.DataFrame(conn.execute(
             select(VoteCase.title, Vote.void_reason, func.count().label("votes"), func.min(Vote.voided_at).label("voided_at"))
             .join(VoteCase, VoteCase.id == Vote.case_id)
@@ -104,5 +104,5 @@ def result_frames(engine: Engine, *, actor: Actor, campaign_id: int) -> dict[str
             .group_by(VoteCase.title, Vote.void_reason)).mappings().all(),
             columns=["title", "void_reason", "votes", "voided_at"])
     voided["voided_at"] = pd.to_datetime(voided["voided_at"], utc=True).dt.tz_convert(settings.timezone()).dt.tz_localize(None)
-    return {"ranking": rank, "daily": daily, "anomalies": anomalies(engine, actor=actor, campaign_id=campaign_id),
+    return {"ranking": rank, "daily": daily, "anomalies": review.anomalies(engine, actor=actor, campaign_id=campaign_id),
             "voided": voided}

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import pandas as pd
 from pydantic import BaseModel, Field
-from sqlalchemy import and_, case, func, select, update
+from sqlalchemy import and_, select, update
 from sqlalchemy.engine import Engine
 
 from db import audit, clock
@@ -15,68 +15,74 @@ from db.engine import transaction
 from db.errors import DomainError
 from db.models.voting import Vote, VoteCase
 from db.validation import OneLine, validate
+from db.voting import rollups
 from db.voting.campaigns import campaign_in_scope, readable_campaign
-
-# A burst: an hour holding at least BURST_FACTOR times the case's median busy hour, and BURST_MIN votes.
-BURST_FACTOR, BURST_MIN = 8, 50
-# One address: at least ADDRESS_SHARE of a case's votes, and ADDRESS_MIN votes.
-ADDRESS_SHARE, ADDRESS_MIN = 0.20, 30
-# Night (00:00-05:59 local): a share at least NIGHT_FACTOR times the campaign's, and NIGHT_MIN votes.
-NIGHT_HOURS, NIGHT_FACTOR, NIGHT_MIN = range(0, 6), 3.0, 30
+from db.voting.rules import (  # noqa: F401 (BURST_FACTOR: the review page words the reason with it)
+    ADDRESS_SHARE,
+    BURST_FACTOR,
+    BURST_MIN,
+    NIGHT_FACTOR,
+    NIGHT_HOURS,
+    NIGHT_MIN,
+)
 
 ANOMALY_COLUMNS = ["kind", "case_id", "title", "day", "hour", "ip_key", "votes", "valid", "case_votes", "baseline",
                    "share", "reference"]
 
 
 # --- reads --------------------------------------------------------------------------------------
+#
+# A closed or published campaign is read from its stored roll-up (db/voting/rollups.py), an open one from
+# its votes; live=True reads the votes whatever the status (the tests compare the two).
 
 
-def summary(engine: Engine, *, actor: Actor, campaign_id: int) -> dict[str, int]:
-    readable_campaign(engine, actor, campaign_id)
-    query = select(
-        func.coalesce(func.sum(case((Vote.status == "valid", 1), else_=0)), 0).label("valid"),
-        func.coalesce(func.sum(case((Vote.status == "void", 1), else_=0)), 0).label("void"),
-        func.count(func.distinct(Vote.voter_key)).label("voters"),
-        func.count(func.distinct(Vote.ip_key)).label("addresses"),
-    ).where(Vote.campaign_id == campaign_id)
+def _stored(conn, campaign, live: bool) -> bool:
+    return not live and rollups.reads_stored(conn, campaign)
+
+
+def summary(engine: Engine, *, actor: Actor, campaign_id: int, live: bool = False) -> dict[str, int]:
+    campaign = readable_campaign(engine, actor, campaign_id)
     with engine.connect() as conn:
+        query = rollups.stored_summary(campaign_id) if _stored(conn, campaign, live) else rollups.live_summary(campaign_id)
         return {k: int(v) for k, v in conn.execute(query).mappings().one().items()}
 
 
-def _hour_buckets(conn, campaign_id: int, case_id: int | None = None) -> pd.DataFrame:
-    query = (select(Vote.case_id, Vote.day, Vote.hour, func.count().label("votes"),
-                    func.sum(case((Vote.status == "valid", 1), else_=0)).label("valid"))
-             .where(Vote.campaign_id == campaign_id)
-             .group_by(Vote.case_id, Vote.day, Vote.hour))
-    if case_id is not None:
-        query = query.where(Vote.case_id == case_id)
+def _hour_buckets(conn, campaign_id: int, stored: bool, case_id: int | None = None) -> pd.DataFrame:
+    read = rollups.stored_hours if stored else rollups.live_hours
+    query = read(campaign_id, case_id).order_by("case_id", "day", "hour")
     frame = pd.DataFrame(conn.execute(query).mappings().all(), columns=["case_id", "day", "hour", "votes", "valid"])
     return frame.astype({"votes": "int64", "valid": "int64"})
 
 
-def hourly(engine: Engine, *, actor: Actor, campaign_id: int, case_id: int | None = None) -> pd.DataFrame:
+def hourly(engine: Engine, *, actor: Actor, campaign_id: int, case_id: int | None = None,
+           live: bool = False) -> pd.DataFrame:
     """Votes per hour (local), all cases together or one case: at, votes, valid."""
-    readable_campaign(engine, actor, campaign_id)
+    campaign = readable_campaign(engine, actor, campaign_id)
     with engine.connect() as conn:
-        frame = _hour_buckets(conn, campaign_id, case_id)
+        frame = _hour_buckets(conn, campaign_id, _stored(conn, campaign, live), case_id)
     frame = frame.groupby(["day", "hour"], as_index=False)[["votes", "valid"]].sum()
     frame["at"] = pd.to_datetime(frame["day"]) + pd.to_timedelta(frame["hour"], unit="h")
     return frame.sort_values("at")[["at", "day", "hour", "votes", "valid"]].reset_index(drop=True)
 
 
+def daily(conn, campaign) -> pd.DataFrame:
+    """Votes and valid votes per local day (the results workbook)."""
+    hours = _hour_buckets(conn, campaign.id, _stored(conn, campaign, False))
+    return (hours.groupby("day", as_index=False)[["votes", "valid"]].sum().sort_values("day", ignore_index=True)
+            [["day", "votes", "valid"]])
+
+
 # --- anomaly flags ------------------------------------------------------------------------------
 
-def anomalies(engine: Engine, *, actor: Actor, campaign_id: int) -> pd.DataFrame:
+def anomalies(engine: Engine, *, actor: Actor, campaign_id: int, live: bool = False) -> pd.DataFrame:
     """Flags with their reason: kind burst|address|night, the bucket, its votes and the yardstick."""
-    readable_campaign(engine, actor, campaign_id)
+    campaign = readable_campaign(engine, actor, campaign_id)
     with engine.connect() as conn:
-        buckets = _hour_buckets(conn, campaign_id)
+        stored = _stored(conn, campaign, live)
+        buckets = _hour_buckets(conn, campaign_id, stored)
         titles = dict(conn.execute(select(VoteCase.id, VoteCase.title).where(VoteCase.campaign_id == campaign_id)).all())
-        address_rows = conn.execute(
-            select(Vote.case_id, Vote.ip_key, func.count().label("votes"),
-                   func.sum(case((Vote.status == "valid", 1), else_=0)).label("valid"))
-            .where(Vote.campaign_id == campaign_id).group_by(Vote.case_id, Vote.ip_key)
-            .having(func.count() >= ADDRESS_MIN)).mappings().all()
+        read = rollups.stored_addresses if stored else rollups.live_addresses
+        address_rows = conn.execute(read(campaign_id).order_by("case_id", "ip_key")).mappings().all()
     flags: list[dict] = []
     if buckets.empty:
         return pd.DataFrame(columns=ANOMALY_COLUMNS)
@@ -144,6 +150,7 @@ def void_votes(engine: Engine, *, actor: Actor, campaign_id: int, data: dict) ->
             status="void", void_reason=payload.reason, voided_at=now, voided_by=actor.user_id)).rowcount
         if not count:
             raise DomainError("vote.error.void_nothing")
+        rollups.refresh_case(session, campaign_id, payload.case_id)  # the stored review moves with the votes
         audit.record(session, actor=actor, action="vote_void", entity="campaign", entity_id=campaign_id,
                      after={**payload.model_dump(), "voided": count})
     return count

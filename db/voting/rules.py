@@ -1,5 +1,5 @@
 """The vote's pure rules: which phase a campaign is in at an instant, the refusal when it is not open,
-and the columns a case list shows."""
+the columns a case list shows, and the review's anomaly thresholds."""
 
 from __future__ import annotations
 
@@ -28,6 +28,15 @@ def require_open(status: str | None, opens_at: datetime | None, closes_at: datet
 
 
 CASE_COLUMNS = ["id", "title", "organization", "theme", "summary", "sort_order"]
+
+# Anomaly flags of the review (db/voting/review.py); ADDRESS_MIN also decides which address groups a closed
+# campaign's roll-up keeps (db/voting/rollups.py).
+# A burst: an hour holding at least BURST_FACTOR times the case's median busy hour, and BURST_MIN votes.
+BURST_FACTOR, BURST_MIN = 8, 50
+# One address: at least ADDRESS_SHARE of a case's votes, and ADDRESS_MIN votes.
+ADDRESS_SHARE, ADDRESS_MIN = 0.20, 30
+# Night (00:00-05:59 local): a share at least NIGHT_FACTOR times the campaign's, and NIGHT_MIN votes.
+NIGHT_HOURS, NIGHT_FACTOR, NIGHT_MIN = range(0, 6), 3.0, 30
 
 
 # --- objections during 公示 (db/voting/objections.py) ----------------------------------------------
