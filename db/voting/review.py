@@ -6,7 +6,7 @@ from typing import Annotated
 
 import pandas as pd
 from pydantic import BaseModel, Field
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.engine import Engine
 
 from db import audit, clock
@@ -50,8 +50,18 @@ def summary(engine: Engine, *, actor: Actor, campaign_id: int, live: bool = Fals
 def _hour_buckets(conn, campaign_id: int, stored: bool, case_id: int | None = None) -> pd.DataFrame:
     read = rollups.stored_hours if stored else rollups.live_hours
     query = read(campaign_id, case_id).order_by("case_id", "day", "hour")
-    frame = pd.DataFrame(conn.execute(query).mappings().all(), columns=["case_id", "day", "hour", "votes", "valid"])
+    # rows as tuples: building the frame from row mappings cost more than the query (10,000 buckets)
+    frame = pd.DataFrame.from_records(conn.execute(query).all(), columns=["case_id", "day", "hour", "votes", "valid"])
     return frame.astype({"votes": "int64", "valid": "int64"})
+
+
+def _hours(conn, campaign_id: int, stored: bool, case_id: int | None = None) -> pd.DataFrame:
+    """day, hour, votes, valid summed over the cases (or of one case) in SQL: a few hundred rows."""
+    buckets = (rollups.stored_hours if stored else rollups.live_hours)(campaign_id, case_id).subquery()
+    query = (select(buckets.c.day, buckets.c.hour, func.sum(buckets.c.votes), func.sum(buckets.c.valid))
+             .group_by(buckets.c.day, buckets.c.hour).order_by(buckets.c.day, buckets.c.hour))
+    frame = pd.DataFrame.from_records(conn.execute(query).all(), columns=["day", "hour", "votes", "valid"])
+    return frame.astype({"hour": "int64", "votes": "int64", "valid": "int64"})
 
 
 def hourly(engine: Engine, *, actor: Actor, campaign_id: int, case_id: int | None = None,
@@ -59,17 +69,15 @@ def hourly(engine: Engine, *, actor: Actor, campaign_id: int, case_id: int | Non
     """Votes per hour (local), all cases together or one case: at, votes, valid."""
     campaign = readable_campaign(engine, actor, campaign_id)
     with engine.connect() as conn:
-        frame = _hour_buckets(conn, campaign_id, _stored(conn, campaign, live), case_id)
-    frame = frame.groupby(["day", "hour"], as_index=False)[["votes", "valid"]].sum()
+        frame = _hours(conn, campaign_id, _stored(conn, campaign, live), case_id)
     frame["at"] = pd.to_datetime(frame["day"]) + pd.to_timedelta(frame["hour"], unit="h")
-    return frame.sort_values("at")[["at", "day", "hour", "votes", "valid"]].reset_index(drop=True)
+    return frame[["at", "day", "hour", "votes", "valid"]]
 
 
 def daily(conn, campaign) -> pd.DataFrame:
     """Votes and valid votes per local day (the results workbook)."""
-    hours = _hour_buckets(conn, campaign.id, _stored(conn, campaign, False))
-    return (hours.groupby("day", as_index=False)[["votes", "valid"]].sum().sort_values("day", ignore_index=True)
-            [["day", "votes", "valid"]])
+    hours = _hours(conn, campaign.id, _stored(conn, campaign, False))
+    return hours.groupby("day", as_index=False)[["votes", "valid"]].sum()[["day", "votes", "valid"]]
 
 
 # --- anomaly flags ------------------------------------------------------------------------------
@@ -86,13 +94,16 @@ def anomalies(engine: Engine, *, actor: Actor, campaign_id: int, live: bool = Fa
     flags: list[dict] = []
     if buckets.empty:
         return pd.DataFrame(columns=ANOMALY_COLUMNS)
-    totals = buckets.groupby("case_id")["votes"].sum()
-    for case_id, group in buckets.groupby("case_id"):
-        baseline = float(group["votes"].median())
-        threshold = max(BURST_FACTOR * baseline, BURST_MIN)
-        for row in group[group["votes"] >= threshold].itertuples():
-            flags.append({"kind": "burst", "case_id": case_id, "day": row.day, "hour": row.hour, "votes": row.votes,
-                          "valid": row.valid, "baseline": round(baseline, 1), "share": None, "reference": None})
+    by_case = buckets.groupby("case_id")["votes"]
+    totals = by_case.sum()
+    # the threshold per bucket from its case's median hour, then only the few buckets over it looped
+    baseline = by_case.transform("median").astype("float64")
+    over = buckets["votes"] >= (BURST_FACTOR * baseline).clip(lower=BURST_MIN)
+    for index in buckets.index[over]:
+        row = buckets.loc[index]
+        flags.append({"kind": "burst", "case_id": row["case_id"], "day": row["day"], "hour": row["hour"],
+                      "votes": row["votes"], "valid": row["valid"], "baseline": round(float(baseline[index]), 1),
+                      "share": None, "reference": None})
     for row in address_rows:
         share = row["votes"] / totals.get(row["case_id"], 1)
         if share >= ADDRESS_SHARE:
@@ -100,10 +111,10 @@ def anomalies(engine: Engine, *, actor: Actor, campaign_id: int, live: bool = Fa
                           "valid": int(row["valid"]), "share": round(share, 4), "reference": ADDRESS_SHARE})
     night = buckets[buckets["hour"].isin(NIGHT_HOURS)]
     overall = night["votes"].sum() / max(int(totals.sum()), 1)
-    for case_id, group in night.groupby("case_id"):
-        votes, share = int(group["votes"].sum()), group["votes"].sum() / totals[case_id]
+    for case_id, sums in night.groupby("case_id")[["votes", "valid"]].sum().iterrows():
+        votes, share = int(sums["votes"]), sums["votes"] / totals[case_id]
         if votes >= NIGHT_MIN and share >= max(NIGHT_FACTOR * overall, overall + 0.10):
-            flags.append({"kind": "night", "case_id": case_id, "votes": votes, "valid": int(group["valid"].sum()),
+            flags.append({"kind": "night", "case_id": case_id, "votes": votes, "valid": int(sums["valid"]),
                           "share": round(share, 4), "reference": round(overall, 4)})
     frame = pd.DataFrame(flags).reindex(columns=ANOMALY_COLUMNS)
     frame["title"] = frame["case_id"].map(titles)
