@@ -154,7 +154,8 @@ def overview(engine: Engine, *, actor: Actor, year: int, today: date | None = No
         "results_last_year": lambda: eval_results.summary(engine, actor=actor, filters=ResultFilter(year=year - 1),
                                                           today=today),
         "contractors": lambda: worst_contractors(engine, actor=actor, year=year),
-        "failed": lambda: failed_evaluations(engine, actor=actor, year=year, today=today),
+        # every year's failed evaluations: the alert counts them all, the year's table is its part of them
+        "failed_all": lambda: failed_evaluations(engine, actor=actor, today=today),
         "vote": lambda: _vote_of_year(engine, actor, year),
         "grid_summary": lambda: grid_indicators.unit_summary(engine, period=grid_period, **grid),
         "grid_summary_last_year": lambda: grid_indicators.unit_summary(engine, period=last_grid_period, **grid),
@@ -181,11 +182,15 @@ def overview(engine: Engine, *, actor: Actor, year: int, today: date | None = No
     amber = float(got.pop("definitions").loc["resolution_rate", "amber_from"])
     red = len(red_grids(month_rates, amber))
     vote = got["vote"]
+    failed_all = got.pop("failed_all")
+    got["failed"] = failed_all[failed_all["year"] == year].reset_index(drop=True)
+    # a failed evaluation stays on the list until its rectification exists and is closed
+    open_failed = int(((failed_all["items"] == 0) | (failed_all["open_items"] > 0)).sum())
     return Overview(
         scope=scope, scope_district_code=got.pop("district_code"), year=year, today=today, grid_period=grid_period,
         weakest_grids=grid_names(engine, weakest[weakest["reported"] >= WEAKEST_MIN_REPORTED].head(WEAKEST_GRIDS)),
         weakest_month=weakest_month, red_month=red_month,
-        alerts=alerts({**got.pop("alert_counts"), "rectification_overdue": got["rectifications"]["overdue"],
+        alerts=alerts({**got.pop("alert_counts"), "failed_evaluation": open_failed, "rectification_overdue": got["rectifications"]["overdue"],
                        "proposals_waiting": got["community"].waiting_late,
                        "adopted_not_started": got["community"].adopted_not_started,
                        "round_closing": got["linkage"].rounds_closing, "fund_quiet": got["linkage"].quiet_funds},
@@ -209,14 +214,11 @@ def _district_code(engine: Engine, unit: UnitPublic) -> Optional[str]:
 
 def _alert_counts(engine: Engine, actor: Actor, today: date) -> dict[str, int]:
     """The state-of-today counts behind the alerts that do not depend on the year (rectifications
-    past due come from the overview's own rectification counts)."""
+    past due come from the overview's own rectification counts, failed evaluations from its list of them)."""
     checks = compliance.failure_counts(engine, actor=actor, today=today)
-    failed = failed_evaluations(engine, actor=actor, today=today)
     return {
         "stage_overdue": projects.summary(engine, actor=actor, today=today).overdue,
         "contractor_rating": checks["contractor_rating"]["fail"],
-        # a failed evaluation stays on the list until its rectification exists and is closed
-        "failed_evaluation": int(((failed["items"] == 0) | (failed["open_items"] > 0)).sum()),
     }
 
 
