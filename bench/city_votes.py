@@ -1,7 +1,9 @@
 """City part "votes": per district last year's top-ten campaign (closed, one farm burst voided with a
 reason, then published through db.voting.review.store_publication) and this year's open campaign; about
 2,000,000 votes in all at scale 1.0, drawn by the demo's generator (seed_data.voting: daily and hourly
-rhythms, every per-voter and per-case limit kept) with the per-voter-day quota rows the vote path keeps."""
+rhythms, every per-voter and per-case limit kept) with the per-voter-day quota rows the vote path keeps.
+Publication goes through the app's own step, which stores each closed campaign's review roll-ups
+(db/voting/rollups.py) after the void, as closing, voiding and publishing do in the app."""
 
 from __future__ import annotations
 
