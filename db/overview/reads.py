@@ -166,7 +166,7 @@ def failed_evaluations(engine: Engine, *, actor: Actor, year: int | None = None,
     if year is not None:
         query = query.where(Project.year == year)
     with engine.connect() as conn:
-        frame = pd.DataFrame.from_records(conn.execute(query).all(), columns=FAILED_COLUMNS)  # tuples: many rows
+        frame = pd.DataFrame([tuple(r) for r in conn.execute(query)], columns=FAILED_COLUMNS)  # tuples: many rows
     for column in ("items", "open_items", "overdue_items"):
         frame[column] = frame[column].astype("int64")
     return frame
@@ -194,7 +194,7 @@ def grid_rates(engine: Engine, *, actor: Actor, unit: UnitPublic, months: list[s
                  .where(getattr(grid.c, SCOPE_COLUMN[unit.level]) == unit.id))
     with engine.connect() as conn:
         # rows as tuples: 15,000 grids' row mappings cost more than the query
-        frame = pd.DataFrame.from_records(conn.execute(query).all(), columns=["grid_id", "reported", "solved"])
+        frame = pd.DataFrame([tuple(r) for r in conn.execute(query)], columns=["grid_id", "reported", "solved"])
     frame["reported"] = frame["reported"].astype("int64")
     frame["solved"] = frame["solved"].astype("int64")
     frame["rate"] = (frame["solved"] / frame["reported"].where(frame["reported"] > 0)).astype("float64")
