@@ -61,9 +61,11 @@ def ranking(engine: Engine, *, actor: Actor, campaign_id: int) -> pd.DataFrame:
 
 def store_publication(session, campaign: Campaign, now) -> pd.DataFrame:
     """Freeze the ranking into the cases and mark the campaign published with its notice period."""
-    # stored again first: on PostgreSQL a vote that passed the open check as the campaign closed may have
-    # committed after the closing transaction stored them
-    rollups.store(session, campaign.id)
+    # stored again first when it is first published: on PostgreSQL a vote that passed the open check as the
+    # campaign closed may have committed after the closing transaction stored them (a republication after an
+    # upheld objection finds them final)
+    if campaign.status != "published":
+        rollups.store(session, campaign.id)
     frame = compute_ranking(session, campaign)
     for row in frame.itertuples():
         session.execute(update(VoteCase).where(VoteCase.id == row.case_id).values(
@@ -104,5 +106,5 @@ def result_frames(engine: Engine, *, actor: Actor, campaign_id: int) -> dict[str
             .group_by(VoteCase.title, Vote.void_reason)).mappings().all(),
             columns=["title", "void_reason", "votes", "voided_at"])
     voided["voided_at"] = pd.to_datetime(voided["voided_at"], utc=True).dt.tz_convert(settings.timezone()).dt.tz_localize(None)
-    return {"ranking": rank, "daily": daily, "anomalies": review.anomalies(engine, actor=actor, campaign_id=campaign_id),
-            "voided": voided}
+    return {"ranking": rank, "daily": daily, "voided": voided,
+            "anomalies": review.anomalies(engine, actor=actor, campaign_id=campaign_id)}

@@ -43,7 +43,8 @@ def _stored(conn, campaign, live: bool) -> bool:
 def summary(engine: Engine, *, actor: Actor, campaign_id: int, live: bool = False) -> dict[str, int]:
     campaign = readable_campaign(engine, actor, campaign_id)
     with engine.connect() as conn:
-        query = rollups.stored_summary(campaign_id) if _stored(conn, campaign, live) else rollups.live_summary(campaign_id)
+        read = rollups.stored_summary if _stored(conn, campaign, live) else rollups.live_summary
+        query = read(campaign_id)
         return {k: int(v) for k, v in conn.execute(query).mappings().one().items()}
 
 

@@ -6,10 +6,11 @@ instead of all its votes (160,000 per district at city scale). An open campaign 
 A closed campaign takes no more votes, so only a status change of its votes moves the figures:
 - closing (db.voting.campaigns.close_campaign) stores them, in the closing transaction;
 - voiding (db.voting.review.void_votes) recomputes the voided case's rows, in the voiding transaction;
-- publication (db.voting.results.store_publication) stores them again before it ranks: on PostgreSQL a
+- the first publication (db.voting.results.store_publication) stores them again before it ranks: on PostgreSQL a
   vote whose transaction had passed the open check when the campaign closed can still commit just after.
-Every step recomputes from the votes rather than adding deltas, so a roll-up can never drift; the
-migration that made the tables (0020) and the demo and city loaders go through `store` as well.
+Every step recomputes from the votes rather than adding deltas, so a roll-up can never drift. Migration
+0020 filled the tables with the same SQL written out; the demo and city loaders publish through the app's
+own step, so they store them as the app does.
 """
 
 from __future__ import annotations
