@@ -9,7 +9,7 @@ A closed campaign takes no more votes, so only a status change of its votes move
 - the first publication (db.voting.results.store_publication) stores them again before it ranks: on PostgreSQL a
   vote whose transaction had passed the open check when the campaign closed can still commit just after.
 Every step recomputes from the votes rather than adding deltas, so a roll-up can never drift. Migration
-0020 filled the tables with the same SQL written out; the demo and city loaders publish through the app's
+0019 filled the tables with the same SQL written out; the demo and city loaders publish through the app's
 own step, so they store them as the app does.
 """
 
@@ -55,7 +55,7 @@ def live_summary(campaign_id: int):
 # --- the stored ones ------------------------------------------------------------------------------
 
 def stored(conn, campaign_id: int) -> bool:
-    """Whether the campaign has its figures stored (every closed or published one has, from 0020 on)."""
+    """Whether the campaign has its figures stored (every closed or published one has, from 0019 on)."""
     return conn.execute(select(_S.c.campaign_id).where(_S.c.campaign_id == campaign_id)).first() is not None
 
 

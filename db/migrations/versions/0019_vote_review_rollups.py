@@ -3,7 +3,7 @@ local hour, and each case's busy addresses, so the review and the overview read 
 hundred stored rows instead of all its votes. Filled here for every closed or published campaign; from
 then on closing stores them, voiding and publication recompute them.
 
-Revision ID: 0020
+Revision ID: 0019
 Revises: 0018
 Create Date: 2026-12-06
 """
@@ -11,7 +11,7 @@ Create Date: 2026-12-06
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0020"
+revision = "0019"
 down_revision = "0018"
 branch_labels = None
 depends_on = None
