@@ -196,6 +196,16 @@ def _elsewhere_on_postgres(item) -> bool:
         params.get("engine"), params.get("refusing_engine"))
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _module_clock():
+    """A module's own fixtures (e.g. test_citygen's city, built once for its tests) are set up before a test's
+    `calendar_instant`: they start at the run's instant too, not wherever the last test of another module left
+    the clock (a test that moved it a week on made that city's seed marks a week later, and the same seed
+    gave other content)."""
+    clock.set_now(INSTANT)
+    clock.share_with_children()
+
+
 @pytest.fixture(autouse=True)
 def calendar_instant(request) -> datetime:
     """The instant this test starts at: APP_CLOCK's, or in the calendar pass each of CALENDAR_INSTANTS in
