@@ -170,7 +170,8 @@ OptionalMoney = Annotated[Optional[Annotated[int, Field(ge=0, le=MONEY_MAX)]], _
 # A whole count of people, 0..COUNT_MAX.
 OptionalCount = Annotated[Optional[Annotated[int, Field(ge=0, le=COUNT_MAX)]], _count]
 # A row id as the pages pass it: ids are int4 on PostgreSQL, so anything larger names no row.
-RowId = Annotated[int, Field(gt=0, le=2**31 - 1)]
+MAX_ROW_ID = 2**31 - 1  # the id columns are INTEGER: PostgreSQL refuses a larger parameter outright
+RowId = Annotated[int, Field(gt=0, le=MAX_ROW_ID)]
 # A calendar date within DATE_MIN..DATE_MAX.
 Day = Annotated[date, AfterValidator(_in_date_range)]
 # A due date: DATE_MIN up to DUE_YEARS_AHEAD years from today (whether it may be past is the caller's rule).

@@ -631,3 +631,12 @@ def test_results_workbook_frames(engine):
     assert frames["voided"]["votes"].sum() == 1150 and len(frames["anomalies"]) == 3
     with pytest.raises(PermissionDenied):
         vote_results.result_frames(engine, actor=users.actor_for(engine, "street"), campaign_id=campaign.id)
+
+
+def test_a_pick_beyond_the_id_range_is_refused_as_an_expired_session_not_a_database_error(refusing_engine):
+    """A ballot without a valid ticket whose first pick is past INTEGER's range (found by the hostile-input test on
+    PostgreSQL, which refused the campaign lookup with 'integer out of range'): the voter is told to verify again."""
+    for picks in ([2**31], [2**31, 2**40], [-1]):
+        with pytest.raises(DomainError) as err:
+            vote_ballot.cast_votes(refusing_engine, ticket="no-such-ticket", case_ids=picks, client_address=None)
+        assert err.value.code == "vote.error.session_expired"

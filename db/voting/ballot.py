@@ -29,6 +29,7 @@ from db.models.voting import (
     VoteChallenge,
     VoteQuota,
 )
+from db.validation import MAX_ROW_ID
 from db.voting.codes import TICKET_TTL, address_key, local_day_hour, ticket_hash
 from db.voting.rules import require_open
 
@@ -105,8 +106,11 @@ def _load(conn, sql: SimpleNamespace, key: str, now: datetime,
     if row is None or row.verified_at is None or row.verified_at + TICKET_TTL <= now:
         # Closing a campaign deletes its tickets: when the picked case's campaign has stopped, say
         # that rather than "verify again".
-        campaign = conn.execute(select(Campaign.status, Campaign.opens_at, Campaign.closes_at)
-                                .join(VoteCase, VoteCase.campaign_id == Campaign.id).where(VoteCase.id == ids[0])).first()
+        # a picked id beyond the id column's range is no case: PostgreSQL would refuse the query, not just miss
+        probe = next((case_id for case_id in ids if 0 < case_id <= MAX_ROW_ID), None)
+        campaign = None if probe is None else conn.execute(
+            select(Campaign.status, Campaign.opens_at, Campaign.closes_at)
+            .join(VoteCase, VoteCase.campaign_id == Campaign.id).where(VoteCase.id == probe)).first()
         if campaign is not None:
             require_open(campaign.status, campaign.opens_at, campaign.closes_at, now)
         raise DomainError("vote.error.session_expired")
