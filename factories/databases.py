@@ -69,7 +69,11 @@ def database(request, backend: str):
     name = f"cpme_t_{uuid.uuid4().hex[:12]}"
     admin = pg_admin()
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+        # FILE_COPY copies the template's files (and checkpoints) where PostgreSQL 15's default, WAL_LOG, writes
+        # every block of it to the WAL: 0.27 s and 0.22 CPU-s against 0.37 s and 0.30 per clone of the demo, and
+        # its drop 0.13 s against 0.37 s (8 clones on a quiet machine, server CPU from /proc)
+        strategy = " STRATEGY FILE_COPY" if conn.dialect.server_version_info >= (15,) else ""  # older: FILE_COPY only
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"{strategy}'))
     try:
         yield pg_url(name)
     finally:
