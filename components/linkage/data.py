@@ -41,7 +41,7 @@ def units(url: str, actor: Actor) -> pd.DataFrame:
 @cached("linkage", per_scope=True)
 def unit_options(url: str, actor: Actor) -> dict[int, str]:
     """The forms' unit picker (id -> "street · community"), built once for the four forms that show it."""
-    rows = reads.units(store.engine_for(url), actor=actor)
+    rows = units(url, actor)
     return {int(i): (n if level == "street" else f"{s} · {n}")
             for i, n, level, s in zip(rows["id"], rows["name"], rows["level"], rows["street"])}
 

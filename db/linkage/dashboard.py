@@ -139,15 +139,17 @@ def _parties(session, where: Place, end) -> tuple[dict[int, int], dict[int, set[
             if community in present:
                 present[community].add(party)
 
+    # DISTINCT: one row per community, not one per worker or enterprise (thousands of them in a city)
     mark("social_work", session.execute(select(SocialWorkStation.community_id).where(
-        SocialWorkStation.active, SocialWorkStation.opened_on <= end, *_where(SocialWorkStation, where))).scalars())
+        SocialWorkStation.active, SocialWorkStation.opened_on <= end, *_where(SocialWorkStation, where)
+    ).distinct()).scalars())
     mark("social_work", session.execute(select(SocialWorker.community_id).where(
-        SocialWorker.active, SocialWorker.joined_on <= end, *_where(SocialWorker, where))).scalars())
+        SocialWorker.active, SocialWorker.joined_on <= end, *_where(SocialWorker, where)).distinct()).scalars())
     mark("enterprise", session.execute(select(CommunityEnterprise.community_id).where(
         CommunityEnterprise.active, CommunityEnterprise.engaged_on <= end,
-        *_where(CommunityEnterprise, where))).scalars())
+        *_where(CommunityEnterprise, where)).distinct()).scalars())
     mark("fund", session.execute(select(CommunityFund.community_id).where(
-        CommunityFund.founded_on <= end, *_where(CommunityFund, where))).scalars())
+        CommunityFund.founded_on <= end, *_where(CommunityFund, where)).distinct()).scalars())
     streets_with_orgs = set(session.execute(select(SocialOrg.street_id).where(
         *_incubated(None, end), *_org_where(where)).distinct()).scalars())
     for community, street in units.items():
