@@ -81,6 +81,20 @@ def test_the_panyu_dashboard_reproduces_seed_003s_linkage(refusing_engine):
     assert rewards.rewards(engine, actor=users.actor_for(engine, "leader"), year=clock.today().year)[0].total >= 0
 
 
+def test_the_registry_lists_read_their_first_rows_and_count_them_all(refusing_engine):
+    """The page draws the first rows (a LIMIT) and says how many there are: both must agree with the full lists."""
+    engine, year = refusing_engine, clock.today().year
+    panyu = users.actor_for(engine, "panyu")
+    sizes = reads.sizes(engine, actor=panyu, year=year)
+    for kind, read in (("stations", lambda **k: reads.stations(engine, actor=panyu, **k)),
+                       ("workers", lambda **k: reads.workers(engine, actor=panyu, **k)),
+                       ("enterprises", lambda **k: reads.enterprises(engine, actor=panyu, **k)),
+                       ("activities", lambda **k: reads.activities(engine, actor=panyu, year=year, **k))):
+        every = read()
+        assert sizes[kind] == len(every) > 10, kind
+        assert read(limit=10).equals(every.head(10)), kind
+
+
 def test_registry_writes_check_scope_name_the_field_and_move_the_figures(engine):
     admin, street = users.actor_for(engine, "admin"), users.actor_for(engine, "street")
     community, leader = users.actor_for(engine, "community"), users.actor_for(engine, "leader")

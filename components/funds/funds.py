@@ -18,6 +18,7 @@ from db.errors import NotFound
 from db.funds import reads, rules
 
 FLASH = "fund_flash"
+SHOWN = 200  # funds drawn in the list (a city has 850); the downloads hold them all
 ALL = ""
 LIST_HEADINGS = {"name": "fund.col.name", "place": "fund.col.unit", "founded": "fund.col.founded_on",
                  "custodian": "fund.col.custodian", "managers": "fund.col.managers", "raised": "fund.col.raised",
@@ -96,17 +97,20 @@ def _quiet_only(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def _list(rows: pd.DataFrame) -> None:
+    """The first SHOWN funds, labelled (days formatted) only for those; the downloads label every row."""
     if rows.empty:
         st.info(t("common.no_rows"))
         return
+    tables.first_rows(rows, _labelled, shown=SHOWN, name=t("fund.page.funds"), key="fund", height=400)
+
+
+def _labelled(rows: pd.DataFrame) -> pd.DataFrame:
     lg = lang()
     shown = rows.assign(place=[u if level == "street" else f"{s} · {u}"
                                for s, u, level in zip(rows["street"], rows["unit"], rows["level"])],
                         founded=[formatting.day(d, lg) for d in rows["founded_on"]],
                         last_entry=[formatting.day(d, lg) if pd.notna(d) else "—" for d in rows["last_entry_on"]])
-    table = tables.labelled(shown, LIST_HEADINGS)
-    st.dataframe(table, hide_index=True, width="stretch", key="fund_table")
-    tables.downloads(table, name=t("fund.page.funds"), key="fund_list")
+    return tables.labelled(shown, LIST_HEADINGS)
 
 
 def _detail(actor: Actor, everything: pd.DataFrame) -> None:

@@ -39,23 +39,37 @@ def units(url: str, actor: Actor) -> pd.DataFrame:
 
 
 @cached("linkage", per_scope=True)
-def stations(url: str, actor: Actor, unit_id: int | None) -> pd.DataFrame:
-    return reads.stations(store.engine_for(url), actor=actor, unit_id=unit_id)
+def unit_options(url: str, actor: Actor) -> dict[int, str]:
+    """The forms' unit picker (id -> "street · community"), built once for the four forms that show it."""
+    rows = units(url, actor)
+    return {int(i): (n if level == "street" else f"{s} · {n}")
+            for i, n, level, s in zip(rows["id"], rows["name"], rows["level"], rows["street"])}
 
 
 @cached("linkage", per_scope=True)
-def workers(url: str, actor: Actor, unit_id: int | None) -> pd.DataFrame:
-    return reads.workers(store.engine_for(url), actor=actor, unit_id=unit_id)
+def stations(url: str, actor: Actor, unit_id: int | None, limit: int | None = None) -> pd.DataFrame:
+    return reads.stations(store.engine_for(url), actor=actor, unit_id=unit_id, limit=limit)
 
 
 @cached("linkage", per_scope=True)
-def enterprises(url: str, actor: Actor, unit_id: int | None) -> pd.DataFrame:
-    return reads.enterprises(store.engine_for(url), actor=actor, unit_id=unit_id)
+def workers(url: str, actor: Actor, unit_id: int | None, limit: int | None = None) -> pd.DataFrame:
+    return reads.workers(store.engine_for(url), actor=actor, unit_id=unit_id, limit=limit)
 
 
 @cached("linkage", per_scope=True)
-def activities(url: str, actor: Actor, unit_id: int | None, year: int | None) -> pd.DataFrame:
-    return reads.activities(store.engine_for(url), actor=actor, unit_id=unit_id, year=year)
+def enterprises(url: str, actor: Actor, unit_id: int | None, limit: int | None = None) -> pd.DataFrame:
+    return reads.enterprises(store.engine_for(url), actor=actor, unit_id=unit_id, limit=limit)
+
+
+@cached("linkage", per_scope=True)
+def activities(url: str, actor: Actor, unit_id: int | None, year: int | None, limit: int | None = None
+               ) -> pd.DataFrame:
+    return reads.activities(store.engine_for(url), actor=actor, unit_id=unit_id, year=year, limit=limit)
+
+
+@cached("linkage", per_scope=True)
+def sizes(url: str, actor: Actor, unit_id: int | None, year: int | None) -> dict[str, int]:
+    return reads.sizes(store.engine_for(url), actor=actor, unit_id=unit_id, year=year)
 
 
 @cached("pipeline", per_scope=True)  # ratings are the register's

@@ -3,6 +3,8 @@ refusal names the field and the rule, and nothing is half-written. The pickers o
 
 from __future__ import annotations
 
+from typing import Callable
+
 import pandas as pd
 import streamlit as st
 
@@ -23,9 +25,7 @@ def _write(write, flash: str) -> None:
 
 
 def _unit(actor: Actor, key: str):
-    units = data.units(store.url(), actor)
-    options = {int(i): (n if level == "street" else f"{s} · {n}")
-               for i, n, level, s in zip(units["id"], units["name"], units["level"], units["street"])}
+    options = data.unit_options(store.url(), actor)
     return st.selectbox(t("lk.field.unit_id"), list(options), format_func=options.get, index=None, key=key,
                         placeholder=t("lk.pick_hint"))
 
@@ -96,12 +96,13 @@ def activity(actor: Actor, flash: str) -> None:
             _write(lambda: registry.record_activity(store.engine(), actor=actor, data=values), flash)
 
 
-def active_switch(actor: Actor, flash: str, lists: dict[str, pd.DataFrame]) -> None:
-    """Mark a station, worker or enterprise as left (or back): rows stay, so past figures keep them."""
+def active_switch(actor: Actor, flash: str, lists: dict[str, Callable[[], pd.DataFrame]]) -> None:
+    """Mark a station, worker or enterprise as left (or back): rows stay, so past figures keep them. `lists` reads
+    a kind's rows, only for the kind picked."""
     with st.expander(t("lk.form.active")):
         kinds = {"station": t("lk.tab.stations"), "worker": t("lk.tab.workers"), "enterprise": t("lk.tab.enterprises")}
         kind = st.radio(t("lk.field.kind"), list(kinds), format_func=kinds.get, key="lk_sw_kind", horizontal=True)
-        rows = lists[kind]
+        rows = lists[kind]()
         options = {int(i): f"{n}（{u}）· {t('lk.active') if a else t('lk.inactive')}"
                    for i, n, u, a in zip(rows.get("id", []), rows.get("name", []), rows.get("unit", []),
                                          rows.get("active", []))}

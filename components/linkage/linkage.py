@@ -5,6 +5,8 @@ linkage's activities) with their forms for staff, and the special fund's 3A+ rew
 
 from __future__ import annotations
 
+from typing import Callable
+
 import pandas as pd
 import streamlit as st
 
@@ -24,6 +26,7 @@ UNIT_HEADINGS = {"unit": "lk.col.unit", "communities": "lk.col.communities", "in
                  "enterprises": "lk.col.enterprises", "raised": "lk.col.raised", "granted": "lk.col.granted",
                  "activities": "lk.col.activities", "problems_solved": "lk.col.problems_solved",
                  "people_served": "lk.col.people_served"}
+SHOWN = 200  # rows of a registry drawn on the page; the downloads hold them all
 MEASURES = ("activities", "people_served", "problems_solved", "enterprises", "workers", "orgs", "raised")
 
 
@@ -152,63 +155,74 @@ def _table(shown: LinkageFigures, rows: pd.DataFrame) -> None:
 
 
 def _registries(actor: Actor, unit_id: int | None, year: int | None) -> None:
+    """Each registry as its first SHOWN rows (read with a LIMIT) and its count; every row only in the downloads."""
     url = store.url()
+    sizes = data.sizes(url, actor, unit_id, year)
     tabs = st.tabs([t("lk.tab.stations"), t("lk.tab.workers"), t("lk.tab.enterprises"), t("lk.tab.activities"),
                     t("lk.tab.rewards")])
     status = {True: t("lk.active"), False: t("lk.inactive")}
     with tabs[0]:
-        rows = data.stations(url, actor, unit_id)
-        _list(rows.assign(active=rows["active"].map(status)),
-              {"name": "lk.col.name", "street": "lk.col.street", "unit": "lk.col.place", "operator": "lk.col.operator",
-               "opened_on": "lk.col.opened_on", "workers": "lk.col.workers", "active": "lk.col.active"},
+        headings = {"name": "lk.col.name", "street": "lk.col.street", "unit": "lk.col.place",
+                    "operator": "lk.col.operator", "opened_on": "lk.col.opened_on", "workers": "lk.col.workers",
+                    "active": "lk.col.active"}
+        _list(lambda limit: data.stations(url, actor, unit_id, limit),
+              lambda rows: rows.assign(active=rows["active"].map(status)), headings, sizes["stations"],
               "lk_stations", t("lk.tab.stations"))
         if actor.may("linkage.write"):
             forms.station(actor, FLASH)
     with tabs[1]:
-        rows = data.workers(url, actor, unit_id)
         quals = {q: t(f"lk.qual.{q}") for q in ("none", "assistant", "social_worker", "senior")}
-        _list(rows.assign(active=rows["active"].map(status), qualification=rows["qualification"].map(quals)),
-              {"name": "lk.col.name", "station": "lk.col.station", "street": "lk.col.street", "unit": "lk.col.place",
-               "qualification": "lk.col.qualification", "joined_on": "lk.col.joined_on", "active": "lk.col.active"},
-              "lk_workers", t("lk.tab.workers"))
+        headings = {"name": "lk.col.name", "station": "lk.col.station", "street": "lk.col.street",
+                    "unit": "lk.col.place", "qualification": "lk.col.qualification", "joined_on": "lk.col.joined_on",
+                    "active": "lk.col.active"}
+        _list(lambda limit: data.workers(url, actor, unit_id, limit),
+              lambda rows: rows.assign(active=rows["active"].map(status),
+                                       qualification=rows["qualification"].map(quals)),
+              headings, sizes["workers"], "lk_workers", t("lk.tab.workers"))
         if actor.may("linkage.write"):
             forms.worker(actor, FLASH, data.stations(url, actor, None))
     with tabs[2]:
-        rows = data.enterprises(url, actor, unit_id)
         kinds = {k: t(f"lk.contrib.{k}") for k in ("money", "goods", "venue", "service", "jobs")}
-        _list(rows.assign(active=rows["active"].map(status), contribution_kind=rows["contribution_kind"].map(kinds)),
-              {"name": "lk.col.name", "street": "lk.col.street", "unit": "lk.col.place",
-               "contribution_kind": "lk.col.contribution_kind", "contribution": "lk.col.contribution",
-               "value": "lk.col.value", "engaged_on": "lk.col.engaged_on", "active": "lk.col.active"},
-              "lk_enterprises", t("lk.tab.enterprises"))
+        headings = {"name": "lk.col.name", "street": "lk.col.street", "unit": "lk.col.place",
+                    "contribution_kind": "lk.col.contribution_kind", "contribution": "lk.col.contribution",
+                    "value": "lk.col.value", "engaged_on": "lk.col.engaged_on", "active": "lk.col.active"}
+        _list(lambda limit: data.enterprises(url, actor, unit_id, limit),
+              lambda rows: rows.assign(active=rows["active"].map(status),
+                                       contribution_kind=rows["contribution_kind"].map(kinds)),
+              headings, sizes["enterprises"], "lk_enterprises", t("lk.tab.enterprises"))
         if actor.may("linkage.write"):
             forms.enterprise(actor, FLASH)
     with tabs[3]:
         st.caption(t("lk.activities_note"))
-        rows = data.activities(url, actor, unit_id, year)
         parties = {p: t(f"lk.party.{p}") for p in ("committee", "social_org", "social_work", "enterprise", "fund")}
-        _list(rows.assign(organizer=rows["organizer"].map(parties)),
-              {"held_on": "lk.col.held_on", "title": "lk.col.title", "organizer": "lk.col.organizer",
-               "street": "lk.col.street", "unit": "lk.col.place", "participants": "lk.col.participants",
-               "people_served": "lk.col.people_served", "problems_solved": "lk.col.problems_solved"},
+        headings = {"held_on": "lk.col.held_on", "title": "lk.col.title", "organizer": "lk.col.organizer",
+                    "street": "lk.col.street", "unit": "lk.col.place", "participants": "lk.col.participants",
+                    "people_served": "lk.col.people_served", "problems_solved": "lk.col.problems_solved"}
+        _list(lambda limit: data.activities(url, actor, unit_id, year, limit),
+              lambda rows: rows.assign(organizer=rows["organizer"].map(parties)), headings, sizes["activities"],
               "lk_activities", t("lk.tab.activities"))
         if actor.may("linkage.write"):
             forms.activity(actor, FLASH)
     if actor.may("linkage.write"):
-        forms.active_switch(actor, FLASH, {"station": data.stations(url, actor, unit_id),
-                                           "worker": data.workers(url, actor, unit_id),
-                                           "enterprise": data.enterprises(url, actor, unit_id)})
+        # only the kind picked in the form is read in full (its picker lists every row of it)
+        forms.active_switch(actor, FLASH, {"station": lambda: data.stations(url, actor, unit_id),
+                                           "worker": lambda: data.workers(url, actor, unit_id),
+                                           "enterprise": lambda: data.enterprises(url, actor, unit_id)})
     with tabs[4]:
         _rewards(actor, year)
 
 
-def _list(rows: pd.DataFrame, headings: dict[str, str], key: str, name: str) -> None:
-    if rows.empty:
+def _list(read: Callable[[int | None], pd.DataFrame], label: Callable[[pd.DataFrame], pd.DataFrame],
+          headings: dict[str, str], total: int, key: str, name: str) -> None:
+    """The first SHOWN rows of a list (`read(limit)`), its size beneath when longer; the files read every row."""
+    if not total:
         st.info(t("lk.none"))
         return
-    table = tables.labelled(rows, headings)
-    st.dataframe(table, hide_index=True, width="stretch", height=320, key=key)
-    tables.downloads(table, name=name, key=f"{key}_dl")
+    st.dataframe(tables.labelled(label(read(SHOWN)), headings), hide_index=True, width="stretch", height=320,
+                 key=key)
+    if total > SHOWN:
+        st.caption(t("common.first_rows", n=SHOWN, total=total))
+    tables.downloads(lambda: tables.labelled(label(read(None)), headings), name=name, key=f"{key}_dl")
 
 
 def _rewards(actor: Actor, year: int | None) -> None:
@@ -223,7 +237,8 @@ def _rewards(actor: Actor, year: int | None) -> None:
     st.markdown(t("lk.rewards.total", year=year, n=formatting.number(summary.organizations, lg),
                   total=formatting.wan_yuan(summary.total, lg), share=formatting.percent(share, lg)))
     grades = {g: f"{g}A" for g in range(1, 6)}
-    _list(rows.assign(grade=rows["grade"].map(grades)),
+    _list(lambda limit: rows if limit is None else rows.head(limit),
+          lambda frame: frame.assign(grade=frame["grade"].map(grades)),
           {"name": "lk.col.name", "street": "lk.col.street", "grade": "lk.col.grade", "rated_on": "lk.col.rated_on",
            "valid_until": "lk.col.valid_until", "reward": "lk.col.reward"},
-          "lk_rewards", t("lk.rewards.name", year=year))
+          len(rows), "lk_rewards", t("lk.rewards.name", year=year))

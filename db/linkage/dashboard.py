@@ -128,76 +128,99 @@ def _project_grants(where: Place, start, end):
                    *_where(FundEntry, where), *_within(FundEntry.entry_on, start, end)))
 
 
-def _parties(session, where: Place, end) -> tuple[dict[int, int], dict[int, set[str]]]:
-    """The active communities at the place (id -> street id) and the parties present in each by `end`."""
+def _party_days(session, where: Place) -> tuple[dict[int, int], dict[int, dict[str, object]]]:
+    """The active communities at the place (id -> street id) and, for each, the first day each party was present
+    (its earliest active station or worker, enterprise, fund; its street's earliest incubated organization): a
+    party is present by `end` when that day is on or before it, so several years are judged from one read."""
     units = dict(session.execute(select(OrgUnit.id, OrgUnit.street_id).where(
         OrgUnit.level == "community", OrgUnit.active, *_where(OrgUnit, where))).all())
-    present: dict[int, set[str]] = {c: set() for c in units}
+    first: dict[int, dict[str, object]] = {c: {} for c in units}
 
-    def mark(party: str, ids) -> None:
-        for community in ids:
-            if community in present:
-                present[community].add(party)
+    def mark(party: str, table, day, *conditions) -> None:
+        rows = session.execute(select(table.community_id, func.min(day)).where(*conditions, *_where(table, where))
+                               .group_by(table.community_id)).all()
+        for community, day_ in rows:
+            if community in first and (party not in first[community] or day_ < first[community][party]):
+                first[community][party] = day_
 
-    mark("social_work", session.execute(select(SocialWorkStation.community_id).where(
-        SocialWorkStation.active, SocialWorkStation.opened_on <= end, *_where(SocialWorkStation, where))).scalars())
-    mark("social_work", session.execute(select(SocialWorker.community_id).where(
-        SocialWorker.active, SocialWorker.joined_on <= end, *_where(SocialWorker, where))).scalars())
-    mark("enterprise", session.execute(select(CommunityEnterprise.community_id).where(
-        CommunityEnterprise.active, CommunityEnterprise.engaged_on <= end,
-        *_where(CommunityEnterprise, where))).scalars())
-    mark("fund", session.execute(select(CommunityFund.community_id).where(
-        CommunityFund.founded_on <= end, *_where(CommunityFund, where))).scalars())
-    streets_with_orgs = set(session.execute(select(SocialOrg.street_id).where(
-        *_incubated(None, end), *_org_where(where)).distinct()).scalars())
+    mark("social_work", SocialWorkStation, SocialWorkStation.opened_on, SocialWorkStation.active)
+    mark("social_work", SocialWorker, SocialWorker.joined_on, SocialWorker.active)
+    mark("enterprise", CommunityEnterprise, CommunityEnterprise.engaged_on, CommunityEnterprise.active)
+    mark("fund", CommunityFund, CommunityFund.founded_on)
+    streets = dict(session.execute(select(SocialOrg.street_id, func.min(
+        func.coalesce(SocialOrg.incubated_on, SocialOrg.founded_on))).where(
+        SocialOrg.incubated, SocialOrg.active, *_org_where(where)).group_by(SocialOrg.street_id)).all())
     for community, street in units.items():
-        if street in streets_with_orgs:
-            present[community].add("social_org")
-    return units, present
+        if streets.get(street) is not None:
+            first[community]["social_org"] = streets[street]
+    return units, first
+
+
+def _present(first: dict[int, dict[str, object]], end) -> dict[int, set[str]]:
+    """The parties present in each community by `end`."""
+    return {c: {party for party, day in days.items() if day is not None and day <= end} for c, days in first.items()}
+
+
+def _parties(session, where: Place, end) -> tuple[dict[int, int], dict[int, set[str]]]:
+    """The active communities at the place (id -> street id) and the parties present in each by `end`."""
+    units, first = _party_days(session, where)
+    return units, _present(first, end)
 
 
 def figures(engine: Engine, *, actor: Actor, unit_id: int | None = None, year: int | None = None) -> LinkageFigures:
     """The five parties' figures at the place (the actor's scope, or a street or community of it) for `year`."""
+    return figures_of_years(engine, actor=actor, years=[year], unit_id=unit_id)[year]
+
+
+def figures_of_years(engine: Engine, *, actor: Actor, years: list[int | None], unit_id: int | None = None
+                     ) -> dict[int | None, LinkageFigures]:
+    """figures() for several years (the overview's this year and last), the place and the parties read once."""
     where = place(engine, actor, unit_id)
-    start, end = rules.period(year, clock.today())
     with reading(engine) as s:
-        units, present = _parties(s, where, end)
-        linked = [c for c in units if rules.in_linkage(present[c])]
+        units, first = _party_days(s, where)
+        return {year: _figures(s, where, units, first, year) for year in years}
 
-        def count(table, day, *extra) -> int:
-            return s.execute(select(func.count()).select_from(table).where(
-                table.active, day <= end, *_where(table, where), *extra)).scalar_one()
 
-        donations = s.execute(select(func.coalesce(func.sum(FundEntry.amount), 0)).where(
-            FundEntry.side == fund_rules.IN, *_where(FundEntry, where),
-            *_within(FundEntry.entry_on, start, end))).scalar_one()
-        granted = s.execute(select(func.coalesce(func.sum(FundEntry.amount), 0)).where(
-            FundEntry.side == fund_rules.OUT, *_where(FundEntry, where),
-            *_within(FundEntry.entry_on, start, end))).scalar_one()
-        given = s.execute(select(func.coalesce(func.sum(CommunityEnterprise.value), 0)).where(
-            *_where(CommunityEnterprise, where), *_within(CommunityEnterprise.engaged_on, start, end))).scalar_one()
-        grants = _project_grants(where, start, end).subquery()
-        projects = s.execute(select(func.count(func.distinct(grants.c.project_id)) + func.count().filter(
-            grants.c.project_id.is_(None)))).scalar_one()
-        funded = s.execute(select(func.count()).select_from(GrantApplication).where(
-            GrantApplication.status.in_((fund_rules.FUNDED, fund_rules.CLOSED)),
-            *_where(GrantApplication, where), *_within(GrantApplication.decided_on, start, end))).scalar_one()
-        acts = _activities(where, start, end)
-        n, participants, problems, people = s.execute(select(
-            func.count(), func.coalesce(func.sum(acts.c.participants), 0),
-            func.coalesce(func.sum(acts.c.problems_solved), 0), func.coalesce(func.sum(acts.c.people_served), 0))
-        ).one()
-        orgs = s.execute(select(func.count()).select_from(SocialOrg).where(
-            *_incubated(start, end), *_org_where(where))).scalar_one()
-        return LinkageFigures(
-            streets=len({units[c] for c in linked}), communities=len(linked), communities_total=len(units),
-            orgs_incubated=orgs, orgs_by_street=where.level == "community",
-            stations=count(SocialWorkStation, SocialWorkStation.opened_on),
-            workers=count(SocialWorker, SocialWorker.joined_on),
-            enterprises=count(CommunityEnterprise, CommunityEnterprise.engaged_on),
-            raised=int(donations) + int(given), raised_funds=int(donations), raised_enterprises=int(given),
-            granted=int(granted), projects_funded=int(projects), microgrant_funded=int(funded), activities=int(n),
-            participants=int(participants), problems_solved=int(problems), people_served=int(people))
+def _figures(s, where: Place, units: dict[int, int], first: dict[int, dict[str, object]], year: int | None
+             ) -> LinkageFigures:
+    start, end = rules.period(year, clock.today())
+    present = _present(first, end)
+    linked = [c for c in units if rules.in_linkage(present[c])]
+
+    def count(table, day, *extra) -> int:
+        return s.execute(select(func.count()).select_from(table).where(
+            table.active, day <= end, *_where(table, where), *extra)).scalar_one()
+
+    donations = s.execute(select(func.coalesce(func.sum(FundEntry.amount), 0)).where(
+        FundEntry.side == fund_rules.IN, *_where(FundEntry, where),
+        *_within(FundEntry.entry_on, start, end))).scalar_one()
+    granted = s.execute(select(func.coalesce(func.sum(FundEntry.amount), 0)).where(
+        FundEntry.side == fund_rules.OUT, *_where(FundEntry, where),
+        *_within(FundEntry.entry_on, start, end))).scalar_one()
+    given = s.execute(select(func.coalesce(func.sum(CommunityEnterprise.value), 0)).where(
+        *_where(CommunityEnterprise, where), *_within(CommunityEnterprise.engaged_on, start, end))).scalar_one()
+    grants = _project_grants(where, start, end).subquery()
+    projects = s.execute(select(func.count(func.distinct(grants.c.project_id)) + func.count().filter(
+        grants.c.project_id.is_(None)))).scalar_one()
+    funded = s.execute(select(func.count()).select_from(GrantApplication).where(
+        GrantApplication.status.in_((fund_rules.FUNDED, fund_rules.CLOSED)),
+        *_where(GrantApplication, where), *_within(GrantApplication.decided_on, start, end))).scalar_one()
+    acts = _activities(where, start, end)
+    n, participants, problems, people = s.execute(select(
+        func.count(), func.coalesce(func.sum(acts.c.participants), 0),
+        func.coalesce(func.sum(acts.c.problems_solved), 0), func.coalesce(func.sum(acts.c.people_served), 0))
+    ).one()
+    orgs = s.execute(select(func.count()).select_from(SocialOrg).where(
+        *_incubated(start, end), *_org_where(where))).scalar_one()
+    return LinkageFigures(
+        streets=len({units[c] for c in linked}), communities=len(linked), communities_total=len(units),
+        orgs_incubated=orgs, orgs_by_street=where.level == "community",
+        stations=count(SocialWorkStation, SocialWorkStation.opened_on),
+        workers=count(SocialWorker, SocialWorker.joined_on),
+        enterprises=count(CommunityEnterprise, CommunityEnterprise.engaged_on),
+        raised=int(donations) + int(given), raised_funds=int(donations), raised_enterprises=int(given),
+        granted=int(granted), projects_funded=int(projects), microgrant_funded=int(funded), activities=int(n),
+        participants=int(participants), problems_solved=int(problems), people_served=int(people))
 
 
 def by_unit(engine: Engine, *, actor: Actor, unit_id: int | None = None, year: int | None = None) -> pd.DataFrame:

@@ -15,7 +15,7 @@ from db.access import Actor
 from db.community import scope
 from db.engine import reading
 from db.funds import rules as fund_rules
-from db.linkage.dashboard import LinkageFigures, figures
+from db.linkage.dashboard import LinkageFigures, figures_of_years
 from db.models.funds import CommunityFund, FundEntry, GrantApplication, GrantRound
 
 
@@ -64,6 +64,6 @@ def alert_facts(engine: Engine, *, actor: Actor, today: date) -> tuple[int, int 
 
 def overview_facts(engine: Engine, *, actor: Actor, year: int, today: date) -> OverviewFacts:
     closing, round_id, amount, quiet = alert_facts(engine, actor=actor, today=today)
-    return OverviewFacts(year=figures(engine, actor=actor, year=year),
-                         last_year=figures(engine, actor=actor, year=year - 1),
+    shown = figures_of_years(engine, actor=actor, years=[year, year - 1])  # the parties read once for both
+    return OverviewFacts(year=shown[year], last_year=shown[year - 1],
                          rounds_closing=closing, round_id=round_id, uncommitted=amount, quiet_funds=quiet)

@@ -1,5 +1,6 @@
 """五社联动's registries as lists of the actor's scope (narrowed to a street or community): stations with their
-workers counted, workers, enterprises, the linkage's activities of a year; and the units a form may pick."""
+workers counted, workers, enterprises, the linkage's activities of a year (each the first `limit` rows if given:
+the page shows the first rows and counts them all with `sizes`); and the units a form may pick."""
 
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ from db.models import OrgUnit
 from db.models.linkage import CommunityEnterprise, LinkageActivity, SocialWorker, SocialWorkStation
 
 
-def _frame(engine: Engine, query) -> pd.DataFrame:
+def _frame(engine: Engine, query, limit: int | None = None) -> pd.DataFrame:
+    if limit is not None:
+        query = query.limit(limit)
     with reading(engine) as s:
         result = s.execute(query)
         return pd.DataFrame(result.all(), columns=list(result.keys()))
@@ -31,7 +34,7 @@ def _named(table, *columns):
             .join(unit, unit.id == table.unit_id).join(street, street.id == table.street_id))
 
 
-def stations(engine: Engine, *, actor: Actor, unit_id: int | None = None) -> pd.DataFrame:
+def stations(engine: Engine, *, actor: Actor, unit_id: int | None = None, limit: int | None = None) -> pd.DataFrame:
     where = place(engine, actor, unit_id)
     workers = (select(SocialWorker.station_id, func.count().label("workers")).where(SocialWorker.active)
                .group_by(SocialWorker.station_id).subquery())
@@ -39,29 +42,30 @@ def stations(engine: Engine, *, actor: Actor, unit_id: int | None = None) -> pd.
                     SocialWorkStation.opened_on, func.coalesce(workers.c.workers, 0).label("workers"))
              .outerjoin(workers, workers.c.station_id == SocialWorkStation.id)
              .where(*_where(SocialWorkStation, where)).order_by(SocialWorkStation.street_id, SocialWorkStation.id))
-    return _frame(engine, query)
+    return _frame(engine, query, limit)
 
 
-def workers(engine: Engine, *, actor: Actor, unit_id: int | None = None) -> pd.DataFrame:
+def workers(engine: Engine, *, actor: Actor, unit_id: int | None = None, limit: int | None = None) -> pd.DataFrame:
     where = place(engine, actor, unit_id)
     query = (_named(SocialWorker, SocialWorker.name, SocialWorkStation.name.label("station"),
                     SocialWorker.qualification, SocialWorker.joined_on)
              .join(SocialWorkStation, SocialWorkStation.id == SocialWorker.station_id)
              .where(*_where(SocialWorker, where)).order_by(SocialWorker.street_id, SocialWorker.id))
-    return _frame(engine, query)
+    return _frame(engine, query, limit)
 
 
-def enterprises(engine: Engine, *, actor: Actor, unit_id: int | None = None) -> pd.DataFrame:
+def enterprises(engine: Engine, *, actor: Actor, unit_id: int | None = None, limit: int | None = None
+                ) -> pd.DataFrame:
     where = place(engine, actor, unit_id)
     query = (_named(CommunityEnterprise, CommunityEnterprise.name, CommunityEnterprise.contribution_kind,
                     CommunityEnterprise.contribution, CommunityEnterprise.value, CommunityEnterprise.engaged_on)
              .where(*_where(CommunityEnterprise, where)).order_by(CommunityEnterprise.street_id,
                                                                   CommunityEnterprise.id))
-    return _frame(engine, query)
+    return _frame(engine, query, limit)
 
 
-def activities(engine: Engine, *, actor: Actor, unit_id: int | None = None, year: int | None = None
-               ) -> pd.DataFrame:
+def activities(engine: Engine, *, actor: Actor, unit_id: int | None = None, year: int | None = None,
+               limit: int | None = None) -> pd.DataFrame:
     """The linkage's own activities of the period, newest first (the 微创投 projects' are on 微创投)."""
     where = place(engine, actor, unit_id)
     start, end = rules.period(year, clock.today())
@@ -73,7 +77,22 @@ def activities(engine: Engine, *, actor: Actor, unit_id: int | None = None, year
              .where(*_where(LinkageActivity, where), LinkageActivity.held_on <= end,
                     *([LinkageActivity.held_on >= start] if start else []))
              .order_by(LinkageActivity.held_on.desc(), LinkageActivity.id.desc()))
-    return _frame(engine, query)
+    return _frame(engine, query, limit)
+
+
+def sizes(engine: Engine, *, actor: Actor, unit_id: int | None = None, year: int | None = None) -> dict[str, int]:
+    """How many rows each list above holds (stations, workers, enterprises, activities), for "first n of total"."""
+    where = place(engine, actor, unit_id)
+    start, end = rules.period(year, clock.today())
+    with reading(engine) as s:
+        def count(table, *conditions) -> int:
+            return s.execute(select(func.count()).select_from(table).where(*_where(table, where), *conditions)
+                             ).scalar_one()
+
+        return {"stations": count(SocialWorkStation), "workers": count(SocialWorker),
+                "enterprises": count(CommunityEnterprise),
+                "activities": count(LinkageActivity, LinkageActivity.held_on <= end,
+                                    *([LinkageActivity.held_on >= start] if start else []))}
 
 
 def units(engine: Engine, *, actor: Actor) -> pd.DataFrame:
