@@ -333,7 +333,7 @@ def league_table(engine: Engine, *, actor: Actor, filters: ResultFilter = Result
              .join(SocialOrg, SocialOrg.id == per_org.c.org_id)
              .order_by(per_org.c.mean_result.desc(), SocialOrg.name))
     with engine.connect() as conn:
-        return pd.DataFrame(conn.execute(query).mappings().all(), columns=LEAGUE_COLUMNS)
+        return pd.DataFrame([tuple(r) for r in conn.execute(query)], columns=LEAGUE_COLUMNS)  # tuples: many rows
 
 
 CALIBRATION_COLUMNS = ["evaluator_id", "evaluator_name", "username", "scorecards", "mean_deviation",
