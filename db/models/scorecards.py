@@ -51,8 +51,6 @@ class Evaluation(SQLModel, table=True):
 
     __tablename__ = "evaluation"
     __table_args__ = (Index("ix_evaluation_project_round", "project_id", "round"),
-                      # the contractors' league table reads completed results without the wide rows (0020)
-                      Index("ix_evaluation_status_results", "status", "project_id", "scorecards", "result"),
                       # a project's evaluation, or the review of a 微创投 application (db/funds/reviews.py): one of the two
                       CheckConstraint("(project_id IS NULL) <> (application_id IS NULL)", name="ck_evaluation_subject"))
 

@@ -314,10 +314,9 @@ def league_table(engine: Engine, *, actor: Actor, filters: ResultFilter = Result
     """Contractor organizations by the mean result of their completed evaluations (those with at least
     `min_evaluations`), with their rating (nA)."""
     require(actor, "scorecards.results")
-    # grouped by the project's contractor id first, from the evaluations' (status, project, results) index,
-    # and the few thousand groups named after: grouping by the organization's name and rating over every
-    # completed evaluation cost 90 ms at city scale. The panel's figures are stored on the evaluation
-    # (panel_results): an evaluation has one once a scorecard is submitted.
+    # grouped by the project's contractor id first and the few thousand groups named after: grouping by the
+    # organization's name and rating over every completed evaluation cost twice as much at city scale. The
+    # panel's figures are stored on the evaluation (panel_results): it has them once a scorecard is submitted.
     per_org = (select(Project.contractor_org_id.label("org_id"), func.count().label("evaluations"),
                       func.avg(Evaluation.result).label("mean_result"), func.max(Evaluation.result).label("best"),
                       func.min(Evaluation.result).label("worst"))
