@@ -388,6 +388,10 @@ def test_the_word_briefing_holds_figures_charts_and_alerts(engine):
     style = document.styles["Normal"].element.rPr.rFonts
     assert style.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "仿宋"
     assert word_problems(document) == []  # the 公文 page, fonts and page numbers
+    # the home page sends these specs unvalidated (components/overview/data.py): they pass Vega-Lite's schema here
+    for chart in (briefing.money_chart(ov, "domain", "zh"), briefing.money_chart(ov, "street", "en"),
+                  briefing.grade_chart(ov, "zh")):
+        assert chart is not None and chart.to_dict()["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
 
 
 @pytest.mark.reads_only
