@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from components import formatting
 from components.overview import briefing, briefing_files
 from db import clock
+from db.community import dashboard as community_dashboard
 from db.engine import reading
 from db.errors import NotFound
 from db.models.community import Proposal
@@ -25,6 +26,7 @@ from db.models.scorecards import Evaluation
 from db.org_units import get_unit
 from db.overview import headline as overview
 from db.overview import reads as overview_reads
+from db.overview import rules as overview_rules
 from db.pipeline import projects
 from db.pipeline.projects import ProjectFilter
 from db.scorecards import rectifications
@@ -188,6 +190,27 @@ def test_home_figures_equal_the_db_layer_for_scope_and_year(app_db, role):
     ov2019 = overview.overview(app_db, actor=actor_for(app_db, role), year=2019, today=clock.today())
     assert _metrics(at) == _expected_metrics(ov2019) and _metrics(at)["项目数"] == "260"
     assert any("9,730 万元" in str(c.value) for c in at.caption)  # budget beside the disbursed figure
+
+
+@pytest.mark.reads_only
+def test_the_overviews_reductions_equal_the_full_reads(engine):
+    """What the overview reduces in SQL (red grids and the weakest of a month; last year's 社区营造 without its
+    year-free alerts) is what the full per-grid rates and the area's own reader give."""
+    amber = float(overview.grid_indicators.definitions(engine).loc["resolution_rate", "amber_from"])
+    for username in ("leader", "admin"):
+        actor = actor_for(engine, username)
+        unit = get_unit(engine, actor=actor, unit_id=actor.scope_id)
+        ov = overview.overview(engine, actor=actor, year=clock.today().year, today=clock.today())
+        for month in (ov.red_month, f"{clock.today().year - 1}-06", "1999-01"):
+            full = overview_reads.grid_rates(engine, actor=actor, unit=unit, months=[month])
+            got = overview_reads.month_rates(engine, actor=actor, unit=unit, month=month, amber_from=amber,
+                                             limit=overview.WEAKEST_GRIDS, min_reported=overview.WEAKEST_MIN_REPORTED)
+            want = full[full["reported"] >= overview.WEAKEST_MIN_REPORTED].head(overview.WEAKEST_GRIDS)
+            assert got.red == len(overview_rules.red_grids(full, amber))
+            pd.testing.assert_frame_equal(got.weakest, want[["grid_id", "reported", "solved", "rate"]].reset_index(
+                drop=True), check_exact=True)
+        assert ov.community_last_year == community_dashboard.overview_facts(
+            engine, actor=actor, year=clock.today().year - 1, today=clock.today())
 
 
 @pytest.mark.reads_only
@@ -365,6 +388,10 @@ def test_the_word_briefing_holds_figures_charts_and_alerts(engine):
     style = document.styles["Normal"].element.rPr.rFonts
     assert style.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "仿宋"
     assert word_problems(document) == []  # the 公文 page, fonts and page numbers
+    # the home page sends these specs unvalidated (components/overview/data.py): they pass Vega-Lite's schema here
+    for chart in (briefing.money_chart(ov, "domain", "zh"), briefing.money_chart(ov, "street", "en"),
+                  briefing.grade_chart(ov, "zh")):
+        assert chart is not None and chart.to_dict()["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
 
 
 @pytest.mark.reads_only

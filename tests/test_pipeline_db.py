@@ -496,6 +496,9 @@ def test_compliance_list_and_detail_share_one_set_of_checks(engine):
         assert detail[check].status == "fail" and detail[check].reason == sample["reason"]
     reasons = set(listed.loc[listed["check"] == "contractor_rating", "reason"])
     assert {"expired", "exception"} <= reasons
+    # the overview asks for this one check alone, counted over the contracted stages only
+    assert compliance.failure_counts(engine, actor=admin, checks=("contractor_rating",)) == {
+        "contractor_rating": counts["contractor_rating"]}
     street = _actor(engine, "street")
     assert set(compliance.failures(engine, actor=street)["street_name"]) <= {"春熙路街道"}
 

@@ -41,7 +41,9 @@ def shown(url: str, actor: Actor, year: int, today: date, lang: str) -> dict:
     return {
         "headlines": {h.key: h for h in briefing.headlines(ov, lang)},
         "compare": briefing.headline_table(ov, lang),
-        "specs": {name: chart.to_dict() for name, chart in charts.items() if chart is not None},
+        # the same dicts unvalidated: the schema check cost 30-60 ms per cold run, and the builders' specs
+        # pass the schema in test_overview's word briefing test
+        "specs": {name: chart.to_dict(validate=False) for name, chart in charts.items() if chart is not None},
         "money_domain": briefing.money_table(ov.by_domain, "domain", lang),
         "money_street": briefing.money_table(ov.by_street, "street", lang),
         "stages": briefing.stage_table(ov, lang),

@@ -18,7 +18,9 @@ class Proposal(SQLModel, table=True):
 
     __tablename__ = "proposal"
     __table_args__ = (Index("ix_proposal_community_state", "community_id", "state"),
-                      Index("ix_proposal_proposer", "proposer_key", "community_id"))
+                      Index("ix_proposal_proposer", "proposer_key", "community_id"),
+                      # the overview's two alerts count proposals waiting or adopted whatever the scope (0020)
+                      Index("ix_proposal_state_route", "state", "route"))
 
     id: Optional[int] = Field(default=None, primary_key=True)
     code: str = Field(max_length=10, unique=True)  # the tracking code the resident follows it by
