@@ -12,7 +12,8 @@ community, and keeps its history this way:
   streets it touched are recomputed in the move's transaction (db.grids.rollups.rehome);
 - social organizations placed at a moved street follow it into its new district;
 - 社区营造's rows (proposals, council meetings, the communities' own projects, ratings) belong to their community
-  and follow it (db.community.scope.follow_move), so the staff now covering it handle them;
+  and follow it (db.community.scope.follow_move), so the staff now covering it handle them; so do its community
+  fund with the fund's ledger entries and the 微创投 applications delivered there (db.funds.funds.follow_move);
 - the move itself is a unit_move row (from, to, when, by whom, why) shown on the unit's page, and audited.
 An import never moves a unit: a known code under another parent is refused (org.rule.import_move)."""
 
@@ -30,6 +31,7 @@ from db.access import SCOPE_COLUMN, Actor, require, require_unit_in_scope, scope
 from db.community import scope as community_scope
 from db.engine import transaction
 from db.errors import DomainError, PermissionDenied
+from db.funds import funds as fund_registry
 from db.grids import rollups
 from db.linkage import registry as linkage_registry
 from db.models import OrgUnit, UnitMove
@@ -215,6 +217,9 @@ def move_unit(engine: Engine, *, actor: Actor, unit_id: int, data: dict) -> Unit
         proposals = community_scope.follow_move(session, level=unit.level, unit_id=unit.id,
                                                 street_id=new.id if unit.level == "community" else None,
                                                 district_id=new.district_id)
+        proposals += fund_registry.follow_move(session, level=unit.level, unit_id=unit.id,
+                                               street_id=new.id if unit.level == "community" else None,
+                                               district_id=new.district_id)
         proposals += linkage_registry.follow_move(session, actor=actor, level=unit.level, unit_id=unit.id,
                                                   street_id=new.id if unit.level == "community" else None,
                                                   district_id=new.district_id)

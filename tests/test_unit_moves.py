@@ -238,3 +238,38 @@ def test_a_moving_communitys_social_worker_joins_a_station_of_the_new_street_or_
     with pytest.raises(DomainError) as err:
         registry.set_active(engine, actor=admin, kind="worker", row_id=left, active=True)
     assert (err.value.code, err.value.params["station"]) == ("lk.error.other_street", "春熙路街道社工站")
+
+
+def test_a_moving_communitys_fund_ledger_and_microgrant_applications_follow_it(engine):
+    """社区基金 and 微创投 belong to the community: after a move its fund, every ledger entry and the applications
+    delivered there carry the new street and district (the scope the staff now covering it read by), and the
+    balance is unchanged."""
+    from db import clock
+    from db.funds import funds, ledger
+    from db.models.funds import CommunityFund, FundEntry, GrantApplication
+
+    admin = users.actor_for(engine, "admin")
+    community, new = _unit(engine, "510104001001"), _unit(engine, "510104002")
+    with reading(engine) as s:
+        fund_id = s.execute(select(CommunityFund.id).where(CommunityFund.unit_id == community.id)).scalar_one_or_none()
+    if fund_id is None:
+        fund_id = funds.create_fund(engine, actor=admin, data={
+            "unit_id": community.id, "name": "紫荆社区基金", "custodian": "成都市慈善总会",
+            "founded_on": (clock.today() - pd.Timedelta(days=30)).date().isoformat()}).id
+    ledger.record_donation(engine, actor=admin, fund_id=fund_id, data={
+        "amount": 5000, "entry_on": clock.today().isoformat(), "donor_kind": "resident", "anonymous": True})
+    with transaction(engine) as s:  # an application delivered in the community (the demo has its rounds in 番禺)
+        other = s.execute(select(GrantApplication).limit(1)).scalar_one()
+        other.unit_id, other.community_id, other.street_id = community.id, community.id, community.street_id
+        other.district_id, application_id = community.district_id, other.id
+    with reading(engine) as s:
+        balance = s.get(CommunityFund, fund_id).balance
+    unit_registry.move_unit(engine, actor=admin, unit_id=community.id, data={"parent_code": new.code, "reason": REASON})
+    with reading(engine) as s:
+        fund = s.get(CommunityFund, fund_id)
+        entries = s.execute(select(FundEntry.street_id, FundEntry.district_id)
+                            .where(FundEntry.fund_id == fund_id)).all()
+        application = s.get(GrantApplication, application_id)
+    assert (fund.street_id, fund.district_id, fund.balance) == (new.id, new.district_id, balance)
+    assert entries and set(entries) == {(new.id, new.district_id)}
+    assert (application.street_id, application.district_id) == (new.id, new.district_id)

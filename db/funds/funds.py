@@ -8,7 +8,7 @@ from datetime import date
 from typing import Annotated
 
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -18,7 +18,7 @@ from db.community import scope
 from db.engine import transaction
 from db.errors import DomainError, NotFound
 from db.funds import rules
-from db.models.funds import CommunityFund, FundEntry
+from db.models.funds import CommunityFund, FundEntry, GrantApplication, GrantRound
 from db.validation import Day, NoneIsBlank, OneLine, RowId, validate
 
 EDITABLE = ("name", "founded_on", "custodian", "managers")
@@ -107,3 +107,21 @@ def update_fund(engine: Engine, *, actor: Actor, fund_id: int, data: dict) -> Fu
                 setattr(fund, key, value)
             fund.updated_at = clock.utcnow()
         return public(fund)
+
+
+def follow_move(session: Session, *, level: str, unit_id: int, street_id: int | None, district_id: int) -> int:
+    """A community (or street) moved (db.unit_registry.move_unit): its fund, the fund's ledger entries and the
+    微创投 applications delivered there take its new street and district in the move's transaction, so the staff
+    now covering it see them and the former street's no longer do; a street's fund and the rounds it runs keep their
+    street and take its new district. The ledger's amounts are never touched (only where an entry is filed). The
+    rows that followed."""
+    if level == "community":
+        where, values = "community_id", {"street_id": street_id, "district_id": district_id}
+        tables = (CommunityFund, FundEntry, GrantApplication)
+    elif level == "street":
+        where, values = "street_id", {"district_id": district_id}
+        tables = (CommunityFund, FundEntry, GrantApplication, GrantRound)
+    else:
+        return 0  # a grid holds none of them
+    return sum(session.execute(update(table).where(getattr(table, where) == unit_id).values(**values)
+                               .execution_options(synchronize_session=False)).rowcount for table in tables)
