@@ -56,7 +56,7 @@ def downloads(frame: pd.DataFrame | Callable[[], pd.DataFrame], *, name: str, ke
 
 def first_rows(rows: pd.DataFrame, label: Callable[[pd.DataFrame], pd.DataFrame], *, shown: int, name: str,
                key: str, height: int, total: int | None = None,
-               every: Callable[[], pd.DataFrame] | None = None) -> None:
+               every: Callable[[], pd.DataFrame] | None = None, files_key: str | None = None) -> None:
     """A long list drawn as its first `shown` rows (labelled for the screen), every row in the downloads: the
     browser is not sent thousands of rows on each rerun, and nothing is lost to whoever needs them all. A page
     that read only the first rows passes their `total` and `every` (reads them all, only when a file is built)."""
@@ -64,7 +64,7 @@ def first_rows(rows: pd.DataFrame, label: Callable[[pd.DataFrame], pd.DataFrame]
     st.dataframe(label(rows.head(shown)), hide_index=True, width="stretch", height=height, key=f"{key}_table")
     if total > shown:
         st.caption(t("common.first_rows", n=shown, total=total))
-    downloads(lambda: label(every() if every else rows), name=name, key=f"{key}_list")
+    downloads(lambda: label(every() if every else rows), name=name, key=files_key or f"{key}_list")
 
 
 def problem_table(problems: list, field_prefix: str) -> pd.DataFrame:

@@ -218,11 +218,8 @@ def _list(read: Callable[[int | None], pd.DataFrame], label: Callable[[pd.DataFr
     if not total:
         st.info(t("lk.none"))
         return
-    st.dataframe(tables.labelled(label(read(SHOWN)), headings), hide_index=True, width="stretch", height=320,
-                 key=key)
-    if total > SHOWN:
-        st.caption(t("common.first_rows", n=SHOWN, total=total))
-    tables.downloads(lambda: tables.labelled(label(read(None)), headings), name=name, key=f"{key}_dl")
+    tables.first_rows(read(SHOWN), lambda rows: tables.labelled(label(rows), headings), shown=SHOWN, name=name,
+                      key=key, height=320, total=total, every=lambda: read(None), files_key=f"{key}_dl")
 
 
 def _rewards(actor: Actor, year: int | None) -> None:
