@@ -63,7 +63,9 @@ def sizes(communities: int, per: int) -> dict[str, int]:
     """A round's pool, applications, funded projects and activities for `communities` 村居, as seed 003's per `per`."""
     applications = max(1, round(communities * seed003.APPLICATIONS / per))
     funded = max(1, round(applications * seed003.FUNDED / seed003.APPLICATIONS))
-    return {"pool": max(seed003.CAP, round(communities * seed003.POOL / per, -3)), "applications": applications,
+    # whole yuan: round(x, -3) of a float is a float, which PostgreSQL's COPY refuses for a BIGINT column
+    pool = int(round(communities * seed003.POOL / per, -3))
+    return {"pool": max(seed003.CAP, pool), "applications": applications,
             "funded": funded, "activities": max(funded, round(funded * seed003.ACTIVITIES / seed003.FUNDED))}
 
 
