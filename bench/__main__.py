@@ -65,14 +65,28 @@ def _prepare(args) -> str:
     return url
 
 
-def _judge(row: dict, shell_ms: float | None) -> dict:
+def shell_cost_ms(results: list[dict]) -> float | None:
+    """The fixed cost of any page run (shell, sign-in check, menu): the lightest page's fastest run, cold or warm.
+    Its median cold run once came out high under load, and the raw check then passed nine pages by the 50 ms
+    allowance; the fastest run is a lower bound, so the check never subtracts more than the real fixed cost."""
+    shell = next((r for r in results if r["page"] == SHELL_PAGE), None)
+    if shell is None:
+        return None
+    return min([*shell.get("cold_runs_ms", [shell["cold_ms"]]), shell["warm_ms"]])
+
+
+def judge(row: dict, shell_ms: float | None) -> dict:
     checks = {"warm": row["warm_ms"] < TARGETS["warm_ms"], "cold": row["cold_ms"] < TARGETS["cold_ms"]}
     if row.get("speedup") is not None:
         checks["naive"] = row["speedup"] >= TARGETS["speedup"]
     if row.get("raw_ms"):
         over = max(row["cold_ms"] - (shell_ms or 0.0), 0.0)
         row["overhead_ratio"] = over / row["raw_ms"]
-        checks["raw"] = row["overhead_ratio"] <= TARGETS["raw_ratio"] or over < 50
+        # a page whose whole run is within 50 ms of the fixed cost passes however little SQL it has; the JSON says
+        # which pages passed that way, so none passes unseen
+        row["raw_check"] = "ratio" if row["overhead_ratio"] <= TARGETS["raw_ratio"] else (
+            "within 50 ms of the fixed cost" if over < 50 else "over")
+        checks["raw"] = row["raw_check"] != "over"
     return checks
 
 
@@ -140,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     results = pages.run_pages(selected, colds=args.colds, warm_runs=args.warm_runs, report=lambda r: print(
         f"  … {r['page']}: cold {r['cold_ms']:.0f} ms, warm {r['warm_ms']:.0f} ms", file=sys.stderr, flush=True))
     rss_pages = rss_mb()
-    shell_ms = next((r["cold_ms"] for r in results if r["page"] == SHELL_PAGE), None)
+    shell_ms = shell_cost_ms(results)
     for row in results:
         row["raw_ms"], row["statements"] = raw.replay_ms(engine, row["statements"])
         row["raw_ratio"] = row["cold_ms"] / row["raw_ms"] if row["raw_ms"] else None
@@ -149,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
             # the same figures two ways: whole tables through pandas, and the SQL the page runs
             row["speedup"] = row["naive_ms"] / row["raw_ms"] if row["naive_ms"] and row["raw_ms"] else None
             row["naive_vs_cold"] = row["naive_ms"] / row["cold_ms"] if row["naive_ms"] else None
-        row["targets"] = _judge(row, shell_ms)
+        row["targets"] = judge(row, shell_ms)
         _print_row(row)
     rss_all = rss_mb()
     doc = {"backend": engine.dialect.name, "data": args.db, "targets": TARGETS, "shell_ms": shell_ms,

@@ -133,7 +133,7 @@ def time_page(case: PageCase, capture: SqlCapture, *, colds: int = 3, warm_runs:
             statements = list(capture.statements)
     warm = warm_page_ms(at, warm_runs)
     return {"page": case.name, "role": case.role, "query": case.query, "first_ms": first,
-            "cold_ms": statistics.median(cold), "warm_ms": warm, "statements": statements}
+            "cold_ms": statistics.median(cold), "cold_runs_ms": cold, "warm_ms": warm, "statements": statements}
 
 
 def run_pages(page_cases: list[PageCase], *, colds: int, warm_runs: int,
