@@ -33,6 +33,8 @@ from db.scorecards import rectifications
 from db.scorecards import results as eval_results
 from db.scorecards.results import ResultFilter
 from db.users import actor_for
+from db.voting import campaigns as voting_campaigns
+from db.voting import review as vote_review
 from factories.app import signed_in
 from factories.documents import word_problems
 
@@ -211,6 +213,35 @@ def test_the_overviews_reductions_equal_the_full_reads(engine):
                 drop=True), check_exact=True)
         assert ov.community_last_year == community_dashboard.overview_facts(
             engine, actor=actor, year=clock.today().year - 1, today=clock.today())
+
+
+@pytest.mark.reads_only
+def test_the_overviews_vote_counts_and_worst_contractors_equal_the_areas_readers(engine):
+    """The overview's narrower reads give what the areas' full readers give: its vote counts the review's summary
+    (live and, for the published 2019 campaign with its voided burst, stored) and the admin's case list; its worst
+    contractors, cut in SQL, the league table's lowest by mean result and name."""
+    admin = actor_for(engine, "admin")
+    campaigns = voting_campaigns.list_campaigns(engine, actor=admin)
+    assert {"open", "published"} <= set(campaigns["status"])
+    for campaign_id in campaigns["id"]:
+        campaign = voting_campaigns.get_campaign(engine, actor=admin, campaign_id=int(campaign_id))
+        got = overview_reads.vote_counts(engine, campaign)
+        cases = len(voting_campaigns.admin_cases(engine, actor=admin, campaign_id=campaign.id))
+        for live in (False, True):
+            summary = vote_review.summary(engine, actor=admin, campaign_id=campaign.id, live=live)
+            assert got == {"valid": summary["valid"], "void": summary["void"], "voters": summary["voters"],
+                           "cases": cases}, (campaign.status, live)
+        if campaign.status == "published":
+            assert got["void"] > 0 and got["valid"] > 90_000
+    for username, scope in (("leader", None), ("admin", None), ("admin", "510104001")):
+        actor = _actor(engine, username, scope)
+        full = eval_results.league_table(engine, actor=actor)
+        for limit in (overview_rules.WORST_CONTRACTORS, 1, len(full) + 1):
+            want = full.sort_values(["mean_result", "name"]).head(limit).reset_index(drop=True)
+            # exact values; a rating column without a gap comes back int64 where the whole table's had NaN elsewhere
+            pd.testing.assert_frame_equal(eval_results.league_table(engine, actor=actor, lowest=limit), want,
+                                          check_exact=True, check_dtype=False)
+        assert len(full) > overview_rules.WORST_CONTRACTORS or scope
 
 
 @pytest.mark.reads_only

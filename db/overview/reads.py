@@ -22,7 +22,7 @@ from db.models.community import Proposal
 from db.models.grids import GridReport, IndicatorValue
 from db.models.pipeline import Project, SocialOrg
 from db.models.scorecards import Evaluation, Rectification
-from db.models.voting import Campaign
+from db.models.voting import Campaign, Vote, VoteCase
 from db.org_units import UnitPublic
 from db.overview.rules import WORST_CONTRACTORS
 from db.pipeline import rules as pipeline_rules
@@ -33,6 +33,7 @@ from db.scorecards.results import panel_results
 from db.voting import campaigns as voting
 from db.voting import public as vote_public
 from db.voting import review as vote_review
+from db.voting import rollups as vote_rollups
 
 # --- money ----------------------------------------------------------------------------------------
 
@@ -116,8 +117,7 @@ CONTRACTOR_COLUMNS = ["org_id", "name", "evaluations", "mean_result", "worst", "
 def worst_contractors(engine: Engine, *, actor: Actor, year: int, limit: int = WORST_CONTRACTORS) -> pd.DataFrame:
     """The contractors with the lowest mean result over every completed evaluation in scope, and whether
     they are still hired: projects now under way (contracted stages) and projects of the chosen year."""
-    table = eval_results.league_table(engine, actor=actor)
-    worst = table.sort_values(["mean_result", "name"]).head(limit)
+    worst = eval_results.league_table(engine, actor=actor, lowest=limit)
     if worst.empty:
         return pd.DataFrame(columns=CONTRACTOR_COLUMNS)
     ids = [int(i) for i in worst["org_id"]]
@@ -295,19 +295,37 @@ def _campaign_reader(engine: Engine, actor: Actor) -> Actor:
         return replace(actor, scope_id=district.id, scope_level="district", scope_name=district.name)
 
 
+def vote_counts(engine: Engine, campaign) -> dict[str, int]:
+    """valid, void and voters as the review's summary (db.voting.review.summary) gives them, and the cases. An open
+    campaign's are read live in two queries each covered by an index of the votes (status by ix_vote_case_hour,
+    voters by the once-key), without the summary's distinct addresses, which the overview does not show: in one
+    query they cost 57 ms at city scale (28,000 votes), split 12 ms. A closed or published campaign's are stored."""
+    with engine.connect() as conn:
+        if vote_rollups.reads_stored(conn, campaign):
+            row = conn.execute(vote_rollups.stored_summary(campaign.id)).mappings().one()
+            valid, void, voters = row["valid"], row["void"], row["voters"]
+        else:
+            mine = Vote.campaign_id == campaign.id
+            valid, void = conn.execute(select(func.coalesce(func.sum(case((Vote.status == "valid", 1), else_=0)), 0),
+                                              func.coalesce(func.sum(case((Vote.status == "void", 1), else_=0)), 0))
+                                       .where(mine)).one()
+            voters = conn.execute(select(func.count(func.distinct(Vote.voter_key))).where(mine)).scalar_one()
+        cases = conn.execute(select(func.count()).where(VoteCase.campaign_id == campaign.id)).scalar_one()
+    return {"valid": int(valid), "void": int(void), "voters": int(voters), "cases": int(cases)}
+
+
 def vote_facts(engine: Engine, *, actor: Actor, campaign_id: int) -> VoteFacts:
     reader = _campaign_reader(engine, actor)
-    campaign = voting.get_campaign(engine, actor=reader, campaign_id=campaign_id)
-    counts = vote_review.summary(engine, actor=reader, campaign_id=campaign_id)
+    campaign = voting.get_campaign(engine, actor=reader, campaign_id=campaign_id)  # checks the scope
+    counts = vote_counts(engine, campaign)
     flags = vote_review.anomalies(engine, actor=reader, campaign_id=campaign_id)
-    cases = voting.admin_cases(engine, actor=reader, campaign_id=campaign_id)
     # once published the review is over: a flag left standing was judged and kept, not pending
     pending = 0 if campaign.status == "published" else int((flags["valid"].fillna(0) > 0).sum())
     winners = 0
     if campaign.status == "published":
         winners = int(vote_public.public_results(engine, campaign_id)["winner"].sum())
     return VoteFacts(campaign_id=campaign_id, title=campaign.title, year=campaign.year, status=campaign.status,
-                     valid=counts["valid"], void=counts["void"], voters=counts["voters"], cases=len(cases),
+                     valid=counts["valid"], void=counts["void"], voters=counts["voters"], cases=counts["cases"],
                      flags=len(flags), pending_flags=pending, winners=winners)
 
 

@@ -309,10 +309,11 @@ LEAGUE_COLUMNS = ["org_id", "name", "evaluations", "mean_result", "best", "worst
                   "rating_valid_until"]
 
 
-def league_table(engine: Engine, *, actor: Actor, filters: ResultFilter = ResultFilter(), min_evaluations: int = 1
-                 ) -> pd.DataFrame:
+def league_table(engine: Engine, *, actor: Actor, filters: ResultFilter = ResultFilter(), min_evaluations: int = 1,
+                 lowest: int | None = None) -> pd.DataFrame:
     """Contractor organizations by the mean result of their completed evaluations (those with at least
-    `min_evaluations`), with their rating (nA)."""
+    `min_evaluations`), with their rating (nA). `lowest`: only that many from the bottom, lowest mean first
+    (then by name), cut in SQL (the overview's worst contractors: ten rows back instead of every organization)."""
     require(actor, "scorecards.results")
     # grouped by the project's contractor id first and the few thousand groups named after: grouping by the
     # organization's name and rating over every completed evaluation cost twice as much at city scale. The
@@ -331,6 +332,8 @@ def league_table(engine: Engine, *, actor: Actor, filters: ResultFilter = Result
                     SocialOrg.grade.label("rating"), SocialOrg.grade_valid_until.label("rating_valid_until"))
              .join(SocialOrg, SocialOrg.id == per_org.c.org_id)
              .order_by(per_org.c.mean_result.desc(), SocialOrg.name))
+    if lowest is not None:
+        query = query.order_by(None).order_by(per_org.c.mean_result, SocialOrg.name, SocialOrg.id).limit(lowest)
     with engine.connect() as conn:
         return pd.DataFrame([tuple(r) for r in conn.execute(query)], columns=LEAGUE_COLUMNS)  # tuples: many rows
 
