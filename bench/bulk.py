@@ -113,6 +113,9 @@ class BulkWriter:
                                           f"COALESCE((SELECT MAX(id) FROM \"{table.name}\"), 0) + 1, false)"))
 
     def analyze(self) -> None:
-        """Planner statistics for the freshly loaded tables (autovacuum would get there later)."""
+        """Planner statistics for the freshly loaded tables, and on PostgreSQL the visibility map too: rows just
+        COPYed sit on pages not yet marked all-visible, so no query could read an index alone until autovacuum came
+        by (on a server with it off, never: the city's overview read took 1,350 ms against 449 after a VACUUM)."""
+        statement = "VACUUM (ANALYZE)" if self.engine.dialect.name == "postgresql" else "ANALYZE"
         with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("ANALYZE"))
+            conn.execute(text(statement))
