@@ -1,4 +1,7 @@
-"""What AppTest cannot drive: the cookie across a reload, and sign-out, in a real Chromium."""
+"""What AppTest cannot drive, in a real Chromium: the cookie across a reload, sign-out, the files the download
+buttons build, and which part of a page a widget reruns (AppTest always runs the whole script)."""
+
+import time
 
 import pytest
 
@@ -58,3 +61,70 @@ def test_leader_downloads_the_word_briefing_and_the_workbook(live_app, tmp_path)
         saved = tmp_path / book.value.suggested_filename
         book.value.save_as(saved)
         assert openpyxl.load_workbook(saved).sheetnames[0] == "概览"
+
+
+class _Runs:
+    """The script runs the server reports over the websocket (ForwardMsg.script_finished), and the headings it sends:
+    a full run sends every element again, the page's title among them; a fragment's run only the fragment's."""
+
+    def __init__(self, page):
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        self.page, self._parse, self.finished, self.headings, self.last = page, ForwardMsg.FromString, [], [], 0.0
+        page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
+
+    def _frame(self, payload) -> None:
+        self.last = time.monotonic()
+        msg = self._parse(payload if isinstance(payload, bytes) else payload.encode())
+        if msg.WhichOneof("type") == "script_finished":
+            self.finished.append(msg.script_finished)
+        elif msg.WhichOneof("type") == "delta" and msg.delta.new_element.WhichOneof("type") == "heading":
+            self.headings.append(msg.delta.new_element.heading.body)
+
+    def _quiet(self, seconds: float = 1.5, timeout: float = 60.0) -> None:
+        """Until nothing has come for `seconds`: a page load makes more than one run, and a fragment's run shows
+        no status widget to wait for."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() - self.last < seconds:
+            assert time.monotonic() < deadline, "the server never went quiet"
+            self.page.wait_for_timeout(100)
+
+    def since(self, action) -> tuple[list, list]:
+        """The runs that one action caused, and the headings they sent."""
+        self._quiet()
+        self.finished, self.headings = [], []
+        action()
+        deadline = time.monotonic() + 60
+        while not self.finished:
+            assert time.monotonic() < deadline, "no script run after the action"
+            self.page.wait_for_timeout(100)
+        self._quiet()
+        return self.finished, self.headings
+
+
+def test_a_tabs_own_widget_reruns_that_tab_and_not_the_page(live_app):
+    """评价结果: the grade filter of the list and the grouping of the distribution rerun their tab alone (an
+    st.fragment: the headline figures and the filters above are neither read nor sent again), while a tab change,
+    which the figures above may follow, reruns the page: the check can tell the two apart."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    with chromium_page() as page:
+        runs = _Runs(page)
+        sign_in(page, live_app, "leader", "Leader@2026", landing_text="领导驾驶舱")
+        page.goto(f"{live_app}/eval_results")
+        page.get_by_role("heading", name="评价结果").wait_for(timeout=60_000)
+
+        def pick() -> None:
+            page.locator('[data-testid="stSelectbox"]').filter(has_text="评估等级").click()
+            page.get_by_role("option", name="不合格", exact=True).click()
+
+        finished, headings = runs.since(pick)
+        assert finished == [ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY] and "评价结果" not in headings, finished
+        assert "grade=fail" in page.url  # the fragment still writes the filter to the address
+
+        finished, headings = runs.since(lambda: page.get_by_role("tab", name="等级分布").click())
+        assert ForwardMsg.FINISHED_SUCCESSFULLY in finished and "评价结果" in headings, finished
+
+        finished, headings = runs.since(
+            lambda: page.locator('[data-testid="stRadio"]').get_by_text("街道", exact=True).click())
+        assert finished == [ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY] and "评价结果" not in headings, finished

@@ -91,7 +91,9 @@ def render(actor: Actor) -> None:
     items += [(f"eval.grade.{g}", formatting.number(n, lg)) for g, n in summary.grades.items()]
     for column, (key, value) in zip(st.columns(len(items)), items):
         column.metric(t(key), value)
-    # lazy tabs: only the open one runs, so each view costs its own queries and charts only
+    # lazy tabs: only the open one runs, so each view costs its own queries and charts only; each is a fragment,
+    # so its own widgets (grade, search, the evaluation picked, the grouping, the least evaluations) rerun that
+    # tab alone, not the figures above or the filters' reads; a write inside it reruns the whole page
     tabs = st.tabs([t("eval.results.tab.list"), t("eval.results.tab.distribution"), t("eval.results.tab.league"),
                     t("eval.results.tab.calibration")], key="res_tab", on_change="rerun")
     for tab, section in zip(tabs, (_evaluations, _distribution, _league, _calibration)):
@@ -107,6 +109,7 @@ def _labels() -> dict[str, dict]:
             "grade": {g: t(f"eval.grade.{g}") for g in rules.grades()}}
 
 
+@st.fragment
 def _evaluations(actor: Actor, filters: ResultFilter, lg: str) -> None:
     url = store.url()
     grades = {ALL: t("common.all"), **{g: t(f"eval.grade.{g}") for g in rules.grades()}}
@@ -162,6 +165,7 @@ def grade_bars(frame: pd.DataFrame, *, title: str, label_title: str, count_title
                              alt.Tooltip("count:Q", title=count_title)]))
 
 
+@st.fragment
 def _distribution(actor: Actor, filters: ResultFilter, lg: str) -> None:
     options = {"domain": t("eval.filter.domain"), "street": t("eval.col.street"),
                "contractor": t("eval.col.contractor")}
@@ -187,6 +191,7 @@ def _distribution(actor: Actor, filters: ResultFilter, lg: str) -> None:
     st.dataframe(wide.reset_index(), hide_index=True, width="stretch")
 
 
+@st.fragment
 def _league(actor: Actor, filters: ResultFilter, lg: str) -> None:
     least = st.number_input(t("eval.results.min_evaluations"), min_value=1, max_value=20, value=2, step=1,
                             key="res_min")
@@ -208,6 +213,7 @@ def _league(actor: Actor, filters: ResultFilter, lg: str) -> None:
     tables.downloads(table, name=t("eval.results.tab.league"), key="res_league")
 
 
+@st.fragment
 def _calibration(actor: Actor, filters: ResultFilter, lg: str) -> None:
     frame = eval_data.calibration(store.url(), actor, filters)
     st.caption(t("eval.results.calibration_help", threshold=formatting.number(rules.CALIBRATION_FLAG, lg, 1)))
