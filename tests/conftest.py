@@ -44,6 +44,7 @@ from factories.calendar import BOUNDARIES, boundaries  # noqa: E402
 from factories.databases import (  # noqa: E402
     BACKENDS,
     PG_URL,
+    clones,
     database,
     pg_admin,
     pg_url,
@@ -265,6 +266,13 @@ def engine(request, calendar_instant, _shared_databases):
         eng = make_engine(url)
         yield eng
         eng.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _pg_clones_dropped():
+    """The PostgreSQL clones this process made ahead are dropped before its session ends (factories/databases.py)."""
+    yield
+    clones.close()
 
 
 @pytest.fixture(scope="session")
