@@ -371,3 +371,29 @@ def test_the_staff_list_and_its_labels_are_each_rows_own(engine):
         assert list(shown.iloc[:, 8]) == [labels.project(r.route, r.funding_source, r.funding_amount, r.pipeline_stage,
                                                          r.community_stage, r.project_code, lg)
                                           for r in rows.itertuples()]
+
+
+@pytest.mark.reads_only
+def test_the_newest_meetings_count_only_their_own_agendas(engine):
+    """The council's list of the newest meetings groups only their agenda items (a city grouped all 41,000 for the
+    200 shown): the same rows and figures as the head of the whole list, whatever the filters."""
+    import pandas as pd
+    from sqlalchemy import event
+
+    leader = users.actor_for(engine, "leader")
+    place = community_id(engine)
+    for community, year in ((None, None), (None, 2024), (place, None)):
+        whole = councils.list_meetings(engine, actor=leader, community_id=community, year=year)
+        statements = []
+
+        def seen(conn, cursor, statement, *_):
+            statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", seen)
+        try:
+            first = councils.list_meetings(engine, actor=leader, community_id=community, year=year, limit=7)
+        finally:
+            event.remove(engine, "before_cursor_execute", seen)
+        assert len(whole) > 7 and (whole["items"] > 0).all()
+        pd.testing.assert_frame_equal(first, whole.head(7))
+        assert statements[-1].count("LIMIT") == 2  # the items grouped for the listed meetings, then the list
