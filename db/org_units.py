@@ -161,17 +161,28 @@ def roster(engine: Engine, *, actor: Actor, grid: UnitPublic) -> pd.DataFrame:
     return frame
 
 
-def units_in_scope(engine: Engine, *, actor: Actor, levels: tuple[str, ...]) -> pd.DataFrame:
-    """id, code, name, level and street_id of the actor's active units at the given levels (for pickers).
+def units_in_scope(engine: Engine, *, actor: Actor, levels: tuple[str, ...], street_id: int | None = None
+                   ) -> pd.DataFrame:
+    """id, code, name, level and street_id of the actor's active units at the given levels (for pickers), of one
+    street when `street_id` is given (a city's 14,872 grids are not read to offer one street's few dozen).
     Group by street_id, never by a code's prefix: a moved unit keeps its code."""
     query = (select(OrgUnit.id, OrgUnit.code, OrgUnit.name, OrgUnit.level, OrgUnit.street_id)
              .where(scope_condition(actor), OrgUnit.level.in_(levels), OrgUnit.active.is_(True))
              .order_by(OrgUnit.code))
+    if street_id is not None:
+        query = query.where(OrgUnit.street_id == street_id)
     with engine.connect() as conn:
         return pd.DataFrame(conn.execute(query).mappings().all(), columns=["id", "code", "name", "level", "street_id"])
 
 
 MOVE_COLUMNS = ["moved_at", "from_code", "from_name", "to_code", "to_name", "username", "reason"]
+
+
+def has_units(engine: Engine, *, actor: Actor, level: str) -> bool:
+    """Whether the actor's scope holds an active unit of `level` (one index probe, no rows read)."""
+    query = select(OrgUnit.id).where(scope_condition(actor), OrgUnit.level == level, OrgUnit.active.is_(True)).limit(1)
+    with engine.connect() as conn:
+        return conn.execute(query).first() is not None
 
 
 def moves(engine: Engine, *, actor: Actor, unit: UnitPublic) -> pd.DataFrame:

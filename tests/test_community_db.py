@@ -342,3 +342,58 @@ def test_community_staff_are_scoped_to_one_community(refusing_engine):
     _refused(lambda: users.create_user(refusing_engine, actor=admin, data=account), "users.error.community_scope",
              "scope_id")
     assert users.actor_for(refusing_engine, "zijing2") is None
+
+
+@pytest.mark.reads_only
+def test_the_staff_list_and_its_labels_are_each_rows_own(engine):
+    """The list is built from plain tuples and labelled once per distinct value (a city's download of 50,000 rows):
+    the same frame as from mappings, and the same labels as row by row, in both languages."""
+    import pandas as pd
+
+    from components.community import labels
+    from components.community import proposals as page
+    from components.formatting import day
+
+    leader = users.actor_for(engine, "leader")
+    rows = proposals.list_proposals(engine, actor=leader)
+    query = (proposals.rows_query(Proposal.code).where(*proposals._conditions(leader, proposals.ProposalFilter()))
+             .order_by(Proposal.submitted_on.desc(), Proposal.id.desc()))
+    with engine.connect() as conn:
+        mapped = pd.DataFrame(conn.execute(query).mappings().all(), columns=proposals.ROW_COLUMNS + ["code"])
+    mapped["carried_out"] = mapped["carried_out"].astype(bool)
+    pd.testing.assert_frame_equal(rows, mapped[proposals.STAFF_COLUMNS])
+    assert rows["held_on"].notna().any() and rows["route"].notna().any() and rows["held_on"].isna().any()
+    for lg in ("zh", "en"):
+        shown = page._table(rows, lg)
+        assert list(shown.iloc[:, 2]) == [day(d, lg) for d in rows["submitted_on"]]
+        assert list(shown.iloc[:, 7]) == [labels.decision(r.held_on, r.outcome, r.votes_for, r.votes_against,
+                                                          r.votes_abstain, lg) for r in rows.itertuples()]
+        assert list(shown.iloc[:, 8]) == [labels.project(r.route, r.funding_source, r.funding_amount, r.pipeline_stage,
+                                                         r.community_stage, r.project_code, lg)
+                                          for r in rows.itertuples()]
+
+
+@pytest.mark.reads_only
+def test_the_newest_meetings_count_only_their_own_agendas(engine):
+    """The council's list of the newest meetings groups only their agenda items (a city grouped all 41,000 for the
+    200 shown): the same rows and figures as the head of the whole list, whatever the filters."""
+    import pandas as pd
+    from sqlalchemy import event
+
+    leader = users.actor_for(engine, "leader")
+    place = community_id(engine)
+    for community, year in ((None, None), (None, 2024), (place, None)):
+        whole = councils.list_meetings(engine, actor=leader, community_id=community, year=year)
+        statements = []
+
+        def seen(conn, cursor, statement, *_):
+            statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", seen)
+        try:
+            first = councils.list_meetings(engine, actor=leader, community_id=community, year=year, limit=7)
+        finally:
+            event.remove(engine, "before_cursor_execute", seen)
+        assert len(whole) > 7 and (whole["items"] > 0).all()
+        pd.testing.assert_frame_equal(first, whole.head(7))
+        assert statements[-1].count("LIMIT") == 2  # the items grouped for the listed meetings, then the list

@@ -236,6 +236,52 @@ def test_the_dashboard_funnel_adds_up_within_each_scope(refusing_engine):
         dashboard.dashboard(engine, actor=users.actor_for(engine, "evaluator"))
 
 
+
+def test_the_dashboards_decision_days_are_each_proposals_and_its_reads_run_side_by_side(refusing_engine):
+    """The median days to a decision, counted by days in SQL for the council's decisions, equal one proposal at a
+    time (its council's last decision, or the local day of the answer declining it); the dashboard's reads run on
+    connections of their own at once, not one after another."""
+    import statistics
+    import threading
+
+    from sqlalchemy import event
+
+    from db import clock, users
+    from db.community import dashboard
+    from db.models.community import CouncilItem, CouncilMeeting, Proposal
+
+    engine = refusing_engine
+    leader = users.actor_for(engine, "leader")
+    with reading(engine) as s:
+        last = {p: m for p, m in s.execute(select(CouncilItem.proposal_id, CouncilMeeting.held_on)
+                                           .join(CouncilMeeting, CouncilMeeting.id == CouncilItem.meeting_id)
+                                           .where(CouncilItem.outcome.is_not(None)).order_by(CouncilItem.id))}
+        rows = s.execute(select(Proposal.id, Proposal.submitted_on, Proposal.state, Proposal.answered_at,
+                                Proposal.street_id).where(Proposal.state.in_(dashboard.DECIDED))).all()
+    street = dashboard.unit_by_code(engine, actor=leader, code="510104001")
+    for actor, year in ((leader, None), (leader, 2025), (street, None)):
+        days = []
+        for pid, submitted, state, answered, street_id in rows:
+            if (actor is street and street_id != street.scope_id) or (year and submitted.year != year):
+                continue
+            decided = clock.local_date(answered) if state == "declined" and answered else (
+                None if state == "declined" else last.get(pid))
+            if decided is not None:
+                days.append(max((decided - submitted).days, 0))
+        view = dashboard.dashboard(engine, actor=actor, year=year)
+        assert (view.decided, view.median_days) == (len(days), statistics.median(days)) and len(days) > 10
+    threads = set()
+
+    def seen(*_):
+        threads.add(threading.get_ident())
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        dashboard.dashboard(engine, actor=leader, year=2024)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert len(threads) > 1
+
 # --- reminders -------------------------------------------------------------------------------------------
 
 def test_staff_are_reminded_once_of_a_proposal_waiting_past_its_days(engine, monkeypatch):

@@ -68,3 +68,23 @@ def test_every_reader_checks_scope_and_the_error_names_no_unit(engine):
     with pytest.raises(PermissionDenied):
         org_units.level_counts(engine, actor=street, unit=forged)
     assert org_units.level_counts(engine, actor=street, unit=own)["street"] == 1
+
+
+@pytest.mark.reads_only
+def test_a_streets_grids_are_read_alone_for_the_grid_pick(engine):
+    """The grid entry's pick reads the picked street's grids only: the same rows as the scope's grids of that street,
+    within the scope (another street's grids are none of a street user's); whether a scope holds grids at all is
+    asked without reading them."""
+    admin, street = users.actor_for(engine, "admin"), users.actor_for(engine, "street")
+    grids = org_units.units_in_scope(engine, actor=admin, levels=("grid",))
+    streets = org_units.units_in_scope(engine, actor=admin, levels=("street",))
+    for street_id in streets["id"].head(3):
+        alone = org_units.units_in_scope(engine, actor=admin, levels=("grid",), street_id=int(street_id))
+        expected = grids[grids["street_id"] == street_id].reset_index(drop=True)
+        assert alone.to_dict("list") == expected.to_dict("list")
+    assert len(alone) > 0
+    other = next(int(i) for i in streets["id"] if int(i) != street.scope_id)
+    assert org_units.units_in_scope(engine, actor=street, levels=("grid",), street_id=other).empty
+    assert org_units.has_units(engine, actor=admin, level="grid") and org_units.has_units(engine, actor=street,
+                                                                                          level="grid")
+    assert not org_units.has_units(engine, actor=street, level="district")

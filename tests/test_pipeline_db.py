@@ -558,6 +558,20 @@ def test_street_staff_see_only_organizations_of_their_street(engine):
         social_orgs.get_org(engine, actor=street, org_id=int(other["id"].iloc[0]))
 
 
+@pytest.mark.reads_only
+def test_the_organization_list_is_read_as_its_first_rows_and_counted_apart(engine):
+    """The page reads the first 200 organizations and counts them with org_counts: the same rows as the head of the
+    whole list, and the same number."""
+    import pandas as pd
+
+    admin = _actor(engine, "admin")
+    for filters in (social_orgs.SocialOrgFilter(), social_orgs.SocialOrgFilter(registration="filed"),
+                    social_orgs.SocialOrgFilter(status=None, search="社")):
+        whole = social_orgs.list_orgs(engine, actor=admin, filters=filters)
+        first = social_orgs.list_orgs(engine, actor=admin, filters=filters, limit=50)
+        assert social_orgs.org_counts(engine, actor=admin, filters=filters).total == len(whole) > 50
+        pd.testing.assert_frame_equal(first, whole.head(50))
+
 def test_the_project_list_is_read_a_page_at_a_time(refusing_engine):
     """limit and offset page the same ordered list the downloads read whole."""
     leader = users.actor_for(refusing_engine, "leader")

@@ -6,6 +6,8 @@ project on. Leaders read."""
 
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 import streamlit as st
 
@@ -91,15 +93,23 @@ def _figures(summary: proposal_reads.ProposalSummary) -> None:
 
 
 def _table(rows: pd.DataFrame, lg: str) -> pd.DataFrame:
+    # each distinct value labelled once, from the columns it needs: a download of a city's 50,000 rows shares a few
+    # thousand days, decisions and sums, and Babel's formatting and a walk over every column cost ~2 s per file
+    day = functools.cache(lambda d: formatting.day(d, lg))
+    decision = functools.cache(lambda *values: labels.decision(*values, lg))
+    project = functools.cache(lambda *values: labels.project(*values, lg))
+
+    def columns(*names):
+        return zip(*(rows[name].tolist() for name in names))
+
     shown = rows.assign(
-        submitted=[formatting.day(d, lg) for d in rows["submitted_on"]],
+        submitted=[day(d) for d in rows["submitted_on"].tolist()],
         place=rows["street"] + " · " + rows["community"],
-        theme_label=[labels.theme(v, lg) for v in rows["theme"]],
-        state_label=[labels.state(v, lg) for v in rows["state"]],
-        decision=[labels.decision(r.held_on, r.outcome, r.votes_for, r.votes_against, r.votes_abstain, lg)
-                  for r in rows.itertuples()],
-        project=[labels.project(r.route, r.funding_source, r.funding_amount, r.pipeline_stage, r.community_stage,
-                                r.project_code, lg) for r in rows.itertuples()],
+        theme_label=[labels.theme(v, lg) for v in rows["theme"].tolist()],
+        state_label=[labels.state(v, lg) for v in rows["state"].tolist()],
+        decision=[decision(*r) for r in columns("held_on", "outcome", "votes_for", "votes_against", "votes_abstain")],
+        project=[project(*r) for r in columns("route", "funding_source", "funding_amount", "pipeline_stage",
+                                              "community_stage", "project_code")],
         answer=rows["answer"].fillna(""))
     return tables.labelled(shown, HEADINGS)
 

@@ -96,5 +96,10 @@ def grid_months(url: str, actor: Actor, code: str, last: str) -> pd.DataFrame:
 
 
 @cached("org_units")
-def units(url: str, actor: Actor, level: str) -> pd.DataFrame:
-    return org_units.units_in_scope(store.engine_for(url), actor=actor, levels=(level,))
+def units(url: str, actor: Actor, level: str, street_id: int | None = None) -> pd.DataFrame:
+    return org_units.units_in_scope(store.engine_for(url), actor=actor, levels=(level,), street_id=street_id)
+
+
+@cached("org_units")
+def has_units(url: str, actor: Actor, level: str) -> bool:
+    return org_units.has_units(store.engine_for(url), actor=actor, level=level)

@@ -89,8 +89,8 @@ def catalogue_choices(url: str) -> pd.DataFrame:
 
 
 @cached("pipeline")
-def org_list(url: str, actor: Actor, filters: SocialOrgFilter, today: date) -> pd.DataFrame:
-    return social_orgs.list_orgs(store.engine_for(url), actor=actor, filters=filters, today=today)
+def org_list(url: str, actor: Actor, filters: SocialOrgFilter, today: date, limit: int | None = None) -> pd.DataFrame:
+    return social_orgs.list_orgs(store.engine_for(url), actor=actor, filters=filters, today=today, limit=limit)
 
 
 @cached("pipeline")

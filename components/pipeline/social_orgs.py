@@ -102,15 +102,16 @@ def render(actor: Actor) -> None:
         return
     for column, spec in zip(st.columns(3), chart_specs(url, actor, filters, today, lg)):
         empty_states.chart(where=column, chart=spec, width="stretch")
-    table = table_frame(url, actor, filters, today, lg)
     st.subheader(t("pipe.org.list"))
-    st.caption(t("common.rows", n=len(table)))
-    # the first rows on screen, every row in the downloads: a city's 6,000 are not re-sent on every rerun
-    st.dataframe(table.head(SHOWN), hide_index=True, width="stretch", key="pipe_org_table")
-    if len(table) > SHOWN:
-        st.caption(t("common.first_rows", n=SHOWN, total=len(table)))
-    tables.downloads(table, name=t("pipe.org.title"), key="pipe_org")
-    _one_org(actor, pipeline_data.org_list(url, actor, filters, today).head(SHOWN), lg)
+    st.caption(t("common.rows", n=counts.total))
+    # the first rows read and drawn, counted by org_counts (the same filters); every row read and labelled only
+    # when a download is built: a city's 6,000 are not read or re-sent on every run
+    st.dataframe(table_frame(url, actor, filters, today, lg, SHOWN), hide_index=True, width="stretch",
+                 key="pipe_org_table")
+    if counts.total > SHOWN:
+        st.caption(t("common.first_rows", n=SHOWN, total=counts.total))
+    tables.downloads(lambda: table_frame(url, actor, filters, today, lg), name=t("pipe.org.title"), key="pipe_org")
+    _one_org(actor, pipeline_data.org_list(url, actor, filters, today, SHOWN), lg)
 
 
 @cached("pipeline")
@@ -135,9 +136,11 @@ def _grade_label(key: str, lg: str) -> str:
 
 
 @cached("pipeline")
-def table_frame(url: str, actor: Actor, filters: SocialOrgFilter, today: date, lg: str) -> pd.DataFrame:
-    """The organizations as shown and downloaded: labels instead of codes, headings in the user's language."""
-    frame = pipeline_data.org_list(url, actor, filters, today)
+def table_frame(url: str, actor: Actor, filters: SocialOrgFilter, today: date, lg: str, limit: int | None = None
+                ) -> pd.DataFrame:
+    """The organizations as shown and downloaded (the first `limit`, or all): labels instead of codes, headings in
+    the user's language."""
+    frame = pipeline_data.org_list(url, actor, filters, today, limit)
     yes, no = translate("common.yes", lg), translate("common.no", lg)
     frame["kind_label"] = [pipeline_labels.org_kind(k, lg) for k in frame["kind"]]
     frame["registration_label"] = [pipeline_labels.registration(r, lg) for r in frame["registration"]]

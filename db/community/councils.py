@@ -181,10 +181,15 @@ def list_meetings(engine: Engine, *, actor: Actor, community_id: int | None = No
     """Meetings in the actor's scope, newest first, with their agenda's size and how much of it is decided; the
     newest `limit` when given."""
     community, street = aliased(OrgUnit), aliased(OrgUnit)
-    items = (select(CouncilItem.meeting_id, func.count().label("agenda"),
-                    func.count(CouncilItem.outcome).label("decided"),
-                    func.sum(case((CouncilItem.outcome == rules.ADOPTED, 1), else_=0)).label("adopted"))
-             .group_by(CouncilItem.meeting_id).subquery())
+    conds = _meeting_conditions(actor, community_id, year)
+    newest = (CouncilMeeting.held_on.desc(), CouncilMeeting.id.desc())
+    items = select(CouncilItem.meeting_id, func.count().label("agenda"),
+                   func.count(CouncilItem.outcome).label("decided"),
+                   func.sum(case((CouncilItem.outcome == rules.ADOPTED, 1), else_=0)).label("adopted"))
+    if limit is not None:  # the agendas of the meetings listed only (a city's 41,000 items were grouped for 200)
+        listed = select(CouncilMeeting.id).where(*conds).order_by(*newest).limit(limit)
+        items = items.where(CouncilItem.meeting_id.in_(listed))
+    items = items.group_by(CouncilItem.meeting_id).subquery()
     query = (select(CouncilMeeting.id, CouncilMeeting.held_on, CouncilMeeting.community_id,
                     community.name.label("community"), street.name.label("street"), CouncilMeeting.place,
                     *(getattr(CouncilMeeting, kind) for kind in rules.PARTICIPANTS),
@@ -194,8 +199,8 @@ def list_meetings(engine: Engine, *, actor: Actor, community_id: int | None = No
              .join(community, community.id == CouncilMeeting.community_id)
              .join(street, street.id == CouncilMeeting.street_id)
              .outerjoin(items, items.c.meeting_id == CouncilMeeting.id)
-             .where(*_meeting_conditions(actor, community_id, year))
-             .order_by(CouncilMeeting.held_on.desc(), CouncilMeeting.id.desc()))
+             .where(*conds)
+             .order_by(*newest))
     if limit is not None:
         query = query.limit(limit)
     with engine.connect() as conn:

@@ -164,7 +164,8 @@ def rows_query(*extra):
 
 
 def frame(conn, query, columns: list[str]) -> pd.DataFrame:
-    result = pd.DataFrame(conn.execute(query).mappings().all(), columns=columns)
+    # plain tuples: pandas building a frame from a city's 50,000 mappings cost twice the query
+    result = pd.DataFrame([tuple(row) for row in conn.execute(query)], columns=columns)
     result["carried_out"] = result["carried_out"].astype(bool)
     return result
 
