@@ -102,15 +102,17 @@ class _Runs:
         return self.finished, self.headings
 
 
-def test_a_tabs_own_widget_reruns_that_tab_and_not_the_page(live_app):
+def test_a_widget_of_one_part_reruns_that_part_and_not_the_page(live_app):
     """评价结果: the grade filter of the list and the grouping of the distribution rerun their tab alone (an
     st.fragment: the headline figures and the filters above are neither read nor sent again), while a tab change,
-    which the figures above may follow, reruns the page: the check can tell the two apart."""
+    which the figures above may follow, reruns the page: the check can tell the two apart. 投票审核与结果: the
+    hourly chart's case pick reruns the chart alone."""
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
     with chromium_page() as page:
         runs = _Runs(page)
         sign_in(page, live_app, "leader", "Leader@2026", landing_text="领导驾驶舱")
+        wait_for_cookie(page, COOKIE_NAME)  # the pages below are opened by address: signed in from the cookie
         page.goto(f"{live_app}/eval_results")
         page.get_by_role("heading", name="评价结果").wait_for(timeout=60_000)
 
@@ -128,3 +130,14 @@ def test_a_tabs_own_widget_reruns_that_tab_and_not_the_page(live_app):
         finished, headings = runs.since(
             lambda: page.locator('[data-testid="stRadio"]').get_by_text("街道", exact=True).click())
         assert finished == [ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY] and "评价结果" not in headings, finished
+
+        # 投票审核与结果: the hourly chart's case pick reruns the chart alone, not the figures, flags and ranking
+        page.goto(f"{live_app}/vote_review")
+        page.get_by_role("heading", name="投票审核与结果").wait_for(timeout=60_000)
+
+        def one_case() -> None:
+            page.locator('[data-testid="stSelectbox"]').filter(has_text="案例").first.click()
+            page.get_by_role("option").nth(1).click()
+
+        finished, headings = runs.since(one_case)
+        assert finished == [ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY] and "投票审核与结果" not in headings, finished

@@ -101,7 +101,10 @@ def _metrics(url: str, actor: Actor, campaign_id: int) -> None:
         column.metric(t(f"vote.metric.{key}"), formatting.number(numbers[key], lg))
 
 
+@st.fragment
 def _hourly(url: str, actor: Actor, campaign_id: int) -> None:
+    """The votes by hour, of every case or one: picking the case reruns this part alone (an st.fragment), not the
+    figures, the flags and the ranking around it."""
     st.subheader(t("vote.review.hourly"), anchor=False)
     cases = voting_data.admin_cases(url, actor, campaign_id)
     labels = {0: t("vote.review.all_cases"), **dict(zip(cases["id"].astype(int), cases["title"]))}
@@ -132,8 +135,10 @@ def _flags(url: str, actor: Actor, campaign_id: int, status: str) -> None:
     _void_form(url, actor, campaign_id, flags[flags["kind"].isin(["burst", "address"]) & (flags["valid"] > 0)])
 
 
+@st.fragment
 def _void_form(url: str, actor: Actor, campaign_id: int, voidable: pd.DataFrame) -> None:
-    """Void a flagged bucket, or any case's votes in one hour; always with a reason."""
+    """Void a flagged bucket, or any case's votes in one hour; always with a reason. Switching between the two
+    reruns the form alone (an st.fragment); a void reruns the page, whose figures it changes."""
     st.markdown(t("vote.review.void_title"))
     modes = {"flag": t("vote.review.void_by_flag"), "hour": t("vote.review.void_by_hour")}
     mode = st.radio(t("vote.review.void_mode"), list(modes) if not voidable.empty else ["hour"],
