@@ -106,7 +106,7 @@ def test_a_widget_of_one_part_reruns_that_part_and_not_the_page(live_app):
     """评价结果: the grade filter of the list and the grouping of the distribution rerun their tab alone (an
     st.fragment: the headline figures and the filters above are neither read nor sent again), while a tab change,
     which the figures above may follow, reruns the page: the check can tell the two apart. 投票审核与结果: the
-    hourly chart's case pick reruns the chart alone."""
+    hourly chart's case pick reruns the chart alone; 社会组织名录: the organization picked, its detail alone."""
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
     with chromium_page() as page:
@@ -141,3 +141,17 @@ def test_a_widget_of_one_part_reruns_that_part_and_not_the_page(live_app):
 
         finished, headings = runs.since(one_case)
         assert finished == [ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY] and "投票审核与结果" not in headings, finished
+
+        # 社会组织名录: picking an organization reruns its detail, not the figures, charts and list
+        page.goto(f"{live_app}/social_orgs")
+        page.get_by_role("heading", name="社会组织名录").wait_for(timeout=60_000)
+
+        def one_org() -> None:
+            box = page.locator('[data-testid="stSelectbox"]').filter(has_text="选择组织")
+            box.scroll_into_view_if_needed()
+            box.locator("input").click()
+            page.keyboard.press("ArrowDown")
+            page.keyboard.press("Enter")
+
+        finished, headings = runs.since(one_org)
+        assert finished == [ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY] and "社会组织名录" not in headings, finished

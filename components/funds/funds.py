@@ -113,6 +113,7 @@ def _labelled(rows: pd.DataFrame) -> pd.DataFrame:
     return tables.labelled(shown, LIST_HEADINGS)
 
 
+@st.fragment  # picking a fund reruns its detail, not the figures and list above; a write reruns the page
 def _detail(actor: Actor, everything: pd.DataFrame) -> None:
     st.subheader(t("fund.detail"), anchor=False)
     choices = {int(i): f"{name}（{unit}）" for i, name, unit in zip(everything["id"], everything["name"],

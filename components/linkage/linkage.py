@@ -105,6 +105,7 @@ def _metrics(shown: LinkageFigures) -> None:
             column.metric(t(key), value, help=help_)
 
 
+@st.fragment  # the measure picked reruns the charts, not the figures, table and registries around them
 def _charts(rows: pd.DataFrame, months: pd.DataFrame, level: str) -> None:
     left, right = st.columns(2)
     if not rows.empty and level in ("street", "community"):

@@ -157,6 +157,7 @@ def table_frame(url: str, actor: Actor, filters: SocialOrgFilter, today: date, l
     return frame[list(LIST_HEADINGS)].rename(columns={c: translate(k, lg) for c, k in LIST_HEADINGS.items()})
 
 
+@st.fragment  # picking an organization reruns its detail, not the figures, charts and list above
 def _one_org(actor: Actor, frame, lg: str) -> None:
     st.subheader(t("pipe.org.detail"))
     labels = dict(zip(frame["id"].astype(int), frame["name"]))
