@@ -25,6 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.disable(logging.WARNING)  # Streamlit's "no runtime" warnings: the labels run outside a script
     from components import exports
     from components.community import proposals as page
+    from db import clock
     from db.community import proposals
     from db.engine import make_engine
     from db.users import actor_for
@@ -51,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
            "total_cpu_ms": sum(b["cpu_ms"] for b in best.values()),
            "total_wall_ms": sum(b["wall_ms"] for b in best.values()),
            "load_average": [round(started_load, 1), round(os.getloadavg()[0], 1)],
-           "measured": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+           "measured": clock.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ")}
     print(json.dumps(doc, ensure_ascii=False))
     if args.json_out:
         with open(args.json_out, "w", encoding="utf-8") as handle:

@@ -570,7 +570,13 @@ def test_the_organization_list_is_read_as_its_first_rows_and_counted_apart(engin
         whole = social_orgs.list_orgs(engine, actor=admin, filters=filters)
         first = social_orgs.list_orgs(engine, actor=admin, filters=filters, limit=50)
         assert social_orgs.org_counts(engine, actor=admin, filters=filters).total == len(whole) > 50
-        pd.testing.assert_frame_equal(first, whole.head(50))
+        # an empty value as such: a nullable integer column whose first rows are all empty comes back as objects
+        # (None), the whole list's as floats (NaN); on 29 February 2028 no organization in the first rows is rated
+        pd.testing.assert_frame_equal(_empty_as_none(first), _empty_as_none(whole.head(50)))
+
+def _empty_as_none(frame):
+    return frame.astype(object).where(frame.notna(), None)
+
 
 def test_the_project_list_is_read_a_page_at_a_time(refusing_engine):
     """limit and offset page the same ordered list the downloads read whole."""
