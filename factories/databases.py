@@ -73,6 +73,22 @@ def database(request, backend: str):
         clones.give_back(name)
 
 
+@contextmanager
+def empty_pg_database(prefix: str):
+    """A new, empty PostgreSQL database (its URL), dropped after: for what starts from nothing (a first start, the
+    city generator)."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = pg_admin()
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        yield pg_url(name)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 def _clone(template: str) -> str:
     name = f"cpme_t_{uuid.uuid4().hex[:12]}"
     admin = pg_admin()

@@ -4,7 +4,6 @@ read from it agrees with direct counts and with the rules the write paths apply.
 from __future__ import annotations
 
 import hashlib
-import uuid
 from collections import Counter
 
 import pytest
@@ -23,7 +22,7 @@ from db.models.voting import Vote, VoteQuota
 from db.pipeline import projects
 from db.scorecards import results as eval_results
 from db.voting import review as vote_review
-from factories.databases import PG_URL, pg_admin, pg_url
+from factories.databases import PG_URL, empty_pg_database
 
 SCALE = 0.005
 
@@ -318,17 +317,9 @@ def test_the_same_city_is_written_on_postgresql(city):
     into COPY as "575000.0", which PostgreSQL refuses for a BIGINT column.)"""
     if not PG_URL:
         pytest.skip("TEST_POSTGRES_URL not set")
-    name = f"cpme_city_{uuid.uuid4().hex[:12]}"
-    admin = pg_admin()
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        generate(pg_url(name), seed=7, scale=SCALE, quiet=True)
-        assert _table_figures(pg_url(name)) == _table_figures(city)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with empty_pg_database("cpme_city") as url:
+        generate(url, seed=7, scale=SCALE, quiet=True)
+        assert _table_figures(url) == _table_figures(city)
 
 
 def _table_figures(url: str) -> dict[str, tuple]:

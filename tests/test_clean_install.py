@@ -7,10 +7,9 @@ import os
 import subprocess
 import sys
 import threading
-import uuid
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from components.registry import PAGES
 from db import passwords, users
@@ -23,7 +22,7 @@ from db.models.scorecards import Evaluation, ScoreTemplate
 from db.models.voting import Campaign, Vote
 from db.validation import InvalidInput
 from factories.app import ROLES, new_app, on_login_form, opened_as
-from factories.databases import BACKENDS, pg_admin, pg_url
+from factories.databases import BACKENDS, empty_pg_database
 from seed_data import loader
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -36,14 +35,8 @@ def blank_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'blank.db'}"
         return
-    name = f"cpme_blank_{uuid.uuid4().hex[:10]}"
-    admin = pg_admin()
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield pg_url(name)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with empty_pg_database("cpme_blank") as url:
+        yield url
 
 
 @pytest.fixture

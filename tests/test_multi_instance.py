@@ -9,11 +9,10 @@ import os
 import re
 import subprocess
 import sys
-import uuid
 from collections import Counter
 
 import pytest
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, select
 
 from db.engine import make_engine, reading, transaction
 from db.models import OrgUnit, SeedMark
@@ -21,7 +20,7 @@ from db.models.voting import Vote, VoteCase, VoteQuota, VoteThrottle
 from db.voting import codes as vote_codes
 from factories.app import ROOT
 from factories.browser import chromium, require_browser, running_app, settle
-from factories.databases import PG_URL, database, pg_admin, pg_url
+from factories.databases import PG_URL, database, empty_pg_database
 from factories.records import make_campaign
 
 SECRET = "multi-instance-test-key-" + "m" * 32
@@ -166,12 +165,7 @@ def test_instances_starting_together_seed_once(request):
     part is loaded once (without the lock in seed_data.loader both ran CREATE TABLE and one failed)."""
     if not PG_URL:
         pytest.skip("TEST_POSTGRES_URL not set")
-    name = f"cpme_race_{uuid.uuid4().hex[:10]}"
-    admin = pg_admin()
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = pg_url(name)
-    try:
+    with empty_pg_database("cpme_race") as url:
         env = {**os.environ, "DATABASE_URL": url}
         starts = [subprocess.Popen([sys.executable, "-m", "seed_data.loader"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, text=True) for _ in range(2)]
@@ -184,7 +178,3 @@ def test_instances_starting_together_seed_once(request):
             districts = s.execute(select(func.count()).where(OrgUnit.level == "district")).scalar_one()
         engine.dispose()
         assert len(parts) == len(set(parts)) > 0 and districts == 3
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
