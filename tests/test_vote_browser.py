@@ -49,6 +49,11 @@ def live_app(sqlite_template, tmp_path):
         yield base, demo, campaign_id
 
 
+# longer than the session's 1 s TTL with room to spare: a busy server (CI's suite beside it) once had not yet dropped
+# the session after 1.5 s, so the page came back to the old one and never said it had resumed
+AWAY_S = 4
+
+
 class Network:
     """The phone's connection. Chromium's offline mode fails new requests but leaves an open websocket
     alone, so the app's socket is routed through here and closed and refused while offline."""
@@ -116,7 +121,7 @@ def test_vote_flow_on_a_phone_with_the_connection_lost_twice(live_app):
         wait_for_cookie(page, "cpme_vote")  # written by the page's script once the code step is drawn
         kept = {c["name"]: c for c in page.context.cookies()}["cpme_vote"]
         assert kept["sameSite"] == "Strict" and "13912345678" not in kept["value"]
-        network.away(1.5)  # to WeChat, to read the text message
+        network.away(AWAY_S)  # to WeChat, to read the text message
         page.get_by_label("短信验证码").fill(code)
         page.get_by_role("button", name="验证并开始投票").click()
         # a new session (the old one is gone): the page says so, and the code step is back
@@ -130,7 +135,7 @@ def test_vote_flow_on_a_phone_with_the_connection_lost_twice(live_app):
         settle(page)
         page.get_by_text("投这个案例一票").nth(0).click()
         settle(page)
-        network.away(1.5)
+        network.away(AWAY_S)
         page.get_by_text("投这个案例一票").nth(1).click()
         page.get_by_text("已恢复您刚才的投票进度").wait_for(timeout=30_000)
         settle(page)
