@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Any, Callable, Iterator
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
@@ -86,3 +87,11 @@ def transaction(engine: Engine) -> Iterator[Session]:
 def reading(engine: Engine) -> Iterator[Session]:
     with Session(engine) as session:
         yield session
+
+
+def at_once(reads: dict[str, Callable[[], Any]], *, workers: int) -> dict[str, Any]:
+    """Independent reads run side by side, `workers` at a time, each result under its name: SQLite and psycopg
+    release the GIL while the database works, so a page waits for its slowest read, not for their sum."""
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = {name: pool.submit(read) for name, read in reads.items()}
+        return {name: future.result() for name, future in futures.items()}

@@ -6,8 +6,8 @@ median, which needs each proposal's days."""
 
 from __future__ import annotations
 
+import functools
 import statistics
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Optional
@@ -21,7 +21,7 @@ from db import clock
 from db.access import Actor, require, scope_condition, unit_in_scope
 from db.community import rules, scope
 from db.community.proposals import _latest_decisions, carried_out_condition, year_condition
-from db.engine import reading
+from db.engine import at_once, reading
 from db.errors import NotFound
 from db.models import OrgUnit
 from db.models.community import CommunityProject, CouncilItem, CouncilMeeting, Proposal, ProposalRating
@@ -147,7 +147,8 @@ def dashboard(engine: Engine, *, actor: Actor, year: int | None = None) -> Commu
                                            .where(*conds)).one(),
         "few": lambda conn: _few(conn, actor, year),
     }
-    got = _side_by_side(engine, reads)
+    got = at_once({name: functools.partial(_on_connection, engine, read) for name, read in reads.items()},
+                  workers=PARALLEL_READS)
     (cube, names), money, days, stars, few = (got[name] for name in reads)
     totals = {key: int(cube[key].sum()) for key in FUNNEL}
     by_year = cube.groupby("year", as_index=False)[measures].sum().sort_values("year", ignore_index=True)
@@ -166,16 +167,9 @@ def _day(value) -> date:
     return clock.local_date(value) if isinstance(value, datetime) else value
 
 
-def _side_by_side(engine: Engine, reads: dict) -> dict:
-    """Each read on a connection of its own, PARALLEL_READS at a time (SQLite and psycopg release the GIL while the
-    database works): the page waits for the slowest read, not for their sum."""
-    def run(read):
-        with engine.connect() as conn:
-            return read(conn)
-
-    with ThreadPoolExecutor(max_workers=PARALLEL_READS) as pool:
-        futures = {name: pool.submit(run, read) for name, read in reads.items()}
-        return {name: future.result() for name, future in futures.items()}
+def _on_connection(engine: Engine, read):
+    with engine.connect() as conn:  # a connection per read: they run side by side (db.engine.at_once)
+        return read(conn)
 
 
 def _decision_days(conn, conds) -> list[int]:

@@ -9,7 +9,6 @@ the year, because a stage late since last year is still late.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Optional
@@ -22,6 +21,7 @@ from db import clock
 from db.access import Actor, require, scope_condition, unit_in_scope
 from db.community.dashboard import OverviewFacts as CommunityFacts
 from db.community.dashboard import overview_facts as community_facts
+from db.engine import at_once
 from db.errors import NotFound
 from db.grids import indicators as grid_indicators
 from db.grids.rules import Period, last_due_month, parse_period
@@ -176,9 +176,7 @@ def overview(engine: Engine, *, actor: Actor, year: int, today: date | None = No
         "linkage": lambda: linkage_facts(engine, actor=actor, year=year, today=today),
         "last_year_to_date": lambda: same_period_last_year(engine, actor=actor, year=year, today=today),
     }
-    with ThreadPoolExecutor(max_workers=PARALLEL_READS) as pool:
-        futures = {name: pool.submit(read) for name, read in reads.items()}
-        got = {name: future.result() for name, future in futures.items()}
+    got = at_once(reads, workers=PARALLEL_READS)
     red_rates = got.pop("month_rates")
     weakest = got.pop("weakest")
     weakest = red_rates if weakest is None else weakest
