@@ -81,7 +81,7 @@ class _Runs:
         elif msg.WhichOneof("type") == "delta" and msg.delta.new_element.WhichOneof("type") == "heading":
             self.headings.append(msg.delta.new_element.heading.body)
 
-    def _quiet(self, seconds: float = 1.5, timeout: float = 60.0) -> None:
+    def _quiet(self, seconds: float = 2.5, timeout: float = 60.0) -> None:
         """Until nothing has come for `seconds`: a page load makes more than one run, and a fragment's run shows
         no status widget to wait for."""
         deadline = time.monotonic() + timeout
@@ -102,6 +102,12 @@ class _Runs:
         return self.finished, self.headings
 
 
+def _selectbox(page, label: str):
+    """The select box whose label is exactly `label` (a value shown in another box may contain the same words)."""
+    return page.locator('[data-testid="stSelectbox"]').filter(
+        has=page.locator('[data-testid="stWidgetLabel"]').get_by_text(label, exact=True))
+
+
 def test_a_widget_of_one_part_reruns_that_part_and_not_the_page(live_app):
     """评价结果: the grade filter of the list and the grouping of the distribution rerun their tab alone (an
     st.fragment: the headline figures and the filters above are neither read nor sent again), while a tab change,
@@ -117,7 +123,7 @@ def test_a_widget_of_one_part_reruns_that_part_and_not_the_page(live_app):
         page.get_by_role("heading", name="评价结果").wait_for(timeout=60_000)
 
         def pick() -> None:
-            page.locator('[data-testid="stSelectbox"]').filter(has_text="评估等级").click()
+            _selectbox(page, "评估等级（已完成）").click()
             page.get_by_role("option", name="不合格", exact=True).click()
 
         finished, headings = runs.since(pick)
@@ -136,7 +142,7 @@ def test_a_widget_of_one_part_reruns_that_part_and_not_the_page(live_app):
         page.get_by_role("heading", name="投票审核与结果").wait_for(timeout=60_000)
 
         def one_case() -> None:
-            page.locator('[data-testid="stSelectbox"]').filter(has_text="案例").first.click()
+            _selectbox(page, "案例").click()
             page.get_by_role("option").nth(1).click()
 
         finished, headings = runs.since(one_case)
@@ -147,9 +153,10 @@ def test_a_widget_of_one_part_reruns_that_part_and_not_the_page(live_app):
         page.get_by_role("heading", name="社会组织名录").wait_for(timeout=60_000)
 
         def one_org() -> None:
-            box = page.locator('[data-testid="stSelectbox"]').filter(has_text="选择组织")
+            box = _selectbox(page, "选择组织")
             box.scroll_into_view_if_needed()
             box.locator("input").click()
+            page.get_by_role("listbox").wait_for(timeout=30_000)
             page.keyboard.press("ArrowDown")
             page.keyboard.press("Enter")
 
