@@ -58,6 +58,15 @@ def _authenticator(engine: Engine, username: str, issued: datetime | None = None
     return authenticator
 
 
+def _hold_session(engine: Engine, username: str) -> None:
+    """The session as the authenticator's login(token=...) leaves it, without building the authenticator: building it
+    draws its cookie component, whose first report back cost every page load a second script run (the cookie is
+    read on the server, `_cookie_token`; the component is drawn only to write or delete one)."""
+    entry = users.credentials_entry(engine, username)["usernames"][username]
+    st.session_state.update(email=entry["email"], name=entry["name"], roles=entry["roles"],
+                            authentication_status=True, username=username)
+
+
 def _cookie_token() -> str | None:
     try:
         return st.context.cookies.get(COOKIE_NAME)
@@ -116,7 +125,7 @@ def current_actor(engine: Engine) -> Actor | None:
     parsed = cookie_issued_at(token)
     if parsed and users.token_valid(engine, *parsed):
         username, issued = parsed
-        _authenticator(engine, username).authentication_controller.login(token={"username": username})
+        _hold_session(engine, username)
         st.session_state[ISSUED_KEY] = issued
         return users.actor_for(engine, username)
     st.session_state[_REFUSED_KEY] = token
@@ -144,7 +153,7 @@ def _platform_sign_in(engine: Engine) -> Actor | None:
         st.session_state[_SSO_REFUSED_KEY] = issued.isoformat()
         st.session_state[_NOTICE_KEY] = err
         return None
-    _authenticator(engine, actor.username).authentication_controller.login(token={"username": actor.username})
+    _hold_session(engine, actor.username)
     st.session_state[ISSUED_KEY] = issued
     st.session_state[_SSO_KEY] = issued.isoformat()
     return actor
