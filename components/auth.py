@@ -1,15 +1,18 @@
 """Sign-in with streamlit-authenticator's session state and cookie, checked against the database.
 
 The library keeps its lockout counter in memory and accepts any cookie its key signed, so the
-password check, the lockout and cookie revocation live in db/users.py; the library writes and
-deletes the cookie and holds the signed-in state. It is built only when a cookie must be written,
-read or deleted: each construction mounts a component that costs a script run.
+password check, the lockout and cookie revocation live in db/users.py. The cookie is read on the server
+and the signed-in state set here (`_hold_session`); it is written by the library's cookie component alone
+(`_CookieWriter`), drawn until the browser says it is written, and deleted through the library, which is
+built only for that: each construction draws a frame whose report costs a script run.
 """
 
 from __future__ import annotations
 
+import importlib
 from datetime import datetime, timedelta
 
+import extra_streamlit_components as stx
 import jwt
 import streamlit as st
 import streamlit_authenticator as stauth
@@ -29,6 +32,9 @@ _REFUSED_KEY = "_auth_refused_cookie"
 _NOTICE_KEY = "_auth_notice"
 _SSO_KEY = "_auth_sso"  # set while this session was signed in through the identity platform
 _SSO_REFUSED_KEY = "_auth_sso_refused"  # the platform sign-in (its issue time) refused in this session
+_WRITE_KEY = "_auth_cookie_to_write"  # (username, issued, runs left) until the browser says the cookie is written
+_WRITER = "_auth_cookie_writer"  # the frame that writes the cookie; its value turns True once written
+_WRITE_RUNS = 5  # the writer is drawn on this many runs at most: a browser may never answer (no scripts in frames)
 ISSUED_CLAIM = "issued_at"  # our own claim, not JWT's "iat", which PyJWT would check against the wall clock
 CLOCK_SKEW = timedelta(minutes=5)  # instances' clocks differ a little; a cookie from further ahead is forged or stale
 
@@ -42,8 +48,9 @@ def encode_token(username: str, issued: datetime, exp_date: float | None = None)
     return jwt.encode(claims, settings.secret_key(), algorithm="HS256")
 
 
-def _authenticator(engine: Engine, username: str, issued: datetime | None = None) -> stauth.Authenticate:
-    authenticator = stauth.Authenticate(
+def _authenticator(engine: Engine, username: str) -> stauth.Authenticate:
+    """The library, built to delete a cookie (each construction draws its cookie reader)."""
+    return stauth.Authenticate(
         users.credentials_entry(engine, username),
         cookie_name=COOKIE_NAME,
         cookie_key=settings.secret_key(),
@@ -51,11 +58,6 @@ def _authenticator(engine: Engine, username: str, issued: datetime | None = None
         auto_hash=False,
         login_sleep_time=0,
     )
-    if issued is not None:
-        model = authenticator.cookie_controller.cookie_model
-        # the library encodes only {username, exp_date}; set_cookie() calls this to build the token
-        model._token_encode = lambda: encode_token(username, issued, model.exp_date)
-    return authenticator
 
 
 def _hold_session(engine: Engine, username: str) -> None:
@@ -92,7 +94,7 @@ def cookie_issued_at(token: str) -> tuple[str, datetime] | None:
 
 
 def _clear_session() -> None:
-    for key in ("authentication_status", "username", "name", "email", "roles", ISSUED_KEY, _SSO_KEY):
+    for key in ("authentication_status", "username", "name", "email", "roles", ISSUED_KEY, _SSO_KEY, _WRITE_KEY):
         st.session_state[key] = None
 
 
@@ -107,6 +109,7 @@ def current_actor(engine: Engine) -> Actor | None:
         issued = st.session_state.get(ISSUED_KEY)
         actor = users.actor_for(engine, username) if issued else None
         if actor and users.token_valid(engine, username, issued):
+            _write_cookie_again(engine)
             return actor
         # deactivated, locked, or signed out elsewhere since this session began
         platform = st.session_state.get(_SSO_KEY)
@@ -159,47 +162,44 @@ def _platform_sign_in(engine: Engine) -> Actor | None:
     return actor
 
 
-def login_form(engine: Engine) -> Actor | None:
-    """The sign-in form drawn in place; returns the actor when this run signed someone in."""
+def login_form(engine: Engine) -> None:
+    """The sign-in form drawn in place; a run that signs someone in reruns the page signed in."""
     notice = st.session_state.pop(_NOTICE_KEY, None)
     if isinstance(notice, DomainError):
         st.warning(error_text(notice))
     elif notice:
         st.info(t(notice))
-    slot = st.empty()
-    with slot.container():
-        st.subheader(t("auth.login_title"))
-        st.caption(t("auth.login_intro"))
-        with st.form("login_form", clear_on_submit=True):
-            username = st.text_input(t("auth.username"), key="login_username", autocomplete="username")
-            password = st.text_input(t("auth.password"), type="password", key="login_password",
-                                     autocomplete="current-password")
-            submitted = st.form_submit_button(t("auth.submit"), type="primary")
+    st.subheader(t("auth.login_title"))
+    st.caption(t("auth.login_intro"))
+    with st.form("login_form", clear_on_submit=True):
+        username = st.text_input(t("auth.username"), key="login_username", autocomplete="username")
+        password = st.text_input(t("auth.password"), type="password", key="login_password",
+                                 autocomplete="current-password")
+        submitted = st.form_submit_button(t("auth.submit"), type="primary")
     _platform_button()
     if not submitted:
-        return None
+        return
     if not username.strip() or not password:
         st.error(t("auth.missing"))
-        return None
+        return
     try:
         result = users.authenticate(engine, username, password)
     except DomainError as err:  # e.g. the database is read-only or full: sign-in records a row
         st.error(error_text(err))
-        return None
+        return
     if not result.ok:
         # One sentence for unknown, wrong, locked and deactivated: any other tells a guesser the account exists.
         st.error(t("auth.bad_credentials"))
-        return None
+        return
     username = username.strip().lower()
     issued = clock.utcnow()
-    authenticator = _authenticator(engine, username, issued)
-    authenticator.authentication_controller.login(token={"username": username})
-    # No st.rerun() here: the cookie component must render in this run to write the cookie.
-    authenticator.cookie_controller.set_cookie()
+    _hold_session(engine, username)
     st.session_state[ISSUED_KEY] = issued
     st.session_state.pop(_REFUSED_KEY, None)
-    slot.empty()
-    return users.actor_for(engine, username)
+    # the page draws once, signed in; each run from there draws the cookie writer in the same place
+    # (current_actor) until the browser says the cookie is written
+    st.session_state[_WRITE_KEY] = (username, issued, _WRITE_RUNS)
+    st.rerun()
 
 
 def _platform_button() -> None:
@@ -260,8 +260,37 @@ def on_logout() -> None:
         sso.logout()  # the identity cookie goes too, or the next visit would sign in again through it
 
 
-def reissue_cookie(engine: Engine, actor: Actor, cutoff: datetime) -> None:
-    """After a password change: a fresh cookie for this browser, issued after the new cut-off."""
-    authenticator = _authenticator(engine, actor.username, cutoff)
-    authenticator.cookie_controller.set_cookie()
+def reissue_cookie(actor: Actor, cutoff: datetime) -> None:
+    """After a password change: this session and a fresh cookie for this browser, issued at the new cut-off
+    (written from the next run on, like a sign-in's)."""
     st.session_state[ISSUED_KEY] = cutoff
+    st.session_state[_WRITE_KEY] = (actor.username, cutoff, _WRITE_RUNS)
+
+
+class _CookieWriter(stx.CookieManager):
+    """The library's cookie component without its reader: CookieManager() first draws a frame that reports the
+    page's cookies, and that report reruns the page, racing the frame that writes."""
+
+    def __init__(self) -> None:  # not super().__init__(): that draws the reader
+        self.cookie_manager = importlib.import_module("extra_streamlit_components.CookieManager")._component_func
+        self.cookies = {}
+
+
+def _write_cookie_again(engine: Engine) -> None:
+    """Draw the cookie writer on each run until the browser answers that it wrote the cookie. A run that does not
+    draw it removes its frame: the library drew a reader beside it, whose first report reran the page, and under
+    load that rerun came before the writer had run, so the sign-in left no cookie (3 of 8 sign-ins at load 5).
+    Drawn again in the same place under the same key, the frame stays and finishes."""
+    pending = st.session_state.get(_WRITE_KEY)
+    if not pending:
+        return
+    username, issued, runs_left = pending
+    if st.session_state.get(_WRITER) is True or runs_left <= 0 or username != st.session_state.get("username"):
+        st.session_state[_WRITE_KEY] = None
+        return
+    days = settings.cookie_expiry_days()
+    if days > 0:
+        token = encode_token(username, issued, (issued + timedelta(days=days)).timestamp())
+        # max_age: the browser counts the days on its own clock (it wins over the library's default expiry)
+        _CookieWriter().set(COOKIE_NAME, token, key=_WRITER, max_age=days * 86400)
+    st.session_state[_WRITE_KEY] = (username, issued, runs_left - 1)

@@ -43,11 +43,10 @@ def page(key: str) -> Actor | None:
                 auth.first_admin_form(engine)
                 _menu(menu, None)
                 st.stop()
-            actor = auth.login_form(engine)
-            if actor is None:
-                _public_links()
-                _menu(menu, None)
-                st.stop()
+            auth.login_form(engine)  # reruns the page once someone signs in
+            _public_links()
+            _menu(menu, None)
+            st.stop()
         st.session_state[_BASE_ACTOR] = actor
         if actor.role not in spec.roles:
             _menu(menu, actor)

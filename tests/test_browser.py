@@ -1,6 +1,7 @@
 """What AppTest cannot drive, in a real Chromium: the cookie across a reload, sign-out, the files the download
 buttons build, and which part of a page a widget reruns (AppTest always runs the whole script)."""
 
+import re
 import time
 
 import pytest
@@ -40,6 +41,39 @@ def test_leader_signs_in_reloads_with_cookie_and_signs_out(live_app):
         page.get_by_label("用户名").first.wait_for(timeout=60_000)  # no way back in with the old cookie
         settle(page)
         assert page.get_by_text("欢迎，锦江区 区领导").count() == 0
+
+
+COOKIE_FRAME = "**/component/extra_streamlit_components.CookieManager.cookie_manager/index.html*"
+
+
+def test_sign_in_writes_the_cookie_even_when_the_page_reruns_before_the_writer_has_run(live_app):
+    # A run that does not draw the cookie writer removes its frame. Under load the page used to rerun (the
+    # library's cookie reader reported back) before the writer's frame had run, and the sign-in left no cookie
+    # (3 of 8 sign-ins at load 5). Here the writer's frame is held back while the user changes the language,
+    # and loads only after that rerun: the runs in between draw the writer again, so its frame stays and writes.
+    with chromium_page() as page:
+        held, released = [], []
+
+        def hold(route):
+            (route.continue_() if released else held.append(route))
+
+        page.route(COOKIE_FRAME, hold)
+        sign_in(page, live_app, "leader", "Leader@2026", landing_text="欢迎，锦江区 区领导")
+        page.get_by_text("English", exact=True).click()
+        page.get_by_text("Welcome, ").first.wait_for(timeout=60_000)
+        settle(page)
+        assert held and not any(c["name"] == COOKIE_NAME for c in page.context.cookies())
+        released.append(True)
+        for route in held:  # the writer's frame loads only now, after the reruns
+            route.continue_()
+        wait_for_cookie(page, COOKIE_NAME, timeout=30)
+        cookie = next(c for c in page.context.cookies() if c["name"] == COOKIE_NAME)
+        assert cookie["expires"] > 0  # kept across a browser restart, not a session cookie
+        page.unroute(COOKIE_FRAME)
+        page.reload()
+        page.get_by_text(re.compile("Welcome, |欢迎，")).first.wait_for(timeout=60_000)  # the cookie signed us in
+        settle(page)
+        assert page.get_by_label("Username").count() == 0 and page.get_by_label("用户名").count() == 0
 
 
 def test_leader_downloads_the_word_briefing_and_the_workbook(live_app, tmp_path):

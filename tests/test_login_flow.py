@@ -180,8 +180,32 @@ def test_password_change_reissues_a_cookie_that_passes(app_db, monkeypatch):
     next(b for b in at.button if b.proto.is_form_submitter).click()
     at.run()
     assert not at.exception and at.success
-    old, new = written
+    issued = {auth.cookie_issued_at(token)[1] for token in written}
+    assert len(issued) == 2  # the sign-in's cookie (drawn on each run until written), then the new one
+    old, new = written[0], written[-1]
     assert auth.cookie_issued_at(new) == ("leader", at.session_state[auth.ISSUED_KEY])
     assert not users.token_valid(app_db, *auth.cookie_issued_at(old))
     assert users.token_valid(app_db, *auth.cookie_issued_at(new))
     assert not on_login_form(_open_with_cookie(monkeypatch, new))
+
+
+def test_the_cookie_writer_is_drawn_on_each_run_until_the_browser_says_it_wrote_the_cookie(app_db, monkeypatch):
+    # a run that does not draw the writer removes its frame: under load the page reran before the frame had
+    # written the cookie, and the sign-in left none
+    written = _written_cookies(monkeypatch)
+    at = signed_in("leader")
+    assert len(written) == 1
+    at.run()
+    assert len(written) == 2 and auth.cookie_issued_at(written[1]) == auth.cookie_issued_at(written[0])
+    at.session_state[auth._WRITER] = True  # what the writer's frame reports once the cookie is written
+    at.run()
+    at.run()
+    assert len(written) == 2 and not at.exception and not on_login_form(at)
+
+
+def test_a_browser_that_never_answers_is_asked_for_a_few_runs_only(app_db, monkeypatch):
+    written = _written_cookies(monkeypatch)
+    at = signed_in("leader")
+    for _ in range(auth._WRITE_RUNS + 3):
+        at.run()
+    assert len(written) == auth._WRITE_RUNS and not on_login_form(at)

@@ -6,10 +6,9 @@ import streamlit as st
 
 from components import auth, store
 from components.i18n import error_text, t
-from components.writes import show_flash
+from components.writes import attempt, show_flash
 from db import users
 from db.access import Actor
-from db.errors import DomainError
 
 
 def render(actor: Actor) -> None:
@@ -30,11 +29,8 @@ def render(actor: Actor) -> None:
         st.error(t("error.password_mismatch"))
         return
     engine = store.engine()
-    # not writes.attempt: no rerun here, the new cookie must be written by this run's cookie component
-    try:
-        cutoff = users.change_own_password(engine, actor=actor, old_password=old, new_password=new)
-    except DomainError as err:
-        st.error(error_text(err, field_prefix="field.new_" if err.field == "password" else "field."))
-        return
-    auth.reissue_cookie(engine, actor, cutoff)
-    st.success(t("account.changed"))
+    # the session and this browser's cookie move to the new cut-off before the rerun (auth writes the cookie)
+    attempt(lambda: users.change_own_password(engine, actor=actor, old_password=old, new_password=new),
+            area="users", flash_key="account_flash", done=t("account.changed"),
+            explain=lambda err: error_text(err, field_prefix="field.new_" if err.field == "password" else "field."),
+            before_rerun=lambda cutoff: auth.reissue_cookie(actor, cutoff))
