@@ -3,6 +3,8 @@ register's organizations too, so a write in those areas clears them; its own wri
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import pandas as pd
 
 from components import store
@@ -38,12 +40,36 @@ def units(url: str, actor: Actor) -> pd.DataFrame:
     return reads.units(store.engine_for(url), actor=actor)
 
 
+class UnitChoices(NamedTuple):
+    """The forms' unit picker, built once for the four forms: the streets of the scope (id -> name, "district ·
+    name" when the scope spans districts), each street's units a form may pick (the street itself first where
+    it is in the scope, then its communities: the street's id among its units is the street itself) and each
+    unit's street. Names only: the picker words them in the user's language. The browser gets one street's."""
+    streets: dict[int, str]
+    units: dict[int, dict[int, str]]
+    street_of: dict[int, int]
+
+
 @cached("linkage", per_scope=True)
-def unit_options(url: str, actor: Actor) -> dict[int, str]:
-    """The forms' unit picker (id -> "street · community"), built once for the four forms that show it."""
+def unit_choices(url: str, actor: Actor) -> UnitChoices:
     rows = units(url, actor)
-    return {int(i): (n if level == "street" else f"{s} · {n}")
-            for i, n, level, s in zip(rows["id"], rows["name"], rows["level"], rows["street"])}
+    districts = rows["district_id"].nunique() > 1
+    streets: dict[int, str] = {}
+    by_street: dict[int, dict[int, str]] = {}
+    street_of: dict[int, int] = {}
+    for i, name, s, s_name, d_name in zip(rows["id"], rows["name"], rows["street_id"], rows["street"],
+                                          rows["district"]):
+        i, s = int(i), int(s)
+        streets.setdefault(s, f"{d_name} · {s_name}" if districts else s_name)
+        by_street.setdefault(s, {})[i] = name
+        street_of[i] = s
+    return UnitChoices(streets, by_street, street_of)
+
+
+@cached("linkage", per_scope=True, max_entries=100)  # one entry per name typed
+def switchable(url: str, actor: Actor, kind: str, unit_id: int | None, named: str, limit: int) -> pd.DataFrame:
+    return reads.switchable(store.engine_for(url), actor=actor, kind=kind, unit_id=unit_id, named=named,
+                            limit=limit)
 
 
 @cached("linkage", per_scope=True)

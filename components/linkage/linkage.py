@@ -170,7 +170,7 @@ def _registries(actor: Actor, unit_id: int | None, year: int | None) -> None:
               lambda rows: rows.assign(active=rows["active"].map(status)), headings, sizes["stations"],
               "lk_stations", t("lk.tab.stations"))
         if actor.may("linkage.write"):
-            forms.station(actor, FLASH)
+            forms.station(actor, FLASH, unit_id)
     with tabs[1]:
         quals = {q: t(f"lk.qual.{q}") for q in ("none", "assistant", "social_worker", "senior")}
         headings = {"name": "lk.col.name", "station": "lk.col.station", "street": "lk.col.street",
@@ -181,7 +181,7 @@ def _registries(actor: Actor, unit_id: int | None, year: int | None) -> None:
                                        qualification=rows["qualification"].map(quals)),
               headings, sizes["workers"], "lk_workers", t("lk.tab.workers"))
         if actor.may("linkage.write"):
-            forms.worker(actor, FLASH, data.stations(url, actor, None))
+            forms.worker(actor, FLASH, unit_id)
     with tabs[2]:
         kinds = {k: t(f"lk.contrib.{k}") for k in ("money", "goods", "venue", "service", "jobs")}
         headings = {"name": "lk.col.name", "street": "lk.col.street", "unit": "lk.col.place",
@@ -192,7 +192,7 @@ def _registries(actor: Actor, unit_id: int | None, year: int | None) -> None:
                                        contribution_kind=rows["contribution_kind"].map(kinds)),
               headings, sizes["enterprises"], "lk_enterprises", t("lk.tab.enterprises"))
         if actor.may("linkage.write"):
-            forms.enterprise(actor, FLASH)
+            forms.enterprise(actor, FLASH, unit_id)
     with tabs[3]:
         st.caption(t("lk.activities_note"))
         parties = {p: t(f"lk.party.{p}") for p in ("committee", "social_org", "social_work", "enterprise", "fund")}
@@ -203,12 +203,9 @@ def _registries(actor: Actor, unit_id: int | None, year: int | None) -> None:
               lambda rows: rows.assign(organizer=rows["organizer"].map(parties)), headings, sizes["activities"],
               "lk_activities", t("lk.tab.activities"))
         if actor.may("linkage.write"):
-            forms.activity(actor, FLASH)
+            forms.activity(actor, FLASH, unit_id)
     if actor.may("linkage.write"):
-        # only the kind picked in the form is read in full (its picker lists every row of it)
-        forms.active_switch(actor, FLASH, {"station": lambda: data.stations(url, actor, unit_id),
-                                           "worker": lambda: data.workers(url, actor, unit_id),
-                                           "enterprise": lambda: data.enterprises(url, actor, unit_id)})
+        forms.active_switch(actor, FLASH, unit_id)
     with tabs[4]:
         _rewards(actor, year)
 

@@ -1,6 +1,7 @@
 """五社联动's registries as lists of the actor's scope (narrowed to a street or community): stations with their
 workers counted, workers, enterprises, the linkage's activities of a year (each the first `limit` rows if given:
-the page shows the first rows and counts them all with `sizes`); and the units a form may pick."""
+the page shows the first rows and counts them all with `sizes`); the units a form may pick, and the rows of a
+kind a user may mark as left or back (the first few, found by a part of their name)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,13 @@ from sqlalchemy.orm import aliased
 from db import clock
 from db.access import Actor, require, scope_condition
 from db.engine import reading
+from db.errors import DomainError
 from db.linkage import rules
 from db.linkage.dashboard import _where, place
 from db.models import OrgUnit
 from db.models.linkage import CommunityEnterprise, LinkageActivity, SocialWorker, SocialWorkStation
+
+SWITCHABLE = {"station": SocialWorkStation, "worker": SocialWorker, "enterprise": CommunityEnterprise}
 
 
 def _frame(engine: Engine, query, limit: int | None = None) -> pd.DataFrame:
@@ -95,12 +99,29 @@ def sizes(engine: Engine, *, actor: Actor, unit_id: int | None = None, year: int
                                     *([LinkageActivity.held_on >= start] if start else []))}
 
 
+def switchable(engine: Engine, *, actor: Actor, kind: str, unit_id: int | None = None, named: str = "",
+               limit: int | None = None) -> pd.DataFrame:
+    """The stations, workers or enterprises (`kind`) of the place whose name holds `named` (as typed: % and _
+    are letters here), as the lists order them: id, name, unit, street, active."""
+    if kind not in SWITCHABLE:
+        raise DomainError("rule.choice", field="kind")
+    table = SWITCHABLE[kind]
+    where = place(engine, actor, unit_id)
+    named = named.strip()
+    query = (_named(table, table.name).where(*_where(table, where),
+                                             *([table.name.contains(named, autoescape=True)] if named else []))
+             .order_by(table.street_id, table.id))
+    return _frame(engine, query, limit)
+
+
 def units(engine: Engine, *, actor: Actor) -> pd.DataFrame:
-    """The active streets and communities of the actor's scope, street first then its communities (the pickers)."""
+    """The active streets and communities of the actor's scope, street first then its communities (the pickers),
+    with their street's and district's names."""
     require(actor, "linkage.read")
-    street = aliased(OrgUnit)
-    query = (select(OrgUnit.id, OrgUnit.name, OrgUnit.level, OrgUnit.street_id, street.name.label("street"))
-             .join(street, street.id == OrgUnit.street_id)
+    street, district = aliased(OrgUnit), aliased(OrgUnit)
+    query = (select(OrgUnit.id, OrgUnit.name, OrgUnit.level, OrgUnit.street_id, street.name.label("street"),
+                    OrgUnit.district_id, district.name.label("district"))
+             .join(street, street.id == OrgUnit.street_id).join(district, district.id == OrgUnit.district_id)
              .where(OrgUnit.level.in_(rules.UNIT_LEVELS), OrgUnit.active, scope_condition(actor))
              .order_by(street.code, OrgUnit.level.desc(), OrgUnit.code))
     return _frame(engine, query)
