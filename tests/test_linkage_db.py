@@ -95,6 +95,27 @@ def test_the_registry_lists_read_their_first_rows_and_count_them_all(refusing_en
         assert read(limit=10).equals(every.head(10)), kind
 
 
+def test_the_rows_to_mark_as_left_are_the_places_first_found_by_a_part_of_their_name(refusing_engine):
+    """退出或恢复's picker: the first rows of a kind at the place, as the lists order them; a part of a name narrows
+    them (typed % and _ are letters); another street's rows stay out of a street's staff's reach."""
+    engine = refusing_engine
+    admin, panyu, street = (users.actor_for(engine, u) for u in ("admin", "panyu", "street"))
+    shiqiao = district_id(engine, "440113001")
+    every = reads.enterprises(engine, actor=panyu, unit_id=shiqiao)
+    first = reads.switchable(engine, actor=admin, kind="enterprise", unit_id=shiqiao, limit=5)
+    assert len(every) > 5 and first["id"].tolist() == every["id"].head(5).tolist()
+    assert list(first.columns) == ["id", "name", "unit_id", "unit", "street", "active"]
+    name = every["name"].iloc[7]
+    found = reads.switchable(engine, actor=panyu, kind="enterprise", named=f" {name[1:-1]} ")
+    assert name in found["name"].tolist() and all(name[1:-1] in n for n in found["name"])
+    assert reads.switchable(engine, actor=admin, kind="worker", named="%").empty
+    assert reads.switchable(engine, actor=admin, kind="station", named="_").empty
+    assert reads.switchable(engine, actor=street, kind="enterprise", named=name[1:-1]).empty  # 番禺区's, not theirs
+    with pytest.raises(PermissionDenied):
+        reads.switchable(engine, actor=street, kind="enterprise", unit_id=shiqiao)
+    _refused(lambda: reads.switchable(engine, actor=admin, kind="grid"), "rule.choice", "kind")
+
+
 def test_registry_writes_check_scope_name_the_field_and_move_the_figures(engine):
     admin, street = users.actor_for(engine, "admin"), users.actor_for(engine, "street")
     community, leader = users.actor_for(engine, "community"), users.actor_for(engine, "leader")

@@ -119,6 +119,8 @@ def test_the_admins_first_view_sends_no_form_and_a_form_the_streets_alone(app_db
                                 .group_by(OrgUnit.level)).all())
     at = opened_as("admin", PAGE)
     assert not at.exception, at.exception
+    first_view = sum(len(w.options) for w in at.selectbox)  # the filters' options alone
+    assert first_view < levels["community"], {w.key: len(w.options) for w in at.selectbox}
     assert {w.key for w in at.toggle} >= set(FORMS)
     assert not any(b.key and b.key.endswith("_submit") for b in at.button)
     assert max(len(w.options) for w in at.selectbox) == levels["street"] + 1  # the street filter: 全部 and 38
