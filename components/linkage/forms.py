@@ -52,7 +52,8 @@ def _unit(actor: Actor, key: str, near: int | None, clears: tuple[str, ...] = ()
         return None, None
     options = {i: t("lk.unit.street_itself", name=n) if i == street else n for i, n in choices.units[street].items()}
     if len(options) == 1:
-        unit = st.selectbox(t("lk.field.unit_id"), list(options), format_func=options.get, key=key, disabled=True)
+        unit = st.selectbox(t("lk.field.unit_id"), list(options), format_func=options.get, key=key, disabled=True,
+                            placeholder=t("lk.pick_hint"))
     else:  # the page's community to begin with; never the street itself unasked
         unit = st.selectbox(t("lk.field.unit_id"), list(options), format_func=options.get, key=key,
                             index=_index(list(options), near if near != street else None),
