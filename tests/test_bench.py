@@ -76,6 +76,22 @@ def test_the_browser_benchmark_reports_two_runs_side_by_side(tmp_path):
     assert "load average 4.0–5.0 → 4.0–5.0" in table
 
 
+def test_the_browser_benchmark_holds_the_account_page_to_both_bare_pages():
+    """The account page is a page of pages/, which a bare app serves slower than its main script: both ratios."""
+    from argparse import Namespace
+
+    from bench import browser
+
+    def row(name: str, second: float, kb: float = 2.0) -> dict:
+        return {"page": name, "first_ms": second, "second_ms": second, "bytes_first": kb * 1024}
+
+    rows = [row(browser.FLOOR, 300.0), row(browser.FLOOR_SUBPAGE, 400.0), row("account", 700.0),
+            row("home", 1200.0, 98.0)]
+    checks = browser._summary(rows, "sqlite:///x.db", Namespace(db="city", app_dir="."), (1.0,), 1.0)["checks"]
+    assert checks["account_vs_floor_second"] == 700 / 300 and checks["account_vs_subpage_floor_second"] == 700 / 400
+    assert checks["heaviest_page"] == "home" and checks["pages_over_1_5x_account"] == ["home"]
+
+
 def test_the_raw_check_subtracts_the_lightest_pages_fastest_run_not_a_noisy_median():
     """Under load the account page's median cold run once came out at 400 ms and a page of 300 ms cold over 20 ms of
     SQL passed "page ≤ 3× raw" by the 50 ms allowance; the fixed cost is the account page's fastest run."""
