@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 
 from db import clock
-from factories.browser import free_port, stop, wait_until_healthy
+from factories.browser import Wire, free_port, stop, wait_until_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -94,27 +94,6 @@ def _cases(url: str, selected: list[str] | None) -> list[dict]:
         wanted = set(selected) | {"account"}
         out = [c for c in out if c["page"] in wanted or c["page"].split("@")[0] in wanted]
     return out
-
-
-class Wire:
-    """What one tab receives over the websocket: (time, bytes, kind) per frame, kind from the ForwardMsg."""
-
-    def __init__(self, page):
-        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
-        self._parse, self.frames = ForwardMsg.FromString, []
-        page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
-
-    def _frame(self, payload) -> None:
-        data = payload if isinstance(payload, bytes) else payload.encode()
-        try:
-            kind = self._parse(data).WhichOneof("type")
-        except Exception:  # not a ForwardMsg (should not happen): counted, not classified
-            kind = None
-        self.frames.append((time.perf_counter(), len(data), kind))
-
-    def reset(self) -> None:
-        self.frames = []
 
 
 def _visit(page, wire: Wire, base: str, case: dict, timeout_s: float) -> dict:

@@ -109,7 +109,7 @@ def current_actor(engine: Engine) -> Actor | None:
         issued = st.session_state.get(ISSUED_KEY)
         actor = users.actor_for(engine, username) if issued else None
         if actor and users.token_valid(engine, username, issued):
-            _write_cookie_again(engine)
+            _write_cookie_again()
             return actor
         # deactivated, locked, or signed out elsewhere since this session began
         platform = st.session_state.get(_SSO_KEY)
@@ -276,7 +276,7 @@ class _CookieWriter(stx.CookieManager):
         self.cookies = {}
 
 
-def _write_cookie_again(engine: Engine) -> None:
+def _write_cookie_again() -> None:
     """Draw the cookie writer on each run until the browser answers that it wrote the cookie. A run that does not
     draw it removes its frame: the library drew a reader beside it, whose first report reran the page, and under
     load that rerun came before the writer had run, so the sign-in left no cookie (3 of 8 sign-ins at load 5).

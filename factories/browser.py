@@ -144,3 +144,34 @@ def wait_for_cookie(page, name: str, *, present: bool = True, timeout: float = 6
         if time.monotonic() > deadline:
             raise AssertionError(f"cookie {name} {'never set' if present else 'still set'} after {timeout:.0f} s")
         time.sleep(0.2)
+
+
+class Wire:
+    """What one tab receives over the websocket: (time, bytes, kind) per frame, kind from the ForwardMsg."""
+
+    def __init__(self, page):
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        self._parse, self.frames = ForwardMsg.FromString, []
+        page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
+
+    def _frame(self, payload) -> None:
+        data = payload if isinstance(payload, bytes) else payload.encode()
+        try:
+            kind = self._parse(data).WhichOneof("type")
+        except Exception:  # not a ForwardMsg (should not happen): counted, not classified
+            kind = None
+        self.frames.append((time.perf_counter(), len(data), kind))
+
+    def reset(self) -> None:
+        self.frames = []
+
+    @property
+    def finished(self) -> int:
+        """Script runs finished since the last reset."""
+        return sum(kind == "script_finished" for _, _, kind in self.frames)
+
+    @property
+    def last(self) -> float:
+        """When the last frame came (perf_counter; 0 if none)."""
+        return self.frames[-1][0] if self.frames else 0.0

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from components.auth import COOKIE_NAME
 from components.registry import PAGES, pages_for
 from components.texts import CATALOG, translate
-from factories.browser import ROOT, chromium, wait_for_cookie
+from factories.browser import ROOT, Wire, chromium, wait_for_cookie
 
 OUT = ROOT / "build" / "look"
 ROLES = {"admin": "Admin@2026", "leader": "Leader@2026", "evaluator": "Evaluator@2026",
@@ -139,40 +139,26 @@ def _shot(page, lang: str, who: str, key: str) -> None:
     page.screenshot(path=str(folder / f"{key}.jpg"), type="jpeg", quality=70)
 
 
-class Runs:
-    """What the server sends a page over its websocket: when the last frame came and how many script runs
-    finished. A view is drawn once a run has finished since the action and nothing has come for a moment; fixed
-    sleeps around Streamlit's status widget cost 0.8 s a view whatever the page (176 views a walk)."""
-
-    QUIET_S = 0.3  # a second run (a page writing its filters to the URL) or a chart's frames come within this
-
-    def __init__(self, page):
-        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
-        self.page, self._parse, self.finished, self.last = page, ForwardMsg.FromString, 0, time.monotonic()
-        page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
-
-    def _frame(self, payload) -> None:
-        self.last = time.monotonic()
-        if self._parse(payload if isinstance(payload, bytes) else payload.encode()).HasField("script_finished"):
-            self.finished += 1
-
-    def after(self, action) -> None:
-        """Do `action` (a click, a navigation) and wait until the view it brings is drawn."""
-        since = self.finished
-        action()
-        _wait_drawn(self.page, self, since)
+QUIET_S = 0.3  # a second run (a page writing its filters to the URL) or a chart's frames come within this
 
 
-def _wait_drawn(page, runs: Runs, since: int | None) -> None:
-    """Until a run has finished after the `since`-th (None: any) and the page is quiet, then its content."""
-    deadline = time.monotonic() + 60
-    while ((since is not None and runs.finished <= since) or time.monotonic() - runs.last < Runs.QUIET_S
+def _after(page, wire: Wire, action) -> None:
+    """Do `action` (a click, a navigation) and wait until the view it brings is drawn."""
+    since = wire.finished
+    action()
+    _wait_drawn(page, wire, since)
+
+
+def _wait_drawn(page, wire: Wire, since: int | None) -> None:
+    """Until a script run has finished after the `since`-th (None: any) and nothing has come over the websocket for
+    a moment, then its content (fixed sleeps around the status widget cost 0.8 s a view whatever the page)."""
+    deadline = time.perf_counter() + 60
+    while ((since is not None and wire.finished <= since) or time.perf_counter() - wire.last < QUIET_S
            or page.locator('[data-testid="stStatusWidget"]').count()):
-        if time.monotonic() > deadline:
+        if time.perf_counter() > deadline:
             raise TimeoutError("the page never finished drawing")
         page.wait_for_timeout(50)
-    # a run that had not started when settle looked leaves the page's skeletons: wait for the content
+    # a page that draws its skeletons first: wait for the content
     page.wait_for_selector('[data-testid="stSkeleton"]', state="detached", timeout=60_000)
     # a data grid writes its visible columns' headers a moment after it is placed (the key-column check reads them);
     # one in a tab not shown writes none (waiting 5 s for it was 5 of every 18 s of a leader's walk)
@@ -185,9 +171,9 @@ def _wait_drawn(page, runs: Runs, since: int | None) -> None:
         pass
 
 
-def _switch_language(page, runs: Runs, lang: str) -> None:
+def _switch_language(page, wire: Wire, lang: str) -> None:
     label = "English" if lang == "en" else "中文"
-    runs.after(lambda: page.locator('[data-testid="stSidebar"] [data-testid="stRadio"]').get_by_text(
+    _after(page, wire, lambda: page.locator('[data-testid="stSidebar"] [data-testid="stRadio"]').get_by_text(
         label, exact=True).click())
 
 
@@ -206,7 +192,7 @@ def walk_role(browser, base: str, role: str, walk: Walk, *, langs=LANGS, shots: 
 
     keys = [spec.key for spec in pages_for(role) if spec.roles is not None]
     with _page(browser, 1280, 900) as page:
-        runs = Runs(page)
+        wire = Wire(page)
         page.goto(base)
         page.get_by_label("用户名").wait_for(timeout=120_000)
         page.get_by_label("用户名").fill(role)
@@ -214,19 +200,19 @@ def walk_role(browser, base: str, role: str, walk: Walk, *, langs=LANGS, shots: 
         page.get_by_role("button", name="登录").click()
         page.locator('[data-testid="stSidebar"] button').filter(has_text="退出登录").wait_for(timeout=120_000)
         wait_for_cookie(page, COOKIE_NAME)  # the cookie writer's report reruns the page once more
-        _wait_drawn(page, runs, None)
+        _wait_drawn(page, wire, None)
         for lang in langs:
             if lang != "zh":
-                _switch_language(page, runs, lang)
+                _switch_language(page, wire, lang)
             for key in keys:
                 href = "" if key == "home" else key  # the menu's links are relative to the app's root
-                since = runs.finished
+                since = wire.finished
                 try:
                     page.locator(f'[data-testid="stSidebar"] a[href="{href}"]').first.click(timeout=15_000)
                 except PlaywrightTimeout:  # the last page broke its menu: say so and go on by address
                     walk.findings.append(f"{lang}/{role}/{key}: no menu link (the page before broke the menu)")
                     page.goto(f"{base}/{href}" + ("?lang=en" if lang == "en" else ""))
-                _wait_drawn(page, runs, since)
+                _wait_drawn(page, wire, since)
                 walk.check(page, f"{lang}/{role}/{key}", lang)
                 if shots:
                     _shot(page, lang, role, key)
@@ -235,11 +221,11 @@ def walk_role(browser, base: str, role: str, walk: Walk, *, langs=LANGS, shots: 
 def walk_public(browser, base: str, walk: Walk, *, langs=LANGS, shots: bool = True) -> None:
     """The residents' pages on a phone (390 px), each opened by its address."""
     with _page(browser, 390, 844) as page:
-        runs = Runs(page)
+        wire = Wire(page)
         for lang in langs:
             for key in PUBLIC:
                 url = f"{base}/{key}" + ("?lang=en" if lang == "en" else "")
-                runs.after(lambda url=url: page.goto(url))
+                _after(page, wire, lambda url=url: page.goto(url))
                 walk.check(page, f"{lang}/public/{key}", lang)
                 if shots:
                     _shot(page, lang, "public", key)
