@@ -114,7 +114,8 @@ def _described(data: bytes) -> list:
         widths = {letter: d.width for letter, d in sheet.column_dimensions.items() if d.width}
         setup = sheet.page_setup
         out.append((sheet.title, cells, widths, sheet.freeze_panes, sheet.print_title_rows, str(setup.paperSize),
-                    setup.orientation, setup.fitToWidth, setup.fitToHeight, sheet.sheet_properties.pageSetUpPr.fitToPage,
+                    setup.orientation, setup.fitToWidth, setup.fitToHeight,
+                    sheet.sheet_properties.pageSetUpPr.fitToPage,
                     sheet.print_options.horizontalCentered, sheet.oddFooter.center.text,
                     read_only[sheet.title].calculate_dimension()))
     return out
