@@ -250,13 +250,18 @@ def per_case_valid(src: Source):
 
 
 def prepare(engine: Engine, campaign: Campaign) -> None:
-    """Before an open campaign's read: fold its votes in when more than BOUND ids lie above the watermark."""
+    """Before an open campaign's read: fold its votes in when more than BOUND ids lie above the watermark, or,
+    before its first fold, when it has more than BOUND votes (probed through its index, at most BOUND + 1 rows):
+    a campaign with few votes is read live as it is and its reads write nothing."""
     if campaign.status != "open":
         return
     with engine.connect() as conn:
-        mark = conn.execute(select(_S.c.watermark).where(_S.c.campaign_id == campaign.id)).scalar() or 0
-        top = conn.execute(select(func.max(Vote.id))).scalar() or 0
-    if top - mark > BOUND or (not mark and top):
+        mark = conn.execute(select(_S.c.watermark).where(_S.c.campaign_id == campaign.id)).scalar()
+        if mark is None:
+            due = conn.execute(select(Vote.id).where(Vote.campaign_id == campaign.id).limit(1).offset(BOUND)).first()
+        else:
+            due = (conn.execute(select(func.max(Vote.id))).scalar() or 0) - mark > BOUND
+    if due:
         fold(engine, campaign.id)
 
 
