@@ -30,9 +30,9 @@ live first folds them in (`fold`), in its own short transaction:
   (case, address) would take a row per pair, about one per vote, for the same bound.)
 - concurrent folds: the summary row is locked (SELECT .. FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE is
   the one writer) and its watermark read again under the lock, so a second fold adds only what the first did
-  not. Every read of an open campaign runs in one snapshot (SQLite's read transaction, REPEATABLE READ on
-  PostgreSQL) and each of its statements reads the watermark with the rows, so no read sees half a fold or
-  counts a vote twice.
+  not. Every read of an open campaign runs in one snapshot (`reading`: SQLite's read transaction, REPEATABLE
+  READ on PostgreSQL) and takes the watermark and the rows from it, so no read sees half a fold or counts a
+  vote twice.
 - late commits: a PostgreSQL sequence hands out ids before commit, so a vote with an id below the highest
   committed one may still be in flight; folding past it would lose it for good. The fold therefore takes top as
   max(id) under LOCK TABLE vote IN SHARE MODE, which waits for every transaction that inserted a vote to end
@@ -244,9 +244,12 @@ def per_case_valid(src: Source):
     """case_id, votes (valid) per case that has any valid vote."""
     if src.kind != "open":
         return valid_per_case(src.campaign_id, live=src.kind == "live")
-    buckets = hours(src).subquery()
-    return (select(buckets.c.case_id, _total(buckets.c.valid, "votes")).group_by(buckets.c.case_id)
-            .having(func.sum(buckets.c.valid) > 0))
+    kept = select(_H.c.case_id, _H.c.valid).where(_H.c.campaign_id == src.campaign_id)
+    delta = (select(Vote.case_id, func.count().label("valid"))
+             .where(*_above(src.campaign_id, src.watermark), Vote.status == "valid").group_by(Vote.case_id))
+    both = union_all(kept, delta).subquery()
+    return (select(both.c.case_id, _total(both.c.valid, "votes")).group_by(both.c.case_id)
+            .having(func.sum(both.c.valid) > 0))
 
 
 def prepare(engine: Engine, campaign: Campaign) -> None:
