@@ -125,11 +125,6 @@ def valid_per_case(campaign_id: int, *, live: bool):
             .where(_H.c.campaign_id == campaign_id).group_by(_H.c.case_id).having(func.sum(_H.c.valid) > 0))
 
 
-def reads_stored(conn, campaign: Campaign) -> bool:
-    """A closed or published campaign is read from its roll-up when it has one."""
-    return campaign.status in STORED_STATUSES and stored(conn, campaign.id)
-
-
 # --- an open campaign: stored figures up to the watermark + the votes above it ------------------------
 
 @dataclass(frozen=True)
