@@ -117,8 +117,8 @@ class Vote(SQLModel, table=True):
 
 
 class VoteRollup(SQLModel, table=True):
-    """A closed campaign's review figures, stored when it closes (db/voting/rollups.py) so the review and
-    the overview read a few rows instead of every vote. Its hourly buckets and address groups are the two
+    """A campaign's review figures (db/voting/rollups.py), so the review and the overview read a few rows
+    instead of every vote: a closed one's stored when it closes, an open one's up to its watermark. Its hourly buckets and address groups are the two
     tables below; voters and addresses are distinct counts over all its votes, valid or void."""
 
     __tablename__ = "vote_rollup"
@@ -128,6 +128,19 @@ class VoteRollup(SQLModel, table=True):
     void: int
     voters: int
     addresses: int
+    # an open campaign's figures cover its votes with id <= watermark; a read adds the few above it
+    watermark: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+
+
+class VoteRollupKey(SQLModel, table=True):
+    """The voter keys (kind 1) and address keys (kind 2) an open campaign's stored figures have counted, so a
+    read counts a key of the votes above the watermark as new by one primary-key lookup. Dropped at closing."""
+
+    __tablename__ = "vote_rollup_key"
+
+    campaign_id: int = Field(foreign_key="campaign.id", primary_key=True)
+    kind: int = Field(sa_column=Column(SmallInteger, primary_key=True))
+    key: bytes = Field(sa_column=Column(Digest(32), primary_key=True))
 
 
 class VoteHourRollup(SQLModel, table=True):

@@ -22,7 +22,7 @@ from db.models.community import Proposal
 from db.models.grids import GridReport, IndicatorValue
 from db.models.pipeline import Project, SocialOrg
 from db.models.scorecards import Evaluation, Rectification
-from db.models.voting import Campaign, Vote, VoteCase
+from db.models.voting import Campaign, VoteCase
 from db.org_units import UnitPublic
 from db.overview.rules import WORST_CONTRACTORS
 from db.pipeline import rules as pipeline_rules
@@ -296,22 +296,13 @@ def _campaign_reader(engine: Engine, actor: Actor) -> Actor:
 
 
 def vote_counts(engine: Engine, campaign) -> dict[str, int]:
-    """valid, void and voters as the review's summary (db.voting.review.summary) gives them, and the cases. An open
-    campaign's are read live in two queries each covered by an index of the votes (status by ix_vote_case_hour,
-    voters by the once-key), without the summary's distinct addresses, which the overview does not show: in one
-    query they cost 57 ms at city scale (28,000 votes), split 12 ms. A closed or published campaign's are stored."""
-    with engine.connect() as conn:
-        if vote_rollups.reads_stored(conn, campaign):
-            row = conn.execute(vote_rollups.stored_summary(campaign.id)).mappings().one()
-            valid, void, voters = row["valid"], row["void"], row["voters"]
-        else:
-            mine = Vote.campaign_id == campaign.id
-            valid, void = conn.execute(select(func.coalesce(func.sum(case((Vote.status == "valid", 1), else_=0)), 0),
-                                              func.coalesce(func.sum(case((Vote.status == "void", 1), else_=0)), 0))
-                                       .where(mine)).one()
-            voters = conn.execute(select(func.count(func.distinct(Vote.voter_key))).where(mine)).scalar_one()
+    """valid, void and voters as the review's summary (db.voting.review.summary) gives them, and the cases: from the
+    stored roll-up, an open campaign's up to its watermark plus the votes above it (db/voting/rollups.py)."""
+    vote_rollups.prepare(engine, campaign)
+    with vote_rollups.reading(engine) as conn:
+        row = conn.execute(vote_rollups.summary(vote_rollups.source(conn, campaign))).mappings().one()
         cases = conn.execute(select(func.count()).where(VoteCase.campaign_id == campaign.id)).scalar_one()
-    return {"valid": int(valid), "void": int(void), "voters": int(voters), "cases": int(cases)}
+    return {"valid": int(row["valid"]), "void": int(row["void"]), "voters": int(row["voters"]), "cases": int(cases)}
 
 
 def vote_facts(engine: Engine, *, actor: Actor, campaign_id: int) -> VoteFacts:

@@ -4,13 +4,14 @@ the live tally and the published results."""
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from db import clock
 from db.engine import reading
 from db.errors import NotFound, PermissionDenied
-from db.models.voting import Campaign, CampaignPublic, Vote, VoteCase
+from db.models.voting import Campaign, CampaignPublic, VoteCase
+from db.voting import rollups
 from db.voting.campaigns import campaign_public
 from db.voting.rules import CASE_COLUMNS
 
@@ -48,10 +49,11 @@ def public_tally(engine: Engine, campaign_id: int) -> pd.DataFrame:
     campaign = public_campaign(engine, campaign_id)
     if not campaign.show_live_tally or campaign.status != "open":
         raise PermissionDenied("vote.error.tally_hidden")
-    query = (select(Vote.case_id, func.count().label("votes"))
-             .where(Vote.campaign_id == campaign_id, Vote.status == "valid").group_by(Vote.case_id))
-    with engine.connect() as conn:
-        return pd.DataFrame(conn.execute(query).mappings().all(), columns=["case_id", "votes"])
+    # stored up to the watermark, the votes above it live (db/voting/rollups.py)
+    rollups.prepare(engine, campaign)
+    with rollups.reading(engine) as conn:
+        query = rollups.per_case_valid(rollups.source(conn, campaign)).order_by("case_id")
+        return pd.DataFrame([tuple(r) for r in conn.execute(query)], columns=["case_id", "votes"]).astype({"votes": "int64"})
 
 
 def public_results(engine: Engine, campaign_id: int) -> pd.DataFrame:

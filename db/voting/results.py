@@ -26,8 +26,8 @@ RANKING_COLUMNS = ["rank", "case_id", "title", "organization", "theme", "expert_
 
 def compute_ranking(conn, campaign: Campaign) -> pd.DataFrame:
     """expert × expert weight + votes ÷ top votes × 100 × public weight, every column kept."""
-    # a closed or published campaign's valid votes per case come from its stored roll-up
-    votes = rollups.valid_per_case(campaign.id, live=not rollups.reads_stored(conn, campaign)).subquery()
+    # valid votes per case from the stored roll-up (an open campaign's: up to its watermark, live above)
+    votes = rollups.per_case_valid(rollups.source(conn, campaign)).subquery()
     rows = conn.execute(
         select(VoteCase.id.label("case_id"), VoteCase.title, VoteCase.organization, VoteCase.theme,
                VoteCase.expert_score, func.coalesce(votes.c.votes, 0).label("votes"))
@@ -55,7 +55,8 @@ def compute_ranking(conn, campaign: Campaign) -> pd.DataFrame:
 
 def ranking(engine: Engine, *, actor: Actor, campaign_id: int) -> pd.DataFrame:
     campaign = readable_campaign(engine, actor, campaign_id)
-    with engine.connect() as conn:
+    rollups.prepare(engine, campaign)
+    with rollups.reading(engine) as conn:
         return compute_ranking(conn, campaign)
 
 
@@ -96,7 +97,8 @@ def publish(engine: Engine, *, actor: Actor, campaign_id: int) -> pd.DataFrame:
 def result_frames(engine: Engine, *, actor: Actor, campaign_id: int) -> dict[str, pd.DataFrame]:
     """The workbook's sheets, raw column names: ranking, votes per day, flags, voided votes."""
     campaign = readable_campaign(engine, actor, campaign_id)
-    with engine.connect() as conn:
+    rollups.prepare(engine, campaign)
+    with rollups.reading(engine) as conn:
         rank = compute_ranking(conn, campaign)
         daily = review.daily(conn, campaign)
         voided = pd.DataFrame(conn.execute(

@@ -33,33 +33,30 @@ ANOMALY_COLUMNS = ["kind", "case_id", "title", "day", "hour", "ip_key", "votes",
 # --- reads --------------------------------------------------------------------------------------
 #
 # A closed or published campaign is read from its stored roll-up (db/voting/rollups.py), an open one from
-# its votes; live=True reads the votes whatever the status (the tests compare the two).
-
-
-def _stored(conn, campaign, live: bool) -> bool:
-    return not live and rollups.reads_stored(conn, campaign)
+# its stored figures up to a watermark and its votes above it; live=True reads every vote whatever the status
+# (the tests compare the two).
 
 
 def summary(engine: Engine, *, actor: Actor, campaign_id: int, live: bool = False) -> dict[str, int]:
     campaign = readable_campaign(engine, actor, campaign_id)
-    with engine.connect() as conn:
-        read = rollups.stored_summary if _stored(conn, campaign, live) else rollups.live_summary
-        query = read(campaign_id)
+    if not live:
+        rollups.prepare(engine, campaign)
+    with rollups.reading(engine) as conn:
+        query = rollups.summary(rollups.source(conn, campaign, live))
         return {k: int(v) for k, v in conn.execute(query).mappings().one().items()}
 
 
-def _hour_buckets(conn, campaign_id: int, stored: bool, case_id: int | None = None) -> pd.DataFrame:
-    read = rollups.stored_hours if stored else rollups.live_hours
-    query = read(campaign_id, case_id).order_by("case_id", "day", "hour")
+def _hour_buckets(conn, src: rollups.Source, case_id: int | None = None) -> pd.DataFrame:
+    query = rollups.hours(src, case_id).order_by("case_id", "day", "hour")
     # plain tuples: a frame built from 10,000 SQLAlchemy rows (mappings, or rows probed by pandas) cost more
     # than the query
     frame = pd.DataFrame([tuple(r) for r in conn.execute(query)], columns=["case_id", "day", "hour", "votes", "valid"])
     return frame.astype({"votes": "int64", "valid": "int64"})
 
 
-def _hours(conn, campaign_id: int, stored: bool, case_id: int | None = None) -> pd.DataFrame:
+def _hours(conn, src: rollups.Source, case_id: int | None = None) -> pd.DataFrame:
     """day, hour, votes, valid summed over the cases (or of one case) in SQL: a few hundred rows."""
-    buckets = (rollups.stored_hours if stored else rollups.live_hours)(campaign_id, case_id).subquery()
+    buckets = rollups.hours(src, case_id).subquery()
     query = (select(buckets.c.day, buckets.c.hour, func.sum(buckets.c.votes), func.sum(buckets.c.valid))
              .group_by(buckets.c.day, buckets.c.hour).order_by(buckets.c.day, buckets.c.hour))
     frame = pd.DataFrame([tuple(r) for r in conn.execute(query)], columns=["day", "hour", "votes", "valid"])
@@ -70,15 +67,17 @@ def hourly(engine: Engine, *, actor: Actor, campaign_id: int, case_id: int | Non
            live: bool = False) -> pd.DataFrame:
     """Votes per hour (local), all cases together or one case: at, votes, valid."""
     campaign = readable_campaign(engine, actor, campaign_id)
-    with engine.connect() as conn:
-        frame = _hours(conn, campaign_id, _stored(conn, campaign, live), case_id)
+    if not live:
+        rollups.prepare(engine, campaign)
+    with rollups.reading(engine) as conn:
+        frame = _hours(conn, rollups.source(conn, campaign, live), case_id)
     frame["at"] = pd.to_datetime(frame["day"]) + pd.to_timedelta(frame["hour"], unit="h")
     return frame[["at", "day", "hour", "votes", "valid"]]
 
 
 def daily(conn, campaign) -> pd.DataFrame:
     """Votes and valid votes per local day (the results workbook)."""
-    hours = _hours(conn, campaign.id, _stored(conn, campaign, False))
+    hours = _hours(conn, rollups.source(conn, campaign))
     return hours.groupby("day", as_index=False)[["votes", "valid"]].sum()[["day", "votes", "valid"]]
 
 
@@ -87,12 +86,13 @@ def daily(conn, campaign) -> pd.DataFrame:
 def anomalies(engine: Engine, *, actor: Actor, campaign_id: int, live: bool = False) -> pd.DataFrame:
     """Flags with their reason: kind burst|address|night, the bucket, its votes and the yardstick."""
     campaign = readable_campaign(engine, actor, campaign_id)
-    with engine.connect() as conn:
-        stored = _stored(conn, campaign, live)
-        buckets = _hour_buckets(conn, campaign_id, stored)
+    if not live:
+        rollups.prepare(engine, campaign)
+    with rollups.reading(engine) as conn:
+        src = rollups.source(conn, campaign, live)
+        buckets = _hour_buckets(conn, src)
         titles = dict(conn.execute(select(VoteCase.id, VoteCase.title).where(VoteCase.campaign_id == campaign_id)).all())
-        read = rollups.stored_addresses if stored else rollups.live_addresses
-        address_rows = conn.execute(read(campaign_id).order_by("case_id", "ip_key")).mappings().all()
+        address_rows = conn.execute(rollups.addresses(src).order_by("case_id", "ip_key")).mappings().all()
     flags: list[dict] = []
     if buckets.empty:
         return pd.DataFrame(columns=ANOMALY_COLUMNS)
