@@ -40,6 +40,18 @@ def test_sidebar_navigation_hidden():
     assert re.search(r"^showSidebarNavigation\s*=\s*false", config, re.M)
 
 
+def test_no_forced_garbage_collection_after_each_run():
+    """Streamlit's post-run gc.collect holds the GIL 110-280 ms with the app loaded, delaying the page's last
+    elements by as much (README, issue 20's account page): off, under the option's real name."""
+    import tomllib
+
+    from streamlit import config as st_config
+
+    assert "runner.postScriptGC" in st_config._config_options_template
+    settings = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert settings["runner"]["postScriptGC"] is False
+
+
 def _offenders(pattern: str, allowed: set[str]) -> list[str]:
     found = []
     for path in [ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "components").rglob("*.py")]:
