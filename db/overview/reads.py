@@ -298,9 +298,8 @@ def _campaign_reader(engine: Engine, actor: Actor) -> Actor:
 def vote_counts(engine: Engine, campaign) -> dict[str, int]:
     """valid, void and voters as the review's summary (db.voting.review.summary) gives them, and the cases: from the
     stored roll-up, an open campaign's up to its watermark plus the votes above it (db/voting/rollups.py)."""
-    vote_rollups.prepare(engine, campaign)
-    with vote_rollups.reading(engine) as conn:
-        row = conn.execute(vote_rollups.summary(vote_rollups.source(conn, campaign))).mappings().one()
+    with vote_rollups.opened(engine, campaign) as (conn, src):
+        row = conn.execute(vote_rollups.summary(src)).mappings().one()
         cases = conn.execute(select(func.count()).where(VoteCase.campaign_id == campaign.id)).scalar_one()
     return {"valid": int(row["valid"]), "void": int(row["void"]), "voters": int(row["voters"]), "cases": int(cases)}
 

@@ -50,9 +50,8 @@ def public_tally(engine: Engine, campaign_id: int) -> pd.DataFrame:
     if not campaign.show_live_tally or campaign.status != "open":
         raise PermissionDenied("vote.error.tally_hidden")
     # stored up to the watermark, the votes above it live (db/voting/rollups.py)
-    rollups.prepare(engine, campaign)
-    with rollups.reading(engine) as conn:
-        query = rollups.per_case_valid(rollups.source(conn, campaign)).order_by("case_id")
+    with rollups.opened(engine, campaign) as (conn, src):
+        query = rollups.per_case_valid(src).order_by("case_id")
         return pd.DataFrame([tuple(r) for r in conn.execute(query)], columns=["case_id", "votes"]).astype({"votes": "int64"})
 
 

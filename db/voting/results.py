@@ -55,8 +55,7 @@ def compute_ranking(conn, campaign: Campaign) -> pd.DataFrame:
 
 def ranking(engine: Engine, *, actor: Actor, campaign_id: int) -> pd.DataFrame:
     campaign = readable_campaign(engine, actor, campaign_id)
-    rollups.prepare(engine, campaign)
-    with rollups.reading(engine) as conn:
+    with rollups.opened(engine, campaign) as (conn, _):
         return compute_ranking(conn, campaign)
 
 
@@ -97,8 +96,7 @@ def publish(engine: Engine, *, actor: Actor, campaign_id: int) -> pd.DataFrame:
 def result_frames(engine: Engine, *, actor: Actor, campaign_id: int) -> dict[str, pd.DataFrame]:
     """The workbook's sheets, raw column names: ranking, votes per day, flags, voided votes."""
     campaign = readable_campaign(engine, actor, campaign_id)
-    rollups.prepare(engine, campaign)
-    with rollups.reading(engine) as conn:
+    with rollups.opened(engine, campaign) as (conn, _):
         rank = compute_ranking(conn, campaign)
         daily = review.daily(conn, campaign)
         voided = pd.DataFrame(conn.execute(

@@ -39,10 +39,8 @@ ANOMALY_COLUMNS = ["kind", "case_id", "title", "day", "hour", "ip_key", "votes",
 
 def summary(engine: Engine, *, actor: Actor, campaign_id: int, live: bool = False) -> dict[str, int]:
     campaign = readable_campaign(engine, actor, campaign_id)
-    if not live:
-        rollups.prepare(engine, campaign)
-    with rollups.reading(engine) as conn:
-        query = rollups.summary(rollups.source(conn, campaign, live))
+    with rollups.opened(engine, campaign, live) as (conn, src):
+        query = rollups.summary(src)
         return {k: int(v) for k, v in conn.execute(query).mappings().one().items()}
 
 
@@ -67,10 +65,8 @@ def hourly(engine: Engine, *, actor: Actor, campaign_id: int, case_id: int | Non
            live: bool = False) -> pd.DataFrame:
     """Votes per hour (local), all cases together or one case: at, votes, valid."""
     campaign = readable_campaign(engine, actor, campaign_id)
-    if not live:
-        rollups.prepare(engine, campaign)
-    with rollups.reading(engine) as conn:
-        frame = _hours(conn, rollups.source(conn, campaign, live), case_id)
+    with rollups.opened(engine, campaign, live) as (conn, src):
+        frame = _hours(conn, src, case_id)
     frame["at"] = pd.to_datetime(frame["day"]) + pd.to_timedelta(frame["hour"], unit="h")
     return frame[["at", "day", "hour", "votes", "valid"]]
 
@@ -86,10 +82,7 @@ def daily(conn, campaign) -> pd.DataFrame:
 def anomalies(engine: Engine, *, actor: Actor, campaign_id: int, live: bool = False) -> pd.DataFrame:
     """Flags with their reason: kind burst|address|night, the bucket, its votes and the yardstick."""
     campaign = readable_campaign(engine, actor, campaign_id)
-    if not live:
-        rollups.prepare(engine, campaign)
-    with rollups.reading(engine) as conn:
-        src = rollups.source(conn, campaign, live)
+    with rollups.opened(engine, campaign, live) as (conn, src):
         buckets = _hour_buckets(conn, src)
         titles = dict(conn.execute(select(VoteCase.id, VoteCase.title).where(VoteCase.campaign_id == campaign_id)).all())
         address_rows = conn.execute(rollups.addresses(src).order_by("case_id", "ip_key")).mappings().all()

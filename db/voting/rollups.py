@@ -157,6 +157,16 @@ def reading(engine: Engine) -> Iterator:
         yield conn
 
 
+@contextmanager
+def opened(engine: Engine, campaign: Campaign, live: bool = False) -> Iterator[tuple]:
+    """(conn, source) for a read of the campaign: an open one's votes folded first when due (prepare), unless
+    `live` asks for every vote; then one snapshot (reading)."""
+    if not live:
+        prepare(engine, campaign)
+    with reading(engine) as conn:
+        yield conn, source(conn, campaign, live)
+
+
 def _above(campaign_id: int, low: int, high: int | None = None):
     """The campaign's votes with low < id (<= high): a primary-key range, the campaign filter off its indexes."""
     where = [Vote.campaign_id + 0 == campaign_id, Vote.id > low]
