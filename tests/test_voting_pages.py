@@ -5,7 +5,7 @@ import re
 import tomllib
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from components.voting import vote as vote_page
 from components.voting.captcha import ANSWER_KEY
@@ -102,12 +102,12 @@ def test_the_whole_public_flow_with_demo_delivery(app_db):
     _verify(at, code)
     assert any("验证成功" in s for s in _texts(at, "success"))
     boxes = _case_boxes(at)
-    assert len(boxes) == 8
+    assert len(boxes) == 8 and all(box.proto.form_id == "vote_ballot" for box in boxes)  # a tick reruns nothing
     cases = vote_public.public_cases(app_db, demo.id)
     first, second = int(cases["id"].iloc[0]), int(cases["id"].iloc[1])
+    assert any("勾选要投的案例后点「提交投票」，今天还可投 5 票" in c for c in _texts(at, "caption"))
     at.checkbox(key=f"vote_pick_{first}").check()
-    at.checkbox(key=f"vote_pick_{second}").check().run()
-    assert any("已勾选 2 个案例" in c for c in _texts(at, "caption"))
+    at.checkbox(key=f"vote_pick_{second}").check()
     at.button(key="vote_submit").click().run()
     assert not at.exception
     success = [s for s in _texts(at, "success") if "投票成功" in s]
@@ -145,11 +145,26 @@ def test_quota_message_when_the_day_is_used_up(app_db):
     _send(at, "13912340000")
     _verify(at, _code_from_banner(at))
     cases = [int(c) for c in vote_public.public_cases(app_db, demo.id)["id"]]
+    mine = select(func.count()).select_from(Vote).where(Vote.campaign_id == demo.id,
+                                                        Vote.voter_key == vote_codes.voter_key("+8613912340000"))
     for case_id in cases[:6]:  # the demo campaign allows five a day
         at.checkbox(key=f"vote_pick_{case_id}").check()
     at.button(key="vote_submit").click().run()
+    # told before anything is counted, with the ticks kept so that one can be taken off
+    assert any("您勾选了 6 个案例，今天还可投 5 票：请取消 1 个后再提交，尚未计票" in w for w in _texts(at, "warning"))
+    assert not any("投票成功" in s for s in _texts(at, "success"))
+    with reading(app_db) as s:
+        assert s.execute(mine).scalar_one() == 0
+    assert all(at.checkbox(key=f"vote_pick_{case_id}").value for case_id in cases[:6])
+    at.checkbox(key=f"vote_pick_{cases[5]}").uncheck()
+    at.button(key="vote_submit").click().run()
     assert any("共 5 票" in s for s in _texts(at, "success"))
-    assert any("今天的投票次数已用完" in w for w in _texts(at, "warning"))
+    with reading(app_db) as s:
+        assert s.execute(mine).scalar_one() == 5
+    at.checkbox(key=f"vote_pick_{cases[5]}").check()
+    at.button(key="vote_submit").click().run()
+    assert any("您今天的票已投完，本次未计票" in w for w in _texts(at, "warning"))
+    at.checkbox(key=f"vote_pick_{cases[5]}").uncheck()
     at.button(key="vote_submit").click().run()
     assert any("请先勾选至少一个案例" in w for w in _texts(at, "warning"))
 
@@ -286,8 +301,8 @@ def test_already_voted_when_another_session_of_the_same_number_voted_first(app_d
     monkeypatch.setattr(clock, "utcnow", lambda: real() + timedelta(seconds=61))  # one code a minute per number
     _send(phone_b, "13912340002")
     _verify(phone_b, _code_from_banner(phone_b))
-    phone_b.checkbox(key=f"vote_pick_{first}").check().run()  # ticked before the other tab votes
-    phone_a.checkbox(key=f"vote_pick_{first}").check().run()
+    phone_b.checkbox(key=f"vote_pick_{first}").check()  # ticked before the other tab votes
+    phone_a.checkbox(key=f"vote_pick_{first}").check()
     phone_a.button(key="vote_submit").click().run()
     assert any("共 1 票" in s for s in _texts(phone_a, "success"))
     phone_b.button(key="vote_submit").click().run()

@@ -151,9 +151,17 @@ def _submit(campaign_id: int, titles: dict[int, str]) -> None:
     if not picked:
         _say("warning", t("vote.error.nothing_picked"), "submit")
         return
+    engine, ticket = store.engine(), st.session_state.get("vote_token", "")
     try:
-        outcomes = vote_ballot.cast_votes(store.engine(), ticket=st.session_state.get("vote_token", ""),
-                                     case_ids=picked, client_address=_client_address())
+        # the ticks reach the server only with the submit (a form), so the day's limit is told here, before
+        # anything is counted, rather than the ballot counting some and refusing the rest
+        ballot = vote_codes.ballot_state(engine, ticket=ticket)
+        left = max(ballot.per_day - ballot.used_today, 0)
+        if len(picked) > left:
+            _say("warning", t("vote.error.too_many", n=len(picked), left=left, extra=len(picked) - left)
+                 if left else t("vote.error.day_used"), "submit")
+            return
+        outcomes = vote_ballot.cast_votes(engine, ticket=ticket, case_ids=picked, client_address=_client_address())
     except DomainError as err:
         _fail(err, "panel" if err.code == "vote.error.session_expired" else "submit")
         if err.code == "vote.error.session_expired":
@@ -161,8 +169,8 @@ def _submit(campaign_id: int, titles: dict[int, str]) -> None:
         return
     caching.clear("voting.votes")
     by_result: dict[str, list[str]] = {}
+    st.session_state["vote_untick"] = [outcome.case_id for outcome in outcomes]  # by the next run's cards
     for outcome in outcomes:
-        st.session_state[f"vote_pick_{outcome.case_id}"] = False
         by_result.setdefault(outcome.result, []).append(md_escape(titles.get(outcome.case_id, "")))
     opening, closing, joiner = ("「", "」", "、") if lang() == "zh" else ("“", "”", ", ")
 
@@ -215,14 +223,24 @@ def render(_actor=None) -> None:
         ballot = _vote_panel(campaign)
     tally = voting_data.public_tally(url, campaign.id) if phase == "open" and campaign.show_live_tally else None
     shown = _filters(cases, campaign.id)
-    _cards(shown, tally, ballot)
-    if ballot is not None:
+    if ballot is None:
+        _cards(shown, tally, None)
+        return
+    for case_id in st.session_state.pop("vote_untick", []):  # counted last run: unticked before the boxes exist
+        st.session_state[f"vote_pick_{case_id}"] = False
+    # The cards and the submit are one form: a tick stays in the phone until the voter submits, so ticking
+    # sends nothing and reruns nothing (a rerun redraws every card: about 1 s a tick on a phone at 40 cards).
+    with st.form("vote_ballot", border=False, enter_to_submit=False):
+        _cards(shown, tally, ballot)
         titles = dict(zip(cases["id"].astype(int), cases["title"]))
-        chosen = sum(bool(st.session_state.get(f"vote_pick_{i}")) for i in titles)
-        st.caption(t("vote.chosen", n=chosen, left=max(ballot.per_day - ballot.used_today, 0)))
+        st.caption(t("vote.how_to_submit", left=max(ballot.per_day - ballot.used_today, 0)))
         _show_messages("submit")
-        st.button(t("vote.submit"), key="vote_submit", type="primary", on_click=_submit, args=(campaign.id, titles),
-                  icon=":material/how_to_vote:", width="stretch")
+        # The button's value, not on_click: a voter back from reading elsewhere may submit into a new session,
+        # whose first run calls no callback (it has not met the button yet) but gets the press and the ticks.
+        if st.form_submit_button(t("vote.submit"), key="vote_submit", type="primary",
+                                 icon=":material/how_to_vote:", width="stretch"):
+            _submit(campaign.id, titles)
+            st.rerun()
 
 
 def _header(campaign: voting.CampaignPublic, phase: str) -> None:
