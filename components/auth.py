@@ -48,8 +48,24 @@ def encode_token(username: str, issued: datetime, exp_date: float | None = None)
     return jwt.encode(claims, settings.secret_key(), algorithm="HS256")
 
 
+def _cookie_component_served() -> None:
+    """Streamlit serves a component's files only if it was declared during a script run. The warm-up
+    (components/warmup.py) imports the library in a thread of its own before any visitor comes, so the
+    declaration went unregistered, the browser got a 404 for the frame that writes the cookie, and no sign-in
+    after a start left a cookie. Registered here, before any cookie frame is drawn."""
+    from streamlit import runtime
+
+    if not runtime.exists():  # AppTest: no server serves files
+        return
+    component = importlib.import_module("extra_streamlit_components.CookieManager")._component_func
+    registry = runtime.get_instance().component_registry
+    if registry.get_component(component.name) is None:
+        registry.register_component(component)
+
+
 def _authenticator(engine: Engine, username: str) -> stauth.Authenticate:
     """The library, built to delete a cookie (each construction draws its cookie reader)."""
+    _cookie_component_served()
     return stauth.Authenticate(
         users.credentials_entry(engine, username),
         cookie_name=COOKIE_NAME,
@@ -292,5 +308,6 @@ def _write_cookie_again() -> None:
     if days > 0:
         token = encode_token(username, issued, (issued + timedelta(days=days)).timestamp())
         # max_age: the browser counts the days on its own clock (it wins over the library's default expiry)
+        _cookie_component_served()
         _CookieWriter().set(COOKIE_NAME, token, key=_WRITER, max_age=days * 86400)
     st.session_state[_WRITE_KEY] = (username, issued, runs_left - 1)

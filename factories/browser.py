@@ -42,13 +42,17 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(env_overrides: dict[str, str], timeout: float = 60.0, port: int | None = None):
-    """`streamlit run app.py` on a free port (or `port`); yields the base URL once /_stcore/health answers."""
+def running_app(env_overrides: dict[str, str], timeout: float = 60.0, port: int | None = None, *,
+                warm_up: bool = False):
+    """`streamlit run app.py` on a free port (or `port`); yields the base URL once /_stcore/health answers.
+    `warm_up`: served as the systemd unit does, through `python -m components.warmup`; its log is
+    APP_DATA_DIR/streamlit-<port>.log."""
     port = port or free_port()
     env = {**os.environ, **env_overrides}
     log = open(Path(env_overrides.get("APP_DATA_DIR", "/tmp")) / f"streamlit-{port}.log", "w")
+    launcher = ["-m", "components.warmup"] if warm_up else ["-m", "streamlit", "run", str(ROOT / "app.py")]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless=true",
+        [sys.executable, *launcher, "--server.headless=true",
          f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )

@@ -43,6 +43,35 @@ def test_leader_signs_in_reloads_with_cookie_and_signs_out(live_app):
         assert page.get_by_text("欢迎，锦江区 区领导").count() == 0
 
 
+def test_sign_in_keeps_its_cookie_on_a_server_started_with_the_warm_up(sqlite_template, tmp_path):
+    """The systemd unit serves the app through the warm-up, which imports the cookie library in a thread of its
+    own before anyone visits; Streamlit then never served the library's frame (404), so no sign-in after a start
+    left a cookie: every new tab and reload asked for the password again. The visitor here comes after the
+    warm-up has finished, as one does in production."""
+    require_browser()
+    env = {"DATABASE_URL": sqlite_copy(sqlite_template), "APP_DATA_DIR": str(tmp_path),
+           "APP_SECRET_KEY": "browser-test-key-" + "w" * 32, "BCRYPT_ROUNDS": "4"}
+    with running_app(env, warm_up=True) as base:
+        log = next(tmp_path.glob("streamlit-*.log"))
+        deadline = time.monotonic() + 120
+        while "warm-up done" not in log.read_text():
+            assert time.monotonic() < deadline and "warm-up failed" not in log.read_text(), log.read_text()[-2000:]
+            time.sleep(0.2)
+        with chromium_page() as page:
+            missing = []
+            page.on("response", lambda r: missing.append(r.url) if r.status == 404 and "/component/" in r.url else None)
+            sign_in(page, base, "leader", "Leader@2026", landing_text="欢迎，锦江区 区领导")
+            wait_for_cookie(page, COOKIE_NAME, timeout=30)
+            assert not missing, missing
+            page.reload()
+            page.get_by_text("欢迎，锦江区 区领导").wait_for(timeout=60_000)  # the cookie signed us back in
+            settle(page)
+            page.get_by_role("button", name="退出登录").click()  # the library's frame deletes the cookie
+            page.get_by_label("用户名").first.wait_for(timeout=60_000)
+            wait_for_cookie(page, COOKIE_NAME, present=False, timeout=30)
+            assert not missing, missing
+
+
 COOKIE_FRAME = "**/component/extra_streamlit_components.CookieManager.cookie_manager/index.html*"
 
 
