@@ -158,6 +158,29 @@ def test_registry_compliance_and_catalogue_pages_show_their_figures(app_db):
     assert _metrics(at)["目录大类"] == "5" and any("不在指导目录内" in w.value for w in at.warning)
 
 
+def test_compliance_labels_the_rows_it_shows_and_the_file_holds_every_row(app_db, monkeypatch):
+    """Only the first rows are labelled and drawn on each run; the download, built when asked for, labels
+    every finding and carries the plain project code instead of the link."""
+    from components import tables
+    from components.pipeline import compliance
+
+    built = {}
+
+    def downloads(frame, *, name, key):
+        built[key] = frame() if callable(frame) else frame
+
+    monkeypatch.setattr(compliance, "SHOWN", 3)
+    monkeypatch.setattr(tables, "downloads", downloads)
+    at = _open("admin", "compliance")
+    shown, every = _frame_with(at, "检查项"), built["pipe_compliance"]
+    assert len(shown) == 3 and len(every) > 3
+    assert any(f"共 {len(every)} 条" in c.value for c in at.caption)
+    assert list(every.columns) == list(shown.columns) and every.head(3)["结果"].tolist() == shown["结果"].tolist()
+    codes = every["项目编号"].tolist()
+    assert all(code and "/" not in code and "?" not in code for code in codes)  # plain codes, not links
+    assert shown["项目编号"].str.contains("project_detail").all()
+
+
 def test_admin_registers_a_project_and_lands_on_its_detail(app_db):
     at = _open("admin", "project_admin")
     with reading(app_db) as s:

@@ -54,6 +54,19 @@ def render(actor: Actor) -> None:
     if frame.empty:
         st.success(t("pipe.compliance.none"))
         return
+    st.caption(t("common.rows", n=len(frame)))
+    # the first rows labelled and on screen, every row labelled only when a download is built (a city has
+    # thousands of findings: labelling them all took most of each run)
+    st.dataframe(_labelled(frame.head(SHOWN), lg), hide_index=True, width="stretch", key="pipe_compliance_table",
+                 column_config={t("pipe.col.code"): st.column_config.LinkColumn(display_text=LINK_TEXT)})
+    if len(frame) > SHOWN:
+        st.caption(t("common.first_rows", n=SHOWN, total=len(frame)))
+    tables.downloads(lambda: _labelled(frame, lg, for_file=True), name=t("pipe.compliance.title"),
+                     key="pipe_compliance")
+
+
+def _labelled(frame, lg: str, *, for_file: bool = False):
+    """The findings in the user's words under their headings; a file has the plain project code, not a link."""
     frame = frame.assign(
         link=[detail_link(code, lg) for code in frame["code"]],
         stage_label=[pipeline_labels.stage(s, lg) for s in frame["stage"]],
@@ -62,12 +75,6 @@ def render(actor: Actor) -> None:
         reason_text=[reason_text(c, r, p, lg) for c, r, p in zip(frame["check"], frame["reason"], frame["params"])],
     )
     table = tables.labelled(frame, LIST_HEADINGS)
-    st.caption(t("common.rows", n=len(table)))
-    # the first rows on screen, every row in the downloads (a city has thousands of findings)
-    st.dataframe(table.head(SHOWN), hide_index=True, width="stretch", key="pipe_compliance_table", column_config={
-        t("pipe.col.code"): st.column_config.LinkColumn(display_text=LINK_TEXT)})
-    if len(table) > SHOWN:
-        st.caption(t("common.first_rows", n=SHOWN, total=len(table)))
-    export = table.copy()
-    export[t("pipe.col.code")] = frame["code"].values
-    tables.downloads(export, name=t("pipe.compliance.title"), key="pipe_compliance")
+    if for_file:
+        table[t("pipe.col.code")] = frame["code"].values
+    return table
