@@ -96,13 +96,23 @@ def _tick(page, titles: list[str]) -> None:
         settle(page)
 
 
+def _untick(page, titles: list[str]) -> None:
+    from playwright.sync_api import expect
+
+    for title in titles:
+        card = page.locator('[data-testid="stVerticalBlock"]').filter(has_text=title).last
+        card.get_by_text("投这个案例一票").click(timeout=10_000)
+        expect(card.get_by_role("checkbox")).not_to_be_checked(timeout=WAIT)
+
+
 def _submit(page) -> dict[str, list[str]]:
     """Submit and read back what the page told the voter: case titles per outcome."""
     page.get_by_role("button", name="提交投票").click()
-    page.get_by_text(re.compile("投票成功|已为|投票次数已用完")).first.wait_for(timeout=WAIT)
+    page.get_by_text(re.compile("投票成功|已为|投票次数已用完|您勾选了")).first.wait_for(timeout=WAIT)
     settle(page)
     shown = page.locator('[data-testid="stMain"]').inner_text().replace("\u2060", "")
-    said = {}
+    refused = re.search(r"您勾选了 (\d+) 个案例，今天还可投 (\d+) 票：请取消 (\d+) 个", shown)
+    said = {"refused": [int(n) for n in refused.groups()] if refused else []}
     for result, pattern in (("counted", r"已为 (.+?) 投票，共 (\d+) 票"), ("already_voted", r"您今天已为 (.+?) 投过票"),
                             ("quota_used", r"次数已用完，(.+?) 未计票")):
         found = re.search(pattern, shown)
@@ -126,14 +136,21 @@ def test_votes_through_two_instances_add_up(two_instances):
         with transaction(engine) as s:  # a minute passes (for the number; the address count stays)
             s.execute(delete(VoteThrottle).where(VoteThrottle.kind == "number", VoteThrottle.period == 60))
         _sign_in(one_b, "13900000001")
-        # Both pages offer the same case; each instance submits it. One vote counts, the other
-        # instance says "already voted", and the third vote of the day fills the quota of 3.
+        # Both pages offer the same case; each instance submits it. The second instance knows the first's two
+        # votes: of its three ticks one is already voted and two are new with one vote left, so nothing is
+        # counted and the page redrawn shows the case voted on the other instance as voted; with one tick taken
+        # off, the last vote of the day counts.
         _tick(one_a, names[0:2])
         _tick(one_b, [names[0], names[2], names[3]])
         said_a = _submit(one_a)
         said_b = _submit(one_b)
-        assert said_a == {"counted": names[0:2], "already_voted": [], "quota_used": []}
-        assert said_b == {"counted": [names[2]], "already_voted": [names[0]], "quota_used": [names[3]]}
+        assert said_a == {"refused": [], "counted": names[0:2], "already_voted": [], "quota_used": []}
+        assert said_b == {"refused": [3, 1, 1], "counted": [], "already_voted": [], "quota_used": []}
+        voted = one_b.locator('[data-testid="stVerticalBlock"]').filter(has_text=names[0]).last
+        assert voted.get_by_text("✓ 今天已投票").is_visible() and voted.get_by_role("checkbox").count() == 0
+        _untick(one_b, [names[3]])
+        said_b = _submit(one_b)
+        assert said_b == {"refused": [], "counted": [names[2]], "already_voted": [], "quota_used": []}
         # Two more voters, one on each instance.
         two, three = _open(browser, second, campaign_id), _open(browser, first, campaign_id)
         _sign_in(two, "13900000002")

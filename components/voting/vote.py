@@ -157,8 +157,9 @@ def _submit(campaign_id: int, titles: dict[int, str]) -> None:
         # anything is counted, rather than the ballot counting some and refusing the rest
         ballot = vote_codes.ballot_state(engine, ticket=ticket)
         left = max(ballot.per_day - ballot.used_today, 0)
-        if len(picked) > left:
-            _say("warning", t("vote.error.too_many", n=len(picked), left=left, extra=len(picked) - left)
+        new = [case_id for case_id in picked if case_id not in ballot.voted_today]  # the rest: "already voted"
+        if len(new) > left:
+            _say("warning", t("vote.error.too_many", n=len(picked), left=left, extra=len(new) - left)
                  if left else t("vote.error.day_used"), "submit")
             return
         outcomes = vote_ballot.cast_votes(engine, ticket=ticket, case_ids=picked, client_address=_client_address())
