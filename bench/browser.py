@@ -176,7 +176,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", help="DATABASE_URL (SQLite or PostgreSQL); with --db demo: loaded if empty")
     parser.add_argument("--pages", nargs="*", help="registry keys (key@variant for a variant); default: all")
     parser.add_argument("--json", dest="json_out", help="write the figures here")
-    parser.add_argument("--visits", type=int, default=2, help="full loads per page: the first, then warm ones, reported as their median; default 2")
+    parser.add_argument("--visits", type=int, default=2,
+                        help="full loads per page: the first, then warm ones, reported as their median; default 2")
     parser.add_argument("--app-dir", default=str(ROOT), help="the checkout whose app.py is served (default: this one)")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds a page may take (default 120)")
     parser.add_argument("--report", nargs=2, metavar=("BEFORE", "AFTER"), help="print a markdown table of two "
