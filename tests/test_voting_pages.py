@@ -132,6 +132,7 @@ def test_messages_along_the_way(app_db):
     code = _code_from_banner(at)
     _verify(at, "000000" if code != "000000" else "111111")
     assert any("验证码错误，还可尝试 4 次" in e for e in _texts(at, "error"))
+    assert at.text_input(key="vote_code").value == ""  # emptied for the next try
     _verify(at, "12ab")
     assert any("6 位数字" in e for e in _texts(at, "error"))
     at.button(key="vote_restart").click().run()

@@ -133,7 +133,7 @@ def _send(campaign_id: int) -> None:
 
 def _verify(campaign_id: int) -> None:
     code = st.session_state.get("vote_code", "")
-    st.session_state["vote_code"] = ""
+    st.session_state["vote_clear_code"] = True  # the box is drawn already: emptied by the next run
     try:
         ballot = vote_codes.verify_code(store.engine(), campaign_id=campaign_id,
                                         token=st.session_state.get("vote_token", ""), code=code)
@@ -294,9 +294,15 @@ def _steps(campaign: voting.CampaignPublic, step: str):
         minutes = int(vote_codes.CODE_TTL.total_seconds() // 60)
         st.caption(t("vote.code_sent", number=sent.number, minutes=minutes) if sent else
                    t("vote.code_sent_resumed", until=formatting.minute(st.session_state["vote_token_until"], lg)))
+        if st.session_state.pop("vote_clear_code", False):
+            st.session_state["vote_code"] = ""
         st.text_input(t("vote.code"), key="vote_code", max_chars=6, type="phone", autocomplete="one-time-code",
                       placeholder=t("vote.code_placeholder"), icon=":material/sms:")
-        st.button(t("vote.verify"), key="vote_verify", type="primary", on_click=_verify, args=(campaign.id,))
+        # the button's value, not on_click, as for the submit: the voter most often presses it coming back from
+        # reading the text message, into a new session whose first run would call no callback
+        if st.button(t("vote.verify"), key="vote_verify", type="primary"):
+            _verify(campaign.id)
+            st.rerun()
         st.button(t("vote.resend"), key="vote_restart", on_click=_reset_flow)
         return None
     st.markdown(t("vote.step1"))
