@@ -58,6 +58,12 @@ def _show_messages(where: str) -> None:
         getattr(st, kind)(text)
 
 
+def _reset_next_run(**values) -> None:
+    """Widget values set as the next run starts (render): a widget drawn already in this run cannot be changed,
+    and the code step's and the ballot's buttons are read after their widgets, not in callbacks."""
+    st.session_state.setdefault("vote_resets", {}).update(values)
+
+
 def _fail(err: DomainError, where: str = "panel") -> None:
     _say("error", error_text(err, field_prefix="vote.field."), where)
 
@@ -133,7 +139,7 @@ def _send(campaign_id: int) -> None:
 
 def _verify(campaign_id: int) -> None:
     code = st.session_state.get("vote_code", "")
-    st.session_state["vote_clear_code"] = True  # the box is drawn already: emptied by the next run
+    _reset_next_run(vote_code="")
     try:
         ballot = vote_codes.verify_code(store.engine(), campaign_id=campaign_id,
                                         token=st.session_state.get("vote_token", ""), code=code)
@@ -170,7 +176,7 @@ def _submit(campaign_id: int, titles: dict[int, str]) -> None:
         return
     caching.clear("voting.votes")
     by_result: dict[str, list[str]] = {}
-    st.session_state["vote_untick"] = [outcome.case_id for outcome in outcomes]  # by the next run's cards
+    _reset_next_run(**{f"vote_pick_{outcome.case_id}": False for outcome in outcomes})
     for outcome in outcomes:
         by_result.setdefault(outcome.result, []).append(md_escape(titles.get(outcome.case_id, "")))
     opening, closing, joiner = ("「", "」", "、") if lang() == "zh" else ("“", "”", ", ")
@@ -203,6 +209,7 @@ def _pick_campaign(campaigns: list[voting.CampaignPublic]) -> voting.CampaignPub
 
 
 def render(_actor=None) -> None:
+    st.session_state.update(st.session_state.pop("vote_resets", {}))  # before any widget is drawn
     st.title(t("vote.page.public"))
     url = store.url()
     campaigns = voting_data.public_campaigns(url)
@@ -227,8 +234,6 @@ def render(_actor=None) -> None:
     if ballot is None:
         _cards(shown, tally, None)
         return
-    for case_id in st.session_state.pop("vote_untick", []):  # counted last run: unticked before the boxes exist
-        st.session_state[f"vote_pick_{case_id}"] = False
     # The cards and the submit are one form: a tick stays in the phone until the voter submits, so ticking
     # sends nothing and reruns nothing (a rerun redraws every card: about 1 s a tick on a phone at 40 cards).
     with st.form("vote_ballot", border=False, enter_to_submit=False):
@@ -294,8 +299,6 @@ def _steps(campaign: voting.CampaignPublic, step: str):
         minutes = int(vote_codes.CODE_TTL.total_seconds() // 60)
         st.caption(t("vote.code_sent", number=sent.number, minutes=minutes) if sent else
                    t("vote.code_sent_resumed", until=formatting.minute(st.session_state["vote_token_until"], lg)))
-        if st.session_state.pop("vote_clear_code", False):
-            st.session_state["vote_code"] = ""
         st.text_input(t("vote.code"), key="vote_code", max_chars=6, type="phone", autocomplete="one-time-code",
                       placeholder=t("vote.code_placeholder"), icon=":material/sms:")
         # the button's value, not on_click, as for the submit: the voter most often presses it coming back from
