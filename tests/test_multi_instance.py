@@ -86,23 +86,15 @@ def _sign_in(page, phone: str) -> None:
     settle(page)
 
 
-def _tick(page, titles: list[str]) -> None:
+def _tick(page, titles: list[str], *, on: bool = True) -> None:
+    """Tick (or, on=False, untick) the cards of these titles."""
     from playwright.sync_api import expect
 
     for title in titles:
         card = page.locator('[data-testid="stVerticalBlock"]').filter(has_text=title).last
         card.get_by_text("投这个案例一票").click(timeout=10_000)
-        expect(card.get_by_role("checkbox")).to_be_checked(timeout=WAIT)
+        expect(card.get_by_role("checkbox")).to_be_checked(checked=on, timeout=WAIT)
         settle(page)
-
-
-def _untick(page, titles: list[str]) -> None:
-    from playwright.sync_api import expect
-
-    for title in titles:
-        card = page.locator('[data-testid="stVerticalBlock"]').filter(has_text=title).last
-        card.get_by_text("投这个案例一票").click(timeout=10_000)
-        expect(card.get_by_role("checkbox")).not_to_be_checked(timeout=WAIT)
 
 
 def _submit(page) -> dict[str, list[str]]:
@@ -148,7 +140,7 @@ def test_votes_through_two_instances_add_up(two_instances):
         assert said_b == {"refused": [3, 1, 1], "counted": [], "already_voted": [], "quota_used": []}
         voted = one_b.locator('[data-testid="stVerticalBlock"]').filter(has_text=names[0]).last
         assert voted.get_by_text("✓ 今天已投票").is_visible() and voted.get_by_role("checkbox").count() == 0
-        _untick(one_b, [names[3]])
+        _tick(one_b, [names[3]], on=False)
         said_b = _submit(one_b)
         assert said_b == {"refused": [], "counted": [names[2]], "already_voted": [], "quota_used": []}
         # Two more voters, one on each instance.
