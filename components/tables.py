@@ -49,9 +49,10 @@ def downloads(frame: pd.DataFrame | Callable[[], pd.DataFrame], *, name: str, ke
     left, right = st.columns(2)
     left.download_button(t("common.download_excel"), data=lambda: exports.excel_bytes({name: table()}, title=title),
                          file_name=f"{name}.xlsx", key=f"{key}_xlsx", icon=":material/download:",
-                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")
     right.download_button(t("common.download_csv"), data=lambda: exports.csv_bytes(table()),
-                          file_name=f"{name}.csv", key=f"{key}_csv", mime="text/csv", icon=":material/download:")
+                          file_name=f"{name}.csv", key=f"{key}_csv", mime="text/csv", icon=":material/download:",
+                          on_click="ignore")
 
 
 def first_rows(rows: pd.DataFrame, label: Callable[[pd.DataFrame], pd.DataFrame], *, shown: int, name: str,

@@ -75,7 +75,8 @@ def render(actor: Actor) -> None:
     st.dataframe(few_table(view, lg), hide_index=True, width="stretch")
     name = t("cm.page.dashboard")
     st.download_button(t("common.download_excel"), data=partial(workbook, view, lg, tables.file_title(name, seen)),
-                       file_name=f"{name}.xlsx", mime=XLSX_MIME, key="cd_xlsx", icon=":material/download:")
+                       file_name=f"{name}.xlsx", mime=XLSX_MIME, key="cd_xlsx", icon=":material/download:",
+                       on_click="ignore")
 
 
 def _filters(actor: Actor, units: pd.DataFrame, years: list[int]) -> tuple[Actor, int | None]:

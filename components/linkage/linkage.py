@@ -152,7 +152,7 @@ def _table(shown: LinkageFigures, rows: pd.DataFrame) -> None:
         sheets[t("lk.sheet.by_unit")] = table
     st.download_button(t("lk.download"), data=lambda: exports.excel_bytes(sheets, title=tables.file_title(name)),
                        file_name=f"{name}.xlsx", key="lk_workbook", icon=":material/download:",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")
 
 
 def _registries(actor: Actor, unit_id: int | None, year: int | None) -> None:

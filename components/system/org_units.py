@@ -306,7 +306,7 @@ def _import(actor: Actor) -> None:
     for column, kind in zip(columns, ("template", "export", "roster")):
         column.download_button(t(f"org.manage.{kind}"), data=_sheet_builder(actor, kind),
                                file_name=f"{t(f'org.manage.{kind}_name')}.xlsx", mime=exports.XLSX_MIME,
-                               key=f"org_{kind}", icon=":material/download:")
+                               key=f"org_{kind}", icon=":material/download:", on_click="ignore")
     what = {"units": t("org.manage.import_units"), "roster": t("org.manage.import_roster")}
     target = st.radio(t("org.manage.import_what"), list(what), format_func=what.get, horizontal=True,
                       key="org_import_what")

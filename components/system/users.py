@@ -109,7 +109,7 @@ def _import(actor: Actor) -> None:
     here once, with a download, for the admin to hand over."""
     st.caption(t("users.import.caption"))
     st.download_button(t("users.import.template"), data=_template_builder(actor), file_name=f"{t('users.import.template_name')}.xlsx",
-                       mime=exports.XLSX_MIME, key="users_template", icon=":material/download:")
+                       mime=exports.XLSX_MIME, key="users_template", icon=":material/download:", on_click="ignore")
     made = import_file(lambda data, name: user_imports.import_users(store.engine(), actor=actor, data=data,
                                                                     filename=name),
                        key="users_import", area="users", field_prefix="field.", working=t("users.import.working"))
@@ -124,4 +124,4 @@ def _import(actor: Actor) -> None:
         st.download_button(t("users.import.download"), data=exports.excel_bytes(
             {t("users.import.tab"): shown}, title=tables.file_title(t("users.import.passwords_name"), actor)),
                            file_name=f"{t('users.import.passwords_name')}.xlsx", mime=exports.XLSX_MIME,
-                           key="users_passwords", icon=":material/download:")
+                           key="users_passwords", icon=":material/download:", on_click="ignore")
