@@ -35,14 +35,26 @@ def test_an_objection_filed_on_a_phone(sqlite_template, tmp_path):
         page.get_by_label("图形验证码（不区分大小写）").fill("aaaa")
         page.get_by_role("button", name="获取验证码").click()
         banner = page.get_by_text(re.compile(r"演示模式：.*验证码是 \d{6}"))  # not the privacy notice's own 演示模式 line
-        banner.wait_for(timeout=30_000)
+        _shown(page, banner)
         settle(page)
         page.get_by_label("短信验证码").fill(re.search(r"验证码是 (\d{6})", banner.inner_text()).group(1))
         page.get_by_role("button", name="验证", exact=True).click()
-        page.get_by_text("手机号已验证").wait_for(timeout=30_000)
+        _shown(page, page.get_by_text("手机号已验证"))
         settle(page)
         page.get_by_role("textbox", name="异议理由").fill("该案例申报的服务人数与社区台账不符，请核实。")
         page.get_by_role("button", name="提交异议").click()
-        page.get_by_text(re.compile(r"异议已提交，编号 \d+")).wait_for(timeout=30_000)
+        _shown(page, page.get_by_text(re.compile(r"异议已提交，编号 \d+")))
         settle(page)
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def _shown(page, locator, timeout: float = 30_000) -> None:
+    """Wait for `locator`; if it never shows, fail with what the page said instead (its alert boxes): this step
+    failed once in CI with nothing to go on."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        locator.wait_for(timeout=timeout)
+    except PlaywrightTimeout:
+        alerts = page.locator('[data-testid="stAlert"]').all_inner_texts()
+        raise AssertionError(f"not shown after {timeout / 1000:.0f} s; the page's alerts: {alerts}") from None
