@@ -231,13 +231,14 @@ def walk_public(browser, base: str, walk: Walk, *, langs=LANGS, shots: bool = Tr
                     _shot(page, lang, "public", key)
 
 
-def walk_all(base: str, roles=tuple(ROLES), langs=LANGS, shots: bool = True) -> Walk:
+def walk_all(base: str, roles=tuple(ROLES), langs=LANGS, shots: bool = True, public: bool = True) -> Walk:
     walk = Walk()
     start, mine = time.monotonic(), time.process_time()
     with chromium() as browser:  # one for the whole walk, a context per role
         for role in roles:
             walk_role(browser, base, role, walk, langs=langs, shots=shots)
-        walk_public(browser, base, walk, langs=langs, shots=shots)
+        if public:
+            walk_public(browser, base, walk, langs=langs, shots=shots)
         walk.cpu["browser"] = _descendants_cpu(named="/chromium/") + _descendants_cpu(named="run-driver")
     walk.seconds = time.monotonic() - start
     walk.cpu["app"] = _descendants_cpu(named="streamlit")  # since it started, its start included
