@@ -49,12 +49,14 @@ def test_an_objection_filed_on_a_phone(sqlite_template, tmp_path):
 
 
 def _shown(page, locator, timeout: float = 30_000) -> None:
-    """Wait for `locator`; if it never shows, fail with what the page said instead (its alert boxes): this step
-    failed once in CI with nothing to go on."""
+    """Wait for `locator`; if it never shows, fail with what the page said instead (its alert boxes, the end of
+    its text): the code step failed once in CI with nothing to go on."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     try:
         locator.wait_for(timeout=timeout)
     except PlaywrightTimeout:
         alerts = page.locator('[data-testid="stAlert"]').all_inner_texts()
-        raise AssertionError(f"not shown after {timeout / 1000:.0f} s; the page's alerts: {alerts}") from None
+        shown = page.locator('[data-testid="stMain"]').inner_text()[-1500:]
+        raise AssertionError(f"not shown after {timeout / 1000:.0f} s; the page's alerts: {alerts}; "
+                             f"the end of the page: {shown}") from None
