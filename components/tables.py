@@ -41,18 +41,24 @@ def file_title(name: str, actor: Actor | None = None) -> str:
     return t("common.file_title", name=name, scope=scope, day=day)
 
 
+def download_button(where, label: str, **kwargs):
+    """Every download the app offers, in `where` (st or a column). It reruns nothing: a download changes nothing
+    on the server, and a rerun gives a file built on click (`data=` a callable) a new id, so a press on a second
+    button during the first one's rerun asked for an id already dropped and no file came."""
+    return where.download_button(label, on_click="ignore", **kwargs)
+
+
 def downloads(frame: pd.DataFrame | Callable[[], pd.DataFrame], *, name: str, key: str) -> None:
     """Excel and CSV buttons for a shown table; the files are built only when clicked. A callable
     builds the frame then too (a large table formatted row by row only for the file)."""
     table = frame if callable(frame) else (lambda: frame)
     title = file_title(name)
     left, right = st.columns(2)
-    left.download_button(t("common.download_excel"), data=lambda: exports.excel_bytes({name: table()}, title=title),
-                         file_name=f"{name}.xlsx", key=f"{key}_xlsx", icon=":material/download:",
-                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")
-    right.download_button(t("common.download_csv"), data=lambda: exports.csv_bytes(table()),
-                          file_name=f"{name}.csv", key=f"{key}_csv", mime="text/csv", icon=":material/download:",
-                          on_click="ignore")
+    download_button(left, t("common.download_excel"), data=lambda: exports.excel_bytes({name: table()}, title=title),
+                    file_name=f"{name}.xlsx", key=f"{key}_xlsx", icon=":material/download:",
+                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    download_button(right, t("common.download_csv"), data=lambda: exports.csv_bytes(table()),
+                    file_name=f"{name}.csv", key=f"{key}_csv", mime="text/csv", icon=":material/download:")
 
 
 def first_rows(rows: pd.DataFrame, label: Callable[[pd.DataFrame], pd.DataFrame], *, shown: int, name: str,

@@ -66,6 +66,11 @@ def test_the_url_is_kept_only_through_url_state():
     assert not _offenders(r"\bst\.query_params\b", {"components/url_state.py"})
 
 
+def test_downloads_are_offered_only_through_tables():
+    """One way to offer a file, tables.download_button, which reruns nothing on a press (why: its docstring)."""
+    assert not _offenders(r"(?<!tables)\.download_button\(", {"components/tables.py"})
+
+
 def test_caches_are_made_only_through_caching():
     """One way to cache a reader, so that a write clears what it changed: components/caching.py."""
     assert not _offenders(r"st\.cache_data\(|@st\.cache_data\b", {"components/caching.py"})

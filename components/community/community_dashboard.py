@@ -74,9 +74,9 @@ def render(actor: Actor) -> None:
     st.caption(t("cm.dash.few_caption"))
     st.dataframe(few_table(view, lg), hide_index=True, width="stretch")
     name = t("cm.page.dashboard")
-    st.download_button(t("common.download_excel"), data=partial(workbook, view, lg, tables.file_title(name, seen)),
-                       file_name=f"{name}.xlsx", mime=XLSX_MIME, key="cd_xlsx", icon=":material/download:",
-                       on_click="ignore")
+    tables.download_button(st, t("common.download_excel"),
+                           data=partial(workbook, view, lg, tables.file_title(name, seen)),
+                           file_name=f"{name}.xlsx", mime=XLSX_MIME, key="cd_xlsx", icon=":material/download:")
 
 
 def _filters(actor: Actor, units: pd.DataFrame, years: list[int]) -> tuple[Actor, int | None]:

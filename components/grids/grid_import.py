@@ -41,12 +41,13 @@ def render(actor: Actor) -> None:
     st.subheader(t("grid.import.template"), anchor=False)
     st.caption(t("grid.import.template_note"))
     left, right = st.columns(2)
-    left.download_button(t("grid.import.template_xlsx"), data=_template_builder(actor, period, "xlsx"),
-                         file_name=f"grid-reports-{period}.xlsx", key="grid_template_xlsx", icon=":material/download:",
-                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")
-    right.download_button(t("grid.import.template_csv"), data=_template_builder(actor, period, "csv"),
-                          file_name=f"grid-reports-{period}.csv", key="grid_template_csv", mime="text/csv",
-                          icon=":material/download:", on_click="ignore")
+    tables.download_button(left, t("grid.import.template_xlsx"), data=_template_builder(actor, period, "xlsx"),
+                           file_name=f"grid-reports-{period}.xlsx", key="grid_template_xlsx",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                           icon=":material/download:")
+    tables.download_button(right, t("grid.import.template_csv"), data=_template_builder(actor, period, "csv"),
+                           file_name=f"grid-reports-{period}.csv", key="grid_template_csv", mime="text/csv",
+                           icon=":material/download:")
 
     upload = st.file_uploader(t("grid.import.file"), type=["xlsx", "csv"], key="grid_import_file")
     st.checkbox(t("grid.import.confirm"), key="grid_import_confirm")

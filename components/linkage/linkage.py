@@ -150,9 +150,10 @@ def _table(shown: LinkageFigures, rows: pd.DataFrame) -> None:
     sheets = {t("lk.sheet.figures"): figure_table(shown)}
     if table is not None:
         sheets[t("lk.sheet.by_unit")] = table
-    st.download_button(t("lk.download"), data=lambda: exports.excel_bytes(sheets, title=tables.file_title(name)),
-                       file_name=f"{name}.xlsx", key="lk_workbook", icon=":material/download:",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")
+    tables.download_button(st, t("lk.download"),
+                           data=lambda: exports.excel_bytes(sheets, title=tables.file_title(name)),
+                           file_name=f"{name}.xlsx", key="lk_workbook", icon=":material/download:",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 def _registries(actor: Actor, unit_id: int | None, year: int | None) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components import formatting, store
+from components import formatting, store, tables
 from components.exports import DOCX_MIME
 from components.i18n import lang, t
 from components.office import data, templates
@@ -42,13 +42,13 @@ def _kind(actor: Actor, kind: templates.DocumentKind, info: office_templates.Off
         st.info(t("office.in_use_upload", name=name, filename=md_escape(info.filename),
                   user=md_escape(info.uploaded_by), at=formatting.moment(info.uploaded_at, lg)))
     left, right = st.columns(2)
-    left.download_button(t("office.download_builtin"), data=templates.default_bytes(kind), mime=DOCX_MIME,
-                         file_name=f"{name}-{t('office.builtin')}.docx", key=f"office_{kind.key}_builtin",
-                         icon=":material/download:", on_click="ignore")
+    tables.download_button(left, t("office.download_builtin"), data=templates.default_bytes(kind), mime=DOCX_MIME,
+                           file_name=f"{name}-{t('office.builtin')}.docx", key=f"office_{kind.key}_builtin",
+                           icon=":material/download:")
     if info is not None:
-        right.download_button(t("office.download_upload"), mime=DOCX_MIME, file_name=info.filename,
-                              data=lambda: data.stored_template(store.url(), actor, kind.key) or b"",
-                              key=f"office_{kind.key}_stored", icon=":material/download:", on_click="ignore")
+        tables.download_button(right, t("office.download_upload"), mime=DOCX_MIME, file_name=info.filename,
+                               data=lambda: data.stored_template(store.url(), actor, kind.key) or b"",
+                               key=f"office_{kind.key}_stored", icon=":material/download:")
     with st.expander(t("office.fields")):
         st.caption(t("office.fields_note"))
         st.dataframe(pd.DataFrame(templates.fields(kind, lg), columns=[t("office.col.field"), t("office.col.example")]),

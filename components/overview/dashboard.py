@@ -8,7 +8,7 @@ from functools import partial
 
 import streamlit as st
 
-from components import empty_states, formatting, shell, store, url_state
+from components import empty_states, formatting, shell, store, tables, url_state
 from components.exports import DOCX_MIME, XLSX_MIME
 from components.i18n import lang, t
 from components.office import data as office_data
@@ -312,11 +312,8 @@ def _exports(ov: Overview, lg: str, actor: Actor) -> None:
     template = office_data.template_in_use(actor, briefing_files.BRIEFING)  # says so when an upload no longer fits
     name = f"{t('ov.brief.title')}-{briefing.scope_title(ov, lg)}-{ov.today.isoformat()}"
     left, right = st.columns(2)
-    # on_click="ignore" everywhere a file is built on click: a download changes nothing, and a rerun would give the
-    # files new ids, so a click on the other button mid-rerun asked for an id already dropped (no file came)
-    left.download_button(t("ov.export.workbook"), data=partial(briefing_files.workbook, ov, lg), file_name=f"{name}.xlsx",
-                         mime=XLSX_MIME, key="ov_workbook", icon=":material/table_view:", on_click="ignore")
-    right.download_button(t("ov.export.word"), data=partial(briefing_files.word, ov, lg, template),
-                          file_name=f"{name}.docx", mime=DOCX_MIME, key="ov_word", icon=":material/description:",
-                          on_click="ignore")
+    tables.download_button(left, t("ov.export.workbook"), data=partial(briefing_files.workbook, ov, lg),
+                           file_name=f"{name}.xlsx", mime=XLSX_MIME, key="ov_workbook", icon=":material/table_view:")
+    tables.download_button(right, t("ov.export.word"), data=partial(briefing_files.word, ov, lg, template),
+                           file_name=f"{name}.docx", mime=DOCX_MIME, key="ov_word", icon=":material/description:")
 

@@ -144,12 +144,11 @@ def _table(actor: Actor, filters: ProjectFilter, today: date, lg: str, total: in
     name = f"{t('pipe.export.name')}-{today.isoformat()}"
     title = tables.file_title(t("pipe.export.name"), actor)
     left, right = st.columns(2)
-    left.download_button(t("common.download_excel"), data=workbook,
-                         file_name=f"{name}.xlsx", key="pipe_xlsx", icon=":material/download:", on_click="ignore",
-                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    right.download_button(t("common.download_csv"), data=lambda: pipeline_export.csv_file(frame(), lg),
-                          file_name=f"{name}.csv", key="pipe_csv", mime="text/csv", icon=":material/download:",
-                          on_click="ignore")
+    tables.download_button(left, t("common.download_excel"), data=workbook,
+                           file_name=f"{name}.xlsx", key="pipe_xlsx", icon=":material/download:",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    tables.download_button(right, t("common.download_csv"), data=lambda: pipeline_export.csv_file(frame(), lg),
+                           file_name=f"{name}.csv", key="pipe_csv", mime="text/csv", icon=":material/download:")
 
 
 @st.fragment

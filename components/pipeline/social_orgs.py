@@ -327,9 +327,9 @@ def _export_builder(actor: Actor):
 
 def _import(actor: Actor) -> None:
     st.caption(t("pipe.org.manage.import_caption"))
-    st.download_button(t("pipe.org.manage.export"), data=_export_builder(actor), mime=exports.XLSX_MIME,
-                       file_name=f"{t('pipe.org.manage.export_name')}.xlsx", key="org_export",
-                       icon=":material/download:", on_click="ignore")
+    tables.download_button(st, t("pipe.org.manage.export"), data=_export_builder(actor), mime=exports.XLSX_MIME,
+                           file_name=f"{t('pipe.org.manage.export_name')}.xlsx", key="org_export",
+                           icon=":material/download:")
     done = import_file(lambda data, name: org_registry.import_orgs(store.engine(), actor=actor, data=data,
                                                                    filename=name),
                        key="pipe_org_import", area="pipeline", field_prefix=project_form.FIELD_PREFIX)

@@ -42,16 +42,15 @@ def evaluation_detail(actor: Actor, evaluation_id: int, lg: str) -> None:
         st.dataframe(rounds_table(rounds, lg), hide_index=True, width="stretch")
     template = office_data.template_in_use(actor, REPORT)  # says so when an upload no longer fits
     left, right = st.columns(2)
-    left.download_button(
-        t("eval.export.score_sheet"), key=f"xlsx_{evaluation_id}", mime=exports.XLSX_MIME,
+    tables.download_button(
+        left, t("eval.export.score_sheet"), key=f"xlsx_{evaluation_id}", mime=exports.XLSX_MIME,
         file_name=eval_exports.file_stem(facts, "eval.export.score_sheet_file", lg) + ".xlsx",
-        data=lambda: eval_exports.score_sheet_xlsx(facts, result, scores, lg), icon=":material/table_view:",
-        on_click="ignore")
-    right.download_button(
-        t("eval.export.report"), key=f"docx_{evaluation_id}", mime=exports.DOCX_MIME,
+        data=lambda: eval_exports.score_sheet_xlsx(facts, result, scores, lg), icon=":material/table_view:")
+    tables.download_button(
+        right, t("eval.export.report"), key=f"docx_{evaluation_id}", mime=exports.DOCX_MIME,
         file_name=eval_exports.file_stem(facts, "eval.export.report_file", lg) + ".docx",
         data=lambda: report_docx(facts, detail["evaluation"], result, scores, lg, template=template),
-        icon=":material/description:", on_click="ignore")
+        icon=":material/description:")
 
 
 def rounds_table(rounds: pd.DataFrame, lg: str) -> pd.DataFrame:

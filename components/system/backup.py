@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import store
+from components import store, tables
 from components.i18n import t
 from db import backup, migrate
 from db.access import Actor
@@ -36,7 +36,8 @@ def _sqlite_download(engine, actor: Actor, column) -> None:
     st.caption(t("ops.backup.caption"))
     name = backup.default_name(engine)
     # A callable: the snapshot is taken (and audited) when the button is clicked, not on every run.
-    st.download_button(t("ops.backup.download"), data=lambda: backup.sqlite_backup_bytes(engine, actor, name)[1],
-                       file_name=name, mime="application/vnd.sqlite3", key="backup_download",
-                       icon=":material/download:", type="primary", on_click="ignore")
+    tables.download_button(st, t("ops.backup.download"),
+                           data=lambda: backup.sqlite_backup_bytes(engine, actor, name)[1],
+                           file_name=name, mime="application/vnd.sqlite3", key="backup_download",
+                           icon=":material/download:", type="primary")
     st.caption(t("ops.backup.keep"))

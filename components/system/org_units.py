@@ -304,9 +304,9 @@ def _import(actor: Actor) -> None:
     st.caption(t("org.manage.import_caption"))
     columns = st.columns(3)
     for column, kind in zip(columns, ("template", "export", "roster")):
-        column.download_button(t(f"org.manage.{kind}"), data=_sheet_builder(actor, kind),
+        tables.download_button(column, t(f"org.manage.{kind}"), data=_sheet_builder(actor, kind),
                                file_name=f"{t(f'org.manage.{kind}_name')}.xlsx", mime=exports.XLSX_MIME,
-                               key=f"org_{kind}", icon=":material/download:", on_click="ignore")
+                               key=f"org_{kind}", icon=":material/download:")
     what = {"units": t("org.manage.import_units"), "roster": t("org.manage.import_roster")}
     target = st.radio(t("org.manage.import_what"), list(what), format_func=what.get, horizontal=True,
                       key="org_import_what")

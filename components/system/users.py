@@ -108,8 +108,9 @@ def _import(actor: Actor) -> None:
     """Staff accounts from a file that holds no password: each new account's generated password is shown
     here once, with a download, for the admin to hand over."""
     st.caption(t("users.import.caption"))
-    st.download_button(t("users.import.template"), data=_template_builder(actor), file_name=f"{t('users.import.template_name')}.xlsx",
-                       mime=exports.XLSX_MIME, key="users_template", icon=":material/download:", on_click="ignore")
+    tables.download_button(st, t("users.import.template"), data=_template_builder(actor),
+                           file_name=f"{t('users.import.template_name')}.xlsx", mime=exports.XLSX_MIME,
+                           key="users_template", icon=":material/download:")
     made = import_file(lambda data, name: user_imports.import_users(store.engine(), actor=actor, data=data,
                                                                     filename=name),
                        key="users_import", area="users", field_prefix="field.", working=t("users.import.working"))
@@ -121,7 +122,8 @@ def _import(actor: Actor) -> None:
         st.success(t("users.import.done", count=len(made)))
         st.warning(t("users.import.once"))
         st.dataframe(shown, hide_index=True, width="stretch")
-        st.download_button(t("users.import.download"), data=exports.excel_bytes(
-            {t("users.import.tab"): shown}, title=tables.file_title(t("users.import.passwords_name"), actor)),
-                           file_name=f"{t('users.import.passwords_name')}.xlsx", mime=exports.XLSX_MIME,
-                           key="users_passwords", icon=":material/download:", on_click="ignore")
+        passwords = tables.file_title(t("users.import.passwords_name"), actor)
+        tables.download_button(st, t("users.import.download"),
+                               data=exports.excel_bytes({t("users.import.tab"): shown}, title=passwords),
+                               file_name=f"{t('users.import.passwords_name')}.xlsx", mime=exports.XLSX_MIME,
+                               key="users_passwords", icon=":material/download:")

@@ -123,11 +123,12 @@ def _poster(actor: Actor, campaign: voting.CampaignPublic) -> None:
         name = f"{t('vote.poster.file')}-{campaign.id}"
         left, right = st.columns(2)
         # built on click: a poster takes about 0.3 s
-        left.download_button(t("vote.poster.png"), data=partial(poster.png, text, url), file_name=f"{name}.png",
-                             mime="image/png", key="vote_poster_png", icon=":material/image:", on_click="ignore")
-        right.download_button(t("vote.poster.pdf"), data=partial(poster.pdf, text, url), file_name=f"{name}.pdf",
-                              mime="application/pdf", key="vote_poster_pdf", icon=":material/picture_as_pdf:",
-                              on_click="ignore")
+        tables.download_button(left, t("vote.poster.png"), data=partial(poster.png, text, url),
+                               file_name=f"{name}.png", mime="image/png", key="vote_poster_png",
+                               icon=":material/image:")
+        tables.download_button(right, t("vote.poster.pdf"), data=partial(poster.pdf, text, url),
+                               file_name=f"{name}.pdf", mime="application/pdf", key="vote_poster_pdf",
+                               icon=":material/picture_as_pdf:")
 
 
 def _campaign_form(actor: Actor, campaign: voting.CampaignPublic | None) -> None:

@@ -202,10 +202,10 @@ def _ranking(url: str, actor: Actor, campaign_id: int, status: str, label: str) 
     st.dataframe(_ranking_table(frame, lg), hide_index=True, width="stretch", height=min(35 * (len(frame) + 1) + 3, 1100))
     st.caption(t("vote.review.formula"))
     title = tables.file_title(f"{t('vote.review.excel_name')} · {label}", actor)
-    st.download_button(t("vote.review.excel"), data=lambda: workbook(url, actor, campaign_id, lg, title),
-                       file_name=f"{t('vote.review.excel_name')}-{campaign_id}.xlsx", key="vote_results_xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       icon=":material/download:", on_click="ignore")
+    tables.download_button(st, t("vote.review.excel"), data=lambda: workbook(url, actor, campaign_id, lg, title),
+                           file_name=f"{t('vote.review.excel_name')}-{campaign_id}.xlsx", key="vote_results_xlsx",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                           icon=":material/download:")
     if actor.may("voting.manage") and status == "closed":
         if st.button(t("vote.review.publish"), key="vote_publish", type="primary"):
             attempt(lambda: vote_results.publish(store.engine(), actor=actor, campaign_id=campaign_id), area="voting",
