@@ -3,8 +3,6 @@ and the residents' pages at 390 px, with screenshots in build/look/ for a review
 test per role (and one for the residents' pages) on a server per worker: the walk mostly waits for pages to
 settle, so the suite's workers walk the roles side by side (one test of all, 133 s, held a worker alone)."""
 
-import resource
-
 import pytest
 
 from components.registry import pages_for
@@ -29,17 +27,11 @@ def look_app(demo_templates, tmp_path_factory):
 def test_every_page_looks_finished_in_both_languages(look_app, who):
     public = who == "public"
     menu = look.PUBLIC if public else [spec.key for spec in pages_for(who) if spec.roles is not None]
-    cpu = _cpu()
     walk = look.walk_all(look_app, roles=() if public else (who,), public=public)
-    print(f"\nlook ({who}): {walk.pages} pages in {walk.seconds:.0f} s ({_cpu() - cpu:.0f} s CPU counted by rusage);"
-          f" screenshots in {look.OUT}")
+    print(f"\nlook ({who}): {walk.pages} pages in {walk.seconds:.0f} s, CPU {walk.cpu_text()} (the app's since it"
+          f" started); screenshots in {look.OUT}")
     assert walk.pages == len(look.LANGS) * len(menu) > 0
     assert not walk.findings, "\n".join(walk.findings)
-
-
-def _cpu() -> float:
-    return sum(u.ru_utime + u.ru_stime for u in (resource.getrusage(resource.RUSAGE_SELF),
-                                                 resource.getrusage(resource.RUSAGE_CHILDREN)))
 
 
 def test_a_key_column_out_of_sight_is_a_finding():
